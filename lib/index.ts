@@ -1,0 +1,10 @@
+/** seqlab: sequence models on TensorFlow.js. Import as `import * as sl from "seqlab"`. */
+export * from "./runtime";
+export * from "./backend";
+export * from "./text";
+export * from "./nn";
+export * from "./train";
+export * from "./inspect";
+export * from "./viz";
+export * from "./music";
+export * from "./data";

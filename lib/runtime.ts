@@ -1,0 +1,69 @@
+/**
+ * The two conventions through which lib/ talks to whatever hosts it (a Jupyter kernel, a
+ * script) without importing it. The host installs objects under well-known global symbols;
+ * lib/ code looks them up and falls back to plain behaviour when they are absent.
+ */
+
+/** A MIME bundle: MIME type -> data, as in Jupyter's display_data. */
+export type MimeBundle = Record<string, unknown>;
+
+/** Objects that want a rich view carry a method under this symbol returning a MIME bundle. */
+export const DISPLAY = Symbol.for("Jupyter.display");
+
+export interface Displayable {
+  [DISPLAY](): MimeBundle | Promise<MimeBundle>;
+}
+
+export function isDisplayable(value: unknown): value is Displayable {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as Record<symbol, unknown>)[DISPLAY] === "function"
+  );
+}
+
+/** A live output slot: shown once, then replaced in place. */
+export interface DisplaySlot {
+  update(value: unknown): void;
+}
+
+/** What a host offers for showing rich output while code runs (e.g. live training plots). */
+export interface DisplayHost {
+  /** Show a value (Displayable or plain) in a new output slot that can be updated later. */
+  display(value: unknown): DisplaySlot;
+}
+
+const DISPLAY_HOST = Symbol.for("seqlab.displayHost");
+const ABORT_SIGNAL = Symbol.for("seqlab.abortSignal");
+
+type HostGlobals = { [DISPLAY_HOST]?: DisplayHost; [ABORT_SIGNAL]?: AbortSignal };
+
+/** The host's display, or undefined outside a notebook. */
+export function displayHost(): DisplayHost | undefined {
+  return (globalThis as HostGlobals)[DISPLAY_HOST];
+}
+
+export function setDisplayHost(host: DisplayHost | undefined): void {
+  (globalThis as HostGlobals)[DISPLAY_HOST] = host;
+}
+
+/**
+ * The abort signal of the execution that is running now (a kernel makes a new one per cell
+ * and aborts it on interrupt). Long loops capture it when they start and stop at the next
+ * step boundary once it is aborted.
+ */
+export function currentAbortSignal(): AbortSignal | undefined {
+  return (globalThis as HostGlobals)[ABORT_SIGNAL];
+}
+
+export function setCurrentAbortSignal(signal: AbortSignal | undefined): void {
+  (globalThis as HostGlobals)[ABORT_SIGNAL] = signal;
+}
+
+/** Thrown by lib/ loops that stop because their abort signal fired. */
+export class InterruptedError extends Error {
+  constructor(message = "interrupted") {
+    super(message);
+    this.name = "InterruptedError";
+  }
+}
