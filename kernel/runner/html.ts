@@ -1,0 +1,119 @@
+/**
+ * A self-contained HTML page for an executed notebook: markdown rendered with `marked`,
+ * code cells with their prompts, and each output in the richest MIME type a browser shows
+ * without a Jupyter frontend. Nothing is loaded from the network: outputs that need
+ * plotly.js (plotly figures) get the library inlined once, from the installed package.
+ */
+import * as fs from "fs";
+import { marked } from "marked";
+import type { Notebook, Output } from "./notebook";
+
+const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** Terminal colour codes (in tracebacks and coloured logs) mean nothing in a page. */
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+}
+
+function asText(value: unknown): string {
+  return Array.isArray(value) ? value.join("") : String(value ?? "");
+}
+
+/** The HTML for one display_data / execute_result bundle, richest type first. */
+export function renderBundle(data: Record<string, unknown>): string {
+  if (data["text/html"] !== undefined) return `<div class="out-html">${asText(data["text/html"])}</div>`;
+  if (data["image/svg+xml"] !== undefined) return `<div class="out-svg">${asText(data["image/svg+xml"])}</div>`;
+  for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
+    if (data[mime] !== undefined) {
+      const b64 = asText(data[mime]).replace(/\s+/g, "");
+      return `<div class="out-img"><img src="data:${mime};base64,${b64}"></div>`;
+    }
+  }
+  if (data["text/markdown"] !== undefined) return `<div class="out-md">${marked.parse(asText(data["text/markdown"]), { async: false })}</div>`;
+  if (data["text/plain"] !== undefined) return `<pre class="out-text">${escapeHtml(stripAnsi(asText(data["text/plain"])))}</pre>`;
+  const types = Object.keys(data).join(", ");
+  return `<pre class="out-text">[output of type ${escapeHtml(types || "none")} cannot be shown here]</pre>`;
+}
+
+export function renderOutput(out: Output): string {
+  switch (out.output_type) {
+    case "stream":
+      return `<pre class="out-stream ${out.name}">${escapeHtml(stripAnsi(out.text))}</pre>`;
+    case "display_data":
+      return renderBundle(out.data);
+    case "execute_result":
+      return `<div class="out-result"><span class="prompt">Out[${out.execution_count ?? " "}]:</span>${renderBundle(out.data)}</div>`;
+    case "error":
+      return `<pre class="out-error">${escapeHtml(stripAnsi(out.traceback.length ? out.traceback.join("\n") : `${out.ename}: ${out.evalue}`))}</pre>`;
+  }
+}
+
+/** plotly.js from node_modules, inlined when some output is a plotly figure whose HTML does not carry it. */
+function plotlyScript(nb: Notebook): string {
+  let needs = false;
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== "code") continue;
+    for (const out of cell.outputs) {
+      if ((out.output_type === "display_data" || out.output_type === "execute_result") && out.data[PLOTLY_MIME] !== undefined) {
+        needs = true;
+      }
+    }
+  }
+  if (!needs) return "";
+  try {
+    const file = require.resolve("plotly.js-dist-min");
+    // `</script` inside the library would end the tag early.
+    const code = fs.readFileSync(file, "utf8").replace(/<\/script/gi, "<\\/script");
+    return `<script>if (!window.Plotly) {\n${code}\n}</script>`;
+  } catch {
+    return "";
+  }
+}
+
+const STYLE = `
+body { font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }
+.cell { margin: 1em 0; }
+.code pre.source { background: #f5f5f5; border: 1px solid #ddd; padding: .6em; overflow-x: auto; }
+.prompt { color: #888; font-family: monospace; font-size: .85em; display: block; }
+pre { white-space: pre-wrap; word-break: break-word; margin: .3em 0; }
+pre.stderr { background: #fff0f0; }
+pre.out-error { background: #ffe5e5; border-left: 4px solid #c00; padding: .5em; }
+.out-img img { max-width: 100%; }
+`;
+
+/** The whole page. */
+export function notebookToHtml(nb: Notebook, title: string): string {
+  const parts: string[] = [];
+  for (const cell of nb.cells) {
+    if (cell.cell_type === "markdown") {
+      parts.push(`<div class="cell markdown">${marked.parse(cell.source, { async: false })}</div>`);
+    } else if (cell.cell_type === "raw") {
+      parts.push(`<div class="cell raw"><pre>${escapeHtml(cell.source)}</pre></div>`);
+    } else {
+      const outputs = cell.outputs.map(renderOutput).join("\n");
+      parts.push(
+        `<div class="cell code"><span class="prompt">In [${cell.execution_count ?? " "}]:</span>` +
+          `<pre class="source"><code>${escapeHtml(cell.source)}</code></pre>` +
+          `<div class="outputs">${outputs}</div></div>`,
+      );
+    }
+  }
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+${plotlyScript(nb)}
+</head>
+<body>
+${parts.join("\n")}
+</body>
+</html>
+`;
+}
