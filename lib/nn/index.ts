@@ -1,0 +1,3 @@
+/** Neural-network pieces for sequences: readable cells, recurrent layers, attention, seq2seq. */
+export * from "./init";
+export * from "./cells";

@@ -1,0 +1,138 @@
+import { expect } from "chai";
+import * as tf from "@tensorflow/tfjs";
+import { gruStep, lstmStep, rnnStep, unroll, vanillaRNNCell, lstmCell, initRecurrenceWeights, unrolledRecurrence } from "../../lib/nn";
+
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+const close = (actual: number[], wanted: number[], tol = 1e-5) => {
+  expect(actual.length).to.equal(wanted.length);
+  actual.forEach((a, i) => expect(a).to.be.closeTo(wanted[i], tol));
+};
+
+describe("nn: readable cells, equations by hand", () => {
+  it("vanilla RNN step: h = tanh(x Wxh + h Whh + b)", () => {
+    // inputDim 2, units 1
+    const w = { kernel: tf.tensor2d([[0.5], [-1]]), recurrentKernel: tf.tensor2d([[2]]), bias: tf.tensor1d([0.1]) };
+    const r = rnnStep(w, tf.tensor2d([[1, 2]]), tf.tensor2d([[0.3]]));
+    const pre = 0.5 * 1 - 1 * 2 + 2 * 0.3 + 0.1;
+    close(Array.from(r.gates.preActivation.dataSync()), [pre]);
+    close(Array.from(r.h.dataSync()), [Math.tanh(pre)]);
+    const relu = rnnStep(w, tf.tensor2d([[1, 2]]), tf.tensor2d([[0.3]]), "relu");
+    close(Array.from(relu.h.dataSync()), [0]);
+  });
+
+  it("LSTM step: gates in order i, f, c, o", () => {
+    // inputDim 1, units 1: kernel [1,4], recurrent [1,4], bias [4]
+    const k = [0.1, 0.2, 0.3, 0.4];
+    const u = [-0.5, 0.6, 0.7, -0.8];
+    const b = [0.01, 1, -0.02, 0.03];
+    const w = { kernel: tf.tensor2d([k]), recurrentKernel: tf.tensor2d([u]), bias: tf.tensor1d(b) };
+    const x = 2;
+    const h = 0.5;
+    const c = -0.4;
+    const r = lstmStep(w, tf.tensor2d([[x]]), tf.tensor2d([[h]]), tf.tensor2d([[c]]));
+    const z = k.map((ki, j) => ki * x + u[j] * h + b[j]);
+    const i = sigmoid(z[0]);
+    const f = sigmoid(z[1]);
+    const g = Math.tanh(z[2]);
+    const o = sigmoid(z[3]);
+    const c1 = f * c + i * g;
+    close(Array.from(r.gates.input.dataSync()), [i]);
+    close(Array.from(r.gates.forget.dataSync()), [f]);
+    close(Array.from(r.gates.candidate.dataSync()), [g]);
+    close(Array.from(r.gates.output.dataSync()), [o]);
+    close(Array.from(r.c.dataSync()), [c1]);
+    close(Array.from(r.h.dataSync()), [o * Math.tanh(c1)]);
+  });
+
+  it("GRU step: z, r, candidate with reset before the recurrent product", () => {
+    const k = [0.3, -0.2, 0.5];
+    const u = [0.4, 0.9, -0.6];
+    const b = [0.05, -0.1, 0.2];
+    const w = { kernel: tf.tensor2d([k]), recurrentKernel: tf.tensor2d([u]), bias: tf.tensor1d(b) };
+    const x = 1.5;
+    const h = -0.7;
+    const r = gruStep(w, tf.tensor2d([[x]]), tf.tensor2d([[h]]));
+    const z = sigmoid(k[0] * x + b[0] + u[0] * h);
+    const rs = sigmoid(k[1] * x + b[1] + u[1] * h);
+    const hh = Math.tanh(k[2] * x + b[2] + u[2] * (rs * h));
+    close(Array.from(r.gates.update.dataSync()), [z]);
+    close(Array.from(r.gates.reset.dataSync()), [rs]);
+    close(Array.from(r.gates.candidate.dataSync()), [hh]);
+    close(Array.from(r.h.dataSync()), [z * h + (1 - z) * hh]);
+  });
+
+  it("identity initialisation with ReLU carries the state unchanged when input is zero", () => {
+    const cell = vanillaRNNCell({ inputDim: 3, units: 4, recurrent: "identity", activation: "relu", seed: 1 });
+    close(Array.from(cell.recurrentKernel.dataSync()), Array.from(tf.eye(4).dataSync()));
+    const h0 = tf.tensor2d([[0.5, 1, 2, 0.25]]);
+    const x = tf.zeros([1, 5, 3]) as tf.Tensor3D;
+    const r = cell.unroll(x, { h: h0 });
+    close(Array.from(r.state.h.dataSync()), [0.5, 1, 2, 0.25]);
+    cell.dispose();
+  });
+
+  it("unroll equals repeated steps and stacks gates over time", () => {
+    const cell = lstmCell({ inputDim: 2, units: 3, seed: 3 });
+    const x = tf.randomNormal([2, 4, 2], 0, 1, "float32", 5) as tf.Tensor3D;
+    const r = cell.unroll(x);
+    expect(r.outputs.shape).to.deep.equal([2, 4, 3]);
+    expect(Object.keys(r.gates).sort()).to.deep.equal(["candidate", "cell", "forget", "input", "output"]);
+    expect(r.gates.forget.shape).to.deep.equal([2, 4, 3]);
+    let state = cell.zeroState(2);
+    for (let t = 0; t < 4; t++) {
+      const xt = x.slice([0, t, 0], [2, 1, 2]).reshape([2, 2]) as tf.Tensor2D;
+      state = cell.step(xt, state).state;
+      const out = r.outputs.slice([0, t, 0], [2, 1, 3]).reshape([2, 3]);
+      close(Array.from(out.dataSync()), Array.from(state.h.dataSync()));
+    }
+    close(Array.from(r.state.c!.dataSync()), Array.from(state.c!.dataSync()));
+    cell.dispose();
+  });
+
+  it("vanilla RNN output y = h Why", () => {
+    const cell = vanillaRNNCell({ inputDim: 2, units: 3, outputDim: 2, seed: 2 });
+    const h = tf.tensor2d([[1, 0, 0]]);
+    close(Array.from(cell.output(h).dataSync()), Array.from(cell.outputKernel!.slice([0, 0], [1, 2]).dataSync()));
+    cell.dispose();
+  });
+
+  it("unit forget bias and per-gate Glorot fans", () => {
+    const w = initRecurrenceWeights("lstm", 5, 4, { seed: 0 });
+    close(Array.from(w.bias.dataSync()), [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const matrixLimit = Math.sqrt(6 / (5 + 16));
+    expect(tf.max(tf.abs(w.kernel)).dataSync()[0]).to.be.at.most(matrixLimit);
+    const gate = initRecurrenceWeights("lstm", 5, 4, { seed: 0, fan: "gate", recurrent: "glorotUniform" });
+    // Per gate the limit is sqrt(6 / (5 + 4)), larger than the whole-matrix one.
+    expect(tf.max(tf.abs(gate.kernel)).dataSync()[0]).to.be.above(matrixLimit);
+    expect(tf.max(tf.abs(gate.kernel)).dataSync()[0]).to.be.at.most(Math.sqrt(6 / 9));
+  });
+
+  it("rejects mismatched shapes with the tensor's name", () => {
+    const w = initRecurrenceWeights("gru", 3, 2, { seed: 0 });
+    const x = tf.zeros([1, 2, 4]) as tf.Tensor3D;
+    expect(() => unroll("gru", x, w)).to.throw(/gru kernel has shape \[3,6\], expected \[4,6\]/);
+    expect(() => unroll("gru", tf.zeros([2, 3]) as never, w)).to.throw(/\[batch, time, features\]/);
+  });
+
+  it("reports dL/dh_t for every step through onHiddenGradient", () => {
+    const w = initRecurrenceWeights("rnn", 2, 3, { seed: 4 });
+    const x = tf.randomNormal([2, 5, 2], 0, 1, "float32", 1) as tf.Tensor3D;
+    let seen: number[][][] | undefined;
+    const h0 = tf.zeros([2, 3]) as tf.Tensor2D;
+    // Loss uses only the last output: dL/dh_4 = 1, earlier steps get it through the chain.
+    tf.grad((k: tf.Tensor) =>
+      tf.sum(unrolledRecurrence("rnn", x, { ...w, kernel: k as tf.Tensor2D }, { h: h0 }, {
+        onHiddenGradient: (dh) => {
+          seen = dh.arraySync() as number[][][];
+          dh.dispose();
+        },
+      }).state.h),
+    )(w.kernel);
+    expect(seen).to.not.equal(undefined);
+    expect(seen!.length).to.equal(2);
+    expect(seen![0].length).to.equal(5);
+    close(seen![0][4], [1, 1, 1]);
+    // Earlier steps receive a non-zero gradient that comes only through the recurrence.
+    expect(Math.abs(seen![0][3][0]) + Math.abs(seen![0][3][1])).to.be.above(0);
+  });
+});
