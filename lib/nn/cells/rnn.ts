@@ -41,7 +41,7 @@ export function rnnStep(
 /** The output projection y_t = h_t W_hy (+ b_y). */
 export function rnnOutput(h: tf.Tensor2D, outputKernel: tf.Tensor2D, outputBias?: tf.Tensor1D): tf.Tensor2D {
   return tf.tidy((): tf.Tensor2D => {
-    const y = tf.matMul(h, outputKernel);
+    const y: tf.Tensor2D = tf.matMul(h, outputKernel);
     return outputBias ? (tf.add(y, outputBias) as tf.Tensor2D) : y;
   });
 }
