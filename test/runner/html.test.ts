@@ -1,0 +1,58 @@
+import { expect } from "chai";
+import { notebookToHtml, renderBundle, stripAnsi } from "../../kernel/runner/html";
+import type { Notebook } from "../../kernel/runner/notebook";
+
+describe("runner: HTML page", () => {
+  it("picks the richest MIME type a browser shows", () => {
+    expect(renderBundle({ "text/plain": "p", "text/html": "<b>h</b>" })).to.contain("<b>h</b>").and.not.contain(">p<");
+    expect(renderBundle({ "text/plain": "p", "image/svg+xml": "<svg></svg>" })).to.contain("<svg></svg>");
+    expect(renderBundle({ "text/plain": "p", "image/png": "iVBOR" })).to.contain('src="data:image/png;base64,iVBOR"');
+    expect(renderBundle({ "text/plain": "a<b" })).to.contain("a&lt;b");
+  });
+
+  it("renders markdown, escaped code, outputs and errors without colour codes", () => {
+    const nb: Notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        { cell_type: "markdown", id: "m", metadata: {}, source: "# Heading\n\nsome *emphasis*" },
+        {
+          cell_type: "code",
+          id: "c",
+          metadata: {},
+          source: "if (a < b) x",
+          execution_count: 4,
+          outputs: [
+            { output_type: "stream", name: "stdout", text: "printed\n" },
+            { output_type: "execute_result", execution_count: 4, data: { "text/plain": "99" }, metadata: {} },
+            { output_type: "error", ename: "Error", evalue: "bad", traceback: ["\x1b[31mError: bad\x1b[0m"] },
+          ],
+        },
+      ],
+    };
+    const html = notebookToHtml(nb, "t");
+    expect(html).to.match(/^<!DOCTYPE html>/);
+    expect(html).to.contain("<h1>Heading</h1>").and.contain("<em>emphasis</em>");
+    expect(html).to.contain("if (a &lt; b) x").and.contain("In [4]").and.contain("Out[4]");
+    expect(html).to.contain("printed").and.contain("99").and.contain("Error: bad");
+    expect(html).not.to.contain("\x1b");
+    expect(html).not.to.match(/<script[^>]+src=/); // nothing from the network
+  });
+
+  it("inlines plotly.js once when a plotly figure is in the page", () => {
+    const cellWith = (data: Record<string, unknown>) => ({ output_type: "display_data" as const, data, metadata: {} });
+    const nb: Notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [{ cell_type: "code", id: "c", metadata: {}, source: "", execution_count: 1, outputs: [
+        cellWith({ "application/vnd.plotly.v1+json": { data: [] }, "text/html": "<div id=fig></div>" }),
+      ] }],
+    };
+    const html = notebookToHtml(nb, "t");
+    expect(html).to.contain("<div id=fig></div>");
+    expect(html.split("if (!window.Plotly)").length).to.equal(2);
+    expect(stripAnsi("\x1b[1;31mx\x1b[0m")).to.equal("x");
+  });
+});
