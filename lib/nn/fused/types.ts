@@ -30,6 +30,12 @@ export interface RecurrenceOptions {
    * steps). The callee owns the tensor (it is kept out of tidy) and must dispose it.
    */
   onHiddenGradient?: (dh: tf.Tensor3D) => void;
+  /**
+   * Which implementation runs: "auto" (default) uses seqlab's WebAssembly kernels on the
+   * wasm and cpu backends and tfjs ops elsewhere (e.g. tfjs-node); "tfjs" forces the
+   * backend-neutral tfjs path; "kernels" insists on the WebAssembly kernels.
+   */
+  engine?: "auto" | "tfjs" | "kernels";
 }
 
 export interface RecurrenceResult {

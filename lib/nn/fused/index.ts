@@ -1,0 +1,88 @@
+/**
+ * fusedRecurrence: a whole rnn/lstm/gru sequence as one differentiable op. The forward pass
+ * keeps only per-step activations; the backward pass walks time once, computes the weight
+ * gradients with one product over all steps, and reports dL/dh_t for every t on the way.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { RecurrenceEngine, StepArgs } from "./engine";
+import { tfjsEngine } from "./tfjs-engine";
+import type {
+  CellKind,
+  FusedRecurrence,
+  RecurrenceOptions,
+  RecurrenceResult,
+  RecurrenceState,
+  RecurrenceWeights,
+} from "./types";
+import { checkRecurrenceArgs } from "./validate";
+
+export * from "./types";
+
+/** The engine a call will use: the WebAssembly kernels on wasm/cpu, tfjs ops elsewhere. */
+export function recurrenceEngineName(kind: CellKind, options: RecurrenceOptions = {}): string {
+  return pickEngine(kind, options).name;
+}
+
+function pickEngine(kind: CellKind, options: RecurrenceOptions): RecurrenceEngine {
+  const choice = options.engine ?? "auto";
+  if (choice === "tfjs") return tfjsEngine;
+  if (choice === "kernels") throw new Error("fusedRecurrence: the WebAssembly kernels are not built yet");
+  return tfjsEngine;
+}
+
+export const fusedRecurrence: FusedRecurrence = (
+  kind: CellKind,
+  x: tf.Tensor3D,
+  weights: RecurrenceWeights,
+  initial: RecurrenceState,
+  options: RecurrenceOptions = {},
+): RecurrenceResult => {
+  const dims = checkRecurrenceArgs(kind, x, weights, initial, options);
+  const engine = pickEngine(kind, options);
+  const relu = options.activation === "relu";
+  const inputs: tf.Tensor[] = [x, weights.kernel, weights.recurrentKernel, weights.bias, initial.h];
+  if (kind === "lstm") inputs.push(initial.c!);
+  const count = inputs.length;
+  const argsOf = (t: tf.Tensor[]): StepArgs => ({
+    kind,
+    relu,
+    dims,
+    x: t[0] as tf.Tensor3D,
+    kernel: t[1] as tf.Tensor2D,
+    recurrentKernel: t[2] as tf.Tensor2D,
+    bias: t[3] as tf.Tensor1D,
+    h0: t[4] as tf.Tensor2D,
+    c0: kind === "lstm" ? (t[5] as tf.Tensor2D) : undefined,
+  });
+
+  const op = tf.customGrad((...args: unknown[]) => {
+    const save = args[count] as tf.GradSaveFunc;
+    const ins = args.slice(0, count) as tf.Tensor[];
+    const { value, saved } = engine.forward(argsOf(ins));
+    save([...ins, ...saved]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], kept: tf.Tensor[]) => {
+        const dValue = (Array.isArray(dy) ? dy[0] : dy) as tf.Tensor3D;
+        const { grads, dh } = engine.backward(argsOf(kept.slice(0, count)), dValue, kept.slice(count));
+        if (options.onHiddenGradient) options.onHiddenGradient(tf.keep(dh));
+        return grads;
+      },
+    };
+  });
+
+  const value = (op as (...t: tf.Tensor[]) => tf.Tensor3D)(...inputs);
+  const { batch: B, time: T, units: U } = dims;
+  if (kind !== "lstm") {
+    const h = tf.tidy(() => value.slice([0, T - 1, 0], [B, 1, U]).reshape([B, U]) as tf.Tensor2D);
+    return { outputs: value, state: { h } };
+  }
+  const result = tf.tidy(() => {
+    const outputs = value.slice([0, 0, 0], [B, T, U]) as tf.Tensor3D;
+    const h = value.slice([0, T - 1, 0], [B, 1, U]).reshape([B, U]) as tf.Tensor2D;
+    const c = value.slice([0, T, 0], [B, 1, U]).reshape([B, U]) as tf.Tensor2D;
+    return { outputs, state: { h, c } };
+  });
+  value.dispose(); // the tape keeps its own reference when gradients are being recorded
+  return result;
+};

@@ -1,0 +1,202 @@
+import * as tf from "@tensorflow/tfjs";
+import { expect } from "chai";
+import { initBackend, useBackend } from "../../lib/backend";
+import { fusedRecurrence, type CellKind, type RecurrenceOptions } from "../../lib/nn/fused";
+import { fixed, lossOf, makeProblem, maxAbs, maxAbsDiff, problemInputs, unrolled, type Problem } from "./fused-helpers";
+
+const CASES: { kind: CellKind; relu: boolean; label: string }[] = [
+  { kind: "rnn", relu: false, label: "rnn (tanh)" },
+  { kind: "rnn", relu: true, label: "rnn (relu)" },
+  { kind: "lstm", relu: false, label: "lstm" },
+  { kind: "gru", relu: false, label: "gru" },
+];
+
+function runFused(p: Problem, ins: tf.Tensor[], options: RecurrenceOptions = {}) {
+  const [x, kernel, recurrentKernel, bias, h, c] = ins;
+  return fusedRecurrence(
+    p.kind,
+    x as tf.Tensor3D,
+    { kernel: kernel as tf.Tensor2D, recurrentKernel: recurrentKernel as tf.Tensor2D, bias: bias as tf.Tensor1D },
+    { h: h as tf.Tensor2D, c: c as tf.Tensor2D | undefined },
+    { activation: p.kind === "rnn" ? (p.relu ? "relu" : "tanh") : undefined, ...options },
+  );
+}
+
+/** Loss and gradients (x, weights, initial state) through the fused op. */
+function fusedGrads(p: Problem, options: RecurrenceOptions = {}) {
+  const f = (...ins: tf.Tensor[]) => {
+    const r = runFused(p, ins, options);
+    return lossOf(p, r.outputs, r.state.h, r.state.c);
+  };
+  return tf.tidy(() => {
+    const { value, grads } = tf.valueAndGrads(f)(problemInputs(p));
+    return { loss: value.dataSync()[0], grads: grads.map((g) => g.dataSync()) };
+  });
+}
+
+/** A tfjs-layers layer with the same weights; recurrentActivation sigmoid as in Keras 2 / PyTorch. */
+function layersOutputs(p: Problem) {
+  const units = p.recurrentKernel.shape[0];
+  const common = { units, returnSequences: true, returnState: true, weights: [p.kernel, p.recurrentKernel, p.bias] };
+  const layer =
+    p.kind === "rnn"
+      ? tf.layers.simpleRNN({ ...common, activation: p.relu ? "relu" : "tanh" })
+      : p.kind === "lstm"
+        ? tf.layers.lstm({ ...common, recurrentActivation: "sigmoid" })
+        : tf.layers.gru({ ...common, recurrentActivation: "sigmoid" });
+  const initialState = p.c0 ? [p.h0, p.c0] : [p.h0];
+  const out = layer.apply(p.x, { initialState }) as tf.Tensor[];
+  return { outputs: out[0], h: out[1], c: out[2], layer };
+}
+
+describe("nn/fused: fusedRecurrence (tfjs engine)", () => {
+  before(async () => {
+    await initBackend();
+  });
+
+  for (const c of CASES) {
+    it(`${c.label}: outputs, final state and gradients equal tfjs-layers`, () => {
+      tf.tidy(() => {
+        const p = makeProblem(c.kind, 3, 5, 4, 6, c.relu);
+        const ours = runFused(p, problemInputs(p), { engine: "tfjs" });
+        const ref = layersOutputs(p);
+        expect(maxAbsDiff(ours.outputs.dataSync(), ref.outputs.dataSync())).to.be.lessThan(1e-5);
+        expect(maxAbsDiff(ours.state.h.dataSync(), ref.h.dataSync())).to.be.lessThan(1e-5);
+        if (c.kind === "lstm") expect(maxAbsDiff(ours.state.c!.dataSync(), ref.c.dataSync())).to.be.lessThan(1e-5);
+
+        // Gradients through the layer: its weights are variables; x and the state become variables too.
+        const xs = problemInputs(p).map((t) => tf.variable(t.clone()));
+        const layerVars = ref.layer.trainableWeights.map((w) => w.read() as tf.Variable);
+        const [xv, , , , hv, cv] = xs;
+        const { grads } = tf.variableGrads(() => {
+          const out = ref.layer.apply(xv, { initialState: cv ? [hv, cv] : [hv] }) as tf.Tensor[];
+          return lossOf(p, out[0], out[1], out[2]);
+        }, [xv, ...layerVars, hv, ...(cv ? [cv] : [])]);
+        const want = [grads[xv.name], ...layerVars.map((v) => grads[v.name]), grads[hv.name], ...(cv ? [grads[cv.name]] : [])];
+        const got = fusedGrads(p, { engine: "tfjs" }).grads;
+        want.forEach((w, i) => {
+          const wd = w.dataSync();
+          expect(maxAbs(wd), `gradient ${i} is non-trivial`).to.be.greaterThan(1e-3);
+          expect(maxAbsDiff(got[i], wd), `gradient ${i}`).to.be.lessThan(1e-4 * Math.max(1, maxAbs(wd)));
+        });
+        xs.forEach((v) => v.dispose());
+        ref.layer.dispose();
+      });
+    });
+
+    it(`${c.label}: gradients match central finite differences`, () => {
+      tf.tidy(() => {
+        const p = makeProblem(c.kind, 2, 3, 3, 4, c.relu);
+        const inputs = problemInputs(p);
+        const got = fusedGrads(p, { engine: "tfjs" }).grads;
+        const lossAt = (ins: tf.Tensor[]) =>
+          tf.tidy(() => {
+            const r = runFused(p, ins, { engine: "tfjs" });
+            return lossOf(p, r.outputs, r.state.h, r.state.c).dataSync()[0];
+          });
+        const eps = 1e-2;
+        inputs.forEach((input, which) => {
+          const base = input.dataSync().slice() as Float32Array;
+          // A handful of coordinates per input keeps the test fast.
+          for (const k of [0, Math.floor(base.length / 2), base.length - 1]) {
+            const plus = base.slice(); plus[k] += eps;
+            const minus = base.slice(); minus[k] -= eps;
+            const at = (v: Float32Array) => lossAt(inputs.map((t, j) => (j === which ? tf.tensor(v, t.shape) : t)));
+            const numeric = (at(plus) - at(minus)) / (2 * eps);
+            expect(got[which][k], `input ${which} coordinate ${k}`).to.be.closeTo(numeric, 3e-3 + 1e-2 * Math.abs(numeric));
+          }
+        });
+      });
+    });
+
+    it(`${c.label}: onHiddenGradient gives dL/dh_t (checked with zero probes added to h_t)`, () => {
+      tf.tidy(() => {
+        const p = makeProblem(c.kind, 2, 4, 3, 5, c.relu);
+        let reported: Float32Array | undefined;
+        let shape: number[] = [];
+        tf.grads((...ins: tf.Tensor[]) => {
+          const r = runFused(p, ins, {
+            engine: "tfjs",
+            onHiddenGradient: (dh) => {
+              reported = dh.dataSync() as Float32Array;
+              shape = dh.shape;
+              dh.dispose();
+            },
+          });
+          return lossOf(p, r.outputs, r.state.h, r.state.c);
+        })(problemInputs(p));
+        const [B, T] = p.x.shape;
+        const U = p.recurrentKernel.shape[0];
+        const probes = Array.from({ length: T }, () => tf.zeros([B, U]));
+        const probeGrads = tf.grads((...pr: tf.Tensor[]) => {
+          const r = unrolled(p, problemInputs(p), pr);
+          return lossOf(p, r.outputs, r.h, r.c);
+        })(probes);
+        const want = tf.stack(probeGrads, 1); // [B, T, U]
+        expect(shape).to.deep.equal([B, T, U]);
+        expect(maxAbs(want.dataSync())).to.be.greaterThan(1e-2);
+        expect(maxAbsDiff(reported!, want.dataSync())).to.be.lessThan(1e-4);
+      });
+    });
+  }
+
+  it("leaks no tensors through forward and backward", () => {
+    for (const c of CASES) {
+      const p = makeProblem(c.kind, 2, 3, 3, 4, c.relu);
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        fusedGrads(p, { engine: "tfjs" });
+        const r = runFused(p, problemInputs(p), { engine: "tfjs" });
+        r.outputs.dataSync();
+      });
+      expect(tf.memory().numTensors, c.label).to.equal(before);
+    }
+  });
+
+  it("hands the dL/dh_t tensor to the callback, which owns it", () => {
+    const p = makeProblem("lstm", 2, 3, 3, 4);
+    let kept: tf.Tensor | undefined;
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      tf.grads((...ins: tf.Tensor[]) => {
+        const r = runFused(p, ins, { engine: "tfjs", onHiddenGradient: (dh) => (kept = dh) });
+        return lossOf(p, r.outputs, r.state.h, r.state.c);
+      })(problemInputs(p));
+    });
+    expect(kept!.isDisposed).to.equal(false);
+    expect(tf.memory().numTensors).to.equal(before + 1);
+    kept!.dispose();
+  });
+
+  describe("bad input", () => {
+    const tryRun = (kind: CellKind, mutate: (p: Problem) => void, options: RecurrenceOptions = {}) => {
+      const p = makeProblem(kind, 2, 3, 3, 4);
+      mutate(p);
+      const before = tf.memory().numTensors;
+      let message = "";
+      try {
+        tf.tidy(() => {
+          runFused(p, problemInputs(p), options);
+        });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(tf.memory().numTensors, "no tensor leaked").to.equal(before);
+      return message;
+    };
+
+    it("names the argument, its shape and the expected shape", () => {
+      expect(tryRun("lstm", (p) => (p.kernel = fixed([5, 16], 1) as tf.Tensor2D))).to.match(
+        /weights\.kernel must be \[3, 16\], got \[5, 16\]/,
+      );
+      expect(tryRun("gru", (p) => (p.recurrentKernel = fixed([4, 16], 1) as tf.Tensor2D))).to.match(
+        /recurrentKernel must be \[4, 12\], got \[4, 16\]/,
+      );
+      expect(tryRun("rnn", (p) => (p.bias = fixed([5], 1) as tf.Tensor1D))).to.match(/bias must be \[4\], got \[5\]/);
+      expect(tryRun("rnn", (p) => (p.h0 = fixed([3, 4], 1) as tf.Tensor2D))).to.match(/initial\.h must be \[2, 4\], got \[3, 4\]/);
+      expect(tryRun("lstm", (p) => (p.c0 = undefined))).to.match(/initial\.c must be \[2, 4\], got missing/);
+      expect(tryRun("rnn", (p) => (p.x = fixed([2, 3], 1) as unknown as tf.Tensor3D))).to.match(/x must be \[batch, time, inputDim\]/);
+      expect(tryRun("gru", () => undefined, { activation: "relu" })).to.match(/activation applies to "rnn" only/);
+    });
+  });
+});
