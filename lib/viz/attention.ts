@@ -1,0 +1,43 @@
+/** Attention weights: which source positions each target position looks at. */
+import { checkLabels, checkMatrix, range, tokenAxis } from "./check";
+import { Figure } from "./figure";
+
+export interface AttentionWeights {
+  source: string[];
+  target: string[];
+  /** [target][source]; rows usually sum to 1. */
+  weights: number[][];
+}
+
+export function attentionFigure(a: AttentionWeights, options: { title?: string } = {}): Figure {
+  if (!a || typeof a !== "object") throw new TypeError("attentionFigure expects { source, target, weights }");
+  const source = checkLabels("source", a.source, a.source?.length ?? 0);
+  const target = checkLabels("target", a.target, a.target?.length ?? 0);
+  const weights = checkMatrix("weights", a.weights, target.length, source.length);
+  const yAxis = tokenAxis(target, "target (query)");
+  return new Figure(
+    {
+      data: [
+        {
+          type: "heatmap",
+          x: range(source.length),
+          y: range(target.length),
+          z: weights,
+          zmin: 0,
+          colorscale: "Blues",
+          colorbar: { title: { text: "weight" } },
+          customdata: target.map((t) => source.map((s) => [s, t])),
+          hovertemplate: "target %{customdata[1]} ← source %{customdata[0]}<br>weight %{z:.3f}<extra></extra>",
+        },
+      ],
+      layout: {
+        title: { text: options.title ?? "Attention weights" },
+        xaxis: { ...tokenAxis(source, "source (key)"), side: "top" },
+        yaxis: { ...yAxis, autorange: "reversed" },
+        height: Math.min(800, 160 + 18 * target.length),
+        margin: { t: 90, r: 20, b: 30, l: 90 },
+      },
+    },
+    `Attention: ${target.length} target × ${source.length} source positions`,
+  );
+}

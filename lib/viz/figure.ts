@@ -1,0 +1,92 @@
+/** A plotly figure that shows itself in Jupyter (plotly JSON, offline HTML, plain text). */
+import { randomUUID } from "crypto";
+import { DISPLAY, MimeBundle } from "../runtime";
+import { plotlyScriptTag, takePlotlyInjection } from "./plotly";
+
+export type PlotlyTrace = Record<string, unknown> & { type?: string };
+
+export interface FigureSpec {
+  data: PlotlyTrace[];
+  layout: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}
+
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+const DEFAULT_CONFIG = { responsive: true, displaylogo: false };
+
+export interface HtmlOptions {
+  /** Put the plotly.js bundle in front: true, false, or "auto" (only once per process). */
+  includePlotly?: boolean | "auto";
+}
+
+export class Figure {
+  readonly data: PlotlyTrace[];
+  readonly layout: Record<string, unknown>;
+  readonly config: Record<string, unknown>;
+
+  /** `summary` is the text/plain view: what the figure shows, in one or two lines. */
+  constructor(
+    spec: FigureSpec,
+    readonly summary: string,
+  ) {
+    this.data = spec.data;
+    this.layout = spec.layout;
+    this.config = { ...DEFAULT_CONFIG, ...(spec.config ?? {}) };
+  }
+
+  /** The plotly JSON ({data, layout, config}) with non-finite numbers turned into null. */
+  toJSON(): FigureSpec {
+    return JSON.parse(
+      JSON.stringify({ data: this.data, layout: this.layout, config: this.config }, finiteOrNull),
+    );
+  }
+
+  /** HTML that draws the figure offline: a div, plus plotly.js when asked or first. */
+  toHTML(options: HtmlOptions = {}): string {
+    const include = options.includePlotly ?? "auto";
+    const loader =
+      include === "auto" ? takePlotlyInjection() : include ? plotlyScriptTag() : "";
+    const id = `seqlab-plot-${randomUUID()}`;
+    const height = typeof this.layout.height === "number" ? this.layout.height : 420;
+    // JSON inside <script>: escape "<" so that no "</script>" can end the element early.
+    const spec = JSON.stringify(this.toJSON()).replace(/</g, "\\u003c");
+    return (
+      loader +
+      `<div id="${id}" class="seqlab-plot" style="width:100%;min-height:${height}px;"></div>\n` +
+      `<script type="text/javascript">(function () {\n` +
+      `  var spec = ${spec};\n` +
+      `  var id = ${JSON.stringify(id)};\n` +
+      `  var waited = 0;\n` +
+      `  function draw() {\n` +
+      `    var el = document.getElementById(id);\n` +
+      `    if (!el) return;\n` +
+      `    el.textContent = "";\n` +
+      `    window.Plotly.newPlot(el, spec.data, spec.layout, spec.config);\n` +
+      `  }\n` +
+      `  function poll() {\n` +
+      `    if (window.Plotly) { draw(); return; }\n` +
+      `    waited += 200;\n` +
+      `    var el = document.getElementById(id);\n` +
+      `    if (el && waited === 10000) el.textContent = "Waiting for plotly.js: it is loaded by ` +
+      `the first seqlab figure's output; run that cell (or call resetPlotlyInjection() and ` +
+      `re-display this figure).";\n` +
+      `    setTimeout(poll, 200);\n` +
+      `  }\n` +
+      `  poll();\n` +
+      `})();</script>`
+    );
+  }
+
+  [DISPLAY](): MimeBundle {
+    return {
+      [PLOTLY_MIME]: this.toJSON(),
+      "text/html": this.toHTML(),
+      "text/plain": this.summary,
+    };
+  }
+}
+
+function finiteOrNull(_key: string, value: unknown): unknown {
+  return typeof value === "number" && !Number.isFinite(value) ? null : value;
+}

@@ -1,0 +1,137 @@
+/**
+ * Gradients through time: how large dL/dh_t is at each time step t of a sequence, per layer
+ * (vanishing gradients show as lines falling towards early steps), the same over training as
+ * a heatmap, and the norms of the recurrent Jacobians dh_t/dh_{t-1} whose products decide it.
+ */
+import { checkLabels, checkMatrix, checkVector, range } from "./check";
+import { Figure } from "./figure";
+import { formatNumber } from "./format";
+
+/** What inspect/ measures for one sequence. */
+export interface GradientsThroughTime {
+  layers: string[];
+  timeSteps: number;
+  /** [layer][t]: norm of dL/dh_t. */
+  norms: number[][];
+  /** Per layer: norm at the first step over norm at the last (small means vanishing). */
+  ratio: number[];
+  /** One sentence reading of the numbers, e.g. "vanishing: early steps get 1e-4 of the last". */
+  verdict: string;
+}
+
+export function gradientNormsFigure(g: GradientsThroughTime, options: { title?: string } = {}): Figure {
+  if (!g || typeof g !== "object") throw new TypeError("gradientNormsFigure expects { layers, timeSteps, norms, ratio, verdict }");
+  const layers = checkLabels("layers", g.layers, g.layers?.length ?? 0);
+  const norms = checkMatrix("norms", g.norms, layers.length, g.timeSteps);
+  const ratio = g.ratio === undefined ? [] : checkVector("ratio", g.ratio);
+  const timeSteps = norms[0].length;
+  const t = range(timeSteps);
+  const data = layers.map((layer, i) => ({
+    type: "scatter",
+    mode: "lines+markers",
+    marker: { size: 4 },
+    name: ratio.length === layers.length ? `${layer} (first/last ${formatNumber(ratio[i], 2)})` : layer,
+    x: t,
+    // A log axis cannot show zeros; plotly leaves a gap for null.
+    y: norms[i].map((v) => (v > 0 ? v : null)),
+  }));
+  const summary =
+    `Gradient norm through time: ${layers.length} layer(s) × ${timeSteps} steps` +
+    (ratio.length ? `; first/last ratio ${ratio.map((r) => formatNumber(r, 2)).join(", ")}` : "") +
+    (g.verdict ? `\n${g.verdict}` : "");
+  return new Figure(
+    {
+      data,
+      layout: {
+        title: { text: options.title ?? `‖∂L/∂h<sub>t</sub>‖ through time${g.verdict ? `<br><sup>${g.verdict}</sup>` : ""}` },
+        xaxis: { title: { text: "time step t" } },
+        yaxis: { title: { text: "gradient norm" }, type: "log", exponentformat: "power" },
+        height: 400,
+        margin: { t: 70, r: 20, b: 50, l: 70 },
+      },
+    },
+    summary,
+  );
+}
+
+export interface GradientHistory {
+  /** Training steps at which the norms were taken. */
+  steps: number[];
+  /** [training step][t]: norm of dL/dh_t. */
+  norms: number[][];
+  layer?: string;
+}
+
+/** Training step × time step heatmap of log10 gradient norms. */
+export function gradientHeatmapFigure(h: GradientHistory, options: { title?: string } = {}): Figure {
+  const norms = checkMatrix("norms", h?.norms);
+  const steps = checkVector("steps", h.steps, norms.length);
+  const z = norms.map((row) => row.map((v) => (v > 0 ? Math.log10(v) : null)));
+  const layer = h.layer ? ` (${h.layer})` : "";
+  return new Figure(
+    {
+      data: [
+        {
+          type: "heatmap",
+          x: range(norms[0].length),
+          y: steps,
+          z,
+          colorscale: "Viridis",
+          colorbar: { title: { text: "log10 ‖∂L/∂h<sub>t</sub>‖" } },
+          hovertemplate: "train step %{y}<br>t = %{x}<br>log10 norm %{z:.2f}<extra></extra>",
+        },
+      ],
+      layout: {
+        title: { text: options.title ?? `Gradient norm through time during training${layer}` },
+        xaxis: { title: { text: "time step t" } },
+        yaxis: { title: { text: "training step" } },
+        height: 420,
+        margin: { t: 50, r: 20, b: 50, l: 70 },
+      },
+    },
+    `Gradient norm heatmap${layer}: ${steps.length} training steps × ${norms[0].length} time steps (log10 colour)`,
+  );
+}
+
+export interface JacobianNorms {
+  layers?: string[];
+  /** [layer][t]: norm of dh_t/dh_{t-1} (spectral or Frobenius, as measured). */
+  norms: number[][];
+}
+
+/** Recurrent Jacobian norms over time with the line at 1 where gradients neither grow nor shrink. */
+export function jacobianNormsFigure(j: JacobianNorms, options: { title?: string } = {}): Figure {
+  const norms = checkMatrix("norms", j?.norms);
+  const layers = j.layers ? checkLabels("layers", j.layers, norms.length) : norms.map((_, i) => `layer ${i}`);
+  const t = range(norms[0].length);
+  const data: Record<string, unknown>[] = layers.map((layer, i) => ({
+    type: "scatter",
+    mode: "lines",
+    name: layer,
+    x: t,
+    y: norms[i].map((v) => (v > 0 ? v : null)),
+  }));
+  data.push({
+    type: "scatter",
+    mode: "lines",
+    name: "1 (neither vanish nor explode)",
+    x: [0, Math.max(0, t.length - 1)],
+    y: [1, 1],
+    line: { dash: "dash", color: "gray", width: 1 },
+  });
+  const means = norms.map((row) => row.reduce((a, b) => a + b, 0) / row.length);
+  return new Figure(
+    {
+      data,
+      layout: {
+        title: { text: options.title ?? "Recurrent Jacobian norms ‖∂h<sub>t</sub>/∂h<sub>t-1</sub>‖" },
+        xaxis: { title: { text: "time step t" } },
+        yaxis: { title: { text: "norm" }, type: "log" },
+        height: 380,
+        margin: { t: 50, r: 20, b: 50, l: 70 },
+      },
+    },
+    `Recurrent Jacobian norms: ${layers.length} layer(s) × ${t.length} steps; mean ` +
+      layers.map((l, i) => `${l} ${formatNumber(means[i], 3)}`).join(", "),
+  );
+}

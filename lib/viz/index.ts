@@ -1,0 +1,22 @@
+/** Plotly figures built from plain data, rendered offline, and live training views. */
+export { Figure, PLOTLY_MIME } from "./figure";
+export type { FigureSpec, PlotlyTrace, HtmlOptions } from "./figure";
+export { PlotlyLoader, plotlyInjected, plotlyScriptTag, plotlyVersion, resetPlotlyInjection } from "./plotly";
+export { ema, lossFigure } from "./loss";
+export type { LossData, LossFigureOptions } from "./loss";
+export { gradientHeatmapFigure, gradientNormsFigure, jacobianNormsFigure } from "./gradients";
+export type { GradientHistory, GradientsThroughTime, JacobianNorms } from "./gradients";
+export { hiddenStatesFigure } from "./hidden";
+export type { HiddenStates, HiddenStatesOptions } from "./hidden";
+export { attentionFigure } from "./attention";
+export type { AttentionWeights } from "./attention";
+export { gateActivationsFigure } from "./gates";
+export type { GateActivations } from "./gates";
+export { embeddingFigure } from "./embedding";
+export type { EmbeddingData } from "./embedding";
+export { pca } from "./pca";
+export type { Projection } from "./pca";
+export { LiveLossPlot, ProgressBar } from "./live";
+export type { LiveLossOptions, LiveOptions, ProgressInfo, ProgressOptions, ProgressState } from "./live";
+export { Throttle } from "./throttle";
+export type { Clock } from "./throttle";

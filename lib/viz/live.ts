@@ -1,0 +1,260 @@
+/**
+ * Live views for long loops: a progress bar and a loss plot that redraw in place through the
+ * host's display (lib/runtime.ts) at a bounded rate, and a compact stderr line outside a
+ * notebook. Redraws happen at most once per interval, and always once at finish(), so the
+ * last view holds the final values.
+ */
+import { DISPLAY, DisplayHost, DisplaySlot, MimeBundle, displayHost } from "../runtime";
+import { Figure } from "./figure";
+import { escapeHtml, formatDuration, formatNumber } from "./format";
+import { ema, lossFigure } from "./loss";
+import { PlotlyLoader, plotlyInjected } from "./plotly";
+import { Clock, Throttle, systemClock } from "./throttle";
+
+export interface LiveOptions {
+  /** Least time between redraws. Default 250 ms. */
+  intervalMs?: number;
+  /** Where to draw; default the host installed when the view first draws; null for stderr. */
+  host?: DisplayHost | null;
+  /** Outside a notebook: where the compact line goes. Default process.stderr. */
+  stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Milliseconds clock (tests pass a fake one). */
+  clock?: Clock;
+}
+
+/** Draws a Displayable either into a host slot or as a line on a stream, throttled. */
+class LiveOutput {
+  private readonly throttle: Throttle;
+  private readonly lineThrottle: Throttle;
+  private slot: DisplaySlot | undefined;
+  private host: DisplayHost | null | undefined;
+  private readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
+  private pendingLine = false;
+  /** How many times the view was drawn (display or update). */
+  draws = 0;
+
+  constructor(
+    private readonly view: { [DISPLAY](): MimeBundle; line(): string },
+    options: LiveOptions,
+    private readonly beforeFirstDisplay?: (host: DisplayHost) => void,
+  ) {
+    const clock = options.clock ?? systemClock;
+    this.throttle = new Throttle(options.intervalMs ?? 250, clock);
+    this.stream = options.stream ?? process.stderr;
+    // A log file or CI output gets a new line at most every 2 s; a terminal redraws in place.
+    this.lineThrottle = this.stream.isTTY ? this.throttle : new Throttle(Math.max(options.intervalMs ?? 250, 2000), clock);
+    this.host = options.host;
+  }
+
+  now(): number {
+    return this.throttle.now();
+  }
+
+  /** Redraw if the interval has passed (or always, when `force`). */
+  changed(force = false): void {
+    if (this.host === undefined) this.host = displayHost() ?? null;
+    if (this.host) {
+      if (!force && !this.throttle.ready()) return;
+      this.draws++;
+      if (!this.slot) {
+        this.beforeFirstDisplay?.(this.host);
+        this.slot = this.host.display(this.view);
+      } else {
+        this.slot.update(this.view);
+      }
+      return;
+    }
+    if (!force && !this.lineThrottle.ready()) {
+      this.pendingLine = true;
+      return;
+    }
+    this.draws++;
+    this.pendingLine = false;
+    const text = this.view.line();
+    this.stream.write(this.stream.isTTY ? `\r${text}\x1b[K${force ? "\n" : ""}` : `${text}\n`);
+  }
+
+  /** The final draw; skipped on a stream when the last line already showed the end state. */
+  finish(alreadyDrawn: boolean): void {
+    if (this.host === undefined) this.host = displayHost() ?? null;
+    if (!this.host && alreadyDrawn && !this.pendingLine && !this.stream.isTTY) return;
+    this.changed(true);
+  }
+}
+
+export interface ProgressOptions extends LiveOptions {
+  /** Number of units the loop will do (steps, KB...); may also be given with update(). */
+  total?: number;
+  label?: string;
+  /** What one unit is called. Default "step". */
+  unit?: string;
+}
+
+export interface ProgressInfo {
+  /** Update the total when it becomes known (e.g. from Content-Length). */
+  total?: number;
+  /** Metrics to show, e.g. { loss: 1.23 }. */
+  [metric: string]: number | undefined;
+}
+
+export interface ProgressState {
+  done: number;
+  total: number | undefined;
+  /** Units per second since the first update. */
+  rate: number;
+  /** Seconds left at that rate (NaN without a total). */
+  secondsLeft: number;
+  metrics: Record<string, number>;
+  finished: boolean;
+}
+
+export class ProgressBar {
+  private readonly output: LiveOutput;
+  private readonly label: string;
+  private readonly unit: string;
+  private total: number | undefined;
+  private done = 0;
+  private startDone = 0;
+  private startTime: number | undefined;
+  private lastTime: number | undefined;
+  private metrics: Record<string, number> = {};
+  private finished = false;
+
+  constructor(options: ProgressOptions = {}) {
+    this.output = new LiveOutput(this, options);
+    this.total = options.total;
+    this.label = options.label ?? "";
+    this.unit = options.unit ?? "step";
+  }
+
+  /** Record progress; redraws at most once per interval. */
+  update(done: number, info: ProgressInfo = {}): void {
+    if (!Number.isFinite(done)) throw new RangeError(`ProgressBar.update: done must be a finite number, got ${done}`);
+    const now = this.output.now();
+    if (this.startTime === undefined) {
+      this.startTime = now;
+      this.startDone = done;
+    }
+    this.lastTime = now;
+    this.done = done;
+    const { total, ...metrics } = info;
+    if (total !== undefined) this.total = total;
+    for (const [k, v] of Object.entries(metrics)) if (typeof v === "number") this.metrics[k] = v;
+    this.output.changed();
+  }
+
+  /** Final redraw with the last values. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.output.finish(false);
+  }
+
+  /** How many times the bar was drawn. */
+  get draws(): number {
+    return this.output.draws;
+  }
+
+  state(): ProgressState {
+    const seconds = this.startTime === undefined || this.lastTime === undefined ? 0 : (this.lastTime - this.startTime) / 1000;
+    const rate = seconds > 0 ? (this.done - this.startDone) / seconds : 0;
+    const secondsLeft = this.total === undefined ? NaN : rate > 0 ? Math.max(0, this.total - this.done) / rate : NaN;
+    return { done: this.done, total: this.total, rate, secondsLeft, metrics: { ...this.metrics }, finished: this.finished };
+  }
+
+  private parts(): string[] {
+    const s = this.state();
+    const count = s.total === undefined ? `${formatNumber(s.done, 6)} ${this.unit}` : `${formatNumber(s.done, 6)}/${formatNumber(s.total, 6)} ${this.unit}`;
+    const parts = [count];
+    for (const [k, v] of Object.entries(s.metrics)) parts.push(`${k} ${formatNumber(v)}`);
+    if (s.rate > 0) parts.push(`${formatNumber(s.rate, 3)} ${this.unit}/s`);
+    if (s.finished) {
+      const elapsed = this.startTime === undefined || this.lastTime === undefined ? 0 : (this.lastTime - this.startTime) / 1000;
+      parts.push(`done in ${formatDuration(elapsed)}`);
+    } else if (Number.isFinite(s.secondsLeft)) {
+      parts.push(`${formatDuration(s.secondsLeft)} left`);
+    }
+    return parts;
+  }
+
+  /** The compact one-line view. */
+  line(): string {
+    const s = this.state();
+    const width = 20;
+    const frac = s.total ? Math.min(1, Math.max(0, s.done / s.total)) : 0;
+    const bar = s.total ? `[${"#".repeat(Math.round(frac * width)).padEnd(width, ".")}] ` : "";
+    return `${this.label ? `${this.label} ` : ""}${bar}${this.parts().join(" · ")}`;
+  }
+
+  [DISPLAY](): MimeBundle {
+    const s = this.state();
+    const max = s.total ?? 0;
+    const progress = s.total
+      ? `<progress value="${Math.min(s.done, max)}" max="${max}" style="width:16em;vertical-align:middle"></progress>`
+      : `<progress style="width:16em;vertical-align:middle"></progress>`;
+    const label = this.label ? `<b>${escapeHtml(this.label)}</b> ` : "";
+    return {
+      "text/plain": this.line(),
+      "text/html":
+        `<div class="seqlab-progress" style="font-family:monospace;white-space:nowrap">` +
+        `${label}${progress} ${escapeHtml(this.parts().join(" · "))}</div>`,
+    };
+  }
+}
+
+export interface LiveLossOptions extends LiveOptions {
+  title?: string;
+  /** EMA smoothing shown with the raw loss. Default 0.9. */
+  smoothing?: number;
+}
+
+/** A loss curve that grows while training runs, redrawn in place at a bounded rate. */
+export class LiveLossPlot {
+  private readonly output: LiveOutput;
+  readonly steps: number[] = [];
+  readonly loss: number[] = [];
+  private finished = false;
+
+  constructor(private readonly options: LiveLossOptions = {}) {
+    // plotly.js goes into its own output first, so redrawing the plot never drops it.
+    this.output = new LiveOutput(this, options, (host) => {
+      if (!plotlyInjected()) host.display(new PlotlyLoader());
+    });
+  }
+
+  /** Add one point (step number, loss value). */
+  push(step: number, loss: number): void {
+    if (typeof step !== "number" || typeof loss !== "number") {
+      throw new TypeError(`LiveLossPlot.push(step, loss) takes two numbers, got ${typeof step} and ${typeof loss}`);
+    }
+    this.steps.push(step);
+    this.loss.push(loss);
+    this.output.changed();
+  }
+
+  /** Final redraw so the plot shows every point. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.output.finish(false);
+  }
+
+  get draws(): number {
+    return this.output.draws;
+  }
+
+  figure(): Figure {
+    return lossFigure({ steps: this.steps, loss: this.loss }, { smoothing: this.options.smoothing, title: this.options.title });
+  }
+
+  line(): string {
+    const n = this.loss.length;
+    if (n === 0) return "loss: no steps yet";
+    const smooth = ema(this.loss, this.options.smoothing ?? 0.9);
+    return `step ${this.steps[n - 1]} loss ${formatNumber(this.loss[n - 1])} (smoothed ${formatNumber(smooth[n - 1])})`;
+  }
+
+  [DISPLAY](): MimeBundle {
+    return this.figure()[DISPLAY]();
+  }
+}
