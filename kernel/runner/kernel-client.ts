@@ -57,6 +57,8 @@ export class KernelClient {
   /** Set when the kernel process exits on its own (crash); requests then fail at once. */
   private exitReason: string | undefined;
   private readonly exitWaiters = new Set<(reason: string) => void>();
+  /** The end of what the kernel process wrote, quoted when it dies. */
+  private logTail = "";
 
   private constructor(
     private readonly info: ConnectionInfo,
@@ -65,8 +67,10 @@ export class KernelClient {
   ) {
     this.signer = new Signer(info.key, info.signature_scheme);
     this.exited = new Promise((resolve) => {
-      child.once("exit", (code, signal) => {
-        this.exitReason = `the kernel process exited (${signal ? `signal ${signal}` : `code ${code}`})`;
+      child.once("close", (code, signal) => {
+        const tail = this.logTail.trim();
+        this.exitReason = `the kernel process exited (${signal ? `signal ${signal}` : `code ${code}`})` +
+          (tail ? `; its last output:\n${tail.split("\n").map((l) => `    ${l}`).join("\n")}` : "");
         for (const w of this.exitWaiters) w(this.exitReason);
         resolve();
       });
@@ -99,11 +103,14 @@ export class KernelClient {
     fs.writeFileSync(file, JSON.stringify(info), { mode: 0o600 });
     const argv = launch.argv.map((a) => a.split("{connection_file}").join(file));
     const child = spawn(argv[0], argv.slice(1), { env: launch.env ?? process.env, cwd: launch.cwd, stdio: ["ignore", "pipe", "pipe"] });
-    const log = launch.onLog ?? (() => {});
+    const client = new KernelClient(info, child, file);
+    const log = (text: string) => {
+      client.logTail = (client.logTail + text).slice(-2000);
+      launch.onLog?.(text);
+    };
     child.stdout?.on("data", (d: Buffer) => log(d.toString()));
     child.stderr?.on("data", (d: Buffer) => log(d.toString()));
-    child.once("error", () => {}); // reported through exit / the start timeout below
-    const client = new KernelClient(info, child, file);
+    child.once("error", (e) => log(`cannot start ${argv[0]}: ${e.message}\n`));
     try {
       await client.waitReady(startTimeoutMs);
     } catch (e) {
