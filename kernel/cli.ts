@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+/**
+ * `seqlab`: install the kernelspec, run the kernel, run notebooks headlessly, benchmark.
+ * Heavy modules (the kernel, the runner, benchmarks) load only for the subcommand that needs
+ * them, so `seqlab --help` and kernel start-up stay fast.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Command, Option } from "commander";
+
+function version(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function fail(err: unknown): never {
+  process.stderr.write(`seqlab: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+
+/** Subcommands that own their arguments (`run`, `bench`) get them untouched. */
+function passThrough(program: Command, name: string, description: string, load: () => (argv: string[]) => Promise<number>): void {
+  program
+    .command(name)
+    .description(description)
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument("[args...]")
+    .action(async (args: string[]) => {
+      try {
+        process.exitCode = await load()(args);
+      } catch (err) {
+        fail(err);
+      }
+    });
+}
+
+export function buildProgram(): Command {
+  const program = new Command("seqlab")
+    .description("A TypeScript Jupyter kernel with sequence-model magics")
+    .version(version(), "-V, --version")
+    .showHelpAfterError();
+
+  program
+    .command("install")
+    .description("install the seqlab kernelspec so Jupyter can start the kernel (no Python needed)")
+    .option("--user", "into the per-user data directory, or $JUPYTER_DATA_DIR when set (default)")
+    .option("--sys-prefix", "into the Python environment that runs Jupyter (sys.prefix/share/jupyter)")
+    .option("--prefix <dir>", "into DIR/share/jupyter (e.g. a virtualenv or a conda environment)")
+    .option("--name <name>", "kernel name", "seqlab")
+    .option("--display-name <text>", "name shown in the frontend's launcher", "TypeScript (seqlab)")
+    .addOption(new Option("--interrupt-mode <mode>", "how the frontend interrupts the kernel").choices(["signal", "message"]).default("signal"))
+    .action((opts: { user?: boolean; sysPrefix?: boolean; prefix?: string; name: string; displayName: string; interruptMode: "signal" | "message" }) => {
+      const chosen = [opts.user, opts.sysPrefix, opts.prefix !== undefined].filter(Boolean).length;
+      if (chosen > 1) fail("choose one of --user, --sys-prefix and --prefix DIR");
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { installKernelSpec } = require("./install") as typeof import("./install");
+      try {
+        const dir = installKernelSpec({
+          location: opts.sysPrefix ? { kind: "sys-prefix" } : opts.prefix !== undefined ? { kind: "prefix", dir: opts.prefix } : { kind: "user" },
+          name: opts.name,
+          displayName: opts.displayName,
+          interruptMode: opts.interruptMode,
+        });
+        process.stdout.write(`Installed kernelspec ${opts.name} in ${dir}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command("kernel")
+    .description("run the kernel (Jupyter starts this through the kernelspec)")
+    .requiredOption("-f, --connection-file <file>", "the connection file Jupyter wrote")
+    .option("--engine <module>", "use another execution engine module (exports createEngine and languageInfo)")
+    .action(async (opts: { connectionFile: string; engine?: string }) => {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runKernel } = require("./main") as typeof import("./main");
+        const code = await runKernel({ connectionFile: opts.connectionFile, engineModule: opts.engine });
+        process.exit(code);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  passThrough(program, "run", "execute notebooks headlessly (seqlab run --help for options)", () => {
+    let runner: { main(argv: string[]): Promise<number> };
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      runner = require("./runner");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && String((err as Error).message).includes("runner")) {
+        throw new Error("the notebook runner is not part of this build");
+      }
+      throw err;
+    }
+    return (argv) => runner.main(argv);
+  });
+
+  passThrough(program, "bench", "run a benchmark: seqlab bench {kernel|lstm} [options]", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runBench } = require("../bench") as typeof import("../bench");
+    return runBench;
+  });
+
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((err) => fail(err));
+}

@@ -1,0 +1,202 @@
+/**
+ * The kernel's second thread: heartbeat (REP), control (ROUTER) and iopub (PUB).
+ *
+ * Why a worker: a cell may run a long synchronous loop that blocks the main thread. The
+ * frontend must still see the heartbeat, get kernel_info/interrupt/shutdown replies, and
+ * see busy/idle for those control requests. All three sockets therefore live here.
+ *
+ * iopub ordering: a PUB socket cannot be shared between threads, so this thread owns it and
+ * the main thread posts its already-signed iopub frames over the worker's MessagePort.
+ * A MessagePort delivers in order, so each thread's messages keep their own order; this
+ * thread interleaves its control busy/idle between them, which is the order the protocol
+ * requires (messages only need to be ordered relative to their own request).
+ */
+import { parentPort, workerData } from "worker_threads";
+import * as zmq from "zeromq";
+import { ConnectionInfo, decode, encode, endpoint, JupyterMessage, makeMessage, Signer, WireError } from "./wire";
+
+/** What the main thread hands the worker when it starts it. */
+export interface ControlThreadData {
+  connection: ConnectionInfo;
+  /** Session id used in the headers of messages the kernel originates. */
+  session: string;
+  /** kernel_info_reply content (the same on shell and control). */
+  kernelInfo: Record<string, unknown>;
+  /** How long the main thread has to exit after a shutdown_request before it is forced. */
+  shutdownGraceMs: number;
+}
+
+/** Main thread -> worker. */
+export type ToControlThread =
+  | { type: "iopub"; frames: Uint8Array[] }
+  | { type: "control-reply"; frames: Uint8Array[] }
+  | { type: "shutdown-ack" }
+  | { type: "close" };
+
+/** Worker -> main thread. */
+export type FromControlThread =
+  | { type: "ready" }
+  | { type: "failed"; message: string }
+  | { type: "shutdown"; restart: boolean }
+  /** A control request this thread does not answer itself (history, complete, ...). */
+  | { type: "control-request"; frames: Uint8Array[] }
+  | { type: "closed" };
+
+const toBuffers = (frames: Uint8Array[]): Buffer[] => frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
+
+/** Sends on one socket strictly one message after another (zeromq allows one pending send). */
+class SendQueue {
+  private tail: Promise<void> = Promise.resolve();
+  constructor(private readonly socket: zmq.Writable, private readonly name: string) {}
+  send(frames: Buffer[]): Promise<void> {
+    this.tail = this.tail
+      .then(() => this.socket.send(frames))
+      .catch((err) => log(`could not send on ${this.name}: ${(err as Error).message}`));
+    return this.tail;
+  }
+  /** Resolves once everything queued so far has been handed to ZeroMQ. */
+  drain(): Promise<void> {
+    return this.tail;
+  }
+}
+
+function log(text: string): void {
+  process.stderr.write(`[seqlab kernel] ${text}\n`);
+}
+
+async function runControlThread(data: ControlThreadData, port: NonNullable<typeof parentPort>): Promise<void> {
+  const signer = new Signer(data.connection.key, data.connection.signature_scheme);
+  const iopub = new zmq.Publisher({ linger: 1000 });
+  const control = new zmq.Router({ linger: 1000 });
+  const heartbeat = new zmq.Reply({ linger: 0 });
+  await Promise.all([
+    iopub.bind(endpoint(data.connection, "iopub")),
+    control.bind(endpoint(data.connection, "control")),
+    heartbeat.bind(endpoint(data.connection, "hb")),
+  ]);
+  const iopubQueue = new SendQueue(iopub, "iopub");
+  const controlQueue = new SendQueue(control, "control");
+  let closing = false;
+
+  const publish = (msgType: string, content: unknown, parent: JupyterMessage): Promise<void> => {
+    const msg = makeMessage(msgType, content, { session: data.session, parent, identities: [Buffer.from(msgType)] });
+    return iopubQueue.send(encode(msg, signer));
+  };
+  const reply = (parent: JupyterMessage, msgType: string, content: unknown): Promise<void> =>
+    controlQueue.send(encode(makeMessage(msgType, content, { session: data.session, parent }), signer));
+
+  let shutdownAcked = false;
+  const handleControl = async (msg: JupyterMessage, frames: Buffer[]): Promise<void> => {
+    const type = msg.header.msg_type;
+    await publish("status", { execution_state: "busy" }, msg);
+    switch (type) {
+      case "kernel_info_request":
+        await reply(msg, "kernel_info_reply", data.kernelInfo);
+        break;
+      case "interrupt_request":
+        await reply(msg, "interrupt_reply", { status: "ok" });
+        // SIGINT reaches the main thread even inside a synchronous loop (the engine runs
+        // cells with breakOnSigint and also aborts awaited work on SIGINT).
+        process.kill(process.pid, "SIGINT");
+        break;
+      case "shutdown_request": {
+        const restart = msg.content.restart === true;
+        await reply(msg, "shutdown_reply", { status: "ok", restart });
+        await publish("status", { execution_state: "idle" }, msg);
+        port.postMessage({ type: "shutdown", restart } satisfies FromControlThread);
+        scheduleForcedExit();
+        return;
+      }
+      case "debug_request":
+        // kernel_info does not advertise a debugger; answer in the DAP shape so a client
+        // that asks anyway gets a clear refusal instead of silence.
+        await reply(msg, "debug_reply", {
+          type: "response",
+          request_seq: msg.content.seq ?? 0,
+          success: false,
+          command: msg.content.command ?? "",
+          message: "seqlab does not support debugging",
+        });
+        break;
+      default:
+        // Everything else is answered by the main thread's dispatcher (which publishes its own
+        // busy/idle); take back the busy we sent so the states stay paired.
+        await publish("status", { execution_state: "idle" }, msg);
+        port.postMessage({ type: "control-request", frames } satisfies FromControlThread);
+        return;
+    }
+    await publish("status", { execution_state: "idle" }, msg);
+  };
+
+  // If the main thread is stuck in a synchronous loop it cannot act on the shutdown message:
+  // first interrupt it, then, past the grace period, end the process outright.
+  const scheduleForcedExit = (): void => {
+    const interruptTimer = setTimeout(() => {
+      if (!shutdownAcked) process.kill(process.pid, "SIGINT");
+    }, 500);
+    const killTimer = setTimeout(() => {
+      log("the main thread did not shut down in time; forcing exit");
+      process.kill(process.pid, "SIGKILL");
+    }, data.shutdownGraceMs);
+    interruptTimer.unref();
+    killTimer.unref();
+  };
+
+  port.on("message", (m: ToControlThread) => {
+    switch (m.type) {
+      case "iopub":
+        void iopubQueue.send(toBuffers(m.frames));
+        break;
+      case "control-reply":
+        void controlQueue.send(toBuffers(m.frames));
+        break;
+      case "shutdown-ack":
+        shutdownAcked = true;
+        break;
+      case "close":
+        closing = true;
+        // Let queued iopub/control messages go out (linger) before the process exits.
+        void Promise.all([iopubQueue.drain(), controlQueue.drain()]).finally(() => {
+          iopub.close();
+          control.close();
+          heartbeat.close();
+          port.postMessage({ type: "closed" } satisfies FromControlThread);
+        });
+        break;
+    }
+  });
+
+  port.postMessage({ type: "ready" } satisfies FromControlThread);
+
+  const heartbeatLoop = async (): Promise<void> => {
+    try {
+      for await (const frames of heartbeat) await heartbeat.send(frames);
+    } catch (err) {
+      if (!closing) log(`heartbeat stopped: ${(err as Error).message}`);
+    }
+  };
+  const controlLoop = async (): Promise<void> => {
+    try {
+      for await (const frames of control) {
+        let msg: JupyterMessage;
+        try {
+          msg = decode(frames, signer);
+        } catch (err) {
+          log(`dropped a control message: ${err instanceof WireError ? err.message : String(err)}`);
+          continue;
+        }
+        await handleControl(msg, frames).catch((err) => log(`control ${msg.header.msg_type} failed: ${(err as Error).stack}`));
+      }
+    } catch (err) {
+      if (!closing) log(`control socket stopped: ${(err as Error).message}`);
+    }
+  };
+  await Promise.all([heartbeatLoop(), controlLoop()]);
+}
+
+if (parentPort) {
+  const port = parentPort;
+  runControlThread(workerData as ControlThreadData, port).catch((err: Error) => {
+    port.postMessage({ type: "failed", message: err.message } satisfies FromControlThread);
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * Starts one kernel process: read the connection file, bind the sockets, load the engine,
+ * serve until shutdown, then exit (the frontend restarts the process when it asked for a
+ * restart).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { Engine, LanguageInfo } from "./contract";
+import { KernelServer } from "./server";
+import { validateConnectionInfo } from "./wire";
+
+/** What an engine module exports (kernel/engine/index.ts, or a module named with --engine). */
+export interface EngineModule {
+  createEngine(): Promise<Engine>;
+  languageInfo: LanguageInfo;
+}
+
+export interface KernelStartOptions {
+  connectionFile: string;
+  /** Path of an engine module to use instead of the built-in one (tests, other engines). */
+  engineModule?: string;
+}
+
+export function packageVersion(): string {
+  // dist/kernel/main.js and kernel/main.ts both sit two levels below package.json.
+  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function loadEngineModule(modulePath?: string): EngineModule {
+  const resolved = modulePath ? path.resolve(modulePath) : path.join(__dirname, "engine");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(resolved) as Partial<EngineModule>;
+  if (typeof mod.createEngine !== "function" || !mod.languageInfo) {
+    throw new Error(`${resolved} must export createEngine() and languageInfo`);
+  }
+  return mod as EngineModule;
+}
+
+/** Runs the kernel until it shuts down; resolves with the process exit code. */
+export async function runKernel(options: KernelStartOptions): Promise<number> {
+  let text: string;
+  try {
+    text = fs.readFileSync(options.connectionFile, "utf8");
+  } catch (err) {
+    throw new Error(`cannot read connection file ${options.connectionFile}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`connection file ${options.connectionFile} is not valid JSON: ${(err as Error).message}`);
+  }
+  const connection = validateConnectionInfo(parsed, options.connectionFile);
+  const engineModule = loadEngineModule(options.engineModule);
+  // createEngine() may warm up in the background; the server answers kernel_info meanwhile.
+  const engine = Promise.resolve().then(() => engineModule.createEngine());
+  const server = await KernelServer.start({
+    connection,
+    engine,
+    languageInfo: engineModule.languageInfo,
+    implementationVersion: packageVersion(),
+  });
+  const exit = await server.exited;
+  process.stderr.write(`[seqlab kernel] shut down (${exit.reason}${exit.restart ? ", restart requested" : ""})\n`);
+  return 0;
+}

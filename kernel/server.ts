@@ -1,0 +1,476 @@
+/**
+ * The kernel's protocol server on the main thread: shell and stdin sockets, the request
+ * queue, busy/idle, execution counting, stop_on_error aborts, the CellHost given to the
+ * engine, interrupt and shutdown. Heartbeat, control and iopub run on the control thread
+ * (control-thread.ts), so they keep answering while a cell blocks this thread.
+ */
+import * as path from "path";
+import { randomUUID } from "crypto";
+import { Worker } from "worker_threads";
+import * as zmq from "zeromq";
+import type { CellHost, Engine, ExecuteOutcome, LanguageInfo, MimeBundle } from "./contract";
+import type { ControlThreadData, FromControlThread, ToControlThread } from "./control-thread";
+import { KernelSession, HistoryQuery } from "./session";
+import { ConnectionInfo, decode, encode, endpoint, JupyterMessage, makeMessage, PROTOCOL_VERSION, Signer, WireError } from "./wire";
+
+export interface KernelServerOptions {
+  connection: ConnectionInfo;
+  /** The engine may still be loading; requests that need it wait, kernel_info does not. */
+  engine: Promise<Engine>;
+  languageInfo: LanguageInfo;
+  implementationVersion: string;
+  banner?: string;
+  /** Grace period before a stuck process is killed after shutdown_request (ms). */
+  shutdownGraceMs?: number;
+}
+
+/** How the kernel ended: the frontend restarts the process when `restart` is true. */
+export interface KernelExit {
+  restart: boolean;
+  reason: string;
+}
+
+type Socket = "shell" | "control";
+
+interface QueuedRequest {
+  msg: JupyterMessage;
+  socket: Socket;
+  /** Set when an earlier cell failed with stop_on_error while this one waited. */
+  aborted: boolean;
+}
+
+function log(text: string): void {
+  process.stderr.write(`[seqlab kernel] ${text}\n`);
+}
+
+/** The error fields of a reply for a request the kernel could not serve. */
+function errorContent(err: unknown): { status: "error"; ename: string; evalue: string; traceback: string[] } {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { status: "error", ename: e.name, evalue: e.message, traceback: (e.stack ?? `${e.name}: ${e.message}`).split("\n") };
+}
+
+/** Copies frames into exact-size arrays so postMessage does not clone Buffer pool slabs. */
+const forTransfer = (frames: Buffer[]): Uint8Array[] => frames.map((f) => new Uint8Array(f));
+
+export class KernelServer {
+  readonly session = new KernelSession();
+  /** Header session id for messages this kernel originates. */
+  readonly sessionId = randomUUID();
+  private readonly signer: Signer;
+  private readonly shell = new zmq.Router({ linger: 1000 });
+  private readonly stdin = new zmq.Router({ linger: 1000 });
+  private worker!: Worker;
+  private readonly queue: QueuedRequest[] = [];
+  private wakeQueue: (() => void) | null = null;
+  private engine: Engine | null = null;
+  private readonly kernelInfo: Record<string, unknown>;
+  private pendingInput: { parentId: string; resolve: (v: string) => void; reject: (e: Error) => void } | null = null;
+  private stopping = false;
+  private resolveExit!: (exit: KernelExit) => void;
+  /** Resolves when the kernel has shut down and closed its sockets. */
+  readonly exited: Promise<KernelExit> = new Promise((resolve) => (this.resolveExit = resolve));
+
+  private constructor(private readonly options: KernelServerOptions) {
+    this.signer = new Signer(options.connection.key, options.connection.signature_scheme);
+    this.kernelInfo = {
+      status: "ok",
+      protocol_version: PROTOCOL_VERSION,
+      implementation: "seqlab",
+      implementation_version: options.implementationVersion,
+      language_info: options.languageInfo,
+      banner: options.banner ?? `seqlab ${options.implementationVersion}: TypeScript with sequence-model magics (try %lsmagic)`,
+      help_links: [
+        { text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/" },
+        { text: "TensorFlow.js API", url: "https://js.tensorflow.org/api/latest/" },
+      ],
+      debugger: false,
+    };
+    options.engine.then(
+      (engine) => (this.engine = engine),
+      (err: Error) => log(`the execution engine failed to load: ${err.stack ?? err.message}`),
+    );
+  }
+
+  /** Binds all five sockets and starts serving; resolves once the kernel is reachable. */
+  static async start(options: KernelServerOptions): Promise<KernelServer> {
+    const server = new KernelServer(options);
+    await server.bind();
+    return server;
+  }
+
+  private async bind(): Promise<void> {
+    const { connection } = this.options;
+    const data: ControlThreadData = {
+      connection,
+      session: this.sessionId,
+      kernelInfo: this.kernelInfo,
+      shutdownGraceMs: this.options.shutdownGraceMs ?? 4000,
+    };
+    this.worker = new Worker(path.join(__dirname, "control-thread.js"), { workerData: data });
+    const workerReady = new Promise<void>((resolve, reject) => {
+      const onMessage = (m: FromControlThread): void => {
+        if (m.type === "ready") resolve();
+        else if (m.type === "failed") reject(new Error(`control thread: ${m.message}`));
+      };
+      this.worker.on("message", onMessage);
+      this.worker.once("error", reject);
+    });
+    this.worker.on("message", (m: FromControlThread) => this.onWorkerMessage(m));
+    this.worker.on("error", (err) => log(`control thread crashed: ${err.stack ?? err.message}`));
+    await Promise.all([
+      this.shell.bind(endpoint(connection, "shell")),
+      this.stdin.bind(endpoint(connection, "stdin")),
+      workerReady,
+    ]);
+    void this.receiveShell();
+    void this.processQueue();
+    // The engine owns SIGINT semantics (it interrupts the running cell); this listener also
+    // keeps Node from exiting on SIGINT and cancels a pending input() prompt.
+    process.on("SIGINT", this.onSigint);
+    process.on("SIGTERM", this.onSigterm);
+  }
+
+  private readonly onSigint = (): void => {
+    this.pendingInput?.reject(new Error("input was interrupted"));
+    this.pendingInput = null;
+  };
+
+  private readonly onSigterm = (): void => {
+    void this.shutdown(false, "SIGTERM");
+  };
+
+  private onWorkerMessage(m: FromControlThread): void {
+    if (m.type === "shutdown") {
+      this.post({ type: "shutdown-ack" });
+      void this.shutdown(m.restart, "shutdown_request on control");
+    } else if (m.type === "control-request") {
+      const frames = m.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
+      try {
+        this.enqueue(decode(frames, this.signer), "control");
+      } catch (err) {
+        log(`dropped a control message: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private post(m: ToControlThread): void {
+    this.worker.postMessage(m);
+  }
+
+  // ---- sending -------------------------------------------------------------------------
+
+  publish(msgType: string, content: unknown, parent: JupyterMessage, extra: { metadata?: Record<string, unknown>; buffers?: Buffer[] } = {}): void {
+    const msg = makeMessage(msgType, content, { session: this.sessionId, parent, identities: [Buffer.from(msgType)], ...extra });
+    this.post({ type: "iopub", frames: forTransfer(encode(msg, this.signer)) });
+  }
+
+  private shellSends: Promise<void> = Promise.resolve();
+
+  private reply(request: QueuedRequest, msgType: string, content: unknown): void {
+    const frames = encode(makeMessage(msgType, content, { session: this.sessionId, parent: request.msg }), this.signer);
+    if (request.socket === "control") {
+      this.post({ type: "control-reply", frames: forTransfer(frames) });
+      return;
+    }
+    this.shellSends = this.shellSends
+      .then(() => this.shell.send(frames))
+      .catch((err) => log(`could not send ${msgType}: ${(err as Error).message}`));
+  }
+
+  // ---- receiving -----------------------------------------------------------------------
+
+  private async receiveShell(): Promise<void> {
+    try {
+      for await (const frames of this.shell) {
+        try {
+          this.enqueue(decode(frames, this.signer), "shell");
+        } catch (err) {
+          // Never act on a message we cannot trust or read; the client will time out.
+          log(`dropped a shell message: ${err instanceof WireError ? err.message : String(err)}`);
+        }
+      }
+    } catch (err) {
+      if (!this.stopping) log(`shell socket stopped: ${(err as Error).message}`);
+    }
+  }
+
+  private enqueue(msg: JupyterMessage, socket: Socket): void {
+    this.queue.push({ msg, socket, aborted: false });
+    this.wakeQueue?.();
+  }
+
+  /** Serves requests one at a time, in arrival order (the protocol's shell semantics). */
+  private async processQueue(): Promise<void> {
+    while (!this.stopping) {
+      const next = this.queue.shift();
+      if (!next) {
+        await new Promise<void>((resolve) => (this.wakeQueue = resolve));
+        this.wakeQueue = null;
+        continue;
+      }
+      this.publish("status", { execution_state: "busy" }, next.msg);
+      try {
+        await this.dispatch(next);
+      } catch (err) {
+        log(`${next.msg.header.msg_type} failed: ${(err as Error).stack ?? err}`);
+      }
+      this.publish("status", { execution_state: "idle" }, next.msg);
+    }
+  }
+
+  private async dispatch(request: QueuedRequest): Promise<void> {
+    const { msg } = request;
+    const content = msg.content;
+    switch (msg.header.msg_type) {
+      case "kernel_info_request":
+        return this.reply(request, "kernel_info_reply", this.kernelInfo);
+      case "execute_request":
+        return this.execute(request);
+      case "complete_request":
+        return this.viaEngine(request, "complete_reply", async (engine) => ({
+          status: "ok",
+          ...(await engine.complete(String(content.code ?? ""), Number(content.cursor_pos ?? 0))),
+        }));
+      case "inspect_request":
+        return this.viaEngine(request, "inspect_reply", async (engine) => ({
+          status: "ok",
+          ...(await engine.inspect(String(content.code ?? ""), Number(content.cursor_pos ?? 0), content.detail_level === 1 ? 1 : 0)),
+        }));
+      case "is_complete_request":
+        return this.viaEngine(request, "is_complete_reply", (engine) => engine.isComplete(String(content.code ?? "")));
+      case "history_request":
+        try {
+          return this.reply(request, "history_reply", { status: "ok", history: this.session.query(content as HistoryQuery) });
+        } catch (err) {
+          return this.reply(request, "history_reply", { ...errorContent(err), history: [] });
+        }
+      case "comm_info_request":
+        return this.reply(request, "comm_info_reply", { status: "ok", comms: {} });
+      case "comm_open":
+        // No comm targets are registered: close the comm so the frontend does not wait on it.
+        log(`no comm target "${String(content.target_name)}"; closing comm ${String(content.comm_id)}`);
+        return this.publish("comm_close", { comm_id: content.comm_id, data: {} }, msg);
+      case "comm_msg":
+      case "comm_close":
+        return; // no comms are open
+      case "shutdown_request": {
+        const restart = content.restart === true;
+        this.reply(request, "shutdown_reply", { status: "ok", restart });
+        void this.shutdown(restart, `shutdown_request on ${request.socket}`);
+        return;
+      }
+      case "interrupt_request":
+        this.reply(request, "interrupt_reply", { status: "ok" });
+        process.kill(process.pid, "SIGINT");
+        return;
+      default:
+        log(`ignored unknown request type "${msg.header.msg_type}" on ${request.socket}`);
+    }
+  }
+
+  private async viaEngine(request: QueuedRequest, replyType: string, run: (engine: Engine) => Promise<object>): Promise<void> {
+    try {
+      this.reply(request, replyType, await run(await this.options.engine));
+    } catch (err) {
+      this.reply(request, replyType, errorContent(err));
+    }
+  }
+
+  // ---- execution -----------------------------------------------------------------------
+
+  private async execute(request: QueuedRequest): Promise<void> {
+    const { msg } = request;
+    const c = msg.content;
+    const code = typeof c.code === "string" ? c.code : "";
+    const silent = c.silent === true;
+    const storeHistory = !silent && c.store_history !== false;
+    const allowStdin = c.allow_stdin !== false;
+    const stopOnError = c.stop_on_error !== false;
+
+    if (request.aborted) {
+      this.reply(request, "execute_reply", { status: "aborted", execution_count: this.session.executionCount });
+      return;
+    }
+    const count = this.session.beginExecution(storeHistory);
+    if (storeHistory) this.session.record(count, code);
+    if (!silent) this.publish("execute_input", { code, execution_count: count }, msg);
+
+    const host = new RequestCellHost(this, msg, allowStdin);
+    let outcome: ExecuteOutcome;
+    try {
+      const engine = await this.options.engine;
+      outcome = await engine.execute(code, host, { silent, storeHistory, executionCount: count });
+    } catch (err) {
+      outcome = errorContent(err);
+    }
+
+    if (outcome.status === "ok") {
+      if (outcome.result && !silent) {
+        this.publish("execute_result", { execution_count: count, data: outcome.result.data, metadata: outcome.result.metadata }, msg);
+        const text = outcome.result.data["text/plain"];
+        if (storeHistory && typeof text === "string") this.session.recordOutput(count, text);
+      }
+      const userExpressions = await this.evaluateUserExpressions(c.user_expressions);
+      this.reply(request, "execute_reply", { status: "ok", execution_count: count, payload: host.payloads, user_expressions: userExpressions });
+      return;
+    }
+
+    const { ename, evalue, traceback } = outcome;
+    this.publish("error", { ename, evalue, traceback }, msg);
+    this.reply(request, "execute_reply", { status: "error", execution_count: count, ename, evalue, traceback, payload: host.payloads, user_expressions: {} });
+    if (stopOnError) await this.abortQueuedExecutions();
+  }
+
+  /**
+   * After a failed cell, execute_requests already sent are answered `aborted` (as ipykernel
+   * does) so a "run all" stops at the first error. Give the socket a moment to deliver what
+   * arrived while the cell blocked the thread; other request types are left to run.
+   */
+  private async abortQueuedExecutions(): Promise<void> {
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+    for (const queued of this.queue) {
+      if (queued.msg.header.msg_type === "execute_request") queued.aborted = true;
+    }
+  }
+
+  /** user_expressions: each evaluated silently after the cell, as the protocol asks. */
+  private async evaluateUserExpressions(value: unknown): Promise<Record<string, unknown>> {
+    const result: Record<string, unknown> = {};
+    if (!value || typeof value !== "object") return result;
+    const engine = await this.options.engine;
+    for (const [name, expr] of Object.entries(value as Record<string, unknown>)) {
+      const quiet = new QuietCellHost();
+      try {
+        const outcome = await engine.execute(String(expr), quiet, { silent: true, storeHistory: false, executionCount: this.session.executionCount });
+        result[name] =
+          outcome.status === "ok"
+            ? { status: "ok", data: outcome.result?.data ?? { "text/plain": "undefined" }, metadata: outcome.result?.metadata ?? {} }
+            : outcome;
+      } catch (err) {
+        result[name] = errorContent(err);
+      }
+    }
+    return result;
+  }
+
+  // ---- stdin ---------------------------------------------------------------------------
+
+  /** Sends input_request on stdin to the client that sent `parent` and waits for its input_reply. */
+  async requestInput(parent: JupyterMessage, prompt: string, password: boolean): Promise<string> {
+    if (this.pendingInput) throw new Error("another input() is already waiting for the frontend; await it before asking again");
+    const request = makeMessage("input_request", { prompt, password }, { session: this.sessionId, parent });
+    const answer = new Promise<string>((resolve, reject) => (this.pendingInput = { parentId: request.header.msg_id, resolve, reject }));
+    await this.stdin.send(encode(request, this.signer));
+    void this.receiveStdin();
+    return answer;
+  }
+
+  private receivingStdin = false;
+
+  private async receiveStdin(): Promise<void> {
+    if (this.receivingStdin) return;
+    this.receivingStdin = true;
+    try {
+      while (this.pendingInput && !this.stopping) {
+        const frames = await this.stdin.receive();
+        let msg: JupyterMessage;
+        try {
+          msg = decode(frames, this.signer);
+        } catch (err) {
+          log(`dropped a stdin message: ${(err as Error).message}`);
+          continue;
+        }
+        if (msg.header.msg_type !== "input_reply" || !this.pendingInput) {
+          log(`ignored unexpected stdin message "${msg.header.msg_type}"`);
+          continue;
+        }
+        const pending = this.pendingInput;
+        this.pendingInput = null;
+        pending.resolve(String(msg.content.value ?? ""));
+      }
+    } catch (err) {
+      if (!this.stopping) log(`stdin socket stopped: ${(err as Error).message}`);
+    } finally {
+      this.receivingStdin = false;
+    }
+  }
+
+  // ---- shutdown ------------------------------------------------------------------------
+
+  /** Disposes the engine, flushes and closes every socket, then resolves `exited`. */
+  async shutdown(restart: boolean, reason: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.wakeQueue?.();
+    process.off("SIGINT", this.onSigint);
+    process.off("SIGTERM", this.onSigterm);
+    this.pendingInput?.reject(new Error("the kernel is shutting down"));
+    this.pendingInput = null;
+    const timeout = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+    if (this.engine) {
+      await Promise.race([this.engine.dispose().catch((err: Error) => log(`engine dispose failed: ${err.message}`)), timeout(1500)]);
+    }
+    await Promise.race([this.shellSends, timeout(500)]);
+    const closed = new Promise<void>((resolve) => this.worker.on("message", (m: FromControlThread) => m.type === "closed" && resolve()));
+    this.post({ type: "close" });
+    await Promise.race([closed, timeout(1000)]);
+    this.shell.close();
+    this.stdin.close();
+    await this.worker.terminate();
+    this.resolveExit({ restart, reason });
+  }
+}
+
+/** The CellHost handed to the engine for one execute_request. */
+class RequestCellHost implements CellHost {
+  readonly payloads: Record<string, unknown>[] = [];
+
+  constructor(
+    private readonly server: KernelServer,
+    private readonly parent: JupyterMessage,
+    private readonly allowStdin: boolean,
+  ) {}
+
+  stdout(text: string): void {
+    if (text) this.server.publish("stream", { name: "stdout", text }, this.parent);
+  }
+
+  stderr(text: string): void {
+    if (text) this.server.publish("stream", { name: "stderr", text }, this.parent);
+  }
+
+  display(data: MimeBundle, metadata: Record<string, unknown>, displayId?: string, update = false): void {
+    if (update && !displayId) throw new Error("updating a display needs the display_id it was shown with");
+    const content = { data, metadata, transient: displayId ? { display_id: displayId } : {} };
+    this.server.publish(update ? "update_display_data" : "display_data", content, this.parent);
+  }
+
+  clearOutput(wait: boolean): void {
+    this.server.publish("clear_output", { wait }, this.parent);
+  }
+
+  input(prompt: string, password: boolean): Promise<string> {
+    if (!this.allowStdin) {
+      return Promise.reject(
+        new Error("this frontend does not accept input; input() and prompt() need a frontend that allows stdin (JupyterLab, Notebook, VS Code), not a headless run"),
+      );
+    }
+    return this.server.requestInput(this.parent, prompt, password);
+  }
+
+  payload(item: Record<string, unknown>): void {
+    this.payloads.push(item);
+  }
+}
+
+/** Discards output: used for user_expressions, which report only their value. */
+class QuietCellHost implements CellHost {
+  stdout(): void {}
+  stderr(): void {}
+  display(): void {}
+  clearOutput(): void {}
+  input(): Promise<string> {
+    return Promise.reject(new Error("user_expressions cannot ask for input"));
+  }
+  payload(): void {}
+}
