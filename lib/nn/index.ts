@@ -1,3 +1,6 @@
 /** Neural-network pieces for sequences: readable cells, recurrent layers, attention, seq2seq. */
+export * from "./fused";
 export * from "./init";
 export * from "./cells";
+export * from "./recurrence";
+export * from "./layers";

@@ -1,0 +1,2 @@
+export * from "./recurrent-layer";
+export * from "./lab-model";
