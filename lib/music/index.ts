@@ -1,0 +1,20 @@
+/** ABC music: the lab corpus, song splitting, validation, sheet music and offline audio. */
+export { LAB_CORPUS, CorpusNotFoundError, defaultCacheDir, loadLabCorpus, loadLabSongs, locateLabCorpus, songsFromText } from "./corpus";
+export type { CorpusOptions, LabSongs } from "./corpus";
+export { downloadBytes, sha256Hex } from "./download";
+export type { DownloadOptions, DownloadProgress } from "./download";
+export { distinctCharacters, extractSongs, joinSongs, splitSongs } from "./songs";
+export type { ExtractOptions } from "./songs";
+export { checkAbc, checkSongs, countNotes, parseTune, tuneTitle } from "./abc";
+export type { AbcCheck, SongsCheck, Tune } from "./abc";
+export { scheduleNotes } from "./notes";
+export type { NoteEvent, NoteSchedule, ScheduleOptions } from "./notes";
+export { synthesize } from "./synth";
+export type { SynthOptions } from "./synth";
+export { decodeWav, encodeWav, rms, wavSeconds } from "./wav";
+export type { PcmAudio } from "./wav";
+export { renderSvg } from "./sheet";
+export type { SheetOptions } from "./sheet";
+export { renderWithTimidity, timidityAvailable } from "./timidity";
+export { Song, song } from "./song";
+export type { AudioEngine, SongOptions } from "./song";
