@@ -143,7 +143,7 @@ export abstract class RecurrentLayer extends tf.layers.Layer {
       const x = (raw.dtype === "float32" ? raw : tf.cast(raw, "float32")) as tf.Tensor3D;
       const initial = this.initialState(x.shape[0]);
       const result = runRecurrence(this.implementation, this.kind, x, this.recurrenceWeights(), initial, {
-        activation: this.activation,
+        activation: this.kind === "rnn" ? this.activation : undefined,
         onHiddenGradient: this.onHiddenGradient,
       });
       if (this.stateful) this.carry(result.state);
