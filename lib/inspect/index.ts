@@ -1,0 +1,7 @@
+/** Looking inside sequence models: gradients through time, Jacobians, hidden states — as numbers. */
+export * from "./types";
+export * from "./verdict";
+export * from "./probe";
+export * from "./gradients";
+export * from "./jacobian";
+export * from "./hidden";

@@ -1,0 +1,13 @@
+/** Training: the async loop, clipping, truncated BPTT, checkpoints, sampling. */
+export * from "./rng";
+export * from "./clip";
+export * from "./errors";
+export * from "./history";
+export * from "./optimizer";
+export * from "./checkpoint";
+export * from "./tbptt";
+export * from "./losses";
+export * from "./unroll";
+export * from "./loop";
+export * from "./model";
+export * from "./sample";
