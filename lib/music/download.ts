@@ -31,6 +31,7 @@ export async function downloadBytes(url: string, options: DownloadOptions = {}):
     throw new Error(`Could not reach ${url}: ${(err as Error).message}${cause ? ` (${cause})` : ""}`);
   }
   if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
     throw new Error(`Downloading ${url} failed: HTTP ${response.status} ${response.statusText}`);
   }
   const header = response.headers.get("content-length");
