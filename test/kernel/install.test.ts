@@ -1,0 +1,73 @@
+import { expect } from "chai";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { cliPath } from "./helpers";
+
+const run = promisify(execFile);
+
+/** Runs the built CLI; resolves with exit code and output instead of throwing. */
+async function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("seqlab CLI and kernelspec install", function () {
+  this.timeout(30000);
+  let tmp: string;
+  beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-install-"))));
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("prints help and version", async function () {
+    const help = await cli(["--help"]);
+    expect(help.code).to.equal(0);
+    for (const sub of ["install", "kernel", "run", "bench"]) expect(help.stdout).to.contain(sub);
+    const version = await cli(["--version"]);
+    expect(version.stdout.trim()).to.equal(JSON.parse(fs.readFileSync(path.join(cliPath, "..", "..", "..", "package.json"), "utf8")).version);
+    const installHelp = await cli(["install", "--help"]);
+    expect(installHelp.stdout).to.contain("--sys-prefix").and.contain("--interrupt-mode");
+  });
+
+  it("installs into $JUPYTER_DATA_DIR by default, with argv running this CLI", async function () {
+    const r = await cli(["install"], { ...process.env, JUPYTER_DATA_DIR: tmp });
+    expect(r.code, r.stderr).to.equal(0);
+    const spec = JSON.parse(fs.readFileSync(path.join(tmp, "kernels", "seqlab", "kernel.json"), "utf8"));
+    expect(spec).to.deep.include({ display_name: "TypeScript (seqlab)", language: "typescript", interrupt_mode: "signal" });
+    expect(spec.argv).to.deep.equal([process.execPath, cliPath, "kernel", "--connection-file", "{connection_file}"]);
+    expect(fs.existsSync(path.join(tmp, "kernels", "seqlab", "logo-svg.svg"))).to.equal(true);
+  });
+
+  it("installs under --prefix DIR with a chosen name, display name and message interrupts", async function () {
+    const r = await cli(["install", "--prefix", tmp, "--name", "seqlab-dev", "--display-name", "Dev", "--interrupt-mode", "message"]);
+    expect(r.code, r.stderr).to.equal(0);
+    const file = path.join(tmp, "share", "jupyter", "kernels", "seqlab-dev", "kernel.json");
+    expect(r.stdout).to.contain(path.dirname(file));
+    expect(JSON.parse(fs.readFileSync(file, "utf8"))).to.deep.include({ display_name: "Dev", interrupt_mode: "message" });
+  });
+
+  it("refuses bad names, several locations and unknown interrupt modes with a clear message", async function () {
+    const badName = await cli(["install", "--prefix", tmp, "--name", "no spaces"]);
+    expect(badName.code).to.equal(1);
+    expect(badName.stderr).to.contain('invalid kernel name "no spaces"');
+    const both = await cli(["install", "--user", "--prefix", tmp]);
+    expect(both.code).to.equal(1);
+    expect(both.stderr).to.contain("choose one of --user, --sys-prefix and --prefix");
+    const mode = await cli(["install", "--prefix", tmp, "--interrupt-mode", "sometimes"]);
+    expect(mode.code).to.not.equal(0);
+    expect(mode.stderr).to.contain("sometimes");
+    expect(fs.readdirSync(tmp)).to.deep.equal([]);
+  });
+
+  it("reports an unreadable connection file instead of starting", async function () {
+    const r = await cli(["kernel", "--connection-file", path.join(tmp, "missing.json")]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.contain("cannot read connection file");
+  });
+});
