@@ -1,15 +1,18 @@
 /**
  * Starts a kernel process and talks to it over ZeroMQ, just enough for running notebooks:
- * execute with iopub collection, interrupt, and a clean shutdown that never leaves the
- * process behind. Framing and signing come from ../wire.
+ * execute with iopub messages streamed to a callback as they arrive, interrupt, crash
+ * detection while a cell runs, and a clean shutdown that never leaves the process behind.
+ * Framing and signing come from ../wire, connection files from ../jupyter-client. (That
+ * module's JupyterClient is built for protocol tests: it keeps every iopub message and
+ * hands them over only when a cell is done, which a long training cell outgrows.)
  */
 import { spawn, type ChildProcess } from "child_process";
-import { randomBytes, randomUUID } from "crypto";
+import { randomUUID } from "crypto";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as zmq from "zeromq";
+import { newConnectionInfo } from "../jupyter-client";
 import { decode, encode, endpoint, makeMessage, Signer, type ConnectionInfo, type JupyterMessage } from "../wire";
 import type { IopubMessage } from "./outputs";
 
@@ -28,20 +31,6 @@ export interface KernelLaunch {
   cwd?: string;
   /** Called with the kernel's own stderr/stdout (it logs there); default: discard. */
   onLog?: (text: string) => void;
-}
-
-/** Five free TCP ports on localhost (the kernel binds them right after we pick them). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-      const s = net.createServer();
-      s.once("error", reject);
-      s.listen(0, "127.0.0.1", () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
 }
 
 export class KernelClient {
@@ -86,18 +75,7 @@ export class KernelClient {
 
   /** Spawn a kernel and wait until it answers kernel_info_request (and iopub is connected). */
   static async start(launch: KernelLaunch, startTimeoutMs = 60000): Promise<KernelClient> {
-    const ports = await freePorts(5);
-    const info: ConnectionInfo = {
-      transport: "tcp",
-      ip: "127.0.0.1",
-      shell_port: ports[0],
-      iopub_port: ports[1],
-      stdin_port: ports[2],
-      control_port: ports[3],
-      hb_port: ports[4],
-      key: randomBytes(16).toString("hex"),
-      signature_scheme: "hmac-sha256",
-    };
+    const info = await newConnectionInfo();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-run-"));
     const file = path.join(dir, "kernel.json");
     fs.writeFileSync(file, JSON.stringify(info), { mode: 0o600 });
@@ -217,7 +195,7 @@ export class KernelClient {
     try {
       const msg = await reply;
       // iopub may lag behind the shell reply; wait (briefly) for the idle that closes the cell.
-      await Promise.race([idleSeen, new Promise((r) => setTimeout(r, 5000))]);
+      await settlesWithin(idleSeen, 5000);
       return msg.content as unknown as ExecuteReply;
     } finally {
       this.iopubHandlers.delete(id);
@@ -243,10 +221,10 @@ export class KernelClient {
       } catch {
         // no answer: the signals below take over
       }
-      const gone = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
+      const gone = await settlesWithin(this.exited, graceMs);
       if (!gone) {
         this.child.kill("SIGTERM");
-        const termed = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]);
+        const termed = await settlesWithin(this.exited, 2000);
         if (!termed) this.child.kill("SIGKILL");
         await this.exited;
       }
@@ -254,6 +232,13 @@ export class KernelClient {
     for (const s of [this.shell, this.control, this.iopub]) s.close();
     fs.rmSync(path.dirname(this.connectionFile), { recursive: true, force: true });
   }
+}
+
+/** True when `promise` settles within `ms`; the timer never outlives the wait (it would keep Node alive). */
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([promise.then(() => true, () => true), late]).finally(() => clearTimeout(timer));
 }
 
 export class TimeoutError extends Error {

@@ -84,7 +84,13 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
   if (options.signal?.aborted) return { ...result, interrupted: true };
 
   const kernel = await KernelClient.start(launch);
-  const onAbort = () => void kernel.interrupt();
+  // Ctrl-C: interrupt the cell; a kernel that does not stop within 5 s is shut down, which
+  // also ends the wait for the cell's reply.
+  let forceTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    void kernel.interrupt();
+    forceTimer = setTimeout(() => void kernel.shutdown(1000), 5000);
+  };
   options.signal?.addEventListener("abort", onAbort);
   try {
     const collector = new OutputCollector();
@@ -135,6 +141,7 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
     }
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
+    clearTimeout(forceTimer);
     await kernel.shutdown();
   }
   result.seconds = (Date.now() - started) / 1000;
