@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { expect } from "chai";
 import { initBackend, useBackend } from "../../lib/backend";
-import { fusedRecurrence, type CellKind, type RecurrenceOptions } from "../../lib/nn/fused";
+import { fusedRecurrence, recurrenceEngineName, type CellKind, type RecurrenceOptions } from "../../lib/nn/fused";
 import { fixed, lossOf, makeProblem, maxAbs, maxAbsDiff, problemInputs, unrolled, type Problem } from "./fused-helpers";
 
 const CASES: { kind: CellKind; relu: boolean; label: string }[] = [
@@ -49,7 +49,7 @@ function layersOutputs(p: Problem) {
   return { outputs: out[0], h: out[1], c: out[2], layer };
 }
 
-describe("nn/fused: fusedRecurrence (tfjs engine)", () => {
+for (const engine of ["tfjs", "kernels"] as const) describe(`nn/fused: fusedRecurrence (${engine} engine)`, () => {
   before(async () => {
     await initBackend();
   });
@@ -58,7 +58,7 @@ describe("nn/fused: fusedRecurrence (tfjs engine)", () => {
     it(`${c.label}: outputs, final state and gradients equal tfjs-layers`, () => {
       tf.tidy(() => {
         const p = makeProblem(c.kind, 3, 5, 4, 6, c.relu);
-        const ours = runFused(p, problemInputs(p), { engine: "tfjs" });
+        const ours = runFused(p, problemInputs(p), { engine });
         const ref = layersOutputs(p);
         expect(maxAbsDiff(ours.outputs.dataSync(), ref.outputs.dataSync())).to.be.lessThan(1e-5);
         expect(maxAbsDiff(ours.state.h.dataSync(), ref.h.dataSync())).to.be.lessThan(1e-5);
@@ -73,7 +73,7 @@ describe("nn/fused: fusedRecurrence (tfjs engine)", () => {
           return lossOf(p, out[0], out[1], out[2]);
         }, [xv, ...layerVars, hv, ...(cv ? [cv] : [])]);
         const want = [grads[xv.name], ...layerVars.map((v) => grads[v.name]), grads[hv.name], ...(cv ? [grads[cv.name]] : [])];
-        const got = fusedGrads(p, { engine: "tfjs" }).grads;
+        const got = fusedGrads(p, { engine }).grads;
         want.forEach((w, i) => {
           const wd = w.dataSync();
           expect(maxAbs(wd), `gradient ${i} is non-trivial`).to.be.greaterThan(1e-3);
@@ -88,10 +88,10 @@ describe("nn/fused: fusedRecurrence (tfjs engine)", () => {
       tf.tidy(() => {
         const p = makeProblem(c.kind, 2, 3, 3, 4, c.relu);
         const inputs = problemInputs(p);
-        const got = fusedGrads(p, { engine: "tfjs" }).grads;
+        const got = fusedGrads(p, { engine }).grads;
         const lossAt = (ins: tf.Tensor[]) =>
           tf.tidy(() => {
-            const r = runFused(p, ins, { engine: "tfjs" });
+            const r = runFused(p, ins, { engine });
             return lossOf(p, r.outputs, r.state.h, r.state.c).dataSync()[0];
           });
         const eps = 1e-2;
@@ -116,7 +116,7 @@ describe("nn/fused: fusedRecurrence (tfjs engine)", () => {
         let shape: number[] = [];
         tf.grads((...ins: tf.Tensor[]) => {
           const r = runFused(p, ins, {
-            engine: "tfjs",
+            engine,
             onHiddenGradient: (dh) => {
               reported = dh.dataSync() as Float32Array;
               shape = dh.shape;
@@ -145,8 +145,8 @@ describe("nn/fused: fusedRecurrence (tfjs engine)", () => {
       const p = makeProblem(c.kind, 2, 3, 3, 4, c.relu);
       const before = tf.memory().numTensors;
       tf.tidy(() => {
-        fusedGrads(p, { engine: "tfjs" });
-        const r = runFused(p, problemInputs(p), { engine: "tfjs" });
+        fusedGrads(p, { engine });
+        const r = runFused(p, problemInputs(p), { engine });
         r.outputs.dataSync();
       });
       expect(tf.memory().numTensors, c.label).to.equal(before);
@@ -159,7 +159,7 @@ describe("nn/fused: fusedRecurrence (tfjs engine)", () => {
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       tf.grads((...ins: tf.Tensor[]) => {
-        const r = runFused(p, ins, { engine: "tfjs", onHiddenGradient: (dh) => (kept = dh) });
+        const r = runFused(p, ins, { engine, onHiddenGradient: (dh) => (kept = dh) });
         return lossOf(p, r.outputs, r.state.h, r.state.c);
       })(problemInputs(p));
     });
@@ -168,7 +168,7 @@ describe("nn/fused: fusedRecurrence (tfjs engine)", () => {
     kept!.dispose();
   });
 
-  describe("bad input", () => {
+  if (engine === "tfjs") describe("bad input", () => {
     const tryRun = (kind: CellKind, mutate: (p: Problem) => void, options: RecurrenceOptions = {}) => {
       const p = makeProblem(kind, 2, 3, 3, 4);
       mutate(p);
@@ -198,5 +198,71 @@ describe("nn/fused: fusedRecurrence (tfjs engine)", () => {
       expect(tryRun("rnn", (p) => (p.x = fixed([2, 3], 1) as unknown as tf.Tensor3D))).to.match(/x must be \[batch, time, inputDim\]/);
       expect(tryRun("gru", () => undefined, { activation: "relu" })).to.match(/activation applies to "rnn" only/);
     });
+  });
+});
+
+describe("nn/fused: WebAssembly kernels against the tfjs engine", () => {
+  let original: string;
+  before(async () => {
+    await initBackend();
+    original = tf.getBackend();
+  });
+  after(async () => {
+    await useBackend(original);
+  });
+
+  for (const backend of ["wasm", "cpu"]) {
+    for (const c of CASES) {
+      it(`${c.label} on ${backend}: same outputs, states, gradients and dL/dh_t at uneven sizes`, async () => {
+        await useBackend(backend);
+        const p = makeProblem(c.kind, 5, 7, 9, 13, c.relu);
+        const run = (engine: "tfjs" | "kernels") =>
+          tf.tidy(() => {
+            let dh: Float32Array | undefined;
+            const f = (...ins: tf.Tensor[]) => {
+              const r = runFused(p, ins, {
+                engine,
+                onHiddenGradient: (t) => {
+                  dh = t.dataSync() as Float32Array;
+                  t.dispose();
+                },
+              });
+              return lossOf(p, r.outputs, r.state.h, r.state.c);
+            };
+            const { value, grads } = tf.valueAndGrads(f)(problemInputs(p));
+            const fwd = runFused(p, problemInputs(p), { engine });
+            return {
+              loss: value.dataSync()[0],
+              grads: grads.map((g) => g.dataSync()),
+              outputs: fwd.outputs.dataSync(),
+              h: fwd.state.h.dataSync(),
+              c: fwd.state.c?.dataSync(),
+              dh: dh!,
+            };
+          });
+        const want = run("tfjs");
+        const before = tf.memory().numTensors;
+        const got = run("kernels");
+        expect(tf.memory().numTensors, "no tensor leaked").to.equal(before);
+        expect(got.loss).to.be.closeTo(want.loss, 1e-3 * Math.max(1, Math.abs(want.loss)));
+        expect(maxAbsDiff(got.outputs, want.outputs)).to.be.lessThan(1e-5);
+        expect(maxAbsDiff(got.h, want.h)).to.be.lessThan(1e-5);
+        if (want.c) expect(maxAbsDiff(got.c!, want.c)).to.be.lessThan(1e-5);
+        expect(maxAbsDiff(got.dh, want.dh)).to.be.lessThan(1e-4 * Math.max(1, maxAbs(want.dh)));
+        want.grads.forEach((g, i) => {
+          expect(maxAbs(g), `gradient ${i} is non-trivial`).to.be.greaterThan(1e-3);
+          expect(maxAbsDiff(got.grads[i], g), `gradient ${i}`).to.be.lessThan(1e-4 * Math.max(1, maxAbs(g)));
+        });
+        p.x.dispose();
+      });
+    }
+  }
+
+  it("picks the kernels on wasm and cpu by default", async () => {
+    for (const backend of ["wasm", "cpu"]) {
+      await useBackend(backend);
+      expect(recurrenceEngineName("lstm")).to.equal("wasm-kernels");
+      expect(recurrenceEngineName("lstm", { engine: "tfjs" })).to.equal("tfjs");
+    }
   });
 });

@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { RecurrenceEngine, StepArgs } from "./engine";
+import { kernelEngineFor } from "./kernel-engine";
 import { tfjsEngine } from "./tfjs-engine";
 import type {
   CellKind,
@@ -17,6 +18,7 @@ import type {
 import { checkRecurrenceArgs } from "./validate";
 
 export * from "./types";
+export { releasePackedWeights } from "./kernel-engine";
 
 /** The engine a call will use: the WebAssembly kernels on wasm/cpu, tfjs ops elsewhere. */
 export function recurrenceEngineName(kind: CellKind, options: RecurrenceOptions = {}): string {
@@ -26,8 +28,7 @@ export function recurrenceEngineName(kind: CellKind, options: RecurrenceOptions 
 function pickEngine(kind: CellKind, options: RecurrenceOptions): RecurrenceEngine {
   const choice = options.engine ?? "auto";
   if (choice === "tfjs") return tfjsEngine;
-  if (choice === "kernels") throw new Error("fusedRecurrence: the WebAssembly kernels are not built yet");
-  return tfjsEngine;
+  return kernelEngineFor(kind, tf.getBackend(), choice === "kernels") ?? tfjsEngine;
 }
 
 export const fusedRecurrence: FusedRecurrence = (

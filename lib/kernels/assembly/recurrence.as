@@ -1,0 +1,455 @@
+// AssemblyScript kernels for the fused recurrence, compiled with SIMD by
+// scripts/build-kernels.js (the .as extension keeps tsc away; the build hands it to asc as .ts).
+//
+// All matrices are float32, row-major, addressed by byte offsets into this module's memory,
+// which the JS loader owns: it allocates with alloc/free and copies tensors in and out.
+//
+// Matrix products use packed operands so the innermost loop reads memory contiguously:
+//   A (the left side, M x K) is packed in blocks of 4 rows: [ceil(M/4)][K][4];
+//   B (the right side, K x N) is packed in panels of 8 columns: [ceil(N/8)][K][8].
+// One pass computes a 4x8 tile of C with eight 128-bit accumulators.
+
+export function alloc(bytes: usize): usize {
+  return heap.alloc(bytes);
+}
+
+export function free(ptr: usize): void {
+  heap.free(ptr);
+}
+
+/** Bytes needed to pack an M x K left operand. */
+export function packedASize(M: i32, K: i32): i32 {
+  return ((M + 3) >> 2) * K * 16;
+}
+
+/** Bytes needed to pack a K x N right operand. */
+export function packedBSize(K: i32, N: i32): i32 {
+  return ((N + 7) >> 3) * K * 32;
+}
+
+/** Pack A (M x K; element (m,k) at src[m*ld+k], or src[k*ld+m] when trans) into row blocks of 4. */
+export function packA(src: usize, M: i32, K: i32, ld: i32, trans: i32, dst: usize): void {
+  const blocks = (M + 3) >> 2;
+  for (let mb = 0; mb < blocks; mb++) {
+    const out = dst + <usize>(mb * K * 16);
+    for (let r = 0; r < 4; r++) {
+      const m = mb * 4 + r;
+      if (m >= M) {
+        for (let k = 0; k < K; k++) store<f32>(out + <usize>(k * 16 + r * 4), 0);
+      } else if (trans) {
+        for (let k = 0; k < K; k++) store<f32>(out + <usize>(k * 16 + r * 4), load<f32>(src + <usize>((k * ld + m) * 4)));
+      } else {
+        const row = src + <usize>(m * ld * 4);
+        for (let k = 0; k < K; k++) store<f32>(out + <usize>(k * 16 + r * 4), load<f32>(row + <usize>(k * 4)));
+      }
+    }
+  }
+}
+
+/** Pack B (K x N; element (k,n) at src[k*ld+n], or src[n*ld+k] when trans) into panels of 8 columns. */
+export function packB(src: usize, K: i32, N: i32, ld: i32, trans: i32, dst: usize): void {
+  const panels = (N + 7) >> 3;
+  for (let p = 0; p < panels; p++) {
+    const out = dst + <usize>(p * K * 32);
+    const n0 = p * 8;
+    const width = min(8, N - n0);
+    if (!trans && width == 8) {
+      for (let k = 0; k < K; k++) {
+        const from = src + <usize>((k * ld + n0) * 4);
+        v128.store(out + <usize>(k * 32), v128.load(from));
+        v128.store(out + <usize>(k * 32), v128.load(from, 16), 16);
+      }
+      continue;
+    }
+    for (let j = 0; j < 8; j++) {
+      const n = n0 + j;
+      if (n >= N) {
+        for (let k = 0; k < K; k++) store<f32>(out + <usize>(k * 32 + j * 4), 0);
+      } else if (trans) {
+        const row = src + <usize>(n * ld * 4);
+        for (let k = 0; k < K; k++) store<f32>(out + <usize>(k * 32 + j * 4), load<f32>(row + <usize>(k * 4)));
+      } else {
+        for (let k = 0; k < K; k++) store<f32>(out + <usize>(k * 32 + j * 4), load<f32>(src + <usize>((k * ld + n) * 4)));
+      }
+    }
+  }
+}
+
+// Scratch tile for partial edges (4 rows x 8 columns).
+const tile = memory.data(128, 16);
+
+/**
+ * C (M x N, row stride ldc) = A·B, or C + A·B when accumulate is non-zero. A and B packed
+ * as above; only panels [p0, p1) are computed (so callers can split the work).
+ */
+export function gemmPanels(
+  Ap: usize, Bp: usize, C: usize, M: i32, N: i32, K: i32, ldc: i32, accumulate: i32, p0: i32, p1: i32,
+): void {
+  const mBlocks = (M + 3) >> 2;
+  // Rows of A per chunk so a chunk of packed A (chunk*K*4 bytes) stays in the L2 cache.
+  let chunk = (65536 / max(K, 1)) & ~3;
+  if (chunk < 4) chunk = 4;
+  const chunkBlocks = chunk >> 2;
+  for (let mb0 = 0; mb0 < mBlocks; mb0 += chunkBlocks) {
+    const mb1 = min(mBlocks, mb0 + chunkBlocks);
+    for (let p = p0; p < p1; p++) {
+      const panel = Bp + <usize>(p * K * 32);
+      const n0 = p * 8;
+      const fullN = N - n0 >= 8;
+      for (let mb = mb0; mb < mb1; mb++) {
+        let a = Ap + <usize>(mb * K * 16);
+        let b = panel;
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+        let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+        let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+        let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+        let k = 0;
+        for (; k + 1 < K; k += 2) {
+          let b0 = v128.load(b);
+          let b1 = v128.load(b, 16);
+          let a0 = v128.load32_splat(a);
+          let a1 = v128.load32_splat(a, 4);
+          let a2 = v128.load32_splat(a, 8);
+          let a3 = v128.load32_splat(a, 12);
+          c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+          c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+          c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+          c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+          b0 = v128.load(b, 32);
+          b1 = v128.load(b, 48);
+          a0 = v128.load32_splat(a, 16);
+          a1 = v128.load32_splat(a, 20);
+          a2 = v128.load32_splat(a, 24);
+          a3 = v128.load32_splat(a, 28);
+          c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+          c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+          c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+          c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+          a += 32;
+          b += 64;
+        }
+        if (k < K) {
+          const b0 = v128.load(b);
+          const b1 = v128.load(b, 16);
+          const a0 = v128.load32_splat(a);
+          const a1 = v128.load32_splat(a, 4);
+          const a2 = v128.load32_splat(a, 8);
+          const a3 = v128.load32_splat(a, 12);
+          c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+          c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+          c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+          c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+        }
+        const m0 = mb * 4;
+        if (fullN && m0 + 4 <= M) {
+          let row = C + <usize>((m0 * ldc + n0) * 4);
+          const stride = <usize>(ldc * 4);
+          if (accumulate) {
+            c00 = f32x4.add(c00, v128.load(row)); c01 = f32x4.add(c01, v128.load(row, 16));
+            c10 = f32x4.add(c10, v128.load(row + stride)); c11 = f32x4.add(c11, v128.load(row + stride, 16));
+            c20 = f32x4.add(c20, v128.load(row + 2 * stride)); c21 = f32x4.add(c21, v128.load(row + 2 * stride, 16));
+            c30 = f32x4.add(c30, v128.load(row + 3 * stride)); c31 = f32x4.add(c31, v128.load(row + 3 * stride, 16));
+          }
+          v128.store(row, c00); v128.store(row, c01, 16);
+          row += stride;
+          v128.store(row, c10); v128.store(row, c11, 16);
+          row += stride;
+          v128.store(row, c20); v128.store(row, c21, 16);
+          row += stride;
+          v128.store(row, c30); v128.store(row, c31, 16);
+        } else {
+          // Edge tile: spill to scratch, then write only the rows and columns that exist.
+          v128.store(tile, c00); v128.store(tile, c01, 16);
+          v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+          v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+          v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+          const rows = min(4, M - m0);
+          const cols = min(8, N - n0);
+          for (let r = 0; r < rows; r++) {
+            for (let j = 0; j < cols; j++) {
+              const at = C + <usize>(((m0 + r) * ldc + n0 + j) * 4);
+              const v = load<f32>(tile + <usize>(r * 32 + j * 4));
+              store<f32>(at, accumulate ? load<f32>(at) + v : v);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** C = A·B (or C += A·B) over all panels. */
+export function gemm(Ap: usize, Bp: usize, C: usize, M: i32, N: i32, K: i32, ldc: i32, accumulate: i32): void {
+  gemmPanels(Ap, Bp, C, M, N, K, ldc, accumulate, 0, (N + 7) >> 3);
+}
+
+/** Fill each of `rows` rows (length n) of dst with the vector v. */
+export function fillRows(dst: usize, rows: i32, n: i32, v: usize): void {
+  const bytes = <usize>(n * 4);
+  for (let r = 0; r < rows; r++) memory.copy(dst + <usize>r * bytes, v, bytes);
+}
+
+/** out[n] = sum over rows of src[r, n] (the bias gradient). */
+export function columnSums(src: usize, rows: i32, n: i32, out: usize): void {
+  memory.fill(out, 0, <usize>(n * 4));
+  for (let r = 0; r < rows; r++) {
+    const row = src + <usize>(r * n * 4);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const at = out + <usize>(j * 4);
+      v128.store(at, f32x4.add(v128.load(at), v128.load(row + <usize>(j * 4))));
+    }
+    for (; j < n; j++) {
+      const at = out + <usize>(j * 4);
+      store<f32>(at, load<f32>(at) + load<f32>(row + <usize>(j * 4)));
+    }
+  }
+}
+
+function sigmoid(x: f32): f32 {
+  return 1.0 / (1.0 + Mathf.exp(-x));
+}
+
+function tanh(x: f32): f32 {
+  // 1 - 2/(e^{2x}+1) saturates cleanly at both ends (e^{2x} overflows to inf for large x).
+  return 1.0 - 2.0 / (Mathf.exp(2.0 * x) + 1.0);
+}
+
+/**
+ * LSTM forward over T steps. z: [T][B][4U] holds x·W + b on entry and the activated gates
+ * (i, f, g, o) on exit. hs: [(T+1)][B][U] with h0 in slot 0 on entry; h_t goes to slot t+1.
+ * cs: [(T+1)][B][U] likewise with c0. Rp: the recurrent kernel packed as B (U x 4U).
+ * ap: scratch of packedASize(B, U) bytes.
+ */
+export function lstmForward(T: i32, B: i32, U: i32, z: usize, hs: usize, cs: usize, Rp: usize, ap: usize): void {
+  const G = 4 * U;
+  const stateBytes = <usize>(B * U * 4);
+  for (let t = 0; t < T; t++) {
+    const zt = z + <usize>(t * B * G * 4);
+    const hPrev = hs + <usize>t * stateBytes;
+    const cPrev = cs + <usize>t * stateBytes;
+    const hNext = hPrev + stateBytes;
+    const cNext = cPrev + stateBytes;
+    packA(hPrev, B, U, U, 0, ap);
+    gemm(ap, Rp, zt, B, G, U, G, 1);
+    for (let b = 0; b < B; b++) {
+      const row = zt + <usize>(b * G * 4);
+      for (let j = 0; j < U; j++) {
+        const pi = row + <usize>(j * 4);
+        const pf = pi + <usize>(U * 4);
+        const pg = pf + <usize>(U * 4);
+        const po = pg + <usize>(U * 4);
+        const i = sigmoid(load<f32>(pi));
+        const f = sigmoid(load<f32>(pf));
+        const g = tanh(load<f32>(pg));
+        const o = sigmoid(load<f32>(po));
+        const s = <usize>((b * U + j) * 4);
+        const c = f * load<f32>(cPrev + s) + i * g;
+        store<f32>(cNext + s, c);
+        store<f32>(hNext + s, o * tanh(c));
+        store<f32>(pi, i);
+        store<f32>(pf, f);
+        store<f32>(pg, g);
+        store<f32>(po, o);
+      }
+    }
+  }
+}
+
+/**
+ * LSTM backward. acts: gates from lstmForward [T][B][4U]; hs, cs as left by lstmForward.
+ * dOut: [T][B][U] gradient reaching each output; dc: [B][U], on entry the gradient of the
+ * final cell state, on exit dL/dc0. dh: [B][U] scratch, on exit dL/dh0.
+ * dZ: out [T][B][4U] gradient of the gate pre-activations. dhs: out [T][B][U], dL/dh_t.
+ * RTp: the recurrent kernel transposed (4U x U) packed as B. ap: scratch of packedASize(B, 4U).
+ */
+export function lstmBackward(
+  T: i32, B: i32, U: i32, acts: usize, hs: usize, cs: usize, dOut: usize, dc: usize, dh: usize,
+  dZ: usize, dhs: usize, RTp: usize, ap: usize,
+): void {
+  const G = 4 * U;
+  const stateBytes = <usize>(B * U * 4);
+  memory.fill(dh, 0, stateBytes);
+  for (let t = T - 1; t >= 0; t--) {
+    const at = acts + <usize>(t * B * G * 4);
+    const dzt = dZ + <usize>(t * B * G * 4);
+    const cPrev = cs + <usize>t * stateBytes;
+    const cNow = cPrev + stateBytes;
+    const dOutT = dOut + <usize>t * stateBytes;
+    const dhsT = dhs + <usize>t * stateBytes;
+    for (let b = 0; b < B; b++) {
+      const row = at + <usize>(b * G * 4);
+      const drow = dzt + <usize>(b * G * 4);
+      for (let j = 0; j < U; j++) {
+        const s = <usize>((b * U + j) * 4);
+        const q = <usize>(j * 4);
+        const u4 = <usize>(U * 4);
+        const i = load<f32>(row + q);
+        const f = load<f32>(row + q + u4);
+        const g = load<f32>(row + q + 2 * u4);
+        const o = load<f32>(row + q + 3 * u4);
+        const dht = load<f32>(dOutT + s) + load<f32>(dh + s);
+        store<f32>(dhsT + s, dht);
+        const tc = tanh(load<f32>(cNow + s));
+        const dct = load<f32>(dc + s) + dht * o * (1.0 - tc * tc);
+        store<f32>(drow + q, dct * g * i * (1.0 - i));
+        store<f32>(drow + q + u4, dct * load<f32>(cPrev + s) * f * (1.0 - f));
+        store<f32>(drow + q + 2 * u4, dct * i * (1.0 - g * g));
+        store<f32>(drow + q + 3 * u4, dht * tc * o * (1.0 - o));
+        store<f32>(dc + s, dct * f);
+      }
+    }
+    // dh_{t-1} = dZ_t · R^T
+    packA(dzt, B, G, G, 0, ap);
+    gemm(ap, RTp, dh, B, U, G, U, 0);
+  }
+}
+
+/**
+ * Vanilla RNN forward: z [T][B][U] holds x·W + b on entry, h_t on exit; hs as for the LSTM.
+ * relu selects ReLU over tanh.
+ */
+export function rnnForward(T: i32, B: i32, U: i32, z: usize, hs: usize, Rp: usize, ap: usize, relu: i32): void {
+  const stateBytes = <usize>(B * U * 4);
+  for (let t = 0; t < T; t++) {
+    const zt = z + <usize>t * stateBytes;
+    const hPrev = hs + <usize>t * stateBytes;
+    packA(hPrev, B, U, U, 0, ap);
+    gemm(ap, Rp, zt, B, U, U, U, 1);
+    const n = B * U;
+    for (let k = 0; k < n; k++) {
+      const p = zt + <usize>(k * 4);
+      const a = load<f32>(p);
+      const h: f32 = relu ? (a > 0 ? a : 0) : tanh(a);
+      store<f32>(p, h);
+      store<f32>(hPrev + stateBytes + <usize>(k * 4), h);
+    }
+  }
+}
+
+/** Vanilla RNN backward; arguments as for lstmBackward without the cell state. */
+export function rnnBackward(
+  T: i32, B: i32, U: i32, hs: usize, dOut: usize, dh: usize, dZ: usize, dhs: usize, RTp: usize, ap: usize, relu: i32,
+): void {
+  const stateBytes = <usize>(B * U * 4);
+  memory.fill(dh, 0, stateBytes);
+  const n = B * U;
+  for (let t = T - 1; t >= 0; t--) {
+    const hNow = hs + <usize>(t + 1) * stateBytes;
+    const dzt = dZ + <usize>t * stateBytes;
+    for (let k = 0; k < n; k++) {
+      const s = <usize>(k * 4);
+      const dht = load<f32>(dOut + <usize>t * stateBytes + s) + load<f32>(dh + s);
+      store<f32>(dhs + <usize>t * stateBytes + s, dht);
+      const h = load<f32>(hNow + s);
+      store<f32>(dzt + s, relu ? (h > 0 ? dht : 0) : dht * (1.0 - h * h));
+    }
+    packA(dzt, B, U, U, 0, ap);
+    gemm(ap, RTp, dh, B, U, U, U, 0);
+  }
+}
+
+/**
+ * GRU forward (tfjs-layers equations). z: [T][B][3U] holds x·W + b on entry and the gates
+ * (z, r, candidate) on exit. Rzr: R[:, :2U] packed (U x 2U); Rh: R[:, 2U:] packed (U x U).
+ * inner: scratch [B][2U]; rh: scratch [B][U]; ap: scratch of packedASize(B, U).
+ */
+export function gruForward(
+  T: i32, B: i32, U: i32, z: usize, hs: usize, Rzr: usize, Rh: usize, inner: usize, rh: usize, ap: usize,
+): void {
+  const G = 3 * U;
+  const stateBytes = <usize>(B * U * 4);
+  for (let t = 0; t < T; t++) {
+    const zt = z + <usize>(t * B * G * 4);
+    const hPrev = hs + <usize>t * stateBytes;
+    const hNext = hPrev + stateBytes;
+    packA(hPrev, B, U, U, 0, ap);
+    gemm(ap, Rzr, inner, B, 2 * U, U, 2 * U, 0);
+    for (let b = 0; b < B; b++) {
+      const row = zt + <usize>(b * G * 4);
+      const irow = inner + <usize>(b * 2 * U * 4);
+      for (let j = 0; j < U; j++) {
+        const q = <usize>(j * 4);
+        const u4 = <usize>(U * 4);
+        const zg = sigmoid(load<f32>(row + q) + load<f32>(irow + q));
+        const r = sigmoid(load<f32>(row + q + u4) + load<f32>(irow + q + u4));
+        store<f32>(row + q, zg);
+        store<f32>(row + q + u4, r);
+        const s = <usize>((b * U + j) * 4);
+        store<f32>(rh + s, r * load<f32>(hPrev + s));
+      }
+    }
+    // candidate: tanh(xh + (r*h)·Rh), accumulated straight into the third gate block
+    packA(rh, B, U, U, 0, ap);
+    gemm(ap, Rh, zt + <usize>(2 * U * 4), B, U, U, G, 1);
+    for (let b = 0; b < B; b++) {
+      const row = zt + <usize>(b * G * 4);
+      for (let j = 0; j < U; j++) {
+        const q = <usize>(j * 4);
+        const u4 = <usize>(U * 4);
+        const zg = load<f32>(row + q);
+        const hh = tanh(load<f32>(row + q + 2 * u4));
+        store<f32>(row + q + 2 * u4, hh);
+        const s = <usize>((b * U + j) * 4);
+        store<f32>(hNext + s, zg * load<f32>(hPrev + s) + (1.0 - zg) * hh);
+      }
+    }
+  }
+}
+
+/**
+ * GRU backward. acts, hs as left by gruForward; dOut, dh, dZ, dhs as for lstmBackward (dZ
+ * is [T][B][3U]). RzrT: R[:, :2U] transposed (2U x U) packed; RhT: R[:, 2U:] transposed
+ * (U x U) packed. drh: scratch [B][U]; ap: scratch of packedASize(B, 2U).
+ */
+export function gruBackward(
+  T: i32, B: i32, U: i32, acts: usize, hs: usize, dOut: usize, dh: usize, dZ: usize, dhs: usize,
+  RzrT: usize, RhT: usize, drh: usize, ap: usize,
+): void {
+  const G = 3 * U;
+  const stateBytes = <usize>(B * U * 4);
+  memory.fill(dh, 0, stateBytes);
+  for (let t = T - 1; t >= 0; t--) {
+    const at = acts + <usize>(t * B * G * 4);
+    const dzt = dZ + <usize>(t * B * G * 4);
+    const hPrev = hs + <usize>t * stateBytes;
+    const dOutT = dOut + <usize>t * stateBytes;
+    const dhsT = dhs + <usize>t * stateBytes;
+    for (let b = 0; b < B; b++) {
+      const row = at + <usize>(b * G * 4);
+      const drow = dzt + <usize>(b * G * 4);
+      for (let j = 0; j < U; j++) {
+        const s = <usize>((b * U + j) * 4);
+        const q = <usize>(j * 4);
+        const u4 = <usize>(U * 4);
+        const zg = load<f32>(row + q);
+        const hh = load<f32>(row + q + 2 * u4);
+        const dht = load<f32>(dOutT + s) + load<f32>(dh + s);
+        store<f32>(dhsT + s, dht);
+        store<f32>(drow + q, dht * (load<f32>(hPrev + s) - hh) * zg * (1.0 - zg));
+        store<f32>(drow + q + 2 * u4, dht * (1.0 - zg) * (1.0 - hh * hh));
+        store<f32>(dh + s, dht); // keep dh_t for the combination below
+      }
+    }
+    // drh = dah · Rh^T, with dah the candidate block of dZ_t
+    packA(dzt + <usize>(2 * U * 4), B, U, G, 0, ap);
+    gemm(ap, RhT, drh, B, U, U, U, 0);
+    for (let b = 0; b < B; b++) {
+      const row = at + <usize>(b * G * 4);
+      const drow = dzt + <usize>(b * G * 4);
+      for (let j = 0; j < U; j++) {
+        const s = <usize>((b * U + j) * 4);
+        const q = <usize>(j * 4);
+        const u4 = <usize>(U * 4);
+        const r = load<f32>(row + q + u4);
+        const zg = load<f32>(row + q);
+        const d = load<f32>(drh + s);
+        store<f32>(drow + q + u4, d * load<f32>(hPrev + s) * r * (1.0 - r));
+        // dh_{t-1} (partial): dh_t*z + drh*r; the [daz, dar]·Rzr^T product is added next
+        store<f32>(dh + s, load<f32>(dh + s) * zg + d * r);
+      }
+    }
+    packA(dzt, B, 2 * U, G, 0, ap);
+    gemm(ap, RzrT, dh, B, U, 2 * U, U, 1);
+  }
+}

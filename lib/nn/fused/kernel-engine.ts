@@ -1,0 +1,222 @@
+/**
+ * The fused recurrence on seqlab's WebAssembly SIMD kernels (used on the wasm and cpu
+ * backends): tensors are copied into kernel memory, the whole sequence runs there, and the
+ * results come back as tensors. Layout inside is time-major ([T][B][...]).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { kernelsStatus, loadKernels, type Kernels } from "../../kernels";
+import type { BackwardResult, ForwardResult, RecurrenceEngine, StepArgs } from "./engine";
+import { PackedWeights } from "./packed-weights";
+import type { CellKind } from "./types";
+
+/** Backends whose tensors live in plain memory, where copying to the kernels is cheap. */
+const KERNEL_BACKENDS = new Set(["wasm", "cpu"]);
+
+let packs: PackedWeights | undefined;
+function packedWeights(k: Kernels): PackedWeights {
+  packs ??= new PackedWeights(k);
+  return packs;
+}
+
+function floats(t: tf.Tensor): Float32Array {
+  return t.dataSync() as Float32Array;
+}
+
+/** Copy src laid out [A][B][row] into dst (from element offset `at`) laid out [B][A][row]. */
+function swapLeading(src: Float32Array, A: number, B: number, row: number, dst: Float32Array, at: number): void {
+  for (let a = 0; a < A; a++) {
+    for (let b = 0; b < B; b++) {
+      const from = (a * B + b) * row;
+      dst.set(src.subarray(from, from + row), at + (b * A + a) * row);
+    }
+  }
+}
+
+function recurrentPacks(a: StepArgs, pw: PackedWeights, transpose: boolean): number[] {
+  const U = a.dims.units;
+  const R = a.recurrentKernel;
+  const t = transpose ? "T" : "";
+  if (a.kind !== "gru") return [pw.get(R, { role: "R" + t, col0: 0, cols: a.dims.gates * U, transpose })];
+  return [
+    pw.get(R, { role: "Rzr" + t, col0: 0, cols: 2 * U, transpose }),
+    pw.get(R, { role: "Rh" + t, col0: 2 * U, cols: U, transpose }),
+  ];
+}
+
+function forward(a: StepArgs): ForwardResult {
+  const k = loadKernels();
+  const x = k.x;
+  const pw = packedWeights(k);
+  const { batch: B, time: T, inputDim: D, units: U, gates: G } = a.dims;
+  const GU = G * U, TB = T * B, BU = B * U;
+  const Wp = pw.get(a.kernel, { role: "W", col0: 0, cols: GU, transpose: false });
+  const Rps = recurrentPacks(a, pw, false);
+  const arena = k.arena();
+  try {
+    const xT = arena.floats(TB * D);
+    const z = arena.floats(TB * GU);
+    const hs = arena.floats((T + 1) * BU);
+    const cs = a.kind === "lstm" ? arena.floats((T + 1) * BU) : 0;
+    const Ap = arena.bytes(x.packedASize(TB, D));
+    const ap = arena.bytes(x.packedASize(B, U));
+    const bias = arena.put(floats(a.bias));
+    const inner = a.kind === "gru" ? arena.floats(2 * BU) : 0;
+    const rh = a.kind === "gru" ? arena.floats(BU) : 0;
+    // No allocation below this line, so the memory view stays valid.
+    const mem = k.f32();
+    swapLeading(floats(a.x), B, T, D, mem, xT >> 2);
+    mem.set(floats(a.h0), hs >> 2);
+    if (cs) mem.set(floats(a.c0!), cs >> 2);
+    // Input projection for every step at once: z = x·W + b.
+    x.fillRows(z, TB, GU, bias);
+    x.packA(xT, TB, D, D, 0, Ap);
+    x.gemm(Ap, Wp, z, TB, GU, D, GU, 1);
+    if (a.kind === "lstm") x.lstmForward(T, B, U, z, hs, cs, Rps[0], ap);
+    else if (a.kind === "rnn") x.rnnForward(T, B, U, z, hs, Rps[0], ap, a.relu ? 1 : 0);
+    else x.gruForward(T, B, U, z, hs, Rps[0], Rps[1], inner, rh, ap);
+
+    const slots = a.kind === "lstm" ? T + 1 : T;
+    const out = new Float32Array(B * slots * U);
+    const h0 = (hs >> 2) + BU; // h_1 .. h_T follow h0
+    for (let t = 0; t < T; t++) {
+      for (let b = 0; b < B; b++) {
+        const from = h0 + (t * B + b) * U;
+        out.set(mem.subarray(from, from + U), (b * slots + t) * U);
+      }
+    }
+    if (cs) {
+      const cLast = (cs >> 2) + T * BU;
+      for (let b = 0; b < B; b++) out.set(mem.subarray(cLast + b * U, cLast + (b + 1) * U), (b * slots + T) * U);
+    }
+    const value = tf.tensor3d(out, [B, slots, U]);
+    const saved: tf.Tensor[] = [tf.tensor3d(k.read(hs, (T + 1) * BU), [T + 1, B, U])];
+    if (a.kind !== "rnn") saved.push(tf.tensor3d(k.read(z, TB * GU), [T, B, GU]));
+    if (cs) saved.push(tf.tensor3d(k.read(cs, (T + 1) * BU), [T + 1, B, U]));
+    return { value, saved };
+  } finally {
+    arena.release();
+  }
+}
+
+function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): BackwardResult {
+  const k = loadKernels();
+  const x = k.x;
+  const pw = packedWeights(k);
+  const { batch: B, time: T, inputDim: D, units: U, gates: G } = a.dims;
+  const GU = G * U, TB = T * B, BU = B * U;
+  const gru = a.kind === "gru", lstm = a.kind === "lstm";
+  const RTps = recurrentPacks(a, pw, true);
+  const WTp = pw.get(a.kernel, { role: "WT", col0: 0, cols: GU, transpose: true });
+  const arena = k.arena();
+  try {
+    const hs = arena.put(floats(saved[0]));
+    const acts = a.kind === "rnn" ? 0 : arena.put(floats(saved[1]));
+    const cs = lstm ? arena.put(floats(saved[2])) : 0;
+    const dOut = arena.floats(TB * U);
+    const dc = lstm ? arena.floats(BU) : 0;
+    const dh = arena.floats(BU);
+    const dZ = arena.floats(TB * GU);
+    const dhs = arena.floats(TB * U);
+    const xT = arena.floats(TB * D);
+    const ap = arena.bytes(x.packedASize(B, GU));
+    const drh = gru ? arena.floats(BU) : 0;
+    const dZp = arena.bytes(x.packedBSize(TB, GU));
+    const XTp = arena.bytes(x.packedASize(D, TB));
+    const HTp = arena.bytes(x.packedASize(U, TB));
+    const dZAp = arena.bytes(x.packedASize(TB, GU));
+    const dZzr = gru ? arena.bytes(x.packedBSize(TB, 2 * U)) : 0;
+    const dZh = gru ? arena.bytes(x.packedBSize(TB, U)) : 0;
+    const rhAll = gru ? arena.floats(TB * U) : 0;
+    const RHTp = gru ? arena.bytes(x.packedASize(U, TB)) : 0;
+    const dW = arena.floats(D * GU);
+    const dR = arena.floats(U * GU);
+    const db = arena.floats(GU);
+    const dxT = arena.floats(TB * D);
+    // No allocation below this line, so the memory view stays valid.
+    const mem = k.f32();
+    const dv = floats(dValue);
+    const slots = lstm ? T + 1 : T;
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) {
+        const from = (b * slots + t) * U;
+        mem.set(dv.subarray(from, from + U), (dOut >> 2) + (t * B + b) * U);
+      }
+      if (lstm) mem.set(dv.subarray((b * slots + T) * U, (b * slots + T + 1) * U), (dc >> 2) + b * U);
+    }
+    swapLeading(floats(a.x), B, T, D, mem, xT >> 2);
+
+    // The backward pass through time: dZ (gate pre-activation gradients) and dL/dh_t.
+    if (lstm) x.lstmBackward(T, B, U, acts, hs, cs, dOut, dc, dh, dZ, dhs, RTps[0], ap);
+    else if (!gru) x.rnnBackward(T, B, U, hs, dOut, dh, dZ, dhs, RTps[0], ap, a.relu ? 1 : 0);
+    else x.gruBackward(T, B, U, acts, hs, dOut, dh, dZ, dhs, RTps[0], RTps[1], drh, ap);
+
+    // Weight gradients, one product over all time steps each.
+    x.packB(dZ, TB, GU, GU, 0, dZp);
+    x.packA(xT, D, TB, D, 1, XTp);
+    x.gemm(XTp, dZp, dW, D, GU, TB, GU, 0);
+    x.packA(hs, U, TB, U, 1, HTp); // rows h_0 .. h_{T-1}: the state each step started from
+    if (!gru) {
+      x.gemm(HTp, dZp, dR, U, GU, TB, GU, 0);
+    } else {
+      // The candidate's recurrent product saw r*h, the z and r gates saw h.
+      x.packB(dZ, TB, 2 * U, GU, 0, dZzr);
+      x.packB(dZ + 2 * U * 4, TB, U, GU, 0, dZh);
+      x.gemm(HTp, dZzr, dR, U, 2 * U, TB, GU, 0);
+      const m = mem;
+      const hBase = hs >> 2, aBase = acts >> 2, rBase = rhAll >> 2;
+      for (let row = 0; row < TB; row++) {
+        for (let j = 0; j < U; j++) m[rBase + row * U + j] = m[aBase + row * GU + U + j] * m[hBase + row * U + j];
+      }
+      x.packA(rhAll, U, TB, U, 1, RHTp);
+      x.gemm(RHTp, dZh, dR + 2 * U * 4, U, U, TB, GU, 0);
+    }
+    x.columnSums(dZ, TB, GU, db);
+    x.packA(dZ, TB, GU, GU, 0, dZAp);
+    x.gemm(dZAp, WTp, dxT, TB, D, GU, D, 0);
+
+    const dx = new Float32Array(B * T * D);
+    swapLeading(k.view32(dxT, TB * D), T, B, D, dx, 0);
+    const dhBatch = new Float32Array(B * T * U);
+    swapLeading(k.view32(dhs, TB * U), T, B, U, dhBatch, 0);
+    const grads: tf.Tensor[] = [
+      tf.tensor3d(dx, [B, T, D]),
+      tf.tensor2d(k.read(dW, D * GU), [D, GU]),
+      tf.tensor2d(k.read(dR, U * GU), [U, GU]),
+      tf.tensor1d(k.read(db, GU)),
+      tf.tensor2d(k.read(dh, BU), [B, U]),
+    ];
+    if (lstm) grads.push(tf.tensor2d(k.read(dc, BU), [B, U]));
+    return { grads, dh: tf.tensor3d(dhBatch, [B, T, U]) };
+  } finally {
+    arena.release();
+  }
+}
+
+const kernelEngine: RecurrenceEngine = { name: "wasm-kernels", forward, backward };
+
+/**
+ * The kernel engine when it can run for this backend, else undefined (the caller falls back
+ * to tfjs ops). With `required`, explain instead why it cannot.
+ */
+export function kernelEngineFor(kind: CellKind, backend: string, required: boolean): RecurrenceEngine | undefined {
+  void kind; // every cell kind has kernels
+  if (!KERNEL_BACKENDS.has(backend)) {
+    if (required) {
+      throw new Error(
+        `fusedRecurrence: the WebAssembly kernels serve the wasm and cpu backends, not "${backend}"; use engine "auto" or "tfjs"`,
+      );
+    }
+    return undefined;
+  }
+  const status = kernelsStatus();
+  if (!status.available) {
+    if (required) throw new Error(`fusedRecurrence: ${status.reason}`);
+    return undefined;
+  }
+  return kernelEngine;
+}
+
+/** Free every cached weight packing (e.g. after training, before a long idle). */
+export function releasePackedWeights(): void {
+  packs?.clear();
+}

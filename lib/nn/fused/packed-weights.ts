@@ -1,0 +1,67 @@
+/**
+ * Packed copies of weight matrices in kernel memory, cached per tensor data. tfjs tensors are
+ * immutable and a Variable's assign swaps in new data, so a tensor's dataId names its values:
+ * sampling reuses one packing for every character; training repacks once per step.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { Kernels } from "../../kernels";
+
+/** How a matrix [rows, cols] (a column block of it) is packed as the right operand B. */
+export interface PackSpec {
+  /** Cache key part: which packing of this tensor. */
+  role: string;
+  /** First column and number of columns of the block taken from the matrix. */
+  col0: number;
+  cols: number;
+  /** Pack the block's transpose instead (B = block^T). */
+  transpose: boolean;
+}
+
+interface Entry {
+  dataId: object;
+  role: string;
+  ptr: number;
+}
+
+/** Most recent packings kept: a training step uses 4 (LSTM, RNN) to 6 (GRU). */
+const CAPACITY = 8;
+
+export class PackedWeights {
+  private entries: Entry[] = [];
+  constructor(private readonly k: Kernels) {}
+
+  /** The packed operand for this tensor and spec, packing it on first use. */
+  get(t: tf.Tensor2D, spec: PackSpec): number {
+    const dataId = (t as unknown as { dataId: object }).dataId;
+    const hit = this.entries.findIndex((e) => e.dataId === dataId && e.role === spec.role);
+    if (hit >= 0) {
+      const [e] = this.entries.splice(hit, 1);
+      this.entries.push(e);
+      return e.ptr;
+    }
+    const [rows, cols] = t.shape;
+    const K = spec.transpose ? spec.cols : rows;
+    const N = spec.transpose ? rows : spec.cols;
+    const x = this.k.x;
+    const ptr = this.k.alloc(x.packedBSize(K, N));
+    const arena = this.k.arena();
+    try {
+      const src = arena.put(t.dataSync() as Float32Array) + spec.col0 * 4;
+      x.packB(src, K, N, cols, spec.transpose ? 1 : 0, ptr);
+    } catch (err) {
+      this.k.free(ptr);
+      throw err;
+    } finally {
+      arena.release();
+    }
+    this.entries.push({ dataId, role: spec.role, ptr });
+    while (this.entries.length > CAPACITY) this.k.free(this.entries.shift()!.ptr);
+    return ptr;
+  }
+
+  /** Drop every packing (frees kernel memory). */
+  clear(): void {
+    for (const e of this.entries) this.k.free(e.ptr);
+    this.entries = [];
+  }
+}

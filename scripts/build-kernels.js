@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Compile seqlab's AssemblyScript kernels (lib/kernels/assembly/*.as) to WebAssembly with SIMD.
+// The sources carry a .as extension so the project's tsc does not try to compile them;
+// asc wants .ts, so each is copied under build/ first. Output: dist/lib/kernels/<name>.wasm.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+
+const root = path.resolve(__dirname, "..");
+const srcDir = path.join(root, "lib", "kernels", "assembly");
+const stageDir = path.join(root, "build", "kernels-src");
+const outDir = path.join(root, "dist", "lib", "kernels");
+
+async function main() {
+  const asc = await import("assemblyscript/asc");
+  fs.mkdirSync(stageDir, { recursive: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  const sources = fs.readdirSync(srcDir).filter((f) => f.endsWith(".as"));
+  for (const file of sources) {
+    const name = path.basename(file, ".as");
+    const staged = path.join(stageDir, `${name}.ts`);
+    fs.copyFileSync(path.join(srcDir, file), staged);
+    const out = path.join(outDir, `${name}.wasm`);
+    const { error, stderr } = await asc.main([
+      staged,
+      "--outFile", out,
+      "-O3", "--noAssert",
+      "--enable", "simd",
+      "--runtime", "minimal", // heap.alloc/heap.free backed by TLSF, no automatic GC
+      "--initialMemory", "64",
+    ]);
+    if (error) {
+      process.stderr.write(stderr.toString());
+      throw new Error(`asc failed on ${file}: ${error.message}`);
+    }
+    process.stdout.write(`built ${path.relative(root, out)} (${fs.statSync(out).size} bytes)\n`);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`build-kernels: ${err.message}\n`);
+  process.exit(1);
+});
