@@ -96,6 +96,10 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
     const collector = new OutputCollector();
     for (let i = 0; i < codeCells.length; i++) {
       const cell = codeCells[i];
+      if (options.signal?.aborted) {
+        result.interrupted = true;
+        break;
+      }
       const at = { index: i + 1, total: codeCells.length, source: cell.source, injected: hasTag(cell, "injected-parameters") };
       progress({ phase: "start", ...at });
       const t0 = Date.now();

@@ -145,6 +145,7 @@ describe("runner: Ctrl-C", function () {
       stderr += d.toString();
       if (stderr.includes("[2/3]")) resolve();
     }));
+    await new Promise((r) => setTimeout(r, 300)); // let the cell reach the kernel
     // the CLI and its kernel carry the marker while they run (so the check below can see leftovers)
     expect(processesWithMarker(marker).length).to.be.at.least(2);
     child.kill("SIGINT");
