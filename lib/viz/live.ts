@@ -214,11 +214,14 @@ export class LiveLossPlot {
   readonly steps: number[] = [];
   readonly loss: number[] = [];
   private finished = false;
+  /** Set once plotly.js went into its own output; the plot's HTML then never carries it. */
+  private loaderShown = false;
 
   constructor(private readonly options: LiveLossOptions = {}) {
     // plotly.js goes into its own output first, so redrawing the plot never drops it.
     this.output = new LiveOutput(this, options, (host) => {
       if (!plotlyInjected()) host.display(new PlotlyLoader());
+      this.loaderShown = true;
     });
   }
 
@@ -255,6 +258,8 @@ export class LiveLossPlot {
   }
 
   [DISPLAY](): MimeBundle {
-    return this.figure()[DISPLAY]();
+    const fig = this.figure();
+    if (!this.loaderShown) return fig[DISPLAY]();
+    return { ...fig[DISPLAY](), "text/html": fig.toHTML({ includePlotly: false }) };
   }
 }

@@ -73,11 +73,13 @@ export function takePlotlyInjection(): string {
  * the plot in place never removes the bundle from the saved notebook).
  */
 export class PlotlyLoader {
+  /** Taken when the loader is made, so that the host may render it whenever it likes. */
+  private readonly script = takePlotlyInjection();
+
   [DISPLAY](): MimeBundle {
-    const script = takePlotlyInjection();
     return {
-      "text/plain": script ? "(plotly.js loaded)" : "(plotly.js already loaded)",
-      "text/html": script,
+      "text/plain": this.script ? "(plotly.js loaded)" : "(plotly.js already loaded)",
+      "text/html": this.script,
     };
   }
 }
