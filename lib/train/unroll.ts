@@ -1,49 +1,116 @@
 /**
  * Runs a linear stack of tf.layers (Sequential, or a functional model that is a chain) one
  * time step at a time through each recurrent layer's cell, with explicit state in and out.
+ * Works with tf.layers' SimpleRNN/LSTM/GRU (through their cells) and with lib/nn's recurrent
+ * layers (through the readable cells, which lib/nn tests equal to its fused op).
  * This one routine gives: truncated BPTT for layer models (carry state between chunks),
  * stateful batch-1 sampling from a model trained at any batch size, hidden states for
  * heatmaps, and dL/dh_t taps for models whose layers have no hook of their own.
  * It computes what tfjs's own RNN layer computes (the same cell.call per step).
  */
 import * as tf from "@tensorflow/tfjs";
+import { cellStep } from "../nn/cells/unroll";
+import type { CellKind, RecurrenceWeights } from "../nn/fused/types";
 
 type Layer = tf.layers.Layer;
 
 /** The parts of a tfjs RNN layer this module uses. */
-interface RnnLayerLike extends Layer {
-  cell: Layer & { stateSize: number | number[]; call(inputs: tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor[] };
+interface TfjsRnnLayer extends Layer {
+  cell: Layer & { stateSize: number | number[] };
   returnSequences: boolean;
   returnState: boolean;
   goBackwards: boolean;
-  stateful: boolean;
 }
 
-export type RecurrentKind = "rnn" | "lstm" | "gru" | "other";
+/** The parts of a lib/nn recurrent layer (fused op inside) this module uses. */
+interface SeqlabRecurrentLayer extends Layer {
+  kind: CellKind;
+  units: number;
+  activation?: "tanh" | "relu";
+  returnSequences: boolean;
+  returnState: boolean;
+  recurrenceWeights(): RecurrenceWeights;
+}
+
+export type RecurrentKind = CellKind | "other";
+
+/** One time step of a recurrent layer with explicit state ([h] or [h, c]). */
+export interface RecurrentStepper {
+  kind: RecurrentKind;
+  stateCount: number;
+  returnSequences: boolean;
+  goBackwards: boolean;
+  zeroState(batch: number): tf.Tensor[];
+  /** Returns h_t and the full new state (h_t first). */
+  step(x: tf.Tensor2D, state: tf.Tensor[], training: boolean): { h: tf.Tensor2D; state: tf.Tensor[] };
+  /** Weights in the shared Keras layout, for readable cells (gates, Jacobians); rnn/lstm/gru only. */
+  weights?(): RecurrenceWeights;
+}
 
 export interface StackLayer {
   layer: Layer;
   /** Set for recurrent layers: their index among the recurrent layers of the stack. */
   recurrentIndex?: number;
   kind?: RecurrentKind;
+  stepper?: RecurrentStepper;
 }
 
-export function isRecurrentLayer(layer: Layer): layer is RnnLayerLike {
-  const cell = (layer as Partial<RnnLayerLike>).cell;
+function isTfjsRnn(layer: Layer): layer is TfjsRnnLayer {
+  const cell = (layer as Partial<TfjsRnnLayer>).cell;
   return cell != null && typeof cell.call === "function" && cell.stateSize != null;
 }
 
-function kindOf(layer: RnnLayerLike): RecurrentKind {
-  switch (layer.getClassName()) {
-    case "SimpleRNN":
-      return "rnn";
-    case "LSTM":
-      return "lstm";
-    case "GRU":
-      return "gru";
-    default:
-      return "other";
+function isSeqlabRecurrent(layer: Layer): layer is SeqlabRecurrentLayer {
+  const l = layer as Partial<SeqlabRecurrentLayer>;
+  return typeof l.recurrenceWeights === "function" && (l.kind === "rnn" || l.kind === "lstm" || l.kind === "gru");
+}
+
+export function isRecurrentLayer(layer: Layer): boolean {
+  return isTfjsRnn(layer) || isSeqlabRecurrent(layer);
+}
+
+function tfjsStepper(layer: TfjsRnnLayer): RecurrentStepper {
+  const cell = layer.cell as unknown as { stateSize: number | number[]; call(i: tf.Tensor[], k: object): tf.Tensor[] };
+  const sizes = Array.isArray(cell.stateSize) ? cell.stateSize : [cell.stateSize];
+  const kind: RecurrentKind = ({ SimpleRNN: "rnn", LSTM: "lstm", GRU: "gru" } as Record<string, CellKind | undefined>)[layer.getClassName()] ?? "other";
+  const stepper: RecurrentStepper = {
+    kind,
+    stateCount: sizes.length,
+    returnSequences: layer.returnSequences,
+    goBackwards: layer.goBackwards,
+    zeroState: (batch) => sizes.map((n) => tf.zeros([batch, n])),
+    step(x, state, training) {
+      // The cell returns [output, ...newState]; for SimpleRNN/LSTM/GRU the output is h.
+      const out = cell.call([x, ...state], { training });
+      return { h: out[0] as tf.Tensor2D, state: out.slice(1) };
+    },
+  };
+  if (kind !== "other") {
+    stepper.weights = () => {
+      const [kernel, recurrentKernel, bias] = layer.getWeights();
+      if (!bias) throw new Error(`${layer.name} has no bias; readable cells need useBias: true`);
+      return { kernel: kernel as tf.Tensor2D, recurrentKernel: recurrentKernel as tf.Tensor2D, bias: bias as tf.Tensor1D };
+    };
   }
+  return stepper;
+}
+
+function seqlabStepper(layer: SeqlabRecurrentLayer): RecurrentStepper {
+  const lstm = layer.kind === "lstm";
+  return {
+    kind: layer.kind,
+    stateCount: lstm ? 2 : 1,
+    returnSequences: layer.returnSequences,
+    goBackwards: false,
+    zeroState: (batch) => (lstm ? [tf.zeros([batch, layer.units]), tf.zeros([batch, layer.units])] : [tf.zeros([batch, layer.units])]),
+    step(x, state) {
+      const input = (x.dtype === "float32" ? x : tf.cast(x, "float32")) as tf.Tensor2D;
+      const s = lstm ? { h: state[0] as tf.Tensor2D, c: state[1] as tf.Tensor2D } : { h: state[0] as tf.Tensor2D };
+      const r = cellStep(layer.kind, layer.recurrenceWeights(), input, s, { activation: layer.kind === "rnn" ? layer.activation : undefined });
+      return { h: r.state.h, state: r.state.c ? [r.state.h, r.state.c] : [r.state.h] };
+    },
+    weights: () => layer.recurrenceWeights(),
+  };
 }
 
 /** The model's layers in execution order; throws when the model is not a simple chain. */
@@ -59,14 +126,24 @@ export function layerStack(model: tf.LayersModel): StackLayer[] {
   }
   let r = 0;
   return layers.map((layer) => {
-    if (!isRecurrentLayer(layer)) return { layer };
-    if (layer.returnState) throw new Error(`Layer ${layer.name} has returnState: true, which step-by-step running does not support`);
-    return { layer, recurrentIndex: r++, kind: kindOf(layer) };
+    const stepper = isSeqlabRecurrent(layer) ? seqlabStepper(layer) : isTfjsRnn(layer) ? tfjsStepper(layer) : undefined;
+    if (!stepper) return { layer };
+    if ((layer as unknown as { returnState?: boolean }).returnState) {
+      throw new Error(`Layer ${layer.name} has returnState: true, which step-by-step running does not support`);
+    }
+    return { layer, recurrentIndex: r++, kind: stepper.kind, stepper };
   });
 }
 
 export function recurrentLayerNames(model: tf.LayersModel): string[] {
   return layerStack(model).filter((s) => s.recurrentIndex !== undefined).map((s) => s.layer.name);
+}
+
+/** How many state tensors a recurrent layer carries (LSTM: h and c); 0 for other layers. */
+export function stateCount(layer: Layer): number {
+  if (isSeqlabRecurrent(layer)) return seqlabStepper(layer).stateCount;
+  if (isTfjsRnn(layer)) return tfjsStepper(layer).stateCount;
+  return 0;
 }
 
 /** Replaces h_t (e.g. with an identity whose gradient records dL/dh_t). */
@@ -97,17 +174,6 @@ export interface StackRunResult {
   statesBefore?: tf.Tensor[][][];
 }
 
-/** How many state tensors a recurrent layer carries (LSTM: h and c). */
-export function stateCount(layer: Layer): number {
-  if (!isRecurrentLayer(layer)) return 0;
-  return Array.isArray(layer.cell.stateSize) ? layer.cell.stateSize.length : 1;
-}
-
-function zeroStates(layer: RnnLayerLike, batch: number): tf.Tensor[] {
-  const sizes = Array.isArray(layer.cell.stateSize) ? layer.cell.stateSize : [layer.cell.stateSize];
-  return sizes.map((n) => tf.zeros([batch, n]));
-}
-
 /**
  * Runs `x` through the stack. Every returned tensor is new and owned by the caller
  * (call inside tf.tidy or dispose the result). Differentiable.
@@ -120,26 +186,29 @@ export function runStack(model: tf.LayersModel | StackLayer[], x: tf.Tensor, opt
   const inputsSeen: tf.Tensor2D[][] = [];
   const before: tf.Tensor[][][] = [];
   let current = x;
-  for (const { layer, recurrentIndex } of stack) {
+  for (const { layer, recurrentIndex, stepper: layerStepper } of stack) {
     if (recurrentIndex === undefined) {
       current = layer.apply(current, { training }) as tf.Tensor;
       continue;
     }
-    const rnn = layer as RnnLayerLike;
-    if (current.rank !== 3) throw new Error(`Recurrent layer ${rnn.name} needs [batch, time, features] input, got shape [${current.shape}]`);
+    const stepper = layerStepper!;
+    if (current.rank !== 3) throw new Error(`Recurrent layer ${layer.name} needs [batch, time, features] input, got shape [${current.shape}]`);
     const batch = current.shape[0];
     const given = options.initialStates?.[recurrentIndex];
-    let state = given ?? zeroStates(rnn, batch);
+    if (given && given.length !== stepper.stateCount) {
+      throw new Error(`Layer ${layer.name} carries ${stepper.stateCount} state tensor(s) but the initial state has ${given.length}`);
+    }
+    let state = given ?? stepper.zeroState(batch);
     const steps = tf.unstack(current, 1) as tf.Tensor2D[];
-    if (rnn.goBackwards) steps.reverse();
+    if (stepper.goBackwards) steps.reverse();
     const hs: tf.Tensor2D[] = [];
     const layerBefore: tf.Tensor[][] = [];
     for (let t = 0; t < steps.length; t++) {
       layerBefore.push(state);
-      const out = rnn.cell.call([steps[t], ...state], { training }) as tf.Tensor[];
-      let h = out[0] as tf.Tensor2D;
+      const next = stepper.step(steps[t], state, training);
+      let h = next.h;
       if (options.tap) h = options.tap(recurrentIndex, t, h);
-      state = [h, ...out.slice(2)];
+      state = [h, ...next.state.slice(1)];
       hs.push(h);
     }
     states.push(state);
@@ -148,7 +217,7 @@ export function runStack(model: tf.LayersModel | StackLayer[], x: tf.Tensor, opt
       inputsSeen.push(steps);
       before.push(layerBefore);
     }
-    current = rnn.returnSequences ? tf.stack(hs, 1) : hs[hs.length - 1];
+    current = stepper.returnSequences ? tf.stack(hs, 1) : hs[hs.length - 1];
   }
   const result: StackRunResult = { output: current, states };
   if (options.keepHidden) result.hidden = hidden;
