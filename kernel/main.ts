@@ -53,14 +53,25 @@ export async function runKernel(options: KernelStartOptions): Promise<number> {
   }
   const connection = validateConnectionInfo(parsed, options.connectionFile);
   const engineModule = loadEngineModule(options.engineModule);
-  // createEngine() may warm up in the background; the server answers kernel_info meanwhile.
-  const engine = Promise.resolve().then(() => engineModule.createEngine());
+  // The engine (TypeScript, tslab) is created only once the sockets are bound, so that
+  // kernel_info is answered while it loads; requests that need it wait for it.
+  let startEngine!: () => void;
+  const engine = new Promise<Engine>((resolve, reject) => {
+    startEngine = () => {
+      try {
+        engineModule.createEngine().then(resolve, reject);
+      } catch (err) {
+        reject(err);
+      }
+    };
+  });
   const server = await KernelServer.start({
     connection,
     engine,
     languageInfo: engineModule.languageInfo,
     implementationVersion: packageVersion(),
   });
+  setImmediate(startEngine);
   const exit = await server.exited;
   process.stderr.write(`[seqlab kernel] shut down (${exit.reason}${exit.restart ? ", restart requested" : ""})\n`);
   return 0;
