@@ -199,7 +199,8 @@ export function runStack(model: tf.LayersModel | StackLayer[], x: tf.Tensor, opt
       throw new Error(`Layer ${layer.name} carries ${stepper.stateCount} state tensor(s) but the initial state has ${given.length}`);
     }
     let state = given ?? stepper.zeroState(batch);
-    const steps = tf.unstack(current, 1) as tf.Tensor2D[];
+    // tf.unstack's gradient breaks on a length-1 axis (it gets one tensor, not a list).
+    const steps = (current.shape[1] === 1 ? [tf.reshape(current, [batch, current.shape[2] as number])] : tf.unstack(current, 1)) as tf.Tensor2D[];
     if (stepper.goBackwards) steps.reverse();
     const hs: tf.Tensor2D[] = [];
     const layerBefore: tf.Tensor[][] = [];

@@ -1,0 +1,68 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+import { trainModel, saveCheckpoint, loadCheckpoint, TrainingHistory, StatefulRng, type Checkpoint } from "../../lib/train";
+import { tinyTokenModel, tokenBatches, weightsOf } from "./helpers";
+
+describe("train: checkpoints", () => {
+  it("resuming from a checkpoint (via a file) continues bit for bit like the uninterrupted run", async () => {
+    const full = tinyTokenModel({ seed: 3 });
+    const saved: Checkpoint[] = [];
+    const a = await trainModel(full, {
+      batches: tokenBatches(5, 2, 6),
+      steps: 10,
+      optimizer: tf.train.adam(0.05),
+      seed: 42,
+      checkpoint: { every: 5, save: (c) => void saved.push(c) },
+    });
+    expect(saved.map((c) => c.step)).to.deep.equal([5, 10]);
+
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-ckpt-")), "step5.json");
+    await saveCheckpoint(file, saved[0]);
+    const ckpt = await loadCheckpoint(file);
+
+    // A different initialisation: the checkpoint must overwrite it completely.
+    const resumed = tinyTokenModel({ seed: 99 });
+    const history = new TrainingHistory();
+    const b = await trainModel(resumed, { batches: tokenBatches(5, 2, 6), steps: 10, optimizer: tf.train.adam(0.05), seed: 0, resumeFrom: ckpt, history });
+    expect(b.step).to.equal(10);
+    expect(history.steps).to.deep.equal(a.history.steps);
+    expect(history.loss).to.deep.equal(a.history.loss);
+    const wa = weightsOf(full);
+    const wb = weightsOf(resumed);
+    wa.forEach((w, i) => expect(Array.from(wb[i])).to.deep.equal(Array.from(w)));
+    a.optimizer.dispose();
+    b.optimizer.dispose();
+    full.dispose();
+    resumed.dispose();
+  });
+
+  it("refuses a checkpoint from another architecture or optimizer, changing nothing", async () => {
+    const model = tinyTokenModel({ units: 4 });
+    const saved: Checkpoint[] = [];
+    await trainModel(model, { batches: tokenBatches(), steps: 2, optimizer: "adam", checkpoint: { every: 2, save: (c) => void saved.push(c) } });
+    const other = tinyTokenModel({ units: 5 });
+    const before = weightsOf(other);
+    let error: Error | undefined;
+    await trainModel(other, { batches: tokenBatches(), steps: 4, optimizer: "adam", resumeFrom: saved[0] }).catch((e) => (error = e));
+    expect(error?.message).to.match(/shape .* resume with the same model architecture/);
+    weightsOf(other).forEach((w, i) => expect(Array.from(w)).to.deep.equal(Array.from(before[i])));
+    error = undefined;
+    await trainModel(model, { batches: tokenBatches(), steps: 4, optimizer: "sgd", resumeFrom: saved[0] }).catch((e) => (error = e));
+    expect((error as Error | undefined)?.message).to.match(/Checkpoint optimizer is Adam but the training optimizer is SGD/);
+    await loadCheckpoint("/nonexistent/ckpt.json").catch((e) => (error = e));
+    expect((error as Error | undefined)?.message).to.match(/Cannot read checkpoint/);
+    model.dispose();
+    other.dispose();
+  });
+
+  it("the batch RNG's state round-trips", () => {
+    const r = new StatefulRng(5);
+    r.next();
+    const copy = new StatefulRng(r.state);
+    expect([r.next(), r.int(10), r.normal()]).to.deep.equal([copy.next(), copy.int(10), copy.normal()]);
+    expect(() => new StatefulRng([0, 0, 0, 0])).to.throw(/all zeros/);
+  });
+});
