@@ -4,3 +4,5 @@ export * from "./init";
 export * from "./cells";
 export * from "./recurrence";
 export * from "./layers";
+export * from "./attention";
+export * from "./seq2seq";
