@@ -86,7 +86,7 @@ export class JupyterClient {
   readonly session = randomUUID();
   private readonly signer: Signer;
   private readonly sockets: Record<RequestChannel, zmq.Dealer>;
-  private readonly iopubSocket = new zmq.Subscriber({ linger: 0 });
+  private readonly iopubSocket: zmq.Subscriber;
   private readonly heartbeatSocket: zmq.Request;
   private readonly pending = new Map<string, (reply: JupyterMessage) => void>();
   /** Every iopub message received, in order. */
@@ -102,12 +102,16 @@ export class JupyterClient {
     this.signer = new Signer(connection.key, connection.signature_scheme);
     // shell and stdin share a routing id: the kernel sends input_request to the shell sender.
     const identity = `client-${this.session}`;
+    // Retry connecting every 10 ms (ZeroMQ's default is 100 ms), so a client started before
+    // the kernel has bound its ports reaches it as soon as it is up.
+    const retry = { linger: 0, reconnectInterval: 10 };
     this.sockets = {
-      shell: new zmq.Dealer({ linger: 0, routingId: identity }),
-      stdin: new zmq.Dealer({ linger: 0, routingId: identity }),
-      control: new zmq.Dealer({ linger: 0 }),
+      shell: new zmq.Dealer({ ...retry, routingId: identity }),
+      stdin: new zmq.Dealer({ ...retry, routingId: identity }),
+      control: new zmq.Dealer(retry),
     };
-    this.heartbeatSocket = new zmq.Request({ linger: 0, receiveTimeout: -1 });
+    this.iopubSocket = new zmq.Subscriber(retry);
+    this.heartbeatSocket = new zmq.Request(retry);
     for (const channel of ["shell", "control", "stdin"] as const) {
       this.sockets[channel].connect(endpoint(connection, channel));
       void this.receiveLoop(channel);
