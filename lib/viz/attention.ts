@@ -24,7 +24,11 @@ export function attentionFigure(a: AttentionWeights, options: { title?: string }
           y: range(target.length),
           z: weights,
           zmin: 0,
-          colorscale: "Blues",
+          // White for no attention, dark blue for all of it.
+          colorscale: [
+            [0, "#ffffff"],
+            [1, "#08306b"],
+          ],
           colorbar: { title: { text: "weight" } },
           customdata: target.map((t) => source.map((s) => [s, t])),
           hovertemplate: "target %{customdata[1]} ← source %{customdata[0]}<br>weight %{z:.3f}<extra></extra>",
@@ -32,10 +36,10 @@ export function attentionFigure(a: AttentionWeights, options: { title?: string }
       ],
       layout: {
         title: { text: options.title ?? "Attention weights" },
-        xaxis: { ...tokenAxis(source, "source (key)"), side: "top" },
+        xaxis: tokenAxis(source, "source (key)"),
         yaxis: { ...yAxis, autorange: "reversed" },
-        height: Math.min(800, 160 + 18 * target.length),
-        margin: { t: 90, r: 20, b: 30, l: 90 },
+        height: Math.max(300, Math.min(800, 160 + 18 * target.length)),
+        margin: { t: 50, r: 20, b: 60, l: 90 },
       },
     },
     `Attention: ${target.length} target × ${source.length} source positions`,
