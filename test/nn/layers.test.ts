@@ -89,6 +89,32 @@ describe("nn: recurrent layers in tf.sequential", () => {
   });
 });
 
+describe("nn: layer implementations and the lab size", () => {
+  it("fused and unrolled layers give the same predictions and gradients", () => {
+    const fused = buildLabModelParts({ vocabSize: V, embeddingDim: 4, units: 5, seed: 8 });
+    const unrolled = buildLabModelParts({ vocabSize: V, embeddingDim: 4, units: 5, seed: 8, implementation: "unrolled" });
+    expect(unrolled.lstm.implementation).to.equal("unrolled");
+    const x = ids([[1, 2, 3, 4], [0, 6, 5, 4]]);
+    const y = tf.oneHot(ids([[2, 3, 4, 5], [6, 5, 4, 3]]), V);
+    const lossOf = (m: tf.LayersModel) => () => tf.losses.softmaxCrossEntropy(y, m.apply(x) as tf.Tensor) as tf.Scalar;
+    const a = tf.variableGrads(lossOf(fused.model));
+    const b = tf.variableGrads(lossOf(unrolled.model));
+    expect(a.value.dataSync()[0]).to.be.closeTo(b.value.dataSync()[0], 1e-6);
+    const ga = Object.values(a.grads);
+    const gb = Object.values(b.grads);
+    expect(ga.length).to.equal(gb.length);
+    ga.forEach((g, i) => expect(maxDiff(g, gb[i])).to.be.below(1e-5));
+  });
+
+  it("builds the lab's model at its real size", () => {
+    const model = buildLabModel({ vocabSize: 83, batchSize: 4 });
+    const lstmParams = 256 * 4096 + 1024 * 4096 + 4096;
+    expect(model.countParams()).to.equal(83 * 256 + lstmParams + 1024 * 83 + 83);
+    expect(model.outputs[0].shape).to.deep.equal([4, null, 83]);
+    model.dispose();
+  });
+});
+
 describe("nn: stateful generation", () => {
   it("carries state across calls, equal to one long call, and resets", () => {
     const parts = buildLabModelParts({ vocabSize: V, embeddingDim: 4, units: 6, batchSize: 1, stateful: true, seed: 5 });
