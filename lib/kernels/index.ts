@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as v8 from "v8";
 
 /** The raw exports of recurrence.wasm; pointers are byte offsets into its memory. */
 export interface RecurrenceExports {
@@ -119,6 +120,9 @@ export function loadKernels(): Kernels {
   if (loaded) return loaded;
   if (failure) throw new Error(failure);
   try {
+    // V8 first runs wasm in its baseline compiler and only optimises a function between
+    // calls; our functions run long loops per call, so compile optimised code up front.
+    v8.setFlagsFromString("--no-wasm-dynamic-tiering");
     const module = new WebAssembly.Module(fs.readFileSync(wasmPath()));
     const instance = new WebAssembly.Instance(module, {
       env: {

@@ -18,6 +18,27 @@ function packedWeights(k: Kernels): PackedWeights {
   return packs;
 }
 
+/** Milliseconds spent per phase since the last reset (for benchmarks' breakdowns). */
+const profile: Record<string, number> = {};
+let profileMark = 0;
+/** Close the current phase: charge the time since the previous mark to `phase`. */
+function mark(phase?: string): void {
+  const now = performance.now();
+  if (phase) profile[phase] = (profile[phase] ?? 0) + (now - profileMark);
+  profileMark = now;
+}
+
+export function resetKernelProfile(): void {
+  for (const key of Object.keys(profile)) delete profile[key];
+}
+
+/** Time per phase divided by `steps` (e.g. training steps), or undefined when nothing ran. */
+export function kernelProfile(steps = 1): Record<string, number> | undefined {
+  const keys = Object.keys(profile);
+  if (!keys.length) return undefined;
+  return Object.fromEntries(keys.map((k) => [k, Math.round((profile[k] / steps) * 10) / 10]));
+}
+
 function floats(t: tf.Tensor): Float32Array {
   return t.dataSync() as Float32Array;
 }
@@ -49,8 +70,10 @@ function forward(a: StepArgs): ForwardResult {
   const pw = packedWeights(k);
   const { batch: B, time: T, inputDim: D, units: U, gates: G } = a.dims;
   const GU = G * U, TB = T * B, BU = B * U;
+  mark();
   const Wp = pw.get(a.kernel, { role: "W", col0: 0, cols: GU, transpose: false });
   const Rps = recurrentPacks(a, pw, false);
+  mark("pack weights");
   const arena = k.arena();
   try {
     const xT = arena.floats(TB * D);
@@ -67,13 +90,16 @@ function forward(a: StepArgs): ForwardResult {
     swapLeading(floats(a.x), B, T, D, mem, xT >> 2);
     mem.set(floats(a.h0), hs >> 2);
     if (cs) mem.set(floats(a.c0!), cs >> 2);
+    mark("copies in/out");
     // Input projection for every step at once: z = x·W + b.
     x.fillRows(z, TB, GU, bias);
     x.packA(xT, TB, D, D, 0, Ap);
     x.gemm(Ap, Wp, z, TB, GU, D, GU, 1);
+    mark("forward input GEMM");
     if (a.kind === "lstm") x.lstmForward(T, B, U, z, hs, cs, Rps[0], ap);
     else if (a.kind === "rnn") x.rnnForward(T, B, U, z, hs, Rps[0], ap, a.relu ? 1 : 0);
     else x.gruForward(T, B, U, z, hs, Rps[0], Rps[1], inner, rh, ap);
+    mark("forward recurrence");
 
     const slots = a.kind === "lstm" ? T + 1 : T;
     const out = new Float32Array(B * slots * U);
@@ -92,6 +118,7 @@ function forward(a: StepArgs): ForwardResult {
     const saved: tf.Tensor[] = [tf.tensor3d(k.read(hs, (T + 1) * BU), [T + 1, B, U])];
     if (a.kind !== "rnn") saved.push(tf.tensor3d(k.read(z, TB * GU), [T, B, GU]));
     if (cs) saved.push(tf.tensor3d(k.read(cs, (T + 1) * BU), [T + 1, B, U]));
+    mark("copies in/out");
     return { value, saved };
   } finally {
     arena.release();
@@ -105,8 +132,10 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
   const { batch: B, time: T, inputDim: D, units: U, gates: G } = a.dims;
   const GU = G * U, TB = T * B, BU = B * U;
   const gru = a.kind === "gru", lstm = a.kind === "lstm";
+  mark();
   const RTps = recurrentPacks(a, pw, true);
   const WTp = pw.get(a.kernel, { role: "WT", col0: 0, cols: GU, transpose: true });
+  mark("pack weights");
   const arena = k.arena();
   try {
     const hs = arena.put(floats(saved[0]));
@@ -144,11 +173,13 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
       if (lstm) mem.set(dv.subarray((b * slots + T) * U, (b * slots + T + 1) * U), (dc >> 2) + b * U);
     }
     swapLeading(floats(a.x), B, T, D, mem, xT >> 2);
+    mark("copies in/out");
 
     // The backward pass through time: dZ (gate pre-activation gradients) and dL/dh_t.
     if (lstm) x.lstmBackward(T, B, U, acts, hs, cs, dOut, dc, dh, dZ, dhs, RTps[0], ap);
     else if (!gru) x.rnnBackward(T, B, U, hs, dOut, dh, dZ, dhs, RTps[0], ap, a.relu ? 1 : 0);
     else x.gruBackward(T, B, U, acts, hs, dOut, dh, dZ, dhs, RTps[0], RTps[1], drh, ap);
+    mark("backward recurrence");
 
     // Weight gradients, one product over all time steps each.
     x.packB(dZ, TB, GU, GU, 0, dZp);
@@ -173,6 +204,7 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
     x.columnSums(dZ, TB, GU, db);
     x.packA(dZ, TB, GU, GU, 0, dZAp);
     x.gemm(dZAp, WTp, dxT, TB, D, GU, D, 0);
+    mark("weight-gradient GEMMs");
 
     const dx = new Float32Array(B * T * D);
     swapLeading(k.view32(dxT, TB * D), T, B, D, dx, 0);
@@ -186,7 +218,9 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
       tf.tensor2d(k.read(dh, BU), [B, U]),
     ];
     if (lstm) grads.push(tf.tensor2d(k.read(dc, BU), [B, U]));
-    return { grads, dh: tf.tensor3d(dhBatch, [B, T, U]) };
+    const dhTensor = tf.tensor3d(dhBatch, [B, T, U]);
+    mark("copies in/out");
+    return { grads, dh: dhTensor };
   } finally {
     arena.release();
   }

@@ -1,0 +1,222 @@
+/**
+ * `seqlab bench lstm`: the Lab 1 Part 2 model (Embedding -> LSTM -> Dense, Adam, softmax
+ * cross-entropy) trained on random tokens. Prints ms per training step (median after
+ * warm-up), peak RSS, and ms per sampled character (batch 1, stateful). --stock runs
+ * tfjs-layers' own LSTM at the same size instead of the fused op.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../lib/backend";
+import { fusedRecurrence, recurrenceEngineName } from "../lib/nn/fused";
+import { kernelProfile, resetKernelProfile } from "../lib/nn/fused/kernel-engine";
+
+interface Options {
+  units: number;
+  batch: number;
+  seq: number;
+  embedding: number;
+  vocab: number;
+  steps: number;
+  warmup: number;
+  chars: number;
+  backend?: string;
+  stock: boolean;
+  json: boolean;
+  engine: "auto" | "tfjs" | "kernels";
+}
+
+const USAGE = `usage: seqlab bench lstm [--units 1024] [--batch 4] [--seq 100] [--embedding 256] [--vocab 83]
+       [--steps 5] [--warmup 1] [--chars 200] [--backend wasm|cpu|tensorflow] [--engine auto|tfjs|kernels]
+       [--stock] [--json]`;
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    units: 1024, batch: 4, seq: 100, embedding: 256, vocab: 83, steps: 5, warmup: 1, chars: 200,
+    stock: false, json: false, engine: "auto",
+  };
+  const numeric = new Set(["units", "batch", "seq", "embedding", "vocab", "steps", "warmup", "chars"]);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const name = arg.replace(/^--/, "");
+    if (arg === "--stock") o.stock = true;
+    else if (arg === "--json") o.json = true;
+    else if (arg === "--help" || arg === "-h") throw new Error(USAGE);
+    else if (numeric.has(name)) {
+      const v = Number(argv[++i]);
+      const min = name === "warmup" || name === "chars" ? 0 : 1;
+      if (!Number.isInteger(v) || v < min) throw new Error(`--${name} needs an integer >= ${min}, got "${argv[i]}"\n${USAGE}`);
+      (o as unknown as Record<string, number>)[name] = v;
+    } else if (name === "backend") o.backend = argv[++i];
+    else if (name === "engine") {
+      const v = argv[++i];
+      if (v !== "auto" && v !== "tfjs" && v !== "kernels") throw new Error(`--engine must be auto, tfjs or kernels\n${USAGE}`);
+      o.engine = v;
+    } else throw new Error(`unknown option "${arg}"\n${USAGE}`);
+  }
+  return o;
+}
+
+/** The lab's weights, initialised as Keras does (Glorot per gate block, unit forget bias). */
+function labWeights(o: Options) {
+  const { vocab: V, embedding: E, units: U } = o;
+  const glorotGates = (rows: number) =>
+    tf.concat(Array.from({ length: 4 }, (_, g) => tf.initializers.glorotUniform({ seed: rows + g }).apply([rows, U])), 1);
+  const forgetBias = tf.concat([tf.zeros([U]), tf.ones([U]), tf.zeros([2 * U])]);
+  return {
+    embedding: tf.variable(tf.randomUniform([V, E], -0.05, 0.05, "float32", 1)),
+    kernel: tf.variable(glorotGates(E)),
+    recurrentKernel: tf.variable(glorotGates(U)),
+    bias: tf.variable(forgetBias),
+    dense: tf.variable(tf.initializers.glorotUniform({ seed: 7 }).apply([U, V]) as tf.Tensor),
+    denseBias: tf.variable(tf.zeros([V])),
+  };
+}
+type LabWeights = ReturnType<typeof labWeights>;
+
+function fusedLoss(o: Options, w: LabWeights, x: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  const { batch: B, seq: T, units: U, vocab: V } = o;
+  const emb = tf.gather(w.embedding, x) as tf.Tensor3D;
+  const zeros = tf.zeros([B, U]) as tf.Tensor2D;
+  const { outputs } = fusedRecurrence(
+    "lstm",
+    emb,
+    { kernel: w.kernel as tf.Tensor2D, recurrentKernel: w.recurrentKernel as tf.Tensor2D, bias: w.bias as tf.Tensor1D },
+    { h: zeros, c: zeros },
+    { engine: o.engine },
+  );
+  const logits = tf.add(tf.matMul(outputs.reshape([B * T, U]), w.dense), w.denseBias);
+  return tf.losses.softmaxCrossEntropy(tf.oneHot(y.reshape([B * T]), V), logits) as tf.Scalar;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function randomTokens(o: Options): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  const ids = tf.randomUniform([o.batch, o.seq + 1], 0, o.vocab, "int32");
+  const x = ids.slice([0, 0], [o.batch, o.seq]) as tf.Tensor2D;
+  const y = ids.slice([0, 1], [o.batch, o.seq]) as tf.Tensor2D;
+  ids.dispose();
+  return { x, y };
+}
+
+/** Train for warmup + steps iterations; returns ms per step (post warm-up) and the last loss. */
+function timeTraining(o: Options, lossFn: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Scalar, vars: tf.Variable[]) {
+  const optimizer = tf.train.adam(5e-3, 0.9, 0.999, 1e-7);
+  const times: number[] = [];
+  let lastLoss = NaN;
+  for (let i = 0; i < o.warmup + o.steps; i++) {
+    if (i === o.warmup) resetKernelProfile();
+    const { x, y } = randomTokens(o);
+    const start = performance.now();
+    const loss = optimizer.minimize(() => lossFn(x, y), true, vars)!;
+    lastLoss = loss.dataSync()[0]; // waits for the step to finish
+    const ms = performance.now() - start;
+    tf.dispose([loss, x, y]);
+    if (i >= o.warmup) times.push(ms);
+  }
+  optimizer.dispose();
+  return { msPerStep: median(times), times, lastLoss };
+}
+
+/** Batch-1 stateful sampling, one character at a time through the fused op. */
+function timeSampling(o: Options, w: LabWeights): number {
+  if (o.chars === 0) return NaN;
+  const U = o.units;
+  let h = tf.zeros([1, U]) as tf.Tensor2D;
+  let c = tf.zeros([1, U]) as tf.Tensor2D;
+  let token = 0;
+  const weights = { kernel: w.kernel as tf.Tensor2D, recurrentKernel: w.recurrentKernel as tf.Tensor2D, bias: w.bias as tf.Tensor1D };
+  const step = () => {
+    const next = tf.tidy(() => {
+      const emb = tf.gather(w.embedding, tf.tensor2d([[token]], [1, 1], "int32")) as tf.Tensor3D;
+      const r = fusedRecurrence("lstm", emb, weights, { h, c }, { engine: o.engine });
+      const logits = tf.add(tf.matMul(r.state.h, w.dense), w.denseBias) as tf.Tensor2D;
+      const id = tf.multinomial(logits, 1).dataSync()[0];
+      return { id, h: tf.keep(r.state.h), c: tf.keep(r.state.c!) };
+    });
+    h.dispose();
+    c.dispose();
+    ({ h, c } = next);
+    token = next.id;
+  };
+  const warm = Math.min(5, o.chars);
+  for (let i = 0; i < warm; i++) step();
+  const start = performance.now();
+  for (let i = 0; i < o.chars; i++) step();
+  const ms = (performance.now() - start) / o.chars;
+  tf.dispose([h, c]);
+  return ms;
+}
+
+/** tfjs-layers' LSTM at the same size; a failure (e.g. wasm out of memory) is the result. */
+function stockRun(o: Options) {
+  const { vocab: V, embedding: E, units: U, batch: B, seq: T } = o;
+  const embedding = tf.layers.embedding({ inputDim: V, outputDim: E });
+  const lstm = tf.layers.lstm({
+    units: U, returnSequences: true, recurrentActivation: "sigmoid", recurrentInitializer: "glorotUniform", unitForgetBias: true,
+  });
+  const dense = tf.layers.dense({ units: V });
+  const lossFn = (x: tf.Tensor2D, y: tf.Tensor2D) => {
+    const logits = dense.apply(lstm.apply(embedding.apply(x))) as tf.Tensor3D;
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(y.reshape([B * T]), V), logits.reshape([B * T, V])) as tf.Scalar;
+  };
+  // Apply to a symbolic input once so the layers create their weights.
+  dense.apply(lstm.apply(embedding.apply(tf.input({ shape: [T], dtype: "int32" }))));
+  const vars = [embedding, lstm, dense].flatMap((l) => l.trainableWeights.map((v) => v.read() as tf.Variable));
+  return timeTraining(o, lossFn, vars);
+}
+
+function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024; // maxRSS is in kilobytes
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let o: Options;
+  try {
+    o = parseOptions(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  const info = await initBackend(o.backend);
+  const say = (line: string) => {
+    if (!o.json) process.stdout.write(line + "\n");
+  };
+  say(`backend ${info.name} (${info.reason})`);
+  say(`model: vocab ${o.vocab}, embedding ${o.embedding}, LSTM ${o.units}, seq ${o.seq}, batch ${o.batch}, Adam 5e-3`);
+  const result: Record<string, unknown> = {
+    backend: info.name,
+    model: o.stock ? "tfjs-layers lstm" : `fused lstm (${recurrenceEngineName("lstm", { engine: o.engine })})`,
+    units: o.units, batch: o.batch, seq: o.seq, embedding: o.embedding, vocab: o.vocab, steps: o.steps,
+  };
+  if (o.stock) {
+    try {
+      const r = stockRun(o);
+      Object.assign(result, { ms_per_step: r.msPerStep, step_ms: r.times, loss: r.lastLoss });
+    } catch (err) {
+      result.ms_per_step = null;
+      result.error = `stock LSTM failed: ${(err as Error).message.split("\n")[0]}`;
+    }
+    result.ms_per_char = null;
+  } else {
+    const w = labWeights(o);
+    const vars = Object.values(w);
+    const r = timeTraining(o, (x, y) => fusedLoss(o, w, x, y), vars);
+    const profile = kernelProfile(o.steps);
+    Object.assign(result, { ms_per_step: r.msPerStep, step_ms: r.times, loss: r.lastLoss });
+    if (profile) result.kernel_ms_per_step = profile;
+    result.ms_per_char = timeSampling(o, w);
+    tf.dispose(vars);
+  }
+  result.peak_rss_mb = Math.round(peakRssMb());
+  const fmt = (v: unknown) => (typeof v === "number" ? v.toFixed(1) : String(v));
+  if (result.error) say(String(result.error));
+  say(`ms per training step (median of ${o.steps} after ${o.warmup} warm-up): ${fmt(result.ms_per_step)}`);
+  if (result.kernel_ms_per_step) say(`  inside the fused LSTM, ms per step: ${JSON.stringify(result.kernel_ms_per_step)}`);
+  say(`ms per sampled character (batch 1, stateful): ${fmt(result.ms_per_char)}`);
+  say(`peak RSS: ${result.peak_rss_mb} MB`);
+  if (o.json) process.stdout.write(JSON.stringify(result) + "\n");
+  return result.error ? 1 : 0;
+}
