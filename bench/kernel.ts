@@ -77,14 +77,23 @@ export async function main(argv: string[]): Promise<number> {
     .option("--engine <module>", "engine module for the seqlab kernel (default: the built-in one)")
     .option("--no-ipykernel", "measure seqlab only")
     .exitOverride();
-  program.parse(argv, { from: "user" });
-  const opts = program.opts<{ runs: string; warmup: string; starts: string; engine?: string; ipykernel: boolean }>();
-  const runs = Number(opts.runs);
-  const warmup = Number(opts.warmup);
-  const starts = Number(opts.starts);
-  for (const [name, n] of Object.entries({ runs, warmup, starts })) {
-    if (!Number.isInteger(n) || n < (name === "warmup" ? 0 : 1)) throw new Error(`--${name} must be a whole number${name === "warmup" ? "" : " >= 1"}, got ${n}`);
+  try {
+    program.parse(argv, { from: "user" });
+  } catch (err) {
+    // --help and --version end here too (commander has already printed them).
+    const code = (err as { exitCode?: number }).exitCode;
+    if (typeof code === "number") return code;
+    throw err;
   }
+  const opts = program.opts<{ runs: string; warmup: string; starts: string; engine?: string; ipykernel: boolean }>();
+  const whole = (name: string, text: string, min: number): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${text}"`);
+    return n;
+  };
+  const runs = whole("runs", opts.runs, 1);
+  const warmup = whole("warmup", opts.warmup, 0);
+  const starts = whole("starts", opts.starts, 1);
 
   const cli = path.join(__dirname, "..", "kernel", "cli.js");
   const contenders: Contender[] = [
