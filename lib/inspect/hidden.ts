@@ -10,8 +10,8 @@ import type { HiddenStatesData } from "./types";
 
 /** Turns text into ids with a vocabulary (lib/text's Vocabulary fits) or keeps ids. */
 export interface TokenCodec {
-  encode(text: string): number[];
-  decode?(ids: readonly number[]): string;
+  encode(text: string): ArrayLike<number>;
+  decode?(ids: number[]): string;
   readonly tokens?: readonly string[];
 }
 
@@ -43,7 +43,7 @@ export async function hiddenStates(model: tf.LayersModel, input: string | number
   let ids: number[];
   if (typeof input === "string") {
     if (!options.vocab) throw new Error("hiddenStates: text input needs options.vocab to turn characters into ids");
-    ids = options.vocab.encode(input);
+    ids = Array.from(options.vocab.encode(input));
   } else if (Array.isArray(input) && input.every((i) => Number.isInteger(i))) {
     ids = input;
   } else {
@@ -53,17 +53,17 @@ export async function hiddenStates(model: tf.LayersModel, input: string | number
   const stack = layerStack(model);
   const chosen = pickLayer(stack, options.layer);
   const l = chosen.recurrentIndex!;
-  const wantGates = options.gates !== false && (chosen.kind === "lstm" || chosen.kind === "gru");
+  const wantGates = options.gates !== false && (chosen.kind === "lstm" || chosen.kind === "gru") && chosen.stepper?.weights !== undefined;
   const { states, gates } = tf.tidy(() => {
     const run = runStack(stack, tf.tensor2d([ids], [1, ids.length], "int32"), { keepHidden: true, keepInputs: wantGates });
     const hs = tf.concat(run.hidden![l], 0); // [T, units]
     const gateSeries: Record<string, tf.Tensor> = {};
     if (wantGates) {
-      const [kernel, recurrentKernel, bias] = chosen.layer.getWeights() as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+      const weights = chosen.stepper!.weights!();
       const perGate: Record<string, tf.Tensor2D[]> = {};
       run.inputs![l].forEach((xt, t) => {
         const [h, c] = run.statesBefore![l][t] as tf.Tensor2D[];
-        const step = cellStep(chosen.kind as CellKind, { kernel, recurrentKernel, bias }, xt, c ? { h, c } : { h });
+        const step = cellStep(chosen.kind as CellKind, weights, xt, c ? { h, c } : { h });
         for (const [name, g] of Object.entries(step.gates)) if (name !== "cell") (perGate[name] ??= []).push(g);
       });
       for (const [name, series] of Object.entries(perGate)) gateSeries[name] = tf.concat(series, 0);

@@ -62,12 +62,12 @@ export async function jacobianNorms(model: tf.LayersModel, x: tf.Tensor | number
   const perLayer = tf.tidy(() => {
     const run = runStack(stack, toIds(x, "x"), { keepInputs: true });
     return recurrent.map((s, l) => {
-      const cell = (s.layer as unknown as { cell: { call(i: tf.Tensor[], k: object): tf.Tensor[] } }).cell;
+      const stepper = s.stepper!;
       const inputs = run.inputs![l];
       const before = run.statesBefore![l];
       const sigmas = inputs.map((xt, t) => {
         const [h, ...rest] = before[t];
-        const step = (hh: tf.Tensor2D) => cell.call([xt, hh, ...rest], { training: false })[0] as tf.Tensor2D;
+        const step = (hh: tf.Tensor2D) => stepper.step(xt, [hh, ...rest], false).h;
         return tf.mean(spectralNormPerRow(step, h as tf.Tensor2D, iterations, t));
       });
       return tf.stack(sigmas);

@@ -14,6 +14,7 @@ import { layerStack, runStack, type StackLayer } from "./unroll";
  */
 export type StepFunction = (ids: number[]) => tf.Tensor | ArrayLike<number>;
 
+
 export interface Stepper {
   step: StepFunction;
   /** Forget the state (start a new sequence). */
@@ -24,8 +25,8 @@ export interface Stepper {
 
 /** lib/text's Vocabulary fits; so does a plain array of tokens (id → token). */
 export interface SampleVocabulary {
-  encode(text: string): number[];
-  decode(ids: readonly number[]): string;
+  encode(text: string): ArrayLike<number>;
+  decode(ids: number[]): string;
   readonly size?: number;
 }
 
@@ -78,7 +79,7 @@ function arrayVocabulary(tokens: readonly string[]): SampleVocabulary {
         return id;
       });
     },
-    decode(ids: readonly number[]) {
+    decode(ids: number[]) {
       return ids.map((id) => tokens[id]).join("");
     },
   };
@@ -165,7 +166,7 @@ export async function sample(model: tf.LayersModel | StepFunction | Stepper, opt
   const vocab = Array.isArray(options.vocab) ? arrayVocabulary(options.vocab) : (options.vocab as SampleVocabulary);
   const vocabSize = Array.isArray(options.vocab) ? options.vocab.length : (vocab.size ?? (vocab as { tokens?: unknown[] }).tokens?.length);
   const seedText = options.seedText ?? "";
-  const seedIds = options.seedIds ?? vocab.encode(seedText);
+  const seedIds = options.seedIds ?? Array.from(vocab.encode(seedText));
   if (seedIds.length === 0) throw new Error("sample needs a seed: give seedText (e.g. \"X\" for ABC tunes) or seedIds");
   if (vocabSize !== undefined) {
     const bad = seedIds.find((id) => !Number.isInteger(id) || id < 0 || id >= vocabSize);
