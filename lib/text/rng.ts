@@ -17,8 +17,11 @@ export interface Rng {
   shuffle<T>(items: readonly T[]): T[];
 }
 
-/** Anything that can stand for a random source: a seed, a function returning [0,1), or an Rng. */
-export type RngLike = number | string | (() => number) | Rng;
+/**
+ * Anything that can stand for a random source: a seed, a function returning [0,1), an Rng,
+ * or any object with a next() returning [0,1) (the missing methods are derived from it).
+ */
+export type RngLike = number | string | (() => number) | Rng | { next(): number };
 
 class FunctionRng implements Rng {
   constructor(private readonly source: () => number) {}
@@ -66,5 +69,14 @@ export function toRng(rng: RngLike | undefined, fallbackSeed: number | string = 
   if (rng === undefined) return makeRng(fallbackSeed);
   if (typeof rng === "number" || typeof rng === "string") return makeRng(rng);
   if (typeof rng === "function") return new FunctionRng(rng);
-  return rng;
+  if (rng !== null && typeof rng === "object" && typeof rng.next === "function") {
+    const full = rng as Partial<Rng>;
+    if (["int", "pick", "normal", "shuffle"].every((m) => typeof full[m as keyof Rng] === "function")) return rng as Rng;
+    const source = rng as { next(): number };
+    const derived = new FunctionRng(() => source.next());
+    // Keep the source's own integer draw when it has one, so its stream is used as designed.
+    if (typeof full.int === "function") derived.int = full.int.bind(rng);
+    return derived;
+  }
+  throw new TypeError(`Expected a seed, a () => number function or an object with next(), got ${rng === null ? "null" : typeof rng}`);
 }

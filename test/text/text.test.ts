@@ -161,6 +161,15 @@ describe("text: getBatch (the lab's three checks)", () => {
     expect([...new Set(all.starts)].sort()).to.deep.equal([0, 1, 2]);
   });
 
+  it("accepts any random source with next()", () => {
+    let calls = 0;
+    const source = { next: () => ((calls++ * 0.37) % 1) };
+    const { starts } = sampleWindows(encoded, 5, 3, source);
+    expect(calls).to.equal(3);
+    expect(starts).to.deep.equal([0, Math.floor(0.37 * 195), Math.floor(0.74 * 195)]);
+    expect(() => sampleWindows(encoded, 5, 3, {} as never)).to.throw(/object with next\(\)/);
+  });
+
   it("rejects a sequence shorter than the window", () => {
     expect(() => getBatch([1, 2, 3], 3, 1)).to.throw(/has 3 ids, but a window of seqLength 3 needs at least 4/);
     expect(() => getBatch(encoded, 0, 1)).to.throw(/seqLength must be a positive integer/);
