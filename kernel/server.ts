@@ -49,6 +49,22 @@ function errorContent(err: unknown): { status: "error"; ename: string; evalue: s
   return { status: "error", ename: e.name, evalue: e.message, traceback: (e.stack ?? `${e.name}: ${e.message}`).split("\n") };
 }
 
+/**
+ * code and cursor_pos of a complete/inspect request. The cursor counts Unicode code points
+ * and defaults to the end of the code (the protocol lets clients omit it).
+ */
+function codeAndCursor(content: Record<string, unknown>): [string, number] {
+  if (content.code !== undefined && typeof content.code !== "string") throw new TypeError("code must be a string");
+  const code = (content.code as string | undefined) ?? "";
+  const length = Array.from(code).length;
+  const raw = content.cursor_pos;
+  if (raw === undefined || raw === null) return [code, length];
+  if (typeof raw !== "number" || !Number.isInteger(raw) || raw < 0 || raw > length) {
+    throw new RangeError(`cursor_pos must be a whole number from 0 to ${length} (code points in code), got ${JSON.stringify(raw)}`);
+  }
+  return [code, raw];
+}
+
 /** Copies frames into exact-size arrays so postMessage does not clone Buffer pool slabs. */
 const forTransfer = (frames: Buffer[]): Uint8Array[] => frames.map((f) => new Uint8Array(f));
 
@@ -229,12 +245,12 @@ export class KernelServer {
       case "complete_request":
         return this.viaEngine(request, "complete_reply", async (engine) => ({
           status: "ok",
-          ...(await engine.complete(String(content.code ?? ""), Number(content.cursor_pos ?? 0))),
+          ...(await engine.complete(...codeAndCursor(content))),
         }));
       case "inspect_request":
         return this.viaEngine(request, "inspect_reply", async (engine) => ({
           status: "ok",
-          ...(await engine.inspect(String(content.code ?? ""), Number(content.cursor_pos ?? 0), content.detail_level === 1 ? 1 : 0)),
+          ...(await engine.inspect(...codeAndCursor(content), content.detail_level === 1 ? 1 : 0)),
         }));
       case "is_complete_request":
         return this.viaEngine(request, "is_complete_reply", (engine) => engine.isComplete(String(content.code ?? "")));

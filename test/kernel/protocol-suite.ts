@@ -236,6 +236,16 @@ export function protocolSuite(dialect: Dialect): void {
       expect(Object.keys(inspect.content.data as object)).to.include("text/plain");
     });
 
+    it("answers a complete_request with a bad cursor_pos with a clear error, and completes at the end when it is omitted", async function () {
+      const bad = await client.request("shell", "complete_request", { code: "Math.ma", cursor_pos: 99 });
+      expect(bad.content.status).to.equal("error");
+      expect(String(bad.content.evalue)).to.match(/cursor_pos must be a whole number from 0 to 7/);
+      const omitted = await client.request("shell", "complete_request", { code: "Math.ma" });
+      expect(omitted.content.status).to.equal("ok");
+      expect(omitted.content.matches).to.include("max");
+      expect(omitted.content.cursor_end).to.equal(7);
+    });
+
     it("sends display_data and update_display_data with the display id, and clear_output", async function () {
       const id = `d-${randomUUID()}`;
       const shown = await client.execute(dialect.display("first", id, false));
