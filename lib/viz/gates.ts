@@ -6,14 +6,19 @@ import { formatNumber } from "./format";
 export interface GateActivations {
   tokens?: string[];
   /** Gate name -> [t][unit] activations in [0, 1]. */
-  gates: Record<string, number[][]>;
+  gates?: Record<string, number[][]>;
 }
 
 /** One heatmap per gate, stacked and sharing the time axis. */
 export function gateActivationsFigure(g: GateActivations, options: { title?: string; maxUnits?: number } = {}): Figure {
-  const names = Object.keys(g?.gates ?? {});
-  if (names.length === 0) throw new RangeError("gates is empty: pass { gates: { input: [t][unit], forget: ..., ... } }");
-  const mats = names.map((n) => checkMatrix(`gates.${n}`, g.gates[n]));
+  const gates = g?.gates ?? {};
+  const names = Object.keys(gates);
+  if (names.length === 0) {
+    throw new RangeError(
+      "gates is empty: pass { gates: { input: [t][unit], forget: ..., ... } } (a plain RNN cell has no gates)",
+    );
+  }
+  const mats = names.map((n) => checkMatrix(`gates.${n}`, gates[n]));
   const T = mats[0].length;
   mats.forEach((m, i) => {
     if (m.length !== T) throw new RangeError(`gates.${names[i]} has ${m.length} time steps but gates.${names[0]} has ${T}`);

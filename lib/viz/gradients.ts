@@ -62,8 +62,34 @@ export interface GradientHistory {
   layer?: string;
 }
 
-/** Training step × time step heatmap of log10 gradient norms. */
-export function gradientHeatmapFigure(h: GradientHistory, options: { title?: string } = {}): Figure {
+/** One gradients-through-time measurement taken during training (as train/ records them). */
+export interface GradientRecord {
+  step: number;
+  data: GradientsThroughTime;
+}
+
+/** Turn training records into a heatmap's rows for one layer (by index or name). */
+export function gradientHistoryOf(records: readonly GradientRecord[], layer: number | string = 0): GradientHistory {
+  if (!Array.isArray(records) || records.length === 0) {
+    throw new RangeError("no gradients-through-time records: measure them during training first");
+  }
+  const first = records[0].data;
+  const index = typeof layer === "number" ? layer : first.layers.indexOf(layer);
+  if (index < 0 || index >= first.layers.length) {
+    throw new RangeError(`layer ${JSON.stringify(layer)} not found; the records have layers ${first.layers.join(", ")}`);
+  }
+  return { steps: records.map((r) => r.step), norms: records.map((r) => r.data.norms[index]), layer: first.layers[index] };
+}
+
+/**
+ * Training step × time step heatmap of log10 gradient norms. Takes rows directly, or the
+ * records a training run keeps (then `layer` picks which layer to show).
+ */
+export function gradientHeatmapFigure(
+  input: GradientHistory | readonly GradientRecord[],
+  options: { title?: string; layer?: number | string } = {},
+): Figure {
+  const h = Array.isArray(input) ? gradientHistoryOf(input as GradientRecord[], options.layer) : (input as GradientHistory);
   const norms = checkMatrix("norms", h?.norms);
   const steps = checkVector("steps", h.steps, norms.length);
   const z = norms.map((row) => row.map((v) => (v > 0 ? Math.log10(v) : null)));
@@ -96,12 +122,20 @@ export function gradientHeatmapFigure(h: GradientHistory, options: { title?: str
 export interface JacobianNorms {
   layers?: string[];
   /** [layer][t]: norm of dh_t/dh_{t-1} (spectral or Frobenius, as measured). */
-  norms: number[][];
+  norms?: number[][];
+  /** The same numbers as inspect/ reports them beside the gradients; used when present. */
+  jacobianNorms?: number[][];
 }
 
 /** Recurrent Jacobian norms over time with the line at 1 where gradients neither grow nor shrink. */
 export function jacobianNormsFigure(j: JacobianNorms, options: { title?: string } = {}): Figure {
-  const norms = checkMatrix("norms", j?.norms);
+  if (!j || (j.jacobianNorms === undefined && j.norms === undefined)) {
+    throw new TypeError(
+      "jacobianNormsFigure expects { layers?, norms: [layer][t] } or gradients-through-time data " +
+        "measured with Jacobians (its jacobianNorms field is missing).",
+    );
+  }
+  const norms = checkMatrix(j.jacobianNorms ? "jacobianNorms" : "norms", j.jacobianNorms ?? j.norms);
   const layers = j.layers ? checkLabels("layers", j.layers, norms.length) : norms.map((_, i) => `layer ${i}`);
   const t = range(norms[0].length);
   const data: Record<string, unknown>[] = layers.map((layer, i) => ({

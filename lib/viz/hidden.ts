@@ -7,6 +7,8 @@ export interface HiddenStates {
   tokens?: string[];
   /** [t][unit] */
   states: number[][];
+  /** The layer the states come from (shown in the title). */
+  layer?: string;
 }
 
 export interface HiddenStatesOptions {
@@ -43,7 +45,7 @@ export function hiddenStatesFigure(h: HiddenStates, options: HiddenStatesOptions
         },
       ],
       layout: {
-        title: { text: options.title ?? "Hidden state over time" },
+        title: { text: options.title ?? `Hidden state over time${h.layer ? ` (${h.layer})` : ""}` },
         xaxis: tokens ? tokenAxis(tokens, "input token") : { title: { text: "time step t" } },
         yaxis: { title: { text: "unit" } },
         height: Math.min(700, 200 + 4 * shown),

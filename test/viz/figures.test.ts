@@ -95,6 +95,21 @@ describe("viz/figures: plotly figures from plain data", () => {
     expect(spec.data[0].y).to.deep.equal([10, 20]);
   });
 
+  it("gradient heatmap from the records a training run keeps, by layer name", () => {
+    const data = (a: number) => ({ layers: ["l1", "l2"], timeSteps: 2, norms: [[a, a], [10 * a, 10 * a]], ratio: [1, 1], verdict: "stable" });
+    const records = [{ step: 5, data: data(1) }, { step: 10, data: data(10) }];
+    const { spec } = bundleOf(gradientHeatmapFigure(records, { layer: "l2" }));
+    expect(spec.data[0].y).to.deep.equal([5, 10]);
+    expect(spec.data[0].z).to.deep.equal([[1, 1], [2, 2]]);
+    expect(() => gradientHeatmapFigure(records, { layer: "l3" })).to.throw(RangeError, /l1, l2/);
+  });
+
+  it("Jacobian norms taken from gradients-through-time data", () => {
+    const { spec } = bundleOf(jacobianNormsFigure({ layers: ["a"], norms: [[5, 5]], jacobianNorms: [[0.5, 0.25]] }));
+    expect(spec.data[0].y).to.deep.equal([0.5, 0.25]);
+    expect(() => jacobianNormsFigure({ layers: ["a"] })).to.throw(TypeError, /jacobianNorms field is missing/);
+  });
+
   it("Jacobian norms: lines plus the reference at 1", () => {
     const { spec } = bundleOf(jacobianNormsFigure({ layers: ["rnn"], norms: [[0.9, 0.8, 1.1]] }));
     expect(spec.data).to.have.length(2);
