@@ -83,6 +83,12 @@ function hookedLayers(model: tf.LayersModel): HiddenGradientLayer[] {
 
 export interface ModelGradientsOptions {
   thresholds?: VerdictThresholds;
+  /**
+   * "all" (default): the training loss, mean over every time step. "last": only the last
+   * step's prediction, so dL/dh_t shows purely how far one gradient travels back in time
+   * (with "all", every step's own loss adds to its gradient and masks vanishing).
+   */
+  lossOn?: "all" | "last";
   /** Also estimate the recurrent Jacobian norms (extra cost: power iteration per step). */
   jacobian?: boolean | { iterations?: number };
 }
@@ -98,9 +104,16 @@ export async function gradientsThroughTime(
   options: ModelGradientsOptions = {},
 ): Promise<GradientsThroughTimeData> {
   const variables = model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+  const lossOn = options.lossOn ?? "all";
+  if (lossOn !== "all" && lossOn !== "last") throw new Error(`lossOn must be "all" or "last", got ${JSON.stringify(lossOn)}`);
   const lossOf = (logits: tf.Tensor): ForwardResult => {
     const y = toIds(batch.y, "batch.y");
     const items = sparseCrossEntropyPerItem(y, logits);
+    if (lossOn === "last") {
+      if (items.rank !== 2) throw new Error('lossOn: "last" needs per-step outputs: logits [batch, time, vocab]');
+      const T = items.shape[1] as number;
+      return { loss: tf.mean(tf.slice(items, [0, T - 1], [-1, 1])) as tf.Scalar };
+    }
     if (items.rank === 2) return { loss: tf.mean(items) as tf.Scalar, stepLoss: tf.mean(items, 0) };
     return { loss: tf.mean(items) as tf.Scalar };
   };
