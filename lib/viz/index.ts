@@ -2,7 +2,7 @@
 export { Figure, PLOTLY_MIME } from "./figure";
 export type { FigureSpec, PlotlyTrace, HtmlOptions } from "./figure";
 export { PlotlyLoader, plotlyInjected, plotlyScriptTag, plotlyVersion, resetPlotlyInjection } from "./plotly";
-export { ema, lossFigure } from "./loss";
+export { ema, lossFigure, thinIndices } from "./loss";
 export type { LossData, LossFigureOptions } from "./loss";
 export { gradientHeatmapFigure, gradientHistoryOf, gradientNormsFigure, jacobianNormsFigure } from "./gradients";
 export type { GradientHistory, GradientRecord, GradientsThroughTime, JacobianNorms } from "./gradients";

@@ -13,6 +13,33 @@ export interface LossFigureOptions {
   smoothing?: number;
   title?: string;
   logY?: boolean;
+  /**
+   * Most points per trace. Longer runs are thinned (the raw curve keeps each bucket's
+   * minimum and maximum, so spikes stay visible); this keeps live redraws small. Default 4000.
+   */
+  maxPoints?: number;
+}
+
+/** Indices that keep each bucket's min and max (in order) and the last point. */
+export function thinIndices(values: readonly number[], maxPoints: number): number[] {
+  const n = values.length;
+  if (n <= maxPoints) return Array.from({ length: n }, (_, i) => i);
+  const buckets = Math.max(1, Math.floor(maxPoints / 2));
+  const size = Math.ceil(n / buckets);
+  const keep: number[] = [];
+  for (let start = 0; start < n; start += size) {
+    let lo = start;
+    let hi = start;
+    for (let i = start; i < Math.min(n, start + size); i++) {
+      // NaN never wins a comparison, so finite values are kept before it.
+      if (values[i] < values[lo] || !Number.isFinite(values[lo])) lo = i;
+      if (values[i] > values[hi] || !Number.isFinite(values[hi])) hi = i;
+    }
+    if (lo === hi) keep.push(lo);
+    else keep.push(Math.min(lo, hi), Math.max(lo, hi));
+  }
+  if (keep[keep.length - 1] !== n - 1) keep.push(n - 1);
+  return keep;
 }
 
 /**
@@ -40,13 +67,17 @@ export function lossFigure(data: LossData, options: LossFigureOptions = {}): Fig
   const loss = checkVector("loss", data?.loss);
   const steps = checkVector("steps", data?.steps, loss.length);
   const smoothing = options.smoothing ?? 0.9;
+  const maxPoints = options.maxPoints ?? 4000;
+  if (!(maxPoints >= 4)) throw new RangeError(`maxPoints must be at least 4, got ${maxPoints}`);
+  const keep = thinIndices(loss, maxPoints);
+  const pick = (v: number[]) => (keep.length === v.length ? v : keep.map((i) => v[i]));
   const traces: Record<string, unknown>[] = [
     {
       type: "scatter",
       mode: "lines",
       name: "loss",
-      x: steps,
-      y: loss,
+      x: pick(steps),
+      y: pick(loss),
       line: { color: smoothing > 0 ? "rgba(31,119,180,0.35)" : "rgb(31,119,180)", width: 1 },
     },
   ];
@@ -56,8 +87,8 @@ export function lossFigure(data: LossData, options: LossFigureOptions = {}): Fig
       type: "scatter",
       mode: "lines",
       name: `EMA (${smoothing})`,
-      x: steps,
-      y: smooth,
+      x: pick(steps),
+      y: pick(smooth),
       line: { color: "rgb(31,119,180)", width: 2.5 },
     });
   }

@@ -48,6 +48,19 @@ describe("viz/figures: plotly figures from plain data", () => {
     expect(String(bundle["text/plain"])).to.match(/5 steps .*last loss 2/);
   });
 
+  it("thins long runs but keeps spikes and the last point", () => {
+    const n = 100_000;
+    const steps = Array.from({ length: n }, (_, i) => i + 1);
+    const loss = steps.map((s) => 3 / Math.sqrt(s));
+    loss[54_321] = 50; // a spike must survive thinning
+    const { spec } = bundleOf(lossFigure({ steps, loss }, { maxPoints: 1000 }));
+    const raw = spec.data[0] as { x: number[]; y: number[] };
+    expect(raw.x.length).to.be.within(500, 1001);
+    expect(raw.y).to.include(50);
+    expect(raw.x[raw.x.length - 1]).to.equal(n);
+    expect((spec.data[1] as { x: number[] }).x.length).to.equal(raw.x.length);
+  });
+
   it("EMA is bias-corrected and skips non-finite values", () => {
     const out = ema([2, 2, 2], 0.9);
     out.forEach((v) => expect(v).to.be.closeTo(2, 1e-12));
