@@ -1,6 +1,9 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
-import { LSTMLayer, GRULayer, SimpleRNNLayer, buildLabModel, buildLabModelParts, lstmLayer } from "../../lib/nn";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LSTMLayer, GRULayer, SimpleRNNLayer, buildLabModel, buildLabModelParts, lstmLayer, fileModelHandler } from "../../lib/nn";
 
 function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
   expect(a.shape).to.deep.equal(b.shape);
@@ -42,6 +45,28 @@ describe("nn: recurrent layers in tf.sequential", () => {
     const after = loaded.predict(x) as tf.Tensor;
     expect(maxDiff(before, after)).to.equal(0);
     expect((loaded.layers[2] as SimpleRNNLayer).activation).to.equal("relu");
+  });
+
+  it("saves to file:// and loads back with identical predictions (no tfjs-node needed)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-model-"));
+    try {
+      const model = buildLabModel({ vocabSize: V, embeddingDim: 3, units: 4, seed: 6 });
+      model.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
+      const x = ids([[1, 2, 3]]);
+      const before = model.predict(x) as tf.Tensor;
+      await model.save(`file://${dir}`);
+      expect(fs.readdirSync(dir).sort()).to.deep.equal(["model.json", "weights.bin"]);
+      const loaded = await tf.loadLayersModel(`file://${path.join(dir, "model.json")}`);
+      expect(maxDiff(before, loaded.predict(x) as tf.Tensor)).to.equal(0);
+      expect(loaded.layers[1]).to.be.instanceOf(LSTMLayer);
+      const again = await tf.loadLayersModel(fileModelHandler(dir));
+      expect(maxDiff(before, again.predict(x) as tf.Tensor)).to.equal(0);
+      let failure: Error | undefined;
+      await tf.loadLayersModel(fileModelHandler(path.join(dir, "missing"))).catch((e: Error) => (failure = e));
+      expect(failure?.message).to.match(/No model at .*missing.*model\.json/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("moves weights to and from tf.layers.lstm with getWeights/setWeights", () => {

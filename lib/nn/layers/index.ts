@@ -1,2 +1,3 @@
 export * from "./recurrent-layer";
 export * from "./lab-model";
+export * from "./file-io";
