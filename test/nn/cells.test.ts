@@ -107,6 +107,14 @@ describe("nn: readable cells, equations by hand", () => {
     expect(tf.max(tf.abs(gate.kernel)).dataSync()[0]).to.be.at.most(Math.sqrt(6 / 9));
   });
 
+  it("shows its equations and weight shapes in a notebook", () => {
+    const cell = vanillaRNNCell({ inputDim: 2, units: 3, outputDim: 4, activation: "relu" });
+    const bundle = (cell as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]();
+    expect(bundle["text/plain"]).to.contain("h_t = relu(x_t W_xh + h_{t-1} W_hh + b)").and.to.contain("outputKernel [3, 4]");
+    expect(bundle["text/markdown"]).to.contain("\\operatorname{relu}").and.to.contain("y_t &= h_t W_{hy}");
+    cell.dispose();
+  });
+
   it("rejects mismatched shapes with the tensor's name", () => {
     const w = initRecurrenceWeights("gru", 3, 2, { seed: 0 });
     const x = tf.zeros([1, 2, 4]) as tf.Tensor3D;

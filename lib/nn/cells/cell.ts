@@ -3,6 +3,7 @@
  * them): step one input at a time and see every gate, or unroll over a sequence.
  */
 import * as tf from "@tensorflow/tfjs";
+import { DISPLAY, MimeBundle } from "../../runtime";
 import type { CellKind, RecurrenceState, RecurrenceWeights } from "../fused/types";
 import { RecurrenceInitOptions, initRecurrenceWeights } from "../init";
 import { RNNActivation, rnnOutput } from "./rnn";
@@ -105,6 +106,72 @@ export class RecurrentCell {
   /** Every step over x [batch, time, inputDim], gates included. */
   unroll(x: tf.Tensor3D, initial?: RecurrenceState, options: UnrollOptions = {}): UnrollResult {
     return unroll(this.kind, x, this.weights, initial, { activation: this.activation, ...options });
+  }
+
+  /** The cell's equations (row-vector form, as computed) and weight shapes. */
+  describe(): { title: string; equations: string[]; latex: string[]; shapes: Record<string, number[]> } {
+    const shapes: Record<string, number[]> = {
+      kernel: this.kernel.shape,
+      recurrentKernel: this.recurrentKernel.shape,
+      bias: this.bias.shape,
+    };
+    if (this.outputKernel) shapes.outputKernel = this.outputKernel.shape;
+    const f = this.activation;
+    const table = {
+      rnn: {
+        title: `Vanilla RNN (${f}), ${this.inputDim} -> ${this.units}`,
+        equations: [`h_t = ${f}(x_t W_xh + h_{t-1} W_hh + b)`, ...(this.outputKernel ? ["y_t = h_t W_hy"] : [])],
+        latex: [`h_t = \\${f === "tanh" ? "tanh" : "operatorname{relu}"}(x_t W_{xh} + h_{t-1} W_{hh} + b)`, ...(this.outputKernel ? ["y_t = h_t W_{hy}"] : [])],
+      },
+      lstm: {
+        title: `LSTM, ${this.inputDim} -> ${this.units} (gate blocks i, f, c, o)`,
+        equations: [
+          "i_t = sigmoid(x_t W_i + h_{t-1} U_i + b_i)",
+          "f_t = sigmoid(x_t W_f + h_{t-1} U_f + b_f)",
+          "g_t = tanh(x_t W_c + h_{t-1} U_c + b_c)",
+          "o_t = sigmoid(x_t W_o + h_{t-1} U_o + b_o)",
+          "c_t = f_t * c_{t-1} + i_t * g_t",
+          "h_t = o_t * tanh(c_t)",
+        ],
+        latex: [
+          "i_t = \\sigma(x_t W_i + h_{t-1} U_i + b_i)",
+          "f_t = \\sigma(x_t W_f + h_{t-1} U_f + b_f)",
+          "g_t = \\tanh(x_t W_c + h_{t-1} U_c + b_c)",
+          "o_t = \\sigma(x_t W_o + h_{t-1} U_o + b_o)",
+          "c_t = f_t \\odot c_{t-1} + i_t \\odot g_t",
+          "h_t = o_t \\odot \\tanh(c_t)",
+        ],
+      },
+      gru: {
+        title: `GRU, ${this.inputDim} -> ${this.units} (gate blocks z, r, h; reset before the recurrent product)`,
+        equations: [
+          "z_t = sigmoid(x_t W_z + h_{t-1} U_z + b_z)",
+          "r_t = sigmoid(x_t W_r + h_{t-1} U_r + b_r)",
+          "n_t = tanh(x_t W_h + (r_t * h_{t-1}) U_h + b_h)",
+          "h_t = z_t * h_{t-1} + (1 - z_t) * n_t",
+        ],
+        latex: [
+          "z_t = \\sigma(x_t W_z + h_{t-1} U_z + b_z)",
+          "r_t = \\sigma(x_t W_r + h_{t-1} U_r + b_r)",
+          "n_t = \\tanh(x_t W_h + (r_t \\odot h_{t-1}) U_h + b_h)",
+          "h_t = z_t \\odot h_{t-1} + (1 - z_t) \\odot n_t",
+        ],
+      },
+    }[this.kind];
+    return { ...table, shapes };
+  }
+
+  toString(): string {
+    const d = this.describe();
+    const shapes = Object.entries(d.shapes).map(([k, v]) => `${k} [${v.join(", ")}]`).join(", ");
+    return [d.title, ...d.equations.map((e) => `  ${e}`), `  weights: ${shapes}`].join("\n");
+  }
+
+  [DISPLAY](): MimeBundle {
+    const d = this.describe();
+    const shapes = Object.entries(d.shapes).map(([k, v]) => `\`${k}\` [${v.join(", ")}]`).join(", ");
+    const markdown = [`**${d.title}**`, "", "$$", `\\begin{aligned}`, d.latex.map((l) => l.replace("=", "&=")).join(" \\\\ "), `\\end{aligned}`, "$$", "", `weights: ${shapes}`].join("\n");
+    return { "text/plain": this.toString(), "text/markdown": markdown };
   }
 
   dispose(): void {
