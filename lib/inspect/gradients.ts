@@ -160,3 +160,46 @@ export function gradientHistory(
   }
   return { steps: records.map((r) => r.step), norms: records.map((r) => r.data.norms[index]), layer: records[0].data.layers[index] };
 }
+
+/**
+ * Listens to a training step's own backward pass through the layers' onHiddenGradient
+ * hooks, so recording gradients through time costs almost nothing. For train()'s
+ * `gradientsThroughTime.capture`; returns undefined when no layer has the hook.
+ */
+export function hiddenGradientCapture(model: tf.LayersModel, thresholds: VerdictThresholds = DEFAULT_THRESHOLDS): GradientCaptureLike | undefined {
+  const hooked = hookedLayers(model);
+  if (hooked.length === 0) return undefined;
+  let probe: HiddenGradientProbe | undefined;
+  let previous: HiddenGradientLayer["onHiddenGradient"][] = [];
+  const unhook = () => {
+    hooked.forEach((l, i) => (l.onHiddenGradient = previous[i]));
+    previous = [];
+  };
+  return {
+    begin() {
+      probe = new HiddenGradientProbe(hooked.length);
+      previous = hooked.map((l) => l.onHiddenGradient);
+      hooked.forEach((l, i) => (l.onHiddenGradient = probe!.hiddenGradient(i)));
+    },
+    async end(loss: number) {
+      unhook();
+      const norms = await probe!.read();
+      probe = undefined;
+      const layers = hooked.map((l) => l.name);
+      const ratio = norms.map(gradientRatio);
+      return { layers, timeSteps: Math.max(0, ...norms.map((n) => n.length)), norms, ratio, verdict: verdictFor(layers, ratio, thresholds), loss };
+    },
+    abort() {
+      unhook();
+      probe?.dispose();
+      probe = undefined;
+    },
+  };
+}
+
+/** Same shape as lib/train's GradientCapture (kept structural to avoid an import cycle). */
+export interface GradientCaptureLike {
+  begin(): void;
+  end(loss: number): Promise<GradientsThroughTimeData>;
+  abort(): void;
+}

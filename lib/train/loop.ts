@@ -65,11 +65,25 @@ export interface TrainCallbacks {
   onTrainEnd?(history: TrainingHistory): void | Promise<void>;
 }
 
+/**
+ * Records gradients through time every N steps, in one of two ways: `capture` listens
+ * during the step's own backward pass (no extra cost; needs layers with onHiddenGradient),
+ * `measure` runs an extra forward/backward pass on the step's batch.
+ */
 export interface GradientRecording<B> {
   /** Record every N steps (at steps N, 2N, ...). */
   every: number;
-  /** Measures gradients through time on a batch (an extra forward/backward pass). */
-  measure(batch: B): GradientsThroughTimeData | Promise<GradientsThroughTimeData>;
+  measure?(batch: B): GradientsThroughTimeData | Promise<GradientsThroughTimeData>;
+  capture?: GradientCapture;
+}
+
+export interface GradientCapture {
+  /** Called just before the recorded step's forward pass. */
+  begin(): void;
+  /** Called after its backward pass, with the step's loss. */
+  end(loss: number): Promise<GradientsThroughTimeData>;
+  /** Called instead of end() when the step fails. */
+  abort(): void;
 }
 
 export interface CheckpointOptions {
@@ -128,6 +142,9 @@ function validate<B>(o: TrainOptions<B>): void {
   }
   positiveInt("batchesPerEpoch", o.batchesPerEpoch);
   positiveInt("gradientsThroughTime.every", o.gradientsThroughTime?.every);
+  if (o.gradientsThroughTime && !o.gradientsThroughTime.measure === !o.gradientsThroughTime.capture) {
+    throw new Error("gradientsThroughTime needs exactly one of `measure` or `capture`");
+  }
   positiveInt("checkpoint.every", o.checkpoint?.every);
   positiveInt("tbptt.chunk", o.tbptt?.chunk);
   if (o.clip?.globalNorm !== undefined && !(o.clip.globalNorm > 0)) throw new Error(`clip.globalNorm must be > 0, got ${o.clip.globalNorm}`);
@@ -201,6 +218,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
   let epochLossSum = 0;
   let epochLossCount = 0;
   let lastSavedStep = step;
+  let capturedData: GradientsThroughTimeData | undefined;
 
   const dropSnapshot = () => {
     if (snapshot) {
@@ -241,7 +259,11 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
     let applied: tf.Tensor[] = [];
     let appliedOwned = false; // true once clipping made new tensors
     let norm: tf.Scalar | undefined;
+    const capture = options.gradientsThroughTime?.capture;
+    const capturing = capture !== undefined && (step + 1) % options.gradientsThroughTime!.every === 0;
+    let captured = false;
     try {
+      if (capturing) capture.begin();
       ({ value, grads } = tf.variableGrads(f, vars));
       const list = vars.map((v) => grads![v.name]).filter((g): g is tf.Tensor => g !== undefined);
       const names = vars.filter((v) => grads![v.name] !== undefined).map((v) => v.name);
@@ -269,6 +291,10 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
       dropSnapshot();
       snapshot = { weights, optimizer: optSnap, step: step };
       optimizer.applyGradients(names.map((name, i) => ({ name, tensor: applied[i] })));
+      if (capturing) {
+        captured = true;
+        capturedData = await capture.end(outcome.loss);
+      }
       if (carry) tf.dispose(carry);
       carry = newCarry;
       return outcome;
@@ -276,6 +302,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
       if (newCarry) tf.dispose(newCarry);
       throw e;
     } finally {
+      if (capturing && !captured) capture.abort();
       if (appliedOwned) tf.dispose(applied);
       if (grads) tf.dispose(Object.values(grads));
       if (value) value.dispose();
@@ -350,8 +377,11 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
       epochLossCount++;
 
       let stop = false;
-      if (options.gradientsThroughTime && step % options.gradientsThroughTime.every === 0) {
-        const data = await options.gradientsThroughTime.measure(batch);
+      if (capturedData) {
+        history.gradientsThroughTime.push({ step, data: capturedData });
+        capturedData = undefined;
+      } else if (options.gradientsThroughTime?.measure && step % options.gradientsThroughTime.every === 0) {
+        const data = await options.gradientsThroughTime.measure(batch!);
         history.gradientsThroughTime.push({ step, data });
       }
       const elapsed = (performance.now() - startTime) / 1000;

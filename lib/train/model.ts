@@ -52,8 +52,13 @@ export async function trainModel<B extends SequenceBatch>(model: tf.LayersModel,
       recording = gradientsThroughTime;
     } else {
       // Loaded lazily so lib/train does not need lib/inspect unless this is used.
-      const { gradientsThroughTime: measure } = await import("../inspect/gradients");
-      recording = { every: gradientsThroughTime.every, measure: (b) => measure(model, b) };
+      const { gradientsThroughTime: measure, hiddenGradientCapture } = await import("../inspect/gradients");
+      // Layers with an onHiddenGradient hook report during the step itself (no extra pass);
+      // under truncated BPTT the steps run step by step, so measure on the whole batch instead.
+      const capture = tbptt === undefined ? hiddenGradientCapture(model) : undefined;
+      recording = capture
+        ? { every: gradientsThroughTime.every, capture }
+        : { every: gradientsThroughTime.every, measure: (b) => measure(model, b) };
     }
   }
   if (tbptt === undefined) {

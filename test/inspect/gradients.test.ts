@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import { gradientsThroughTime, measureGradientsThroughTime, jacobianNorms, verdictFor, trendFor, gradientRatio } from "../../lib/inspect";
 import { trainModel } from "../../lib/train";
-import { simpleRNNLayer, vanillaRNNCell } from "../../lib/nn";
+import { simpleRNNLayer, vanillaRNNCell, buildLabModel } from "../../lib/nn";
 
 type M = number[][];
 const matmul = (a: M, b: M): M => a.map((row) => b[0].map((_, j) => row.reduce((s, v, k) => s + v * b[k][j], 0)));
@@ -176,6 +176,24 @@ describe("inspect: gradients through time", () => {
     const { history } = await trainModel(model, { batches, steps: 5, optimizer: "adam", gradientsThroughTime: { every: 2 } });
     expect(history.gradientsThroughTime.map((r) => r.step)).to.deep.equal([2, 4]);
     expect(history.gradientsThroughTime[0].data.norms[0]).to.have.length(5);
+    model.dispose();
+  });
+
+  it("with lib/nn layers, training captures the step's own dL/dh_t (same numbers as a separate measurement)", async () => {
+    const model = buildLabModel({ vocabSize: 4, embeddingDim: 3, units: 5, seed: 3 });
+    model.predict(tf.zeros([1, 1], "int32"));
+    const measured = await gradientsThroughTime(model, { x, y });
+    // Learning rate 0 leaves the weights alone, so the captured step sees the same model.
+    const optimizer = tf.train.sgd(0);
+    const before = tf.memory().numTensors;
+    const { history } = await trainModel(model, { batches: [{ x, y }], steps: 3, optimizer, gradientsThroughTime: { every: 1 } });
+    expect(history.gradientsThroughTime.map((r) => r.step)).to.deep.equal([1, 2, 3]);
+    const captured = history.gradientsThroughTime[0].data;
+    expect(captured.layers).to.deep.equal(measured.layers);
+    captured.norms[0].forEach((n, t) => expect(n).to.be.closeTo(measured.norms[0][t], 1e-6 + 1e-4 * n));
+    expect(captured.loss).to.be.closeTo(measured.loss!, 1e-6);
+    expect((model.layers[1] as unknown as { onHiddenGradient?: unknown }).onHiddenGradient).to.equal(undefined);
+    expect(tf.memory().numTensors).to.equal(before);
     model.dispose();
   });
 });
