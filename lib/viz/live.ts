@@ -30,6 +30,7 @@ class LiveOutput {
   private host: DisplayHost | null | undefined;
   private readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
   private pendingLine = false;
+  private trailing: ReturnType<typeof setTimeout> | undefined;
   /** How many times the view was drawn (display or update). */
   draws = 0;
 
@@ -50,20 +51,51 @@ class LiveOutput {
     return this.throttle.now();
   }
 
-  /** Redraw if the interval has passed (or always, when `force`). */
+  /**
+   * Redraw if the interval has passed (or always, when `force`). A change that arrives too
+   * soon is drawn when the interval ends, so the view never stays behind even if no further
+   * change (or finish) comes, e.g. when an error stops the loop.
+   */
   changed(force = false): void {
     if (this.host === undefined) this.host = displayHost() ?? null;
-    if (this.host) {
-      if (!force && !this.throttle.ready()) return;
-      this.draws++;
-      if (!this.slot) {
-        this.beforeFirstDisplay?.(this.host);
-        this.slot = this.host.display(this.view);
-      } else {
-        this.slot.update(this.view);
-      }
+    if (!this.host) {
+      this.writeLine(force);
       return;
     }
+    if (force || this.throttle.ready()) {
+      if (force) this.throttle.mark();
+      this.cancelTrailing();
+      this.draw(this.host);
+      return;
+    }
+    if (!this.trailing) {
+      const host = this.host;
+      this.trailing = setTimeout(() => {
+        this.trailing = undefined;
+        this.throttle.mark();
+        this.draw(host);
+      }, Math.max(1, this.throttle.remaining()));
+      // A pending redraw must not keep a script alive.
+      this.trailing.unref?.();
+    }
+  }
+
+  private draw(host: DisplayHost): void {
+    this.draws++;
+    if (!this.slot) {
+      this.beforeFirstDisplay?.(host);
+      this.slot = host.display(this.view);
+    } else {
+      this.slot.update(this.view);
+    }
+  }
+
+  private cancelTrailing(): void {
+    if (this.trailing) clearTimeout(this.trailing);
+    this.trailing = undefined;
+  }
+
+  private writeLine(force: boolean): void {
     if (!force && !this.lineThrottle.ready()) {
       this.pendingLine = true;
       return;

@@ -21,6 +21,16 @@ export class Throttle {
     return true;
   }
 
+  /** Milliseconds until ready() would say yes (0 when it would now). */
+  remaining(): number {
+    return Math.max(0, this.intervalMs - (this.clock() - this.last));
+  }
+
+  /** Count a redraw made outside ready() (a forced or trailing one) as the last. */
+  mark(): void {
+    this.last = this.clock();
+  }
+
   now(): number {
     return this.clock();
   }

@@ -110,6 +110,19 @@ describe("viz/live: progress bar and live loss plot", () => {
     for (const u of updates) expect(String(u["text/html"]).length).to.be.lessThan(200_000);
   });
 
+  it("draws a change that came too soon once the interval ends, without finish()", async () => {
+    const { host, slots } = fakeHost();
+    const plot = new LiveLossPlot({ host, intervalMs: 40 });
+    plot.push(1, 3);
+    plot.push(2, 2);
+    plot.push(3, 1);
+    expect(plot.draws).to.equal(1);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(plot.draws).to.equal(2);
+    const spec = slots[slots.length - 1].updates[0][PLOTLY_MIME] as { data: { y: number[] }[] };
+    expect(spec.data[0].y).to.deep.equal([3, 2, 1]);
+  });
+
   it("live loss plot without a notebook prints a short line", () => {
     const sink = new Sink();
     const plot = new LiveLossPlot({ host: null, stream: sink as unknown as NodeJS.WritableStream });
