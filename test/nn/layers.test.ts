@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LSTMLayer, GRULayer, SimpleRNNLayer, buildLabModel, buildLabModelParts, lstmLayer, fileModelHandler } from "../../lib/nn";
+import { LSTMLayer, GRULayer, SimpleRNNLayer, buildLabModel, buildLabModelParts, lstmLayer, fileModelHandler, unroll } from "../../lib/nn";
 
 function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
   expect(a.shape).to.deep.equal(b.shape);
@@ -98,6 +98,19 @@ describe("nn: recurrent layers in tf.sequential", () => {
     const input = tf.input({ shape: [4, 5] });
     const sym = lstmLayer({ units: 3, returnSequences: true, returnState: true }).apply(input) as tf.SymbolicTensor[];
     expect(sym.map((s) => s.shape)).to.deep.equal([[null, 4, 3], [null, 3], [null, 3]]);
+  });
+
+  it("starts from a given initial state in eager calls", () => {
+    const layer = new LSTMLayer({ units: 3, returnSequences: true, seed: 2, implementation: "unrolled" });
+    const x = tf.randomNormal([2, 4, 5], 0, 1, "float32", 8);
+    const h = tf.randomNormal([2, 3], 0, 1, "float32", 9);
+    const c = tf.randomNormal([2, 3], 0, 1, "float32", 10);
+    const fromState = layer.apply(x, { initialState: [h, c] }) as tf.Tensor;
+    const fromZero = layer.apply(x) as tf.Tensor;
+    expect(maxDiff(fromState, fromZero)).to.be.above(1e-3);
+    const cell = unroll("lstm", x as tf.Tensor3D, layer.recurrenceWeights(), { h: h as tf.Tensor2D, c: c as tf.Tensor2D });
+    expect(maxDiff(fromState, cell.outputs)).to.be.below(1e-6);
+    expect(() => layer.apply(x, { initialState: [h] })).to.throw(/initialState must be \[h, c\]/);
   });
 
   it("hands dL/dh_t to onHiddenGradient during training", () => {

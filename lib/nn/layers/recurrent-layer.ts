@@ -136,12 +136,17 @@ export abstract class RecurrentLayer extends tf.layers.Layer {
     return [output, ...Array.from({ length: states }, (): Shape => [batch, this.units])];
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+  /**
+   * Eager calls may pass `{ initialState: [h] }` or `[h, c]` (e.g. an encoder's final state
+   * for a decoder); otherwise the state starts at zero, or where a stateful layer left it.
+   */
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     return tf.tidy(() => {
       const raw = Array.isArray(inputs) ? inputs[0] : inputs;
       if (raw.rank !== 3) throw new Error(`${this.name}: input must be [batch, time, features], got [${raw.shape}]`);
       const x = (raw.dtype === "float32" ? raw : tf.cast(raw, "float32")) as tf.Tensor3D;
-      const initial = this.initialState(x.shape[0]);
+      const given = kwargs?.initialState as tf.Tensor | tf.Tensor[] | undefined;
+      const initial = given === undefined ? this.initialState(x.shape[0]) : this.checkGivenState(given, x.shape[0]);
       const result = runRecurrence(this.implementation, this.kind, x, this.recurrenceWeights(), initial, {
         activation: this.kind === "rnn" ? this.activation : undefined,
         onHiddenGradient: this.onHiddenGradient,
@@ -166,6 +171,21 @@ export abstract class RecurrentLayer extends tf.layers.Layer {
     }
     const h = tf.zeros([batch, this.units]) as tf.Tensor2D;
     return this.kind === "lstm" ? { h, c: tf.zeros([batch, this.units]) as tf.Tensor2D } : { h };
+  }
+
+  private checkGivenState(given: tf.Tensor | tf.Tensor[], batch: number): RecurrenceState {
+    const list = Array.isArray(given) ? given : [given];
+    const wanted = this.kind === "lstm" ? 2 : 1;
+    if (list.length !== wanted) {
+      throw new Error(`${this.name}: initialState must be ${wanted === 2 ? "[h, c]" : "[h]"}, got ${list.length} tensor(s)`);
+    }
+    for (const t of list) {
+      if (!(t instanceof tf.Tensor)) throw new Error(`${this.name}: initialState works in eager calls only (pass tensors, not symbolic inputs)`);
+      if (t.rank !== 2 || t.shape[0] !== batch || t.shape[1] !== this.units) {
+        throw new Error(`${this.name}: each initial state must be [${batch}, ${this.units}], got [${t.shape}]`);
+      }
+    }
+    return { h: list[0] as tf.Tensor2D, c: list[1] as tf.Tensor2D | undefined };
   }
 
   private carry(state: RecurrenceState): void {
