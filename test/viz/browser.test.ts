@@ -71,8 +71,10 @@ describe("viz/browser: offline figure HTML drawn by headless Chromium", function
 
   it("draws a figure that comes before the output carrying plotly.js (waits for it)", async () => {
     const page = path.join(ARTIFACTS, "direct.html");
-    // The small figure first: its script must wait until the bundle below has run.
-    fs.writeFileSync(page, `<!doctype html><html><head><meta charset="utf-8"></head><body>${laterHtml}\n${firstHtml}</body></html>`);
+    // The small figure first: its script must wait until the bundle below has run. The page
+    // also has an AMD loader and a CommonJS-style `module`, as classic Notebook pages do.
+    const loaders = `<script>window.define = function () {}; window.define.amd = {}; window.module = { exports: {} };</script>`;
+    fs.writeFileSync(page, `<!doctype html><html><head><meta charset="utf-8">${loaders}</head><body>${laterHtml}\n${firstHtml}</body></html>`);
     const dom = await dumpDom(page);
     expect(count(dom, /class="[^"]*js-plotly-plot/g)).to.equal(2);
     expect(dom).to.contain('class="main-svg"');
