@@ -85,6 +85,21 @@ describe("viz/live: progress bar and live loss plot", () => {
     expect(lines[lines.length - 1]).to.match(/\[#{20}\] 50\/50 step · loss 1 · 10 step\/s · done in 0:05/);
   });
 
+  it("progress bar on a terminal redraws one line in place and ends it at finish", () => {
+    const sink = new Sink();
+    sink.isTTY = true;
+    const { clock, advance } = fakeClock();
+    const bar = new ProgressBar({ total: 4, host: null, stream: sink as unknown as NodeJS.WritableStream, clock });
+    for (let i = 1; i <= 4; i++) {
+      advance(300);
+      bar.update(i);
+    }
+    bar.finish();
+    expect(sink.text.startsWith("\r")).to.equal(true);
+    expect(sink.text.split("\n")).to.have.length(2); // one line, ended once
+    expect(sink.text).to.match(/\r\[#{20}\] 4\/4 step[^\r]*\x1b\[K\n$/);
+  });
+
   it("live loss plot: plotly loads in its own output, the plot updates in place, bounded", () => {
     resetPlotlyInjection();
     const { host, slots } = fakeHost();
