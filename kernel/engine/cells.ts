@@ -1,0 +1,150 @@
+/**
+ * Compiling a piece of cell TypeScript with tslab's converter and running it with vm, in
+ * the async context of its execution, interruptible by SIGINT (breakOnSigint) and, when
+ * it awaits, at every resumption (instrument.ts).
+ */
+import path from "path";
+import vm from "vm";
+import type { Diagnostic } from "tslab/dist/converter";
+import { ExecutionContext, KeyboardInterrupt, executions } from "./context";
+import { CellScripts, compileError, type CellError } from "./errors";
+import type { CellModules } from "./modules";
+import type { NamespaceStore } from "./namespace";
+import { CellSourceMap } from "./sourcemap";
+import type { Toolchain } from "./toolchain";
+import { PRELUDE } from "./globals";
+
+/** A converted piece ready to run (possibly many times). */
+export interface CompiledPiece {
+  script: vm.Script;
+  /** The CommonJS text inside the script (scanned for imports before running). */
+  js: string;
+  lastExpressionVar?: string;
+  hasToplevelAwait: boolean;
+  /** Declarations to carry to the next cell once this one ran. */
+  declOutput: string;
+}
+
+export type CompileOutcome = { ok: true; piece?: CompiledPiece; declOutput: string } | { ok: false; error: CellError; diagnostics: Diagnostic[] };
+
+/** The global object compiled code reaches: its exports, require and the resume check. */
+export interface RuntimeGlobal {
+  exports: Record<string, unknown>;
+  require: NodeJS.Require;
+  resumed<T>(value?: T): T | undefined;
+}
+
+const WRAPPER_LINES = 1;
+
+function isSigintBreak(err: unknown): boolean {
+  return (err as { code?: string })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+}
+
+export class CellRunner {
+  /** Declarations of every earlier cell, as tslab's converter carries them. */
+  prevDecl = "";
+  private scriptCounter = 0;
+
+  constructor(
+    private readonly toolchain: Toolchain,
+    private readonly namespace: NamespaceStore,
+    private readonly modules: CellModules,
+    readonly scripts: CellScripts,
+  ) {
+    const runtime: RuntimeGlobal = {
+      exports: namespace.exports,
+      require: modules.require,
+      resumed<T>(value?: T) {
+        const ctx = executions.current();
+        if (ctx?.interrupted) throw new KeyboardInterrupt();
+        return value;
+      },
+    };
+    Object.defineProperty(globalThis, toolchain.runtimeGlobal, { value: runtime, configurable: true, writable: true, enumerable: false });
+  }
+
+  /** Type-checks and compiles `source` (a cell or a piece padded to its cell lines). */
+  compile(source: string, label: string): CompileOutcome {
+    const converted = this.toolchain.converter.convert(PRELUDE + this.prevDecl, source);
+    if (converted.diagnostics.length > 0) {
+      return { ok: false, error: compileError(converted.diagnostics, source, label), diagnostics: converted.diagnostics };
+    }
+    this.modules.addSideOutputs(converted.sideOutputs);
+    const declOutput = converted.declOutput ?? "";
+    if (!converted.output) return { ok: true, declOutput };
+    const output = converted.output;
+    const filename = path.join(this.modules.root, `__seqlab_cell_${++this.scriptCounter}__.js`);
+    const prefix = converted.hasToplevelAwait ? "(async function (exports, require) {" : "(function (exports, require) {";
+    const g = this.toolchain.runtimeGlobal;
+    const wrapped = `${prefix}\n${output}\n}).call(this, ${g}.exports, ${g}.require)`;
+    const script = new vm.Script(wrapped, {
+      filename,
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    });
+    const lineCount = source.split("\n").length;
+    this.scripts.add({
+      filename,
+      label,
+      source,
+      wrapperLines: WRAPPER_LINES,
+      map: new CellSourceMap(this.toolchain.mapsFor(output), lineCount),
+    });
+    return {
+      ok: true,
+      declOutput,
+      piece: { script, js: output, lastExpressionVar: converted.lastExpressionVar, hasToplevelAwait: Boolean(converted.hasToplevelAwait), declOutput },
+    };
+  }
+
+  /** Loads modules `require` cannot (ES modules with top-level await and the like). */
+  async prepare(piece: CompiledPiece): Promise<void> {
+    await this.modules.prepare(piece.js);
+  }
+
+  /**
+   * Runs a compiled piece in `ctx`; resolves to its last expression's value (undefined if
+   * none). Rejects with KeyboardInterrupt when interrupted (sync or async).
+   */
+  async run(piece: CompiledPiece, ctx: ExecutionContext): Promise<unknown> {
+    const returned = this.start(piece, ctx);
+    if (piece.hasToplevelAwait) {
+      const promise = returned as Promise<unknown>;
+      // If the cell is abandoned on interrupt, its later failure must not go unhandled.
+      promise.catch(() => undefined);
+      await Promise.race([promise, ctx.interruption()]);
+    }
+    return this.takeLastValue(piece);
+  }
+
+  /** Runs a piece without top-level await synchronously (used by %timeit's loop). */
+  runSync(piece: CompiledPiece, ctx: ExecutionContext): unknown {
+    if (piece.hasToplevelAwait) throw new Error("runSync: the code awaits; use run()");
+    this.start(piece, ctx);
+    return this.takeLastValue(piece);
+  }
+
+  private start(piece: CompiledPiece, ctx: ExecutionContext): unknown {
+    try {
+      return executions.run(ctx, () => piece.script.runInThisContext({ breakOnSigint: true }));
+    } catch (err) {
+      if (isSigintBreak(err)) {
+        ctx.interrupt();
+        throw new KeyboardInterrupt();
+      }
+      throw err;
+    }
+  }
+
+  private takeLastValue(piece: CompiledPiece): unknown {
+    if (!piece.lastExpressionVar) return undefined;
+    const values = this.namespace.values;
+    const value = values[piece.lastExpressionVar];
+    delete values[piece.lastExpressionVar];
+    return value;
+  }
+
+  reset(): void {
+    this.prevDecl = "";
+    this.namespace.clear();
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * The execution engine: runs cells (TypeScript through tslab's converter, and magics),
+ * completes, inspects, checks completeness, and handles interrupts. The protocol server
+ * drives it through kernel/contract.ts.
+ */
+import vm from "vm";
+import { printQuickInfo } from "tslab/dist/inspect";
+import type { CellHost, CompleteResult, Engine, ExecuteOutcome, InspectResult, IsCompleteResult } from "../contract";
+import { setCurrentAbortSignal, setDisplayHost } from "../../lib/runtime";
+import { CellRunner, type CompiledPiece } from "./cells";
+import { ExecutionContext, KeyboardInterrupt, executions } from "./context";
+import { libDisplayHost, showOn, toMimeBundle } from "./display";
+import { CellScripts, keyboardInterruptError, runtimeError, type CellError } from "./errors";
+import { PRELUDE, installCellGlobals, removeCellGlobals } from "./globals";
+import { CellModules } from "./modules";
+import { createNamespace, type NamespaceStore } from "./namespace";
+import { captureProcessOutput } from "./output";
+import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
+import { loadToolchain, type Toolchain } from "./toolchain";
+import { runMagic, type MagicServices } from "../magics/context";
+import { blankMagicLines, lineMagicAt, parseCell } from "../magics/parser";
+import { magicHelp } from "../magics/help";
+import { magicRegistry, type MagicRegistry } from "../magics/registry";
+import type { ValueSource } from "../magics/args";
+import type { CompiledCode } from "../magics/types";
+import "../magics/builtin";
+
+export interface EngineOptions {
+  /** Where imports resolve from and relative files live; default process.cwd(). */
+  rootDir?: string;
+  registry?: MagicRegistry;
+  /** Listen for SIGINT and interrupt the running cell (default true). */
+  handleSigint?: boolean;
+  /** Start loading TypeScript this many ms after creation (default 300; -1: on first use). */
+  preloadDelayMs?: number;
+}
+
+/** Carries a finished error reply (compile errors, usage errors) up the call chain. */
+class CellFailure extends Error {
+  constructor(readonly reply: CellError) {
+    super(reply.evalue);
+  }
+}
+
+export class TypeScriptEngine implements Engine {
+  private readonly rootDir: string;
+  private readonly registry: MagicRegistry;
+  private readonly namespace: NamespaceStore = createNamespace();
+  private readonly scripts = new CellScripts();
+  private toolchainPromise?: Promise<Toolchain>;
+  private loaded?: Toolchain;
+  private runner?: CellRunner;
+  private modules?: CellModules;
+  private readonly restoreOutput: () => void;
+  private readonly onSigint = () => this.interrupt();
+  private readonly preloadTimer?: NodeJS.Timeout;
+  private disposed = false;
+
+  constructor(options: EngineOptions = {}) {
+    this.rootDir = options.rootDir ?? process.cwd();
+    this.registry = options.registry ?? magicRegistry;
+    this.restoreOutput = captureProcessOutput();
+    installCellGlobals();
+    setDisplayHost(libDisplayHost(() => executions.outputTarget()?.host ?? executions.running()?.host));
+    if (options.handleSigint !== false) process.on("SIGINT", this.onSigint);
+    const delay = options.preloadDelayMs ?? 300;
+    if (delay >= 0) {
+      this.preloadTimer = setTimeout(() => void this.toolchain().catch(() => undefined), delay);
+      this.preloadTimer.unref();
+    }
+  }
+
+  /** TypeScript and tslab, loaded once (synchronously, about a second) on first need. */
+  private toolchain(): Promise<Toolchain> {
+    if (!this.toolchainPromise) {
+      this.toolchainPromise = new Promise<Toolchain>((resolve, reject) => {
+        setImmediate(() => {
+          try {
+            const toolchain = loadToolchain(this.rootDir);
+            this.modules = new CellModules(this.rootDir);
+            this.runner = new CellRunner(toolchain, this.namespace, this.modules, this.scripts);
+            this.loaded = toolchain;
+            resolve(toolchain);
+          } catch (err) {
+            reject(err);
+          }
+        });
+      });
+    }
+    return this.toolchainPromise;
+  }
+
+  /** The notebook's variables (for tests and magics). */
+  get variables(): Record<string, unknown> {
+    return this.namespace.values;
+  }
+
+  async execute(code: string, host: CellHost, options: { silent: boolean; storeHistory: boolean; executionCount: number }): Promise<ExecuteOutcome> {
+    const ctx = new ExecutionContext(options.executionCount, host, true);
+    executions.begin(ctx);
+    setCurrentAbortSignal(ctx.abort.signal);
+    try {
+      const value = await Promise.race([executions.run(ctx, () => this.executeCell(code, ctx)), ctx.interruption()]);
+      if (value === undefined || options.silent) return { status: "ok" };
+      const data = await toMimeBundle(value);
+      return { status: "ok", result: { data, metadata: {} } };
+    } catch (err) {
+      if (err instanceof CellFailure) return err.reply;
+      if (ctx.interrupted || err instanceof KeyboardInterrupt) {
+        ctx.interrupt();
+        return keyboardInterruptError();
+      }
+      return runtimeError(err, this.scripts);
+    } finally {
+      executions.end(ctx);
+    }
+  }
+
+  private label(ctx: ExecutionContext): string {
+    return `Cell In[${ctx.executionCount}]`;
+  }
+
+  private async executeCell(code: string, ctx: ExecutionContext): Promise<unknown> {
+    await this.toolchain();
+    const parsed = parseCell(code);
+    if ("cellMagic" in parsed) {
+      const { name, args, body, help } = parsed.cellMagic;
+      return runMagic(this.registry, { name, args, body, help, invokedAs: "cell" }, ctx.host, ctx.abort.signal, this.services(ctx));
+    }
+    let last: unknown;
+    for (const piece of parsed.pieces) {
+      if (piece.kind === "code") {
+        last = await this.runCode(piece.code, ctx);
+      } else {
+        last = await runMagic(this.registry, { name: piece.name, args: piece.args, help: piece.help, invokedAs: "line" }, ctx.host, ctx.abort.signal, this.services(ctx));
+      }
+    }
+    return last;
+  }
+
+  /** Compiles (throwing CellFailure on type errors) without running. */
+  private compile(code: string, ctx: ExecutionContext): { piece?: CompiledPiece; declOutput: string } {
+    const runner = this.runner as CellRunner;
+    const outcome = runner.compile(code, this.label(ctx));
+    if (!outcome.ok) throw new CellFailure(outcome.error);
+    return outcome;
+  }
+
+  /** Runs TypeScript in the notebook; declarations carry over even if it throws midway. */
+  private async runCode(code: string, ctx: ExecutionContext): Promise<unknown> {
+    const runner = this.runner as CellRunner;
+    const { piece, declOutput } = this.compile(code, ctx);
+    if (!piece) {
+      runner.prevDecl = declOutput;
+      return undefined;
+    }
+    await runner.prepare(piece);
+    try {
+      return await runner.run(piece, ctx);
+    } finally {
+      runner.prevDecl = declOutput;
+    }
+  }
+
+  private services(ctx: ExecutionContext): MagicServices {
+    const runner = this.runner as CellRunner;
+    return {
+      namespace: this.namespace.values,
+      values: this.valueSource(),
+      runCode: (code) => this.runCode(code, ctx),
+      compileCode: async (code, options): Promise<CompiledCode> => {
+        const { piece, declOutput } = this.compile(code, ctx);
+        const keep = () => {
+          if (options?.keepDeclarations) runner.prevDecl = declOutput;
+        };
+        if (!piece) {
+          keep();
+          return { isAsync: false, run: () => undefined };
+        }
+        await runner.prepare(piece);
+        if (piece.hasToplevelAwait) {
+          return {
+            isAsync: true,
+            run: () => runner.run(piece, ctx).finally(keep),
+          };
+        }
+        return {
+          isAsync: false,
+          run: () => {
+            try {
+              return runner.runSync(piece, ctx);
+            } finally {
+              keep();
+            }
+          },
+        };
+      },
+      resetNamespace: () => runner.reset(),
+      display: (value, options) => showOn(() => executions.outputTarget()?.host ?? ctx.host, value, options),
+    };
+  }
+
+  /** `$name` and `{expr}` in magic arguments read the notebook's variables. */
+  private valueSource(): ValueSource {
+    const values = this.namespace.values;
+    return {
+      lookup(name) {
+        if (Object.prototype.hasOwnProperty.call(values, name)) return { found: true, value: values[name] };
+        if (name in globalThis) return { found: true, value: (globalThis as Record<string, unknown>)[name] };
+        return { found: false };
+      },
+      evaluate: (expr) => {
+        const toolchain = this.toolchainSync();
+        const js = toolchain.ts.transpile(`(${expr})`, { target: toolchain.ts.ScriptTarget.ES2022 }).trim().replace(/;$/, "");
+        const fn = vm.runInThisContext(`(function (__values__) { with (__values__) { return ${js}; } })`) as (v: object) => unknown;
+        return fn(values);
+      },
+    };
+  }
+
+  private toolchainSync(): Toolchain {
+    if (!this.loaded) throw new Error("TypeScript is not loaded yet");
+    return this.loaded;
+  }
+
+  async complete(code: string, cursorPos: number): Promise<CompleteResult> {
+    const cursor = codePointsToUtf16(code, cursorPos);
+    const lineStart = code.lastIndexOf("\n", cursor - 1) + 1;
+    const before = code.slice(lineStart, cursor);
+    const magic = /^\s*(%%?)([\w-]*)$/.exec(before);
+    if (magic) {
+      const cellOnly = magic[1] === "%%";
+      const names = cellOnly ? this.registry.cellNames() : this.registry.lineNames();
+      const matches = names.filter((n) => n.startsWith(magic[2])).map((n) => magic[1] + n);
+      const start = cursor - magic[1].length - magic[2].length;
+      return { matches, cursor_start: utf16ToCodePoints(code, start), cursor_end: cursorPos, metadata: {} };
+    }
+    await this.toolchain();
+    const toolchain = this.toolchainSync();
+    const runner = this.runner as CellRunner;
+    const info = toolchain.converter.complete(PRELUDE + runner.prevDecl, blankMagicLines(code), cursor);
+    return {
+      matches: info.candidates,
+      cursor_start: utf16ToCodePoints(code, info.start),
+      cursor_end: utf16ToCodePoints(code, info.end),
+      metadata: {},
+    };
+  }
+
+  async inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult> {
+    const cursor = codePointsToUtf16(code, cursorPos);
+    const lineStart = code.lastIndexOf("\n", cursor - 1) + 1;
+    const lineEnd = code.indexOf("\n", cursor);
+    const line = code.slice(lineStart, lineEnd < 0 ? code.length : lineEnd);
+    const magicLine = lineMagicAt(line) ?? (lineStart === 0 ? lineMagicAt(line.replace(/^%%/, "%")) : undefined);
+    if (magicLine) {
+      const spec = this.registry.get(magicLine.name);
+      if (spec) {
+        const text = magicHelp(spec, detailLevel === 1 ? 2 : 1);
+        return { found: true, data: { "text/plain": text }, metadata: {} };
+      }
+    }
+    await this.toolchain();
+    const toolchain = this.toolchainSync();
+    const runner = this.runner as CellRunner;
+    const info = toolchain.converter.inspect(PRELUDE + runner.prevDecl, blankMagicLines(code), cursor);
+    if (!info) return { found: false, data: {}, metadata: {} };
+    const text = printQuickInfo(info);
+    const signature = (info.displayParts ?? []).map((p) => p.text).join("");
+    const docs = (info.documentation ?? []).map((p) => p.text).join("");
+    const markdown = "```typescript\n" + signature + "\n```" + (docs ? `\n\n${docs}` : "");
+    return { found: true, data: { "text/plain": text, "text/markdown": markdown }, metadata: {} };
+  }
+
+  async isComplete(code: string): Promise<IsCompleteResult> {
+    const lines = code.split("\n");
+    if (/^%%/.test(lines[0])) {
+      return lines.length === 1 || !/\n\s*$/.test(code) ? { status: "incomplete", indent: "" } : { status: "complete" };
+    }
+    const blank = blankMagicLines(code);
+    if (blank.trim() === "") return { status: "complete" };
+    await this.toolchain();
+    const toolchain = this.toolchainSync();
+    const check = toolchain.isCompleteCode(blank);
+    if (!check.completed) return { status: "incomplete", indent: check.indent ?? "" };
+    const ts = toolchain.ts;
+    const file = ts.createSourceFile("cell.ts", blank, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const diagnostics = (file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? [];
+    return diagnostics.length > 0 ? { status: "invalid" } : { status: "complete" };
+  }
+
+  interrupt(): void {
+    executions.running()?.interrupt();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.preloadTimer) clearTimeout(this.preloadTimer);
+    process.off("SIGINT", this.onSigint);
+    this.interrupt();
+    if (this.toolchainPromise) {
+      try {
+        (await this.toolchainPromise).converter.close();
+      } catch {
+        // it failed to load; nothing to close
+      }
+    }
+    this.restoreOutput();
+    removeCellGlobals();
+    setDisplayHost(undefined);
+    setCurrentAbortSignal(undefined);
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Cell errors as Jupyter shows them: ename, evalue and a traceback whose positions refer
+ * to the cell's TypeScript lines.
+ */
+import type { Diagnostic } from "tslab/dist/converter";
+import { KeyboardInterrupt } from "./context";
+import { plainText } from "./display";
+import { CellSourceMap } from "./sourcemap";
+
+export type CellError = { status: "error"; ename: string; evalue: string; traceback: string[] };
+
+/** A script compiled from one cell: where its frames come from and how to map them. */
+export interface CellScriptInfo {
+  /** The file name V8 reports in stack frames of this script. */
+  filename: string;
+  /** How tracebacks name it, e.g. "Cell In[3]". */
+  label: string;
+  /** The cell's TypeScript text (line numbers refer to it). */
+  source: string;
+  /** Lines the runner put before the compiled output. */
+  wrapperLines: number;
+  map: CellSourceMap;
+}
+
+/** Registry of compiled cell scripts, so frames of functions defined in earlier cells map too. */
+export class CellScripts {
+  private readonly byFile = new Map<string, CellScriptInfo>();
+
+  add(info: CellScriptInfo): void {
+    this.byFile.set(info.filename, info);
+  }
+
+  get(filename: string): CellScriptInfo | undefined {
+    return this.byFile.get(filename);
+  }
+}
+
+/** A thrown error meant for the user as is (bad magic arguments, bad input), no frames. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+const FRAME = /^(\s*at (?:.*? \()?)(.*?):(\d+):(\d+)(\)?)\s*$/;
+const INTERNAL_FRAME = /(^node:|[\\/]kernel[\\/]engine[\\/]|[\\/]kernel[\\/]magics[\\/]|[\\/]node_modules[\\/]tslab[\\/])/;
+
+function sourceLine(source: string, line: number): string | undefined {
+  return source.split("\n")[line - 1];
+}
+
+/** Rewrites a V8 stack: cell frames get cell positions, engine frames are dropped. */
+export function mapStack(stack: string, scripts: CellScripts): { lines: string[]; firstCell?: { info: CellScriptInfo; line: number; column: number } } {
+  const lines: string[] = [];
+  let firstCell: { info: CellScriptInfo; line: number; column: number } | undefined;
+  for (const raw of stack.split("\n")) {
+    const m = FRAME.exec(raw);
+    if (!m) {
+      if (lines.length === 0 || !/^\s*at /.test(raw)) continue; // the message lines come from ename/evalue
+      continue;
+    }
+    const [, head, file, lineText, colText, close] = m;
+    const info = scripts.get(file);
+    if (info) {
+      const jsLine = Number(lineText) - info.wrapperLines;
+      const pos = info.map.toCell(jsLine, Number(colText) - 1);
+      if (!pos) continue; // compiler-made glue around the cell
+      if (!firstCell) firstCell = { info, line: pos.line, column: pos.column };
+      lines.push(`${head}${info.label}:${pos.line}:${pos.column}${close}`);
+      continue;
+    }
+    if (INTERNAL_FRAME.test(file)) continue;
+    lines.push(raw);
+  }
+  return { lines, firstCell };
+}
+
+function describeThrown(value: unknown): { ename: string; evalue: string; stack?: string } {
+  if (value instanceof Error) {
+    return { ename: value.name || value.constructor?.name || "Error", evalue: value.message, stack: value.stack };
+  }
+  if (value !== null && typeof value === "object" && "message" in value && "name" in value) {
+    const v = value as { name: unknown; message: unknown; stack?: unknown };
+    return { ename: String(v.name), evalue: String(v.message), stack: typeof v.stack === "string" ? v.stack : undefined };
+  }
+  return { ename: "Uncaught", evalue: plainText(value) };
+}
+
+export function keyboardInterruptError(): CellError {
+  return { status: "error", ename: "KeyboardInterrupt", evalue: "", traceback: ["KeyboardInterrupt: execution interrupted; variables are kept"] };
+}
+
+export function usageError(message: string): CellError {
+  return { status: "error", ename: "UsageError", evalue: message, traceback: [`UsageError: ${message}`] };
+}
+
+/** The reply for something a cell threw. */
+export function runtimeError(thrown: unknown, scripts: CellScripts): CellError {
+  if (thrown instanceof KeyboardInterrupt) return keyboardInterruptError();
+  if (thrown instanceof UsageError) return usageError(thrown.message);
+  const { ename, evalue, stack } = describeThrown(thrown);
+  const traceback = [`${ename}: ${evalue}`];
+  if (stack) {
+    const { lines, firstCell } = mapStack(stack, scripts);
+    if (firstCell) {
+      const text = sourceLine(firstCell.info.source, firstCell.line);
+      if (text !== undefined) traceback.push(`${firstCell.info.label}, line ${firstCell.line}:`, `----> ${firstCell.line} ${text.trimEnd()}`);
+    }
+    traceback.push(...lines);
+  }
+  return { status: "error", ename, evalue, traceback };
+}
+
+/** The reply for TypeScript diagnostics: every message with its line:col in the cell. */
+export function compileError(diagnostics: Diagnostic[], source: string, label: string): CellError {
+  const located = diagnostics.map((d) => {
+    const where = d.fileName ? `${d.fileName}:${d.start.line + 1}:${d.start.character + 1}` : `${d.start.line + 1}:${d.start.character + 1}`;
+    return { d, where, text: `${where} - error TS${d.code}: ${d.messageText}` };
+  });
+  const traceback: string[] = [];
+  for (const { d, text } of located) {
+    traceback.push(`${label}, ${text}`);
+    if (!d.fileName) {
+      const line = sourceLine(source, d.start.line + 1);
+      if (line !== undefined) {
+        const width = Math.max(1, d.end.line === d.start.line ? d.end.character - d.start.character : 1);
+        traceback.push(`    ${line.trimEnd()}`, `    ${" ".repeat(d.start.character)}${"^".repeat(width)}`);
+      }
+    }
+  }
+  const first = located[0];
+  return {
+    status: "error",
+    ename: "CompileError",
+    evalue: first ? `${first.where} - ${first.d.messageText}` + (located.length > 1 ? ` (and ${located.length - 1} more)` : "") : "compilation failed",
+    traceback,
+  };
+}

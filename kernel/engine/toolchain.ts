@@ -1,0 +1,155 @@
+/**
+ * Loads tslab's TypeScript converter (type checking, declarations carried across cells,
+ * top-level await, completion, quick info) with three adjustments made through the
+ * TypeScript module it sees, never by editing tslab:
+ *
+ * - its first emit (TS -> ESM JS) carries an inline source map, and its second pass
+ *   (ESM -> CommonJS, `ts.transpileModule`) produces one too, so runtime positions can be
+ *   traced back to the cell's TypeScript;
+ * - the second pass runs our interrupt instrumentation (see instrument.ts);
+ * - the project's own package name resolves for the type checker (Node's package
+ *   self-reference, which TypeScript's "node10" resolution lacks), and the root directory
+ *   is ours rather than whatever process.cwd() is.
+ */
+import Module from "module";
+import fs from "fs";
+import path from "path";
+import type * as TS from "@tslab/typescript-for-tslab";
+import type { Converter } from "tslab/dist/converter";
+import { createInterruptTransformer } from "./instrument";
+
+export type TypeScript = typeof TS;
+
+/** Source maps of one emitted JS text: CommonJS -> ESM JS -> TypeScript. */
+export interface EmitMaps {
+  /** Map of the ESM JS emitted from the .ts file (sources: the .ts file). */
+  first?: string;
+  /** Map of the CommonJS text made from that ESM JS. */
+  second?: string;
+}
+
+export interface Toolchain {
+  ts: TypeScript;
+  converter: Converter;
+  /** Maps recorded for each CommonJS text the converter produced. */
+  mapsFor(js: string): EmitMaps | undefined;
+  /** tslab's completeness check (unclosed brackets etc.). */
+  isCompleteCode(src: string): { completed: boolean; indent?: string };
+  /** The name of the global object instrumented code calls (see instrument.ts). */
+  runtimeGlobal: string;
+}
+
+export const RUNTIME_GLOBAL = "__seqlab_runtime__";
+
+const INLINE_MAP = /\n?\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
+const ANY_MAP_COMMENT = /\n?\/\/# sourceMappingURL=\S+\s*$/;
+
+/** The package at or above `dir` whose name Node would resolve by self-reference. */
+function selfPackage(dir: string): { name: string; typesFile: string } | undefined {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const file = path.join(d, "package.json");
+    if (fs.existsSync(file)) {
+      try {
+        const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as {
+          name?: string;
+          types?: string;
+          typings?: string;
+          exports?: unknown;
+        };
+        if (!pkg.name || !pkg.exports) return undefined;
+        const dot = (pkg.exports as Record<string, unknown>)["."];
+        const fromExports =
+          dot && typeof dot === "object" ? ((dot as Record<string, unknown>).types as string | undefined) : undefined;
+        const types = fromExports ?? pkg.types ?? pkg.typings;
+        if (!types) return undefined;
+        return { name: pkg.name, typesFile: path.join(d, types) };
+      } catch {
+        return undefined;
+      }
+    }
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+/**
+ * A view of the TypeScript module with our overrides. tslab's modules read `ts.x` through
+ * getters, and the real module's properties are not configurable, so we hand tslab a
+ * copy whose other properties forward to the real module.
+ */
+function tsForTslab(ts: TypeScript, rootDir: string, maps: Map<string, EmitMaps>): TypeScript {
+  const overrides: Record<string, unknown> = {};
+  const sys = Object.create(ts.sys) as TS.System;
+  sys.getCurrentDirectory = () => rootDir;
+  overrides.sys = sys;
+
+  const self = selfPackage(rootDir);
+  overrides.createWatchCompilerHost = (roots: string[], options: TS.CompilerOptions, ...rest: unknown[]) => {
+    const extra: TS.CompilerOptions = { inlineSourceMap: true };
+    if (self && fs.existsSync(self.typesFile)) {
+      extra.paths = { ...(options.paths ?? {}), [self.name]: [self.typesFile] };
+    }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, ...rest);
+  };
+  overrides.transpileModule = (input: string, options: TS.TranspileOptions): TS.TranspileOutput => {
+    const inline = INLINE_MAP.exec(input);
+    const first = inline ? Buffer.from(inline[1], "base64").toString("utf8") : undefined;
+    const source = inline ? input.slice(0, inline.index) : input;
+    const result = ts.transpileModule(source, {
+      ...options,
+      compilerOptions: { ...options.compilerOptions, sourceMap: true, inlineSourceMap: false },
+      transformers: { before: [createInterruptTransformer(ts, RUNTIME_GLOBAL)] },
+    });
+    const outputText = result.outputText.replace(ANY_MAP_COMMENT, "\n");
+    maps.set(outputText, { first, second: result.sourceMapText });
+    return { ...result, outputText };
+  };
+
+  const view = {} as Record<string, unknown>;
+  for (const key of Object.keys(ts)) {
+    if (key in overrides) continue;
+    Object.defineProperty(view, key, { enumerable: true, get: () => (ts as unknown as Record<string, unknown>)[key] });
+  }
+  for (const [key, value] of Object.entries(overrides)) {
+    Object.defineProperty(view, key, { enumerable: true, value });
+  }
+  return view as unknown as TypeScript;
+}
+
+/** Loads a module file of tslab with `@tslab/typescript-for-tslab` replaced by `tsView`. */
+function loadTslabModule(file: string, tsView: TypeScript): Record<string, unknown> {
+  const mod = new Module(file, module);
+  mod.filename = file;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  mod.paths = (Module as any)._nodeModulePaths(path.dirname(file));
+  const base = Module.createRequire(file);
+  const req = ((id: string) => (id === "@tslab/typescript-for-tslab" ? tsView : base(id))) as NodeJS.Require;
+  mod.require = req;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  (mod as any)._compile(fs.readFileSync(file, "utf8"), file);
+  return mod.exports as Record<string, unknown>;
+}
+
+/** Synchronous and slow (about a second): call it off the start-up path. */
+export function loadToolchain(rootDir: string): Toolchain {
+  const ts = require("@tslab/typescript-for-tslab") as TypeScript;
+  const maps = new Map<string, EmitMaps>();
+  const view = tsForTslab(ts, rootDir, maps);
+  const converterModule = loadTslabModule(require.resolve("tslab/dist/converter.js"), view) as {
+    createConverter(): Converter;
+    isCompleteCode(src: string): { completed: boolean; indent?: string };
+  };
+  const converter = converterModule.createConverter();
+  return {
+    ts,
+    converter,
+    mapsFor(js: string) {
+      const found = maps.get(js);
+      // Keep the table small: one conversion's texts are looked up right after it.
+      if (maps.size > 64) maps.clear();
+      return found;
+    },
+    isCompleteCode: converterModule.isCompleteCode,
+    runtimeGlobal: RUNTIME_GLOBAL,
+  };
+}

@@ -1,0 +1,54 @@
+/** %backend and %memory: thin adapters over lib/backend.ts (loaded on first use: TensorFlow.js is heavy). */
+import type { MagicSpec } from "../types";
+
+type BackendModule = typeof import("../../../lib/backend");
+
+async function backendModule(): Promise<BackendModule> {
+  return import("../../../lib/backend");
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+export const backendMagic: MagicSpec = {
+  name: "backend",
+  kind: "line",
+  usage: "%backend [tensorflow|wasm|cpu]",
+  help: "Shows the TensorFlow.js backend in use, why it was chosen and which are available;\nwith a name, switches to that backend.",
+  async run(ctx, args) {
+    if (args.positionals.length > 1) ctx.usageError(`expected at most one backend name, got ${args.positionals.join(" ")}`);
+    const lib = await backendModule();
+    let info = lib.backendInfo();
+    if (args.positionals.length === 1) {
+      try {
+        info = await lib.useBackend(args.positionals[0]);
+      } catch (err) {
+        ctx.usageError((err as Error).message);
+      }
+    }
+    ctx.print(`TensorFlow.js backend: ${info.name}\nWhy: ${info.reason}\nAvailable: ${info.available.join(", ")}`);
+    return undefined;
+  },
+};
+
+export const memoryMagic: MagicSpec = {
+  name: "memory",
+  kind: "line",
+  usage: "%memory",
+  help: "Shows how many tensors are alive on the current TensorFlow.js backend and the bytes they hold.",
+  positionals: false,
+  async run(ctx) {
+    const lib = await backendModule();
+    const m = lib.memoryInfo();
+    ctx.print(`Tensors: ${m.numTensors}\nBytes: ${m.numBytes} (${formatBytes(m.numBytes)})`);
+    return undefined;
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * Splitting a cell into TypeScript and magics, IPython style:
+ * - `%%name args` on the first line makes the whole cell a cell magic (the rest is its body);
+ * - `%name args` on a line of its own (leading spaces allowed) is a line magic, run in
+ *   order with the TypeScript around it;
+ * - `%name?` / `%name??` (and `%%name?`) ask for help.
+ *
+ * TypeScript pieces keep their line numbers: the lines before them are kept as blank
+ * lines, so compiler messages and stack traces count lines of the whole cell.
+ */
+
+export type HelpLevel = 0 | 1 | 2;
+
+export interface CodePiece {
+  kind: "code";
+  /** The piece padded with blank lines so that its lines keep their cell numbers. */
+  code: string;
+  /** 1-based cell line of the piece's first line. */
+  firstLine: number;
+}
+
+export interface MagicCall {
+  kind: "magic";
+  name: string;
+  /** The text after the name. */
+  args: string;
+  /** 1-based cell line. */
+  line: number;
+  /** 1 for `%name?`, 2 for `%name??`. */
+  help: HelpLevel;
+}
+
+export type CellPiece = CodePiece | MagicCall;
+
+export interface CellMagicCall {
+  name: string;
+  args: string;
+  body: string;
+  help: HelpLevel;
+}
+
+export type ParsedCell = { cellMagic: CellMagicCall } | { pieces: CellPiece[] };
+
+const LINE_MAGIC = /^\s*%([A-Za-z_][\w-]*)(\?{1,2})?(?:[ \t]+(.*?))?\s*$/;
+const CELL_MAGIC = /^%%([A-Za-z_][\w-]*)(\?{1,2})?(?:[ \t]+(.*?))?\s*$/;
+
+/** Whether a line is a line magic (for completion and the like). */
+export function lineMagicAt(line: string): { name: string; args: string; help: HelpLevel } | undefined {
+  const m = LINE_MAGIC.exec(line);
+  if (!m) return undefined;
+  return { name: m[1], args: m[3] ?? "", help: (m[2]?.length ?? 0) as HelpLevel };
+}
+
+export function parseCell(cell: string): ParsedCell {
+  const lines = cell.split("\n");
+  const first = CELL_MAGIC.exec(lines[0].replace(/\r$/, ""));
+  if (first) {
+    return {
+      cellMagic: { name: first[1], args: first[3] ?? "", body: lines.slice(1).join("\n"), help: (first[2]?.length ?? 0) as HelpLevel },
+    };
+  }
+  const pieces: CellPiece[] = [];
+  let start = 0;
+  const flush = (end: number) => {
+    const chunk = lines.slice(start, end);
+    if (chunk.some((l) => l.trim() !== "")) {
+      pieces.push({ kind: "code", code: "\n".repeat(start) + chunk.join("\n"), firstLine: start + 1 });
+    }
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const magic = lineMagicAt(lines[i].replace(/\r$/, ""));
+    if (!magic) continue;
+    flush(i);
+    pieces.push({ kind: "magic", name: magic.name, args: magic.args, line: i + 1, help: magic.help });
+    start = i + 1;
+  }
+  flush(lines.length);
+  return { pieces };
+}
+
+/**
+ * The cell with every magic line turned into spaces of the same length, so offsets still
+ * match (completion and inspection of the TypeScript around magics).
+ */
+export function blankMagicLines(cell: string): string {
+  const lines = cell.split("\n");
+  if (CELL_MAGIC.test(lines[0])) lines[0] = " ".repeat(lines[0].length);
+  return lines.map((l) => (LINE_MAGIC.test(l) ? " ".repeat(l.length) : l)).join("\n");
+}
