@@ -112,8 +112,11 @@ describe("text: padding and masks", () => {
     tf.dispose([b.ids, b.mask]);
   });
 
-  it("rejects bad options", () => {
+  it("rejects bad options and mismatched lengths", () => {
     expect(() => padSequences([])).to.throw(/non-empty/);
+    expect(() => lengthsToMask([2, 5], 4)).to.throw(/length 5 is not an integer in \[0, 4\]/);
+    expect(() => padSequences([[1, 2]], { maxLength: 0 })).to.throw(/maxLength must be a positive integer/);
+    expect(() => Vocabulary.fromJSON({ level: "char", tokens: ["a", "a"], specials: [], unknown: "error", unkToken: "<unk>", lowercase: false })).to.throw(/appears twice/);
     expect(() => padSequences([[1]], { side: "middle" as never })).to.throw(/side must be/);
   });
 });
