@@ -15,6 +15,9 @@ export function attentionFigure(a: AttentionWeights, options: { title?: string }
   const target = checkLabels("target", a.target, a.target?.length ?? 0);
   const weights = checkMatrix("weights", a.weights, target.length, source.length);
   const yAxis = tokenAxis(target, "target (query)");
+  // plotly honours zmin only together with zmax; the top is the largest weight present.
+  let top = 0;
+  for (const row of weights) for (const w of row) if (Number.isFinite(w) && w > top) top = w;
   return new Figure(
     {
       data: [
@@ -24,6 +27,7 @@ export function attentionFigure(a: AttentionWeights, options: { title?: string }
           y: range(target.length),
           z: weights,
           zmin: 0,
+          zmax: top > 0 ? top : 1,
           // White for no attention, dark blue for all of it.
           colorscale: [
             [0, "#ffffff"],

@@ -155,6 +155,7 @@ describe("viz/figures: plotly figures from plain data", () => {
     const a = { source: ["le", "chat"], target: ["the", "cat", "."], weights: [[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]] };
     const { spec } = bundleOf(attentionFigure(a));
     expect(spec.data[0].z).to.deep.equal(a.weights);
+    expect([spec.data[0].zmin, spec.data[0].zmax]).to.deep.equal([0, 0.9]);
     expect((spec.layout.xaxis as { ticktext: string[] }).ticktext).to.deep.equal(["le", "chat"]);
     expect((spec.layout.yaxis as { ticktext: string[] }).ticktext).to.deep.equal(["the", "cat", "."]);
     expect(() => attentionFigure({ ...a, weights: [[1, 0]] })).to.throw(RangeError, /weights has 1 rows but 3/);
