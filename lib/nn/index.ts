@@ -6,3 +6,4 @@ export * from "./recurrence";
 export * from "./layers";
 export * from "./attention";
 export * from "./seq2seq";
+export * from "./seq2seq-eval";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
-import { attend, attentionScores, maskedSoftmax, Attention, Seq2Seq, makeSeq2SeqBatch } from "../../lib/nn";
+import { attend, attentionScores, maskedSoftmax, Attention, Seq2Seq, makeSeq2SeqBatch, scoreTranslations } from "../../lib/nn";
 import { numberTranslation, translationIds } from "../../lib/data";
 
 const close = (actual: number[], wanted: number[], tol = 1e-5) => actual.forEach((a, i) => expect(a).to.be.closeTo(wanted[i], tol));
@@ -98,6 +98,22 @@ describe("nn: seq2seq", function () {
       expect(tf.max(tf.abs(tf.sub(logitsAlone, logitsBoth))).dataSync()[0]).to.be.below(1e-5);
       model.dispose();
     }
+  });
+
+  it("scores translations overall and by group", () => {
+    const model = make("additive");
+    const refs = ids.targetOut.map((row) => row.slice(0, -1));
+    const groupBy = data.pairs.map((p) => p.values.length);
+    const score = scoreTranslations(model, ids.source, refs, { groupBy, batchSize: 5, maxLength: 12 });
+    expect(score.outputs.length).to.equal(ids.source.length);
+    expect(score.groups.map((g) => g.key)).to.deep.equal([1, 2]);
+    expect(score.groups.reduce((a, g) => a + g.count, 0)).to.equal(ids.source.length);
+    // Scoring the model's own outputs as references must be perfect.
+    const self = scoreTranslations(model, ids.source, score.outputs, { maxLength: 12 });
+    expect(self.exact).to.equal(1);
+    expect(self.tokenAccuracy).to.equal(1);
+    expect(() => scoreTranslations(model, ids.source, refs.slice(1))).to.throw(/as many references as sources/);
+    model.dispose();
   });
 
   it("decodes greedily and returns attention weights [target][source] per example", () => {
