@@ -40,11 +40,12 @@ function describeFailure(file: string, f: CellFailure): string {
     rule,
     f.source,
     rule,
-    `${f.ename}: ${f.evalue}`,
   ];
   const tb = f.traceback.join("\n").trim();
-  // Kernels often repeat "ename: evalue" as the traceback; print it once.
-  if (tb && tb !== `${f.ename}: ${f.evalue}`) lines.push(tb);
+  const summary = `${f.ename}: ${f.evalue}`;
+  // Kernels usually start the traceback with "ename: evalue"; print that line once.
+  if (!tb.startsWith(summary)) lines.push(summary);
+  if (tb) lines.push(tb);
   return lines.join("\n") + "\n";
 }
 
