@@ -16,7 +16,8 @@ import { PRELUDE } from "./globals";
 
 /** A converted piece ready to run (possibly many times). */
 export interface CompiledPiece {
-  script: vm.Script;
+  /** The cell as a function of (exports, require), compiled from a script named after the cell. */
+  body: (exports: unknown, require: unknown) => unknown;
   /** The CommonJS text inside the script (scanned for imports before running). */
   js: string;
   lastExpressionVar?: string;
@@ -32,6 +33,9 @@ export interface RuntimeGlobal {
   exports: Record<string, unknown>;
   require: NodeJS.Require;
   resumed<T>(value?: T): T | undefined;
+  /** What the driver script calls (set right before each run). */
+  pending?: () => unknown;
+  invokePending(): unknown;
 }
 
 const WRAPPER_LINES = 1;
@@ -44,6 +48,13 @@ export class CellRunner {
   /** Declarations of every earlier cell, as tslab's converter carries them. */
   prevDecl = "";
   private scriptCounter = 0;
+  private readonly runtime: RuntimeGlobal;
+  /**
+   * Cell bodies run inside this tiny script: vm's breakOnSigint only covers code that runs
+   * during runInThisContext, and running through one shared driver keeps that cheap when
+   * a body runs many times (%timeit).
+   */
+  private readonly driver: vm.Script;
 
   constructor(
     private readonly toolchain: Toolchain,
@@ -59,7 +70,14 @@ export class CellRunner {
         if (ctx?.interrupted) throw new KeyboardInterrupt();
         return value;
       },
+      invokePending() {
+        const pending = runtime.pending;
+        runtime.pending = undefined;
+        return pending?.();
+      },
     };
+    this.runtime = runtime;
+    this.driver = new vm.Script(`${toolchain.runtimeGlobal}.invokePending()`, { filename: "seqlab-driver" });
     Object.defineProperty(globalThis, toolchain.runtimeGlobal, { value: runtime, configurable: true, writable: true, enumerable: false });
   }
 
@@ -75,8 +93,7 @@ export class CellRunner {
     const output = converted.output;
     const filename = path.join(this.modules.root, `__seqlab_cell_${++this.scriptCounter}__.js`);
     const prefix = converted.hasToplevelAwait ? "(async function (exports, require) {" : "(function (exports, require) {";
-    const g = this.toolchain.runtimeGlobal;
-    const wrapped = `${prefix}\n${output}\n}).call(this, ${g}.exports, ${g}.require)`;
+    const wrapped = `${prefix}\n${output}\n})`;
     const script = new vm.Script(wrapped, {
       filename,
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
@@ -92,7 +109,7 @@ export class CellRunner {
     return {
       ok: true,
       declOutput,
-      piece: { script, js: output, lastExpressionVar: converted.lastExpressionVar, hasToplevelAwait: Boolean(converted.hasToplevelAwait), declOutput },
+      piece: { body: script.runInThisContext() as CompiledPiece["body"], js: output, lastExpressionVar: converted.lastExpressionVar, hasToplevelAwait: Boolean(converted.hasToplevelAwait), declOutput },
     };
   }
 
@@ -116,22 +133,42 @@ export class CellRunner {
     return this.takeLastValue(piece);
   }
 
-  /** Runs a piece without top-level await synchronously (used by %timeit's loop). */
+  /** Runs a piece without top-level await synchronously; returns its last value. */
   runSync(piece: CompiledPiece, ctx: ExecutionContext): unknown {
     if (piece.hasToplevelAwait) throw new Error("runSync: the code awaits; use run()");
     this.start(piece, ctx);
     return this.takeLastValue(piece);
   }
 
+  /** Runs a synchronous piece `times` times in one interruptible call (for timing). */
+  runRepeatedly(piece: CompiledPiece, ctx: ExecutionContext, times: number): void {
+    if (piece.hasToplevelAwait) throw new Error("runRepeatedly: the code awaits; use run()");
+    const { exports, require } = this.runtime;
+    const body = piece.body;
+    this.invoke(ctx, () => {
+      for (let i = 0; i < times; i++) body(exports, require);
+    });
+    this.takeLastValue(piece);
+  }
+
   private start(piece: CompiledPiece, ctx: ExecutionContext): unknown {
+    const { exports, require } = this.runtime;
+    const body = piece.body; // called unbound so stack frames read "at Cell In[n]:line:col"
+    return this.invoke(ctx, () => body(exports, require));
+  }
+
+  private invoke(ctx: ExecutionContext, fn: () => unknown): unknown {
+    this.runtime.pending = fn;
     try {
-      return executions.run(ctx, () => piece.script.runInThisContext({ breakOnSigint: true }));
+      return executions.run(ctx, () => this.driver.runInThisContext({ breakOnSigint: true }));
     } catch (err) {
       if (isSigintBreak(err)) {
         ctx.interrupt();
         throw new KeyboardInterrupt();
       }
       throw err;
+    } finally {
+      this.runtime.pending = undefined;
     }
   }
 

@@ -155,6 +155,10 @@ export class TypeScriptEngine implements Engine {
       return undefined;
     }
     await runner.prepare(piece);
+    // Let a SIGINT that arrived while compiling reach its listener before code starts:
+    // once a synchronous loop runs, only a signal arriving during it can stop it.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (ctx.interrupted) throw new KeyboardInterrupt();
     try {
       return await runner.run(piece, ctx);
     } finally {
@@ -175,13 +179,17 @@ export class TypeScriptEngine implements Engine {
         };
         if (!piece) {
           keep();
-          return { isAsync: false, run: () => undefined };
+          return { isAsync: false, run: () => undefined, runRepeatedly: () => undefined };
         }
         await runner.prepare(piece);
         if (piece.hasToplevelAwait) {
           return {
             isAsync: true,
             run: () => runner.run(piece, ctx).finally(keep),
+            runRepeatedly: async (times: number) => {
+              for (let i = 0; i < times; i++) await runner.run(piece, ctx);
+              keep();
+            },
           };
         }
         return {
@@ -192,6 +200,10 @@ export class TypeScriptEngine implements Engine {
             } finally {
               keep();
             }
+          },
+          runRepeatedly: (times: number) => {
+            runner.runRepeatedly(piece, ctx, times);
+            keep();
           },
         };
       },

@@ -44,7 +44,7 @@ export class UsageError extends Error {
 }
 
 const FRAME = /^(\s*at (?:.*? \()?)(.*?):(\d+):(\d+)(\)?)\s*$/;
-const INTERNAL_FRAME = /(^node:|[\\/]kernel[\\/]engine[\\/]|[\\/]kernel[\\/]magics[\\/]|[\\/]node_modules[\\/]tslab[\\/])/;
+const INTERNAL_FRAME = /(^node:|^seqlab-driver$|[\\/]kernel[\\/]engine[\\/]|[\\/]kernel[\\/]magics[\\/]|[\\/]node_modules[\\/]tslab[\\/])/;
 
 function sourceLine(source: string, line: number): string | undefined {
   return source.split("\n")[line - 1];
@@ -67,7 +67,8 @@ export function mapStack(stack: string, scripts: CellScripts): { lines: string[]
       const pos = info.map.toCell(jsLine, Number(colText) - 1);
       if (!pos) continue; // compiler-made glue around the cell
       if (!firstCell) firstCell = { info, line: pos.line, column: pos.column };
-      lines.push(`${head}${info.label}:${pos.line}:${pos.column}${close}`);
+      // Functions from earlier cells are called as `exports.f()` on the namespace proxy.
+      lines.push(`${head.replace(/\bat Proxy\./, "at ")}${info.label}:${pos.line}:${pos.column}${close}`);
       continue;
     }
     if (INTERNAL_FRAME.test(file)) continue;

@@ -80,6 +80,27 @@ function tsForTslab(ts: TypeScript, rootDir: string, maps: Map<string, EmitMaps>
   const overrides: Record<string, unknown> = {};
   const sys = Object.create(ts.sys) as TS.System;
   sys.getCurrentDirectory = () => rootDir;
+  // tslab's converter keeps a single slot for TypeScript's rebuild timer and throws when a
+  // file or directory watcher schedules a second one (files created next to the notebook,
+  // packages installed). That throw would come from a timer and end the kernel; the next
+  // cell rebuilds anyway, so such a refused schedule is dropped.
+  const guard =
+    <A extends unknown[]>(callback: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        callback(...args);
+      } catch (err) {
+        if (!/rebuildTimer|unexpected tiemr|unexpected timer/i.test(String((err as Error)?.message))) throw err;
+      }
+    };
+  if (ts.sys.watchDirectory) {
+    const watchDirectory = ts.sys.watchDirectory.bind(ts.sys);
+    sys.watchDirectory = (dir, callback, recursive, options) => watchDirectory(dir, guard(callback), recursive, options);
+  }
+  if (ts.sys.watchFile) {
+    const watchFile = ts.sys.watchFile.bind(ts.sys);
+    sys.watchFile = (file, callback, interval, options) => watchFile(file, guard(callback), interval, options);
+  }
   overrides.sys = sys;
 
   const self = selfPackage(rootDir);

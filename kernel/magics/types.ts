@@ -74,6 +74,8 @@ export interface MagicArgs {
 export interface CompiledCode {
   /** Runs the code once; returns its last value (awaited when the code awaits). */
   run(): unknown | Promise<unknown>;
+  /** Runs it `times` times back to back (values dropped); one interruptible call when sync. */
+  runRepeatedly(times: number): void | Promise<void>;
   readonly isAsync: boolean;
 }
 

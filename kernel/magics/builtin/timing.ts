@@ -43,11 +43,7 @@ export const timeMagic: MagicSpec = {
 /** Seconds for `loops` runs of `code`. */
 async function timeLoops(code: CompiledCode, loops: number): Promise<number> {
   const t0 = performance.now();
-  if (code.isAsync) {
-    for (let i = 0; i < loops; i++) await code.run();
-  } else {
-    for (let i = 0; i < loops; i++) code.run();
-  }
+  await code.runRepeatedly(loops);
   return (performance.now() - t0) / 1000;
 }
 

@@ -1,0 +1,88 @@
+/** %gradients: gradient norm through time for one batch (lib/inspect), drawn by lib/viz, with a verdict in words. */
+import type * as tf from "@tensorflow/tfjs";
+import type { GradientsThroughTimeData } from "../../../lib/inspect/types";
+import type { MagicContext, MagicSpec, ValueRef } from "../types";
+import { isIdBatch, isLayersModel, positionalRef, variableName } from "./values";
+
+type Ids = tf.Tensor | number[][];
+
+function isBatch(value: unknown): value is { x: Ids; y: Ids } {
+  if (value === null || typeof value !== "object") return false;
+  const v = value as Record<string, unknown>;
+  return isIdBatch(v.x) && isIdBatch(v.y);
+}
+
+const sci = (x: number) => (!Number.isFinite(x) ? String(x) : x === 0 ? "0" : Math.abs(x) >= 0.01 && Math.abs(x) < 1000 ? x.toPrecision(3) : x.toExponential(2));
+
+/** One sentence per layer: the two norms, their ratio, and what it means. */
+export function describeGradients(data: GradientsThroughTimeData): string[] {
+  const T = data.timeSteps;
+  return data.layers.map((layer, i) => {
+    const norms = data.norms[i];
+    const first = norms[0];
+    const last = norms[T - 1];
+    const ratio = last > 0 ? first / last : NaN;
+    const head = `${layer}: ‖dL/dh‖ is ${sci(last)} at the last time step (t=${T - 1}) and ${sci(first)} at the first (t=0)`;
+    if (!Number.isFinite(ratio)) return `${head}; no gradient reaches the last step, so there is no ratio to read.`;
+    const ratioText = `the first step gets ${sci(ratio)}× the last step's gradient (last/first = ${sci(1 / ratio)})`;
+    if (ratio < 1e-2) return `${head}: gradients VANISH through time — ${ratioText}, so early inputs barely learn.`;
+    if (ratio > 1e2) return `${head}: gradients EXPLODE through time — ${ratioText}; clip the gradient norm (--clip).`;
+    return `${head}: gradients neither vanish nor explode over ${T} steps — ${ratioText}.`;
+  });
+}
+
+function idsArgument(ctx: MagicContext, ref: ValueRef): Ids {
+  return ctx.expect(ref, "token ids (a 2-D tensor or number[][] of [batch, time])", isIdBatch);
+}
+
+export const gradientsMagic: MagicSpec = {
+  name: "gradients",
+  kind: "line",
+  usage: "%gradients $model $x $y [--loss-on all|last] [--out NAME]",
+  help: [
+    "Measures, for one batch, the norm of the loss gradient reaching each hidden state h_t",
+    "(sl.gradientsThroughTime) and plots it against the time step, one line per recurrent layer",
+    "on a log scale. Then it says in words whether the gradient vanishes or explodes on its way",
+    "back: the ratio between the first and the last time step (below 1e-2: vanishing; above 1e2:",
+    "exploding). --loss-on last uses only the last step's prediction, so the curve shows purely",
+    "how far one error signal travels back (with all, every step adds its own loss).",
+    "The model maps ids [batch, time] to logits [batch, time, vocab]; $x and $y are tensors or",
+    "number[][]; a single $batch with { x, y } (what sl.getBatch returns) works too.",
+    "--out NAME keeps the numbers (layers, norms, ratio, verdict) in a notebook variable.",
+    "",
+    "Examples:",
+    "  %gradients $model $x $y",
+    "  %gradients $model $batch --loss-on last --out gtt",
+  ].join("\n"),
+  options: {
+    "loss-on": { type: "string", help: "all or last", default: "all" },
+    out: { type: "string", help: "notebook variable to store the measured numbers in" },
+  },
+  async run(ctx, args) {
+    if (args.positionals.length < 2 || args.positionals.length > 3) {
+      ctx.usageError(`expected $model $x $y (or $model $batch), got ${args.positionals.length} arguments`);
+    }
+    const modelRef = positionalRef(ctx, args, 0, "the model ($model)");
+    const model = ctx.expect(modelRef, "a model (a tf.LayersModel with a recurrent layer)", isLayersModel);
+    let batch: { x: Ids; y: Ids };
+    if (args.positionals.length === 2) {
+      batch = ctx.expect(positionalRef(ctx, args, 1, "the batch"), "a batch { x, y } of token ids", isBatch);
+    } else {
+      batch = { x: idsArgument(ctx, positionalRef(ctx, args, 1, "$x")), y: idsArgument(ctx, positionalRef(ctx, args, 2, "$y")) };
+    }
+    const lossOn = args.options["loss-on"];
+    if (lossOn !== "all" && lossOn !== "last") ctx.usageError(`--loss-on must be all or last, got ${JSON.stringify(lossOn)}`);
+    const out = args.options.out === undefined ? undefined : variableName(ctx, "out", args.options.out);
+    const lib = await import("../../../lib");
+    let data: GradientsThroughTimeData;
+    try {
+      data = await lib.gradientsThroughTime(model, batch, { lossOn: lossOn as "all" | "last" });
+    } catch (err) {
+      return ctx.usageError(`could not measure gradients through time: ${(err as Error).message}`);
+    }
+    if (out) ctx.namespace[out] = data;
+    ctx.display(lib.gradientNormsFigure(data, { title: `Gradient norm through time (${modelRef.written}, loss on ${lossOn} steps)` }));
+    for (const line of describeGradients(data)) ctx.print(line);
+    return undefined;
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * A recording CellHost and one shared engine for the engine and magics tests (one engine
+ * per process: it installs process-wide globals and output capture).
+ */
+import type { CellHost, ExecuteOutcome, MimeBundle } from "../../kernel/contract";
+import { TypeScriptEngine } from "../../kernel/engine";
+
+export interface DisplayRecord {
+  data: MimeBundle;
+  metadata: Record<string, unknown>;
+  displayId?: string;
+  update?: boolean;
+}
+
+export class RecordingHost implements CellHost {
+  out = "";
+  err = "";
+  displays: DisplayRecord[] = [];
+  clears: boolean[] = [];
+  payloads: Record<string, unknown>[] = [];
+  prompts: string[] = [];
+  constructor(private readonly answers: string[] | "no-stdin" = []) {}
+  stdout(text: string): void {
+    this.out += text;
+  }
+  stderr(text: string): void {
+    this.err += text;
+  }
+  display(data: MimeBundle, metadata: Record<string, unknown>, displayId?: string, update?: boolean): void {
+    this.displays.push({ data, metadata, displayId, update });
+  }
+  clearOutput(wait: boolean): void {
+    this.clears.push(wait);
+  }
+  async input(prompt: string): Promise<string> {
+    this.prompts.push(prompt);
+    if (this.answers === "no-stdin") throw new Error("this frontend does not support input requests");
+    return this.answers.shift() ?? "";
+  }
+  payload(item: Record<string, unknown>): void {
+    this.payloads.push(item);
+  }
+}
+
+let shared: TypeScriptEngine | undefined;
+let count = 0;
+
+export function engine(): TypeScriptEngine {
+  shared ??= new TypeScriptEngine({ preloadDelayMs: 0 });
+  return shared;
+}
+
+export interface Run {
+  outcome: ExecuteOutcome;
+  host: RecordingHost;
+}
+
+export async function run(code: string, host = new RecordingHost()): Promise<Run> {
+  const outcome = await engine().execute(code, host, { silent: false, storeHistory: true, executionCount: ++count });
+  return { outcome, host };
+}
+
+/** The text/plain of a cell's result (fails the test when there is none). */
+export function resultText(r: Run): string {
+  if (r.outcome.status !== "ok") throw new Error(`cell failed: ${r.outcome.ename}: ${r.outcome.evalue}\n${r.outcome.traceback.join("\n")}`);
+  if (!r.outcome.result) throw new Error("cell had no result");
+  return String(r.outcome.result.data["text/plain"]);
+}
+
+export function errorOf(r: Run): { ename: string; evalue: string; traceback: string[] } {
+  if (r.outcome.status !== "error") throw new Error(`expected an error, got ${JSON.stringify(r.outcome)}`);
+  return r.outcome;
+}
