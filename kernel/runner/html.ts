@@ -53,15 +53,22 @@ export function renderOutput(out: Output): string {
   }
 }
 
-/** plotly.js from node_modules, inlined when some output is a plotly figure whose HTML does not carry it. */
+/** plotly.js's own banner, at the top of the bundle an output inlines. */
+const PLOTLY_BANNER = /\* plotly\.js v\d/;
+
+/**
+ * plotly.js from node_modules, inlined when some output is a plotly figure and no output
+ * already carries the library (seqlab's figures inline it once per kernel, but that output
+ * may have been cleared or come from another tool).
+ */
 function plotlyScript(nb: Notebook): string {
   let needs = false;
   for (const cell of nb.cells) {
     if (cell.cell_type !== "code") continue;
     for (const out of cell.outputs) {
-      if ((out.output_type === "display_data" || out.output_type === "execute_result") && out.data[PLOTLY_MIME] !== undefined) {
-        needs = true;
-      }
+      if (out.output_type !== "display_data" && out.output_type !== "execute_result") continue;
+      if (PLOTLY_BANNER.test(asText(out.data["text/html"] ?? ""))) return "";
+      if (out.data[PLOTLY_MIME] !== undefined) needs = true;
     }
   }
   if (!needs) return "";

@@ -54,5 +54,10 @@ describe("runner: HTML page", () => {
     expect(html).to.contain("<div id=fig></div>");
     expect(html.split("if (!window.Plotly)").length).to.equal(2);
     expect(stripAnsi("\x1b[1;31mx\x1b[0m")).to.equal("x");
+    // an output that already carries plotly.js (seqlab's first figure does) is enough
+    const loader = cellWith({ "text/html": "<script>/**\n* plotly.js v4.1.2\n*/ lib</script>" });
+    const figure = cellWith({ "application/vnd.plotly.v1+json": { data: [] }, "text/html": "<div id=fig></div>" });
+    const carried: Notebook = { ...nb, cells: [{ cell_type: "code", id: "c", metadata: {}, source: "", execution_count: 1, outputs: [loader, figure] }] };
+    expect(notebookToHtml(carried, "t")).not.to.contain("if (!window.Plotly)");
   });
 });
