@@ -1,0 +1,60 @@
+import { expect } from "chai";
+import { spawn } from "child_process";
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { engine, errorOf, resultText, run } from "./harness";
+
+/** Sends SIGINT to this process from another process once `marker` exists. */
+function sigintWhenFileAppears(marker: string): void {
+  const script = `while [ ! -e '${marker}' ]; do sleep 0.05; done; sleep 0.1; kill -INT ${process.pid}`;
+  spawn("sh", ["-c", script], { stdio: "ignore" }).unref();
+}
+
+describe("engine: interrupt", function () {
+  this.timeout(60000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-interrupt-"));
+  before(async () => {
+    await run("let survivor = 'still here';");
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("SIGINT stops a synchronous infinite loop with KeyboardInterrupt, keeping variables", async () => {
+    const marker = path.join(dir, "sync");
+    sigintWhenFileAppears(marker);
+    const err = errorOf(await run(`import * as fs from "fs";\nfs.writeFileSync(${JSON.stringify(marker)}, "");\nwhile (true) {}`));
+    expect(err.ename).to.equal("KeyboardInterrupt");
+    expect(resultText(await run("survivor"))).to.equal("'still here'");
+  });
+
+  it("SIGINT stops an awaited async loop, and the abandoned loop really stops", async () => {
+    const marker = path.join(dir, "async");
+    sigintWhenFileAppears(marker);
+    const err = errorOf(
+      await run(`import * as fs from "fs";\nlet ticks = 0;\nfs.writeFileSync(${JSON.stringify(marker)}, "");\nfor (;;) {\n  await new Promise((r) => setTimeout(r, 10));\n  ticks++;\n}`),
+    );
+    expect(err.ename).to.equal("KeyboardInterrupt");
+    const before = Number(resultText(await run("ticks")));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(Number(resultText(await run("ticks")))).to.equal(before);
+  });
+
+  it("Engine.interrupt() stops an async function loop from an earlier cell and aborts the signal", async () => {
+    await run(
+      "let steps = 0;\nlet sawAbort = false;\nasync function train() {\n  const signal = (globalThis as any)[Symbol.for('seqlab.abortSignal')] as AbortSignal;\n  signal.addEventListener('abort', () => { sawAbort = true; });\n  while (true) {\n    await new Promise((r) => setTimeout(r, 5));\n    steps++;\n  }\n}",
+    );
+    setTimeout(() => engine().interrupt(), 200);
+    const err = errorOf(await run("await train();"));
+    expect(err.ename).to.equal("KeyboardInterrupt");
+    const first = Number(resultText(await run("steps")));
+    expect(first).to.be.greaterThan(0);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(Number(resultText(await run("steps")))).to.equal(first);
+    expect(resultText(await run("sawAbort"))).to.equal("true");
+    expect(resultText(await run("survivor"))).to.equal("'still here'");
+  });
+
+  it("the next cell after an interrupt runs normally", async () => {
+    expect(resultText(await run("await Promise.resolve(3)"))).to.equal("3");
+  });
+});
