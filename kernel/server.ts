@@ -357,7 +357,9 @@ export class KernelServer {
     for (const [name, expr] of Object.entries(value as Record<string, unknown>)) {
       const quiet = new QuietCellHost();
       try {
-        const outcome = await engine.execute(String(expr), quiet, { silent: true, storeHistory: false, executionCount: this.session.executionCount });
+        // Not `silent`: engines drop a silent run's value, and the value is what is asked for.
+        // The quiet host discards any output; storeHistory false keeps history untouched.
+        const outcome = await engine.execute(String(expr), quiet, { silent: false, storeHistory: false, executionCount: this.session.executionCount });
         result[name] =
           outcome.status === "ok"
             ? { status: "ok", data: outcome.result?.data ?? { "text/plain": "undefined" }, metadata: outcome.result?.metadata ?? {} }

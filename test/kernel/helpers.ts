@@ -16,7 +16,7 @@ export interface Dialect {
   kernelArgs: string[];
   /** Declares a variable that later cells can read. */
   define(name: string, value: string): string;
-  /** Shows a text/plain display with a display id (update: replace it in place). */
+  /** Shows a text/plain display with a display id; with update, a later cell replaces it in place. */
   display(text: string, displayId: string, update: boolean): string;
   clearOutput(wait: boolean): string;
   /** An expression cell whose value is what the user typed. */
@@ -39,12 +39,18 @@ export const jsDialect: Dialect = {
 };
 
 /** The real engine's dialect: TypeScript through kernel/engine (tslab), with its display helpers. */
+/** A variable name for the display handle of a display id. */
+const handleName = (id: string): string => `handle_${id.replace(/\W/g, "_")}`;
+
 export const engineDialect: Dialect = {
   name: "seqlab engine",
   kernelArgs: [],
   define: (name, value) => `var ${name} = ${value};`,
+  // display() returns a handle; a later cell updates the output through it.
   display: (text, id, update) =>
-    update ? `updateDisplay(${JSON.stringify(id)}, {"text/plain": ${JSON.stringify(text)}})` : `display({"text/plain": ${JSON.stringify(text)}}, {displayId: ${JSON.stringify(id)}})`,
+    update
+      ? `await ${handleName(id)}.update(display.mime({"text/plain": ${JSON.stringify(text)}}))`
+      : `var ${handleName(id)} = display(display.mime({"text/plain": ${JSON.stringify(text)}}), {displayId: ${JSON.stringify(id)}})`,
   clearOutput: (wait) => `clearOutput(${wait})`,
   input: (prompt) => `await input(${JSON.stringify(prompt)})`,
   awaitForever: "for (;;) await new Promise((r) => setTimeout(r, 10));",
