@@ -1,0 +1,110 @@
+/** %attention: translate one input with an attending sl.Seq2Seq and draw its attention weights (lib/viz). */
+import type { MagicSpec } from "../types";
+import { isSeq2Seq, isVocabulary, optionRef, textArgument, type VocabularyLike } from "./values";
+
+interface VocabularyPair {
+  sourceVocab: VocabularyLike;
+  targetVocab: VocabularyLike;
+}
+
+function isVocabularyPair(value: unknown): value is VocabularyPair {
+  if (value === null || typeof value !== "object") return false;
+  const v = value as Record<string, unknown>;
+  return isVocabulary(v.sourceVocab) && isVocabulary(v.targetVocab);
+}
+
+/** What %attention returns and --out keeps. */
+export interface AttentionResult {
+  source: string[];
+  target: string[];
+  /** [target][source]. */
+  weights: number[][];
+  translation: string;
+}
+
+export const attentionMagic: MagicSpec = {
+  name: "attention",
+  kind: "line",
+  usage: "%attention $model [--vocab $set | --source-vocab $v --target-vocab $v] [--max-length N] [--out NAME] SOURCE|$var",
+  help: [
+    "Translates one source sentence with an sl.Seq2Seq built with attention (greedy decoding,",
+    "model.translate) and draws which source tokens each output token attended to, as a heatmap",
+    "(target rows × source columns, white = none, dark blue = all).",
+    "SOURCE is text (split by the source vocabulary) or a $variable holding text or token ids.",
+    "The vocabularies come from --vocab (anything with sourceVocab and targetVocab, such as",
+    "sl.numberTranslation's set) or from --source-vocab and --target-vocab. An <eos> token in the",
+    "source vocabulary is appended to the input, as the training pairs have it.",
+    "",
+    "Example:",
+    "  %attention $model --vocab $data seven and forty , two hundred",
+  ].join("\n"),
+  options: {
+    vocab: { type: "string", help: "an object with sourceVocab and targetVocab ($data)" },
+    "source-vocab": { type: "string", help: "the source Vocabulary" },
+    "target-vocab": { type: "string", help: "the target Vocabulary" },
+    "max-length": { type: "number", help: "longest translation to decode", default: 50 },
+    out: { type: "string", help: "notebook variable to keep { source, target, weights, translation } in" },
+  },
+  async run(ctx, args) {
+    if (args.positionals.length < 2) ctx.usageError("expected the model ($model) and the source text");
+    const modelRef = args.refs[0] ?? { written: args.positionals[0], value: args.positionals[0] };
+    const model = ctx.expect(modelRef, "an sl.Seq2Seq model with attention", isSeq2Seq);
+    if (!model.attention) ctx.usageError(`${modelRef.written} was built without attention (attention: "none"), so it has no weights to show`);
+
+    let vocabs: VocabularyPair;
+    const pairRef = optionRef(args, "vocab");
+    if (pairRef) {
+      vocabs = ctx.expect(pairRef, "an object with sourceVocab and targetVocab (e.g. sl.numberTranslation())", isVocabularyPair);
+    } else {
+      const s = optionRef(args, "source-vocab");
+      const t = optionRef(args, "target-vocab");
+      if (!s || !t) ctx.usageError("give the vocabularies: --vocab $set, or --source-vocab $v and --target-vocab $v");
+      vocabs = {
+        sourceVocab: ctx.expect(s!, "a Vocabulary", isVocabulary),
+        targetVocab: ctx.expect(t!, "a Vocabulary", isVocabulary),
+      };
+    }
+    const maxLength = args.options["max-length"];
+    if (typeof maxLength !== "number" || !Number.isInteger(maxLength) || maxLength < 1) ctx.usageError(`--max-length must be a positive integer, got ${maxLength}`);
+
+    // The source: ids given directly, or text split by the source vocabulary.
+    let ids: number[];
+    const one = args.positionals.length === 2 ? args.refs[1] : undefined;
+    if (one && Array.isArray(one.value) && one.value.every((x) => Number.isInteger(x))) {
+      ids = one.value as number[];
+    } else {
+      const text = textArgument(ctx, args, 1) as string;
+      try {
+        ids = Array.from(vocabs.sourceVocab.encode(text));
+      } catch (err) {
+        return ctx.usageError((err as Error).message);
+      }
+      const eos = vocabs.sourceVocab.idOf("<eos>");
+      if (eos !== undefined && ids[ids.length - 1] !== eos) ids.push(eos);
+    }
+    if (ids.length === 0) ctx.usageError("the source has no tokens");
+    const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= model.options.sourceVocabSize);
+    if (bad !== undefined) ctx.usageError(`source id ${bad} is outside the model's source vocabulary (0..${model.options.sourceVocabSize - 1}); use the vocabulary the model was trained with`);
+
+    const translation = model.translate([ids], { maxLength: maxLength as number });
+    const weights = translation.attention?.[0] ?? [];
+    const outTokens = vocabs.targetVocab.decodeTokens(translation.tokens[0]);
+    const eosToken = vocabs.targetVocab.tokens[model.options.eosId] ?? "<eos>";
+    // Rows: one per produced token, plus the step that produced <eos> when decoding ended.
+    const target = weights.map((_, i) => (i < outTokens.length ? outTokens[i] : eosToken));
+    const source = vocabs.sourceVocab.decodeTokens(ids);
+    const result: AttentionResult = { source, target, weights, translation: vocabs.targetVocab.decode(translation.tokens[0]) };
+    if (typeof args.options.out === "string") {
+      if (!/^[A-Za-z_$][\w$]*$/.test(args.options.out)) ctx.usageError(`--out must be a variable name, got ${JSON.stringify(args.options.out)}`);
+      ctx.namespace[args.options.out] = result;
+    }
+    ctx.print(`${source.join(" ")}  →  ${result.translation}`);
+    if (weights.length === 0) {
+      ctx.print("(the model produced no output steps, so there are no attention weights to draw)");
+      return undefined;
+    }
+    const lib = await import("../../../lib/viz");
+    ctx.display(lib.attentionFigure({ source, target, weights }, { title: `Attention of ${modelRef.written}` }));
+    return undefined;
+  },
+};
