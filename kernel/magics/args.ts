@@ -165,7 +165,10 @@ function parseWords(spec: MagicSpec, words: string[], refs: ValueRef[], args: Ma
   const options = spec.options ?? {};
   const config: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
   for (const [name, option] of Object.entries(options)) {
-    config[name] = { type: option.type === "boolean" ? "boolean" : "string", short: option.short, multiple: option.multiple };
+    config[name] = { type: option.type === "boolean" ? "boolean" : "string" };
+    // parseArgs refuses keys present with an undefined value.
+    if (option.short !== undefined) config[name].short = option.short;
+    if (option.multiple !== undefined) config[name].multiple = option.multiple;
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
