@@ -28,7 +28,8 @@ class SeqlabKernelTests(jupyter_kernel_test.KernelTests):
         {"code": '"se" + "qlab"', "result": "'seqlab'"},
     ]
     code_display_data = [
-        {"code": 'display({"text/html": "<b>bold</b>", "text/plain": "bold"})', "mime": "text/html"},
+        {"code": 'display(display.html("<b>bold</b>"))', "mime": "text/html"},
+        {"code": 'display(display.mime({"text/markdown": "**md**", "text/plain": "md"}))', "mime": "text/markdown"},
     ]
     code_history_pattern = "6 ?*"
     supported_history_operations = ("tail", "range", "search")

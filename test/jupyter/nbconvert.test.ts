@@ -78,7 +78,7 @@ describe("nbconvert --execute through the installed kernelspec", function () {
       "xs.map((x) => x * 2).reduce((a, b) => a + b, 0)",
       "%lsmagic",
       "%%html\n<b>bold text</b>",
-      'display({"text/markdown": "**md**", "text/plain": "md"})',
+      'display(display.markdown("**md**"))',
     ]);
     expect(cells.map((c) => c.execution_count)).to.deep.equal([1, 2, 3, 4, 5]);
     expect(cells[0].outputs!.map((o) => [o.output_type, o.name, join(o.text)])).to.deep.equal([["stream", "stdout", "3\n"]]);
