@@ -124,6 +124,8 @@ export const timeitMagic: MagicSpec = {
     }
     if (!args.options.output) return undefined;
     const result: TimeitResult = { loops: n, repeat, timings, average: mean, stdev: std, best, worst, toString: () => report };
+    // Shown as IPython shows its TimeitResult, while the numbers stay plain fields.
+    Object.defineProperty(result, Symbol.for("Jupyter.display"), { value: () => ({ "text/plain": `<TimeitResult : ${report}>` }) });
     return result;
   },
 };
