@@ -1,9 +1,11 @@
 import { expect } from "chai";
-import { execFile } from "child_process";
+import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import { kernelDir } from "../../kernel/install";
+import { pythonWith } from "../jupyter/python";
 import { cliPath } from "./helpers";
 
 const run = promisify(execFile);
@@ -63,6 +65,25 @@ describe("seqlab CLI and kernelspec install", function () {
     expect(mode.code).to.not.equal(0);
     expect(mode.stderr).to.contain("sometimes");
     expect(fs.readdirSync(tmp)).to.deep.equal([]);
+  });
+
+  it("computes the --sys-prefix location from the Python that has Jupyter", function () {
+    const python = pythonWith(["jupyter_core"]);
+    if (!python) this.skip();
+    const prefix = execFileSync(python!, ["-c", "import sys; print(sys.prefix)"], { encoding: "utf8" }).trim();
+    expect(kernelDir({ location: { kind: "sys-prefix" }, name: "x" })).to.equal(path.join(prefix, "share", "jupyter", "kernels", "x"));
+  });
+
+  it("is listed by `jupyter kernelspec list` once installed", async function () {
+    const python = pythonWith(["jupyter_client"]);
+    if (!python) this.skip();
+    const env = { ...process.env, JUPYTER_DATA_DIR: tmp, JUPYTER_PATH: tmp };
+    expect((await cli(["install"], env)).code).to.equal(0);
+    const listed = JSON.parse(execFileSync(python!, ["-m", "jupyter_client.kernelspecapp", "list", "--json"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as {
+      kernelspecs: Record<string, { resource_dir: string; spec: { language: string } }>;
+    };
+    expect(listed.kernelspecs.seqlab.resource_dir).to.equal(path.join(tmp, "kernels", "seqlab"));
+    expect(listed.kernelspecs.seqlab.spec.language).to.equal("typescript");
   });
 
   it("reports an unreadable connection file instead of starting", async function () {
