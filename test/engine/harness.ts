@@ -71,3 +71,9 @@ export function errorOf(r: Run): { ename: string; evalue: string; traceback: str
   if (r.outcome.status !== "error") throw new Error(`expected an error, got ${JSON.stringify(r.outcome)}`);
   return r.outcome;
 }
+
+// Release the shared engine (SIGINT listener, output capture, globals) after all tests.
+after(async () => {
+  await shared?.dispose();
+  shared = undefined;
+});
