@@ -66,7 +66,9 @@ function log(text: string): void {
 
 async function runControlThread(data: ControlThreadData, port: NonNullable<typeof parentPort>): Promise<void> {
   const signer = new Signer(data.connection.key, data.connection.signature_scheme);
-  const iopub = new zmq.Publisher({ linger: 1000 });
+  // ZeroMQ drops PUB messages past the high-water mark (default 1000 per subscriber); a
+  // dropped idle status leaves a frontend waiting forever, so allow a deep queue.
+  const iopub = new zmq.Publisher({ linger: 1000, sendHighWaterMark: 100000 });
   const control = new zmq.Router({ linger: 1000 });
   const heartbeat = new zmq.Reply({ linger: 0 });
   await Promise.all([

@@ -110,7 +110,8 @@ export class JupyterClient {
       stdin: new zmq.Dealer({ ...retry, routingId: identity }),
       control: new zmq.Dealer(retry),
     };
-    this.iopubSocket = new zmq.Subscriber(retry);
+    // No receive limit: a burst of output must not push out the final idle status.
+    this.iopubSocket = new zmq.Subscriber({ ...retry, receiveHighWaterMark: 0 });
     this.heartbeatSocket = new zmq.Request(retry);
     for (const channel of ["shell", "control", "stdin"] as const) {
       this.sockets[channel].connect(endpoint(connection, channel));

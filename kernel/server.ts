@@ -11,6 +11,7 @@ import * as zmq from "zeromq";
 import type { CellHost, Engine, ExecuteOutcome, LanguageInfo, MimeBundle } from "./contract";
 import type { ControlThreadData, FromControlThread, ToControlThread } from "./control-thread";
 import { KernelSession, HistoryQuery } from "./session";
+import { StreamBuffer } from "./stream-buffer";
 import { ConnectionInfo, decode, encode, endpoint, JupyterMessage, makeMessage, PROTOCOL_VERSION, Signer, WireError } from "./wire";
 
 export interface KernelServerOptions {
@@ -320,6 +321,7 @@ export class KernelServer {
       outcome = errorContent(err);
     }
 
+    host.flush();
     if (outcome.status === "ok") {
       if (outcome.result && !silent) {
         this.publish("execute_result", { execution_count: count, data: outcome.result.data, metadata: outcome.result.metadata }, msg);
@@ -442,28 +444,38 @@ export class KernelServer {
 /** The CellHost handed to the engine for one execute_request. */
 class RequestCellHost implements CellHost {
   readonly payloads: Record<string, unknown>[] = [];
+  private readonly streams: StreamBuffer;
 
   constructor(
     private readonly server: KernelServer,
     private readonly parent: JupyterMessage,
     private readonly allowStdin: boolean,
-  ) {}
+  ) {
+    this.streams = new StreamBuffer((name, text) => this.server.publish("stream", { name, text }, this.parent));
+  }
 
   stdout(text: string): void {
-    if (text) this.server.publish("stream", { name: "stdout", text }, this.parent);
+    this.streams.write("stdout", text);
   }
 
   stderr(text: string): void {
-    if (text) this.server.publish("stream", { name: "stderr", text }, this.parent);
+    this.streams.write("stderr", text);
+  }
+
+  /** Sends held stream text; called before any other output so that order is kept. */
+  flush(): void {
+    this.streams.flush();
   }
 
   display(data: MimeBundle, metadata: Record<string, unknown>, displayId?: string, update = false): void {
     if (update && !displayId) throw new Error("updating a display needs the display_id it was shown with");
+    this.flush();
     const content = { data, metadata, transient: displayId ? { display_id: displayId } : {} };
     this.server.publish(update ? "update_display_data" : "display_data", content, this.parent);
   }
 
   clearOutput(wait: boolean): void {
+    this.flush();
     this.server.publish("clear_output", { wait }, this.parent);
   }
 
@@ -473,6 +485,7 @@ class RequestCellHost implements CellHost {
         new Error("this frontend does not accept input; input() and prompt() need a frontend that allows stdin (JupyterLab, Notebook, VS Code), not a headless run"),
       );
     }
+    this.flush(); // the prompt's context must be on screen before the frontend asks
     return this.server.requestInput(this.parent, prompt, password);
   }
 

@@ -91,6 +91,15 @@ export function protocolSuite(dialect: Dialect): void {
       expect((tail.content.history as unknown[][]).map((h) => h[2])).to.deep.equal(["1", "4"]);
     });
 
+    it("coalesces a burst of prints into few stream messages, losing no text and reaching idle", async function () {
+      const { reply, iopub } = await client.execute("for (let i = 0; i < 20000; i++) console.log(i)");
+      expect(reply.content.status).to.equal("ok");
+      const streams = ofType(iopub, "stream");
+      const expected = Array.from({ length: 20000 }, (_, i) => `${i}\n`).join("");
+      expect(streams.map((m) => m.content.text).join("")).to.equal(expected);
+      expect(streams.length).to.be.lessThan(1000);
+    });
+
     it("reports an error once on iopub, with its traceback, and in the execute_reply", async function () {
       const { reply, iopub } = await client.execute('throw new Error("boom")');
       expect(reply.content).to.include({ status: "error", evalue: "boom" });
