@@ -26,8 +26,11 @@ async function main() {
       "--outFile", out,
       "-O3", "--noAssert",
       "--enable", "simd",
+      "--enable", "threads",
+      // Shared memory imported from JS, so worker threads can run kernels on the same data.
+      "--importMemory", "--sharedMemory",
+      "--initialMemory", "64", "--maximumMemory", "32768",
       "--runtime", "minimal", // heap.alloc/heap.free backed by TLSF, no automatic GC
-      "--initialMemory", "64",
     ]);
     if (error) {
       process.stderr.write(stderr.toString());

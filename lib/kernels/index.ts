@@ -4,41 +4,36 @@
  * allocation, typed views that survive memory growth, and copies in and out.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as v8 from "v8";
+import { GemmPool } from "./pool";
 
 /** The raw exports of recurrence.wasm; pointers are byte offsets into its memory. */
 export interface RecurrenceExports {
-  memory: WebAssembly.Memory;
   alloc(bytes: number): number;
   free(ptr: number): void;
   packedASize(M: number, K: number): number;
   packedBSize(K: number, N: number): number;
   packA(src: number, M: number, K: number, ld: number, trans: number, dst: number): void;
   packB(src: number, K: number, N: number, ld: number, trans: number, dst: number): void;
-  gemm(Ap: number, Bp: number, C: number, M: number, N: number, K: number, ldc: number, accumulate: number): void;
   gemmPanels(
     Ap: number, Bp: number, C: number, M: number, N: number, K: number, ldc: number, accumulate: number, p0: number, p1: number,
+    tile: number,
   ): void;
   fillRows(dst: number, rows: number, n: number, v: number): void;
   columnSums(src: number, rows: number, n: number, out: number): void;
-  lstmForward(T: number, B: number, U: number, z: number, hs: number, cs: number, Rp: number, ap: number): void;
-  lstmBackward(
-    T: number, B: number, U: number, acts: number, hs: number, cs: number, dOut: number, dc: number, dh: number,
-    dZ: number, dhs: number, RTp: number, ap: number,
+  lstmGates(B: number, U: number, zt: number, cPrev: number, cNext: number, hNext: number): void;
+  lstmGatesBackward(
+    B: number, U: number, at: number, cPrev: number, cNow: number, dOutT: number, dh: number, dc: number, dzt: number,
+    dhsT: number,
   ): void;
-  rnnForward(T: number, B: number, U: number, z: number, hs: number, Rp: number, ap: number, relu: number): void;
-  rnnBackward(
-    T: number, B: number, U: number, hs: number, dOut: number, dh: number, dZ: number, dhs: number, RTp: number, ap: number,
-    relu: number,
-  ): void;
-  gruForward(
-    T: number, B: number, U: number, z: number, hs: number, Rzr: number, Rh: number, inner: number, rh: number, ap: number,
-  ): void;
-  gruBackward(
-    T: number, B: number, U: number, acts: number, hs: number, dOut: number, dh: number, dZ: number, dhs: number,
-    RzrT: number, RhT: number, drh: number, ap: number,
-  ): void;
+  rnnActivate(n: number, zt: number, hNext: number, relu: number): void;
+  rnnActivateBackward(n: number, hNow: number, dOutT: number, dh: number, dzt: number, dhsT: number, relu: number): void;
+  gruGates(B: number, U: number, zt: number, inner: number, hPrev: number, rh: number): void;
+  gruCandidate(B: number, U: number, zt: number, hPrev: number, hNext: number): void;
+  gruBackwardGates(B: number, U: number, at: number, hPrev: number, dOutT: number, dh: number, dzt: number, dhsT: number): void;
+  gruBackwardReset(B: number, U: number, at: number, hPrev: number, drh: number, dzt: number, dh: number): void;
 }
 
 /** Buffers allocated for one operation and released together. */
@@ -66,15 +61,34 @@ export class Arena {
   }
 }
 
+/** Products smaller than this many multiply-adds per thread stay on one thread. */
+let minWorkPerThread = 1 << 21;
+
 export class Kernels {
   private view: Float32Array;
-  constructor(readonly x: RecurrenceExports) {
-    this.view = new Float32Array(x.memory.buffer);
+  private readonly tile: number;
+  readonly pool: GemmPool;
+  constructor(
+    readonly x: RecurrenceExports,
+    readonly memory: WebAssembly.Memory,
+    readonly module: WebAssembly.Module,
+  ) {
+    this.view = new Float32Array(memory.buffer);
+    this.tile = this.alloc(128);
+    this.pool = new GemmPool(this);
   }
   /** A float32 view of the whole memory (re-made after the memory grows). */
   f32(): Float32Array {
-    if (this.view.buffer !== this.x.memory.buffer) this.view = new Float32Array(this.x.memory.buffer);
+    const buffer = this.memory.buffer;
+    if (this.view.buffer !== buffer) this.view = new Float32Array(buffer);
     return this.view;
+  }
+  /** C = A·B, or C += A·B when accumulate (A, B packed; see assembly/recurrence.as), on all threads. */
+  gemm(Ap: number, Bp: number, C: number, M: number, N: number, K: number, ldc: number, accumulate: boolean): void {
+    const acc = accumulate ? 1 : 0;
+    this.pool.gemm([Ap, Bp, C, M, N, K, ldc, acc], minWorkPerThread, (p0, p1) =>
+      this.x.gemmPanels(Ap, Bp, C, M, N, K, ldc, acc, p0, p1, this.tile),
+    );
   }
   alloc(bytes: number): number {
     const p = this.x.alloc(Math.max(16, bytes));
@@ -124,14 +138,22 @@ export function loadKernels(): Kernels {
     // calls; our functions run long loops per call, so compile optimised code up front.
     v8.setFlagsFromString("--no-wasm-dynamic-tiering");
     const module = new WebAssembly.Module(fs.readFileSync(wasmPath()));
+    // Shared, so worker threads can instantiate the same module on the same data.
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 32768, shared: true });
     const instance = new WebAssembly.Instance(module, {
       env: {
+        memory,
         abort(_msg: number, _file: number, line: number, col: number) {
           throw new Error(`seqlab kernels aborted at ${line}:${col}`);
         },
       },
     });
-    loaded = new Kernels(instance.exports as unknown as RecurrenceExports);
+    loaded = new Kernels(instance.exports as unknown as RecurrenceExports, memory, module);
+    try {
+      loaded.pool.resize(defaultThreads());
+    } catch {
+      // Threads are an optimisation: without them every product runs on this thread.
+    }
     return loaded;
   } catch (err) {
     failure = (err as Error).message;
@@ -147,4 +169,31 @@ export function kernelsStatus(): { available: boolean; reason: string } {
   } catch (err) {
     return { available: false, reason: (err as Error).message };
   }
+}
+
+/** SEQLAB_KERNEL_THREADS, else one thread per core (at most 4: the recurrence is memory-bound). */
+function defaultThreads(): number {
+  const fromEnv = Number(process.env.SEQLAB_KERNEL_THREADS);
+  if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
+  return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+}
+
+/**
+ * Set how many threads share the kernels' matrix products (1 = this thread only), and
+ * optionally the smallest product (multiply-adds per thread) worth splitting.
+ */
+export function setKernelThreads(threads: number, minWork?: number): void {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new Error(`setKernelThreads: threads must be an integer from 1 to 64, got ${threads}`);
+  }
+  if (minWork !== undefined) {
+    if (!(minWork >= 0)) throw new Error(`setKernelThreads: minWork must be >= 0, got ${minWork}`);
+    minWorkPerThread = minWork;
+  }
+  loadKernels().pool.resize(threads);
+}
+
+/** Threads now sharing the kernels' products. */
+export function kernelThreads(): number {
+  return loadKernels().pool.threads;
 }

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { expect } from "chai";
 import { initBackend, useBackend } from "../../lib/backend";
 import { fusedRecurrence, recurrenceEngineName, type CellKind, type RecurrenceOptions } from "../../lib/nn/fused";
+import { kernelThreads, setKernelThreads } from "../../lib/kernels";
 import { fixed, lossOf, makeProblem, maxAbs, maxAbsDiff, problemInputs, unrolled, type Problem } from "./fused-helpers";
 
 const CASES: { kind: CellKind; relu: boolean; label: string }[] = [
@@ -257,6 +258,29 @@ describe("nn/fused: WebAssembly kernels against the tfjs engine", () => {
       });
     }
   }
+
+  it("gives identical results when products are split over worker threads", async () => {
+    await useBackend("wasm");
+    const saved = kernelThreads();
+    const p = makeProblem("lstm", 3, 4, 9, 21);
+    const run = () =>
+      tf.tidy(() => {
+        const f = (...ins: tf.Tensor[]) => {
+          const r = runFused(p, ins, { engine: "kernels" });
+          return lossOf(p, r.outputs, r.state.h, r.state.c);
+        };
+        return tf.grads(f)(problemInputs(p)).map((g) => Array.from(g.dataSync()));
+      });
+    try {
+      setKernelThreads(1);
+      const single = run();
+      setKernelThreads(3, 0); // split even tiny products, across more threads than panels allow evenly
+      expect(kernelThreads()).to.equal(3);
+      expect(run()).to.deep.equal(single);
+    } finally {
+      setKernelThreads(saved, 1 << 21);
+    }
+  });
 
   it("picks the kernels on wasm and cpu by default", async () => {
     for (const backend of ["wasm", "cpu"]) {

@@ -8,6 +8,10 @@
 //   A (the left side, M x K) is packed in blocks of 4 rows: [ceil(M/4)][K][4];
 //   B (the right side, K x N) is packed in panels of 8 columns: [ceil(N/8)][K][8].
 // One pass computes a 4x8 tile of C with eight 128-bit accumulators.
+//
+// The memory is shared: worker threads instantiate this same module on it and run
+// gemmPanels on their share of the panels (see lib/kernels/pool.ts). So no function here
+// keeps state in static memory; scratch space is passed in by the caller.
 
 export function alloc(bytes: usize): usize {
   return heap.alloc(bytes);
@@ -75,15 +79,13 @@ export function packB(src: usize, K: i32, N: i32, ld: i32, trans: i32, dst: usiz
   }
 }
 
-// Scratch tile for partial edges (4 rows x 8 columns).
-const tile = memory.data(128, 16);
-
 /**
  * C (M x N, row stride ldc) = A·B, or C + A·B when accumulate is non-zero. A and B packed
- * as above; only panels [p0, p1) are computed (so callers can split the work).
+ * as above; only panels [p0, p1) are computed (so threads can split the work). tile: 128
+ * bytes of scratch owned by the calling thread, for edge tiles.
  */
 export function gemmPanels(
-  Ap: usize, Bp: usize, C: usize, M: i32, N: i32, K: i32, ldc: i32, accumulate: i32, p0: i32, p1: i32,
+  Ap: usize, Bp: usize, C: usize, M: i32, N: i32, K: i32, ldc: i32, accumulate: i32, p0: i32, p1: i32, tile: usize,
 ): void {
   const mBlocks = (M + 3) >> 2;
   // Rows of A per chunk so a chunk of packed A (chunk*K*4 bytes) stays in the L2 cache.
@@ -178,10 +180,6 @@ export function gemmPanels(
   }
 }
 
-/** C = A·B (or C += A·B) over all panels. */
-export function gemm(Ap: usize, Bp: usize, C: usize, M: i32, N: i32, K: i32, ldc: i32, accumulate: i32): void {
-  gemmPanels(Ap, Bp, C, M, N, K, ldc, accumulate, 0, (N + 7) >> 3);
-}
 
 /** Fill each of `rows` rows (length n) of dst with the vector v. */
 export function fillRows(dst: usize, rows: i32, n: i32, v: usize): void {
@@ -216,240 +214,171 @@ function tanh(x: f32): f32 {
 }
 
 /**
- * LSTM forward over T steps. z: [T][B][4U] holds x·W + b on entry and the activated gates
- * (i, f, g, o) on exit. hs: [(T+1)][B][U] with h0 in slot 0 on entry; h_t goes to slot t+1.
- * cs: [(T+1)][B][U] likewise with c0. Rp: the recurrent kernel packed as B (U x 4U).
- * ap: scratch of packedASize(B, U) bytes.
+ * One LSTM step's gates, after zt (B x 4U) received x·W + b + h·R: zt becomes the activated
+ * gates (i, f, g, o); the new cell and hidden states go to cNext and hNext (B x U).
  */
-export function lstmForward(T: i32, B: i32, U: i32, z: usize, hs: usize, cs: usize, Rp: usize, ap: usize): void {
+export function lstmGates(B: i32, U: i32, zt: usize, cPrev: usize, cNext: usize, hNext: usize): void {
   const G = 4 * U;
-  const stateBytes = <usize>(B * U * 4);
-  for (let t = 0; t < T; t++) {
-    const zt = z + <usize>(t * B * G * 4);
-    const hPrev = hs + <usize>t * stateBytes;
-    const cPrev = cs + <usize>t * stateBytes;
-    const hNext = hPrev + stateBytes;
-    const cNext = cPrev + stateBytes;
-    packA(hPrev, B, U, U, 0, ap);
-    gemm(ap, Rp, zt, B, G, U, G, 1);
-    for (let b = 0; b < B; b++) {
-      const row = zt + <usize>(b * G * 4);
-      for (let j = 0; j < U; j++) {
-        const pi = row + <usize>(j * 4);
-        const pf = pi + <usize>(U * 4);
-        const pg = pf + <usize>(U * 4);
-        const po = pg + <usize>(U * 4);
-        const i = sigmoid(load<f32>(pi));
-        const f = sigmoid(load<f32>(pf));
-        const g = tanh(load<f32>(pg));
-        const o = sigmoid(load<f32>(po));
-        const s = <usize>((b * U + j) * 4);
-        const c = f * load<f32>(cPrev + s) + i * g;
-        store<f32>(cNext + s, c);
-        store<f32>(hNext + s, o * tanh(c));
-        store<f32>(pi, i);
-        store<f32>(pf, f);
-        store<f32>(pg, g);
-        store<f32>(po, o);
-      }
+  const u4 = <usize>(U * 4);
+  for (let b = 0; b < B; b++) {
+    const row = zt + <usize>(b * G * 4);
+    for (let j = 0; j < U; j++) {
+      const pi = row + <usize>(j * 4);
+      const i = sigmoid(load<f32>(pi));
+      const f = sigmoid(load<f32>(pi + u4));
+      const g = tanh(load<f32>(pi + 2 * u4));
+      const o = sigmoid(load<f32>(pi + 3 * u4));
+      const s = <usize>((b * U + j) * 4);
+      const c = f * load<f32>(cPrev + s) + i * g;
+      store<f32>(cNext + s, c);
+      store<f32>(hNext + s, o * tanh(c));
+      store<f32>(pi, i);
+      store<f32>(pi + u4, f);
+      store<f32>(pi + 2 * u4, g);
+      store<f32>(pi + 3 * u4, o);
     }
   }
 }
 
 /**
- * LSTM backward. acts: gates from lstmForward [T][B][4U]; hs, cs as left by lstmForward.
- * dOut: [T][B][U] gradient reaching each output; dc: [B][U], on entry the gradient of the
- * final cell state, on exit dL/dc0. dh: [B][U] scratch, on exit dL/dh0.
- * dZ: out [T][B][4U] gradient of the gate pre-activations. dhs: out [T][B][U], dL/dh_t.
- * RTp: the recurrent kernel transposed (4U x U) packed as B. ap: scratch of packedASize(B, 4U).
+ * One LSTM step backward. at: the step's gates (B x 4U); dOutT: gradient reaching h_t from
+ * the output; dh: gradient reaching h_t from later steps; dc: on entry from later steps, on
+ * exit for c_{t-1}. Writes dzt (B x 4U, gate pre-activation gradients) and dhsT = dL/dh_t.
+ * The caller then computes dh_{t-1} = dzt · R^T.
  */
-export function lstmBackward(
-  T: i32, B: i32, U: i32, acts: usize, hs: usize, cs: usize, dOut: usize, dc: usize, dh: usize,
-  dZ: usize, dhs: usize, RTp: usize, ap: usize,
+export function lstmGatesBackward(
+  B: i32, U: i32, at: usize, cPrev: usize, cNow: usize, dOutT: usize, dh: usize, dc: usize, dzt: usize, dhsT: usize,
 ): void {
   const G = 4 * U;
-  const stateBytes = <usize>(B * U * 4);
-  memory.fill(dh, 0, stateBytes);
-  for (let t = T - 1; t >= 0; t--) {
-    const at = acts + <usize>(t * B * G * 4);
-    const dzt = dZ + <usize>(t * B * G * 4);
-    const cPrev = cs + <usize>t * stateBytes;
-    const cNow = cPrev + stateBytes;
-    const dOutT = dOut + <usize>t * stateBytes;
-    const dhsT = dhs + <usize>t * stateBytes;
-    for (let b = 0; b < B; b++) {
-      const row = at + <usize>(b * G * 4);
-      const drow = dzt + <usize>(b * G * 4);
-      for (let j = 0; j < U; j++) {
-        const s = <usize>((b * U + j) * 4);
-        const q = <usize>(j * 4);
-        const u4 = <usize>(U * 4);
-        const i = load<f32>(row + q);
-        const f = load<f32>(row + q + u4);
-        const g = load<f32>(row + q + 2 * u4);
-        const o = load<f32>(row + q + 3 * u4);
-        const dht = load<f32>(dOutT + s) + load<f32>(dh + s);
-        store<f32>(dhsT + s, dht);
-        const tc = tanh(load<f32>(cNow + s));
-        const dct = load<f32>(dc + s) + dht * o * (1.0 - tc * tc);
-        store<f32>(drow + q, dct * g * i * (1.0 - i));
-        store<f32>(drow + q + u4, dct * load<f32>(cPrev + s) * f * (1.0 - f));
-        store<f32>(drow + q + 2 * u4, dct * i * (1.0 - g * g));
-        store<f32>(drow + q + 3 * u4, dht * tc * o * (1.0 - o));
-        store<f32>(dc + s, dct * f);
-      }
+  const u4 = <usize>(U * 4);
+  for (let b = 0; b < B; b++) {
+    const row = at + <usize>(b * G * 4);
+    const drow = dzt + <usize>(b * G * 4);
+    for (let j = 0; j < U; j++) {
+      const s = <usize>((b * U + j) * 4);
+      const q = <usize>(j * 4);
+      const i = load<f32>(row + q);
+      const f = load<f32>(row + q + u4);
+      const g = load<f32>(row + q + 2 * u4);
+      const o = load<f32>(row + q + 3 * u4);
+      const dht = load<f32>(dOutT + s) + load<f32>(dh + s);
+      store<f32>(dhsT + s, dht);
+      const tc = tanh(load<f32>(cNow + s));
+      const dct = load<f32>(dc + s) + dht * o * (1.0 - tc * tc);
+      store<f32>(drow + q, dct * g * i * (1.0 - i));
+      store<f32>(drow + q + u4, dct * load<f32>(cPrev + s) * f * (1.0 - f));
+      store<f32>(drow + q + 2 * u4, dct * i * (1.0 - g * g));
+      store<f32>(drow + q + 3 * u4, dht * tc * o * (1.0 - o));
+      store<f32>(dc + s, dct * f);
     }
-    // dh_{t-1} = dZ_t · R^T
-    packA(dzt, B, G, G, 0, ap);
-    gemm(ap, RTp, dh, B, U, G, U, 0);
+  }
+}
+
+/** One vanilla RNN step: zt (B x U) holds the pre-activation; becomes h_t, copied to hNext. */
+export function rnnActivate(n: i32, zt: usize, hNext: usize, relu: i32): void {
+  for (let k = 0; k < n; k++) {
+    const p = zt + <usize>(k * 4);
+    const a = load<f32>(p);
+    const h: f32 = relu ? (a > 0 ? a : 0) : tanh(a);
+    store<f32>(p, h);
+    store<f32>(hNext + <usize>(k * 4), h);
+  }
+}
+
+/** One vanilla RNN step backward (n = B*U); arguments as for lstmGatesBackward. */
+export function rnnActivateBackward(n: i32, hNow: usize, dOutT: usize, dh: usize, dzt: usize, dhsT: usize, relu: i32): void {
+  for (let k = 0; k < n; k++) {
+    const s = <usize>(k * 4);
+    const dht = load<f32>(dOutT + s) + load<f32>(dh + s);
+    store<f32>(dhsT + s, dht);
+    const h = load<f32>(hNow + s);
+    store<f32>(dzt + s, relu ? (h > 0 ? dht : 0) : dht * (1.0 - h * h));
   }
 }
 
 /**
- * Vanilla RNN forward: z [T][B][U] holds x·W + b on entry, h_t on exit; hs as for the LSTM.
- * relu selects ReLU over tanh.
+ * GRU step, first half (tfjs-layers equations): zt (B x 3U) holds x·W + b, inner (B x 2U)
+ * holds h·R[:, :2U]. Writes the z and r gates into zt and r*h into rh (B x U).
  */
-export function rnnForward(T: i32, B: i32, U: i32, z: usize, hs: usize, Rp: usize, ap: usize, relu: i32): void {
-  const stateBytes = <usize>(B * U * 4);
-  for (let t = 0; t < T; t++) {
-    const zt = z + <usize>t * stateBytes;
-    const hPrev = hs + <usize>t * stateBytes;
-    packA(hPrev, B, U, U, 0, ap);
-    gemm(ap, Rp, zt, B, U, U, U, 1);
-    const n = B * U;
-    for (let k = 0; k < n; k++) {
-      const p = zt + <usize>(k * 4);
-      const a = load<f32>(p);
-      const h: f32 = relu ? (a > 0 ? a : 0) : tanh(a);
-      store<f32>(p, h);
-      store<f32>(hPrev + stateBytes + <usize>(k * 4), h);
+export function gruGates(B: i32, U: i32, zt: usize, inner: usize, hPrev: usize, rh: usize): void {
+  const G = 3 * U;
+  const u4 = <usize>(U * 4);
+  for (let b = 0; b < B; b++) {
+    const row = zt + <usize>(b * G * 4);
+    const irow = inner + <usize>(b * 2 * U * 4);
+    for (let j = 0; j < U; j++) {
+      const q = <usize>(j * 4);
+      const zg = sigmoid(load<f32>(row + q) + load<f32>(irow + q));
+      const r = sigmoid(load<f32>(row + q + u4) + load<f32>(irow + q + u4));
+      store<f32>(row + q, zg);
+      store<f32>(row + q + u4, r);
+      const s = <usize>((b * U + j) * 4);
+      store<f32>(rh + s, r * load<f32>(hPrev + s));
     }
   }
 }
 
-/** Vanilla RNN backward; arguments as for lstmBackward without the cell state. */
-export function rnnBackward(
-  T: i32, B: i32, U: i32, hs: usize, dOut: usize, dh: usize, dZ: usize, dhs: usize, RTp: usize, ap: usize, relu: i32,
-): void {
-  const stateBytes = <usize>(B * U * 4);
-  memory.fill(dh, 0, stateBytes);
-  const n = B * U;
-  for (let t = T - 1; t >= 0; t--) {
-    const hNow = hs + <usize>(t + 1) * stateBytes;
-    const dzt = dZ + <usize>t * stateBytes;
-    for (let k = 0; k < n; k++) {
-      const s = <usize>(k * 4);
-      const dht = load<f32>(dOut + <usize>t * stateBytes + s) + load<f32>(dh + s);
-      store<f32>(dhs + <usize>t * stateBytes + s, dht);
-      const h = load<f32>(hNow + s);
-      store<f32>(dzt + s, relu ? (h > 0 ? dht : 0) : dht * (1.0 - h * h));
+/** GRU step, second half: the candidate block of zt received (r*h)·R[:, 2U:]; finish h_t. */
+export function gruCandidate(B: i32, U: i32, zt: usize, hPrev: usize, hNext: usize): void {
+  const G = 3 * U;
+  const u4 = <usize>(U * 4);
+  for (let b = 0; b < B; b++) {
+    const row = zt + <usize>(b * G * 4);
+    for (let j = 0; j < U; j++) {
+      const q = <usize>(j * 4);
+      const zg = load<f32>(row + q);
+      const hh = tanh(load<f32>(row + q + 2 * u4));
+      store<f32>(row + q + 2 * u4, hh);
+      const s = <usize>((b * U + j) * 4);
+      store<f32>(hNext + s, zg * load<f32>(hPrev + s) + (1.0 - zg) * hh);
     }
-    packA(dzt, B, U, U, 0, ap);
-    gemm(ap, RTp, dh, B, U, U, U, 0);
   }
 }
 
 /**
- * GRU forward (tfjs-layers equations). z: [T][B][3U] holds x·W + b on entry and the gates
- * (z, r, candidate) on exit. Rzr: R[:, :2U] packed (U x 2U); Rh: R[:, 2U:] packed (U x U).
- * inner: scratch [B][2U]; rh: scratch [B][U]; ap: scratch of packedASize(B, U).
+ * GRU step backward, first half: dL/dh_t, and the gradients of the z gate and candidate
+ * pre-activations into dzt. Leaves dL/dh_t in dh for gruBackwardReset.
  */
-export function gruForward(
-  T: i32, B: i32, U: i32, z: usize, hs: usize, Rzr: usize, Rh: usize, inner: usize, rh: usize, ap: usize,
+export function gruBackwardGates(
+  B: i32, U: i32, at: usize, hPrev: usize, dOutT: usize, dh: usize, dzt: usize, dhsT: usize,
 ): void {
   const G = 3 * U;
-  const stateBytes = <usize>(B * U * 4);
-  for (let t = 0; t < T; t++) {
-    const zt = z + <usize>(t * B * G * 4);
-    const hPrev = hs + <usize>t * stateBytes;
-    const hNext = hPrev + stateBytes;
-    packA(hPrev, B, U, U, 0, ap);
-    gemm(ap, Rzr, inner, B, 2 * U, U, 2 * U, 0);
-    for (let b = 0; b < B; b++) {
-      const row = zt + <usize>(b * G * 4);
-      const irow = inner + <usize>(b * 2 * U * 4);
-      for (let j = 0; j < U; j++) {
-        const q = <usize>(j * 4);
-        const u4 = <usize>(U * 4);
-        const zg = sigmoid(load<f32>(row + q) + load<f32>(irow + q));
-        const r = sigmoid(load<f32>(row + q + u4) + load<f32>(irow + q + u4));
-        store<f32>(row + q, zg);
-        store<f32>(row + q + u4, r);
-        const s = <usize>((b * U + j) * 4);
-        store<f32>(rh + s, r * load<f32>(hPrev + s));
-      }
-    }
-    // candidate: tanh(xh + (r*h)·Rh), accumulated straight into the third gate block
-    packA(rh, B, U, U, 0, ap);
-    gemm(ap, Rh, zt + <usize>(2 * U * 4), B, U, U, G, 1);
-    for (let b = 0; b < B; b++) {
-      const row = zt + <usize>(b * G * 4);
-      for (let j = 0; j < U; j++) {
-        const q = <usize>(j * 4);
-        const u4 = <usize>(U * 4);
-        const zg = load<f32>(row + q);
-        const hh = tanh(load<f32>(row + q + 2 * u4));
-        store<f32>(row + q + 2 * u4, hh);
-        const s = <usize>((b * U + j) * 4);
-        store<f32>(hNext + s, zg * load<f32>(hPrev + s) + (1.0 - zg) * hh);
-      }
+  const u4 = <usize>(U * 4);
+  for (let b = 0; b < B; b++) {
+    const row = at + <usize>(b * G * 4);
+    const drow = dzt + <usize>(b * G * 4);
+    for (let j = 0; j < U; j++) {
+      const s = <usize>((b * U + j) * 4);
+      const q = <usize>(j * 4);
+      const zg = load<f32>(row + q);
+      const hh = load<f32>(row + q + 2 * u4);
+      const dht = load<f32>(dOutT + s) + load<f32>(dh + s);
+      store<f32>(dhsT + s, dht);
+      store<f32>(drow + q, dht * (load<f32>(hPrev + s) - hh) * zg * (1.0 - zg));
+      store<f32>(drow + q + 2 * u4, dht * (1.0 - zg) * (1.0 - hh * hh));
+      store<f32>(dh + s, dht);
     }
   }
 }
 
 /**
- * GRU backward. acts, hs as left by gruForward; dOut, dh, dZ, dhs as for lstmBackward (dZ
- * is [T][B][3U]). RzrT: R[:, :2U] transposed (2U x U) packed; RhT: R[:, 2U:] transposed
- * (U x U) packed. drh: scratch [B][U]; ap: scratch of packedASize(B, 2U).
+ * GRU step backward, second half, after drh = dah · R[:, 2U:]^T: the reset gate's gradient
+ * into dzt, and dh = dh_t*z + drh*r (the caller adds [daz, dar] · R[:, :2U]^T).
  */
-export function gruBackward(
-  T: i32, B: i32, U: i32, acts: usize, hs: usize, dOut: usize, dh: usize, dZ: usize, dhs: usize,
-  RzrT: usize, RhT: usize, drh: usize, ap: usize,
-): void {
+export function gruBackwardReset(B: i32, U: i32, at: usize, hPrev: usize, drh: usize, dzt: usize, dh: usize): void {
   const G = 3 * U;
-  const stateBytes = <usize>(B * U * 4);
-  memory.fill(dh, 0, stateBytes);
-  for (let t = T - 1; t >= 0; t--) {
-    const at = acts + <usize>(t * B * G * 4);
-    const dzt = dZ + <usize>(t * B * G * 4);
-    const hPrev = hs + <usize>t * stateBytes;
-    const dOutT = dOut + <usize>t * stateBytes;
-    const dhsT = dhs + <usize>t * stateBytes;
-    for (let b = 0; b < B; b++) {
-      const row = at + <usize>(b * G * 4);
-      const drow = dzt + <usize>(b * G * 4);
-      for (let j = 0; j < U; j++) {
-        const s = <usize>((b * U + j) * 4);
-        const q = <usize>(j * 4);
-        const u4 = <usize>(U * 4);
-        const zg = load<f32>(row + q);
-        const hh = load<f32>(row + q + 2 * u4);
-        const dht = load<f32>(dOutT + s) + load<f32>(dh + s);
-        store<f32>(dhsT + s, dht);
-        store<f32>(drow + q, dht * (load<f32>(hPrev + s) - hh) * zg * (1.0 - zg));
-        store<f32>(drow + q + 2 * u4, dht * (1.0 - zg) * (1.0 - hh * hh));
-        store<f32>(dh + s, dht); // keep dh_t for the combination below
-      }
+  const u4 = <usize>(U * 4);
+  for (let b = 0; b < B; b++) {
+    const row = at + <usize>(b * G * 4);
+    const drow = dzt + <usize>(b * G * 4);
+    for (let j = 0; j < U; j++) {
+      const s = <usize>((b * U + j) * 4);
+      const q = <usize>(j * 4);
+      const r = load<f32>(row + q + u4);
+      const zg = load<f32>(row + q);
+      const d = load<f32>(drh + s);
+      store<f32>(drow + q + u4, d * load<f32>(hPrev + s) * r * (1.0 - r));
+      store<f32>(dh + s, load<f32>(dh + s) * zg + d * r);
     }
-    // drh = dah · Rh^T, with dah the candidate block of dZ_t
-    packA(dzt + <usize>(2 * U * 4), B, U, G, 0, ap);
-    gemm(ap, RhT, drh, B, U, U, U, 0);
-    for (let b = 0; b < B; b++) {
-      const row = at + <usize>(b * G * 4);
-      const drow = dzt + <usize>(b * G * 4);
-      for (let j = 0; j < U; j++) {
-        const s = <usize>((b * U + j) * 4);
-        const q = <usize>(j * 4);
-        const u4 = <usize>(U * 4);
-        const r = load<f32>(row + q + u4);
-        const zg = load<f32>(row + q);
-        const d = load<f32>(drh + s);
-        store<f32>(drow + q + u4, d * load<f32>(hPrev + s) * r * (1.0 - r));
-        // dh_{t-1} (partial): dh_t*z + drh*r; the [daz, dar]·Rzr^T product is added next
-        store<f32>(dh + s, load<f32>(dh + s) * zg + d * r);
-      }
-    }
-    packA(dzt, B, 2 * U, G, 0, ap);
-    gemm(ap, RzrT, dh, B, U, 2 * U, U, 1);
   }
 }

@@ -94,11 +94,28 @@ function forward(a: StepArgs): ForwardResult {
     // Input projection for every step at once: z = x·W + b.
     x.fillRows(z, TB, GU, bias);
     x.packA(xT, TB, D, D, 0, Ap);
-    x.gemm(Ap, Wp, z, TB, GU, D, GU, 1);
+    k.gemm(Ap, Wp, z, TB, GU, D, GU, true);
     mark("forward input GEMM");
-    if (a.kind === "lstm") x.lstmForward(T, B, U, z, hs, cs, Rps[0], ap);
-    else if (a.kind === "rnn") x.rnnForward(T, B, U, z, hs, Rps[0], ap, a.relu ? 1 : 0);
-    else x.gruForward(T, B, U, z, hs, Rps[0], Rps[1], inner, rh, ap);
+    // The recurrence, one step at a time: h_{t-1}·R on all threads, then the gates.
+    const stateBytes = BU * 4;
+    for (let t = 0; t < T; t++) {
+      const zt = z + t * B * GU * 4;
+      const hPrev = hs + t * stateBytes;
+      x.packA(hPrev, B, U, U, 0, ap);
+      if (a.kind === "lstm") {
+        k.gemm(ap, Rps[0], zt, B, GU, U, GU, true);
+        x.lstmGates(B, U, zt, cs + t * stateBytes, cs + (t + 1) * stateBytes, hPrev + stateBytes);
+      } else if (a.kind === "rnn") {
+        k.gemm(ap, Rps[0], zt, B, U, U, U, true);
+        x.rnnActivate(BU, zt, hPrev + stateBytes, a.relu ? 1 : 0);
+      } else {
+        k.gemm(ap, Rps[0], inner, B, 2 * U, U, 2 * U, false);
+        x.gruGates(B, U, zt, inner, hPrev, rh);
+        x.packA(rh, B, U, U, 0, ap);
+        k.gemm(ap, Rps[1], zt + 2 * U * 4, B, U, U, GU, true);
+        x.gruCandidate(B, U, zt, hPrev, hPrev + stateBytes);
+      }
+    }
     mark("forward recurrence");
 
     const slots = a.kind === "lstm" ? T + 1 : T;
@@ -176,34 +193,56 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
     mark("copies in/out");
 
     // The backward pass through time: dZ (gate pre-activation gradients) and dL/dh_t.
-    if (lstm) x.lstmBackward(T, B, U, acts, hs, cs, dOut, dc, dh, dZ, dhs, RTps[0], ap);
-    else if (!gru) x.rnnBackward(T, B, U, hs, dOut, dh, dZ, dhs, RTps[0], ap, a.relu ? 1 : 0);
-    else x.gruBackward(T, B, U, acts, hs, dOut, dh, dZ, dhs, RTps[0], RTps[1], drh, ap);
+    const stateBytes = BU * 4;
+    mem.fill(0, dh >> 2, (dh >> 2) + BU);
+    for (let t = T - 1; t >= 0; t--) {
+      const at = acts + t * B * GU * 4;
+      const dzt = dZ + t * B * GU * 4;
+      const hPrev = hs + t * stateBytes;
+      const dOutT = dOut + t * stateBytes;
+      const dhsT = dhs + t * stateBytes;
+      if (lstm) {
+        x.lstmGatesBackward(B, U, at, cs + t * stateBytes, cs + (t + 1) * stateBytes, dOutT, dh, dc, dzt, dhsT);
+        x.packA(dzt, B, GU, GU, 0, ap);
+        k.gemm(ap, RTps[0], dh, B, U, GU, U, false); // dh_{t-1} = dz_t · R^T
+      } else if (!gru) {
+        x.rnnActivateBackward(BU, hPrev + stateBytes, dOutT, dh, dzt, dhsT, a.relu ? 1 : 0);
+        x.packA(dzt, B, U, U, 0, ap);
+        k.gemm(ap, RTps[0], dh, B, U, U, U, false);
+      } else {
+        x.gruBackwardGates(B, U, at, hPrev, dOutT, dh, dzt, dhsT);
+        x.packA(dzt + 2 * U * 4, B, U, GU, 0, ap);
+        k.gemm(ap, RTps[1], drh, B, U, U, U, false); // through the candidate's (r*h)·Rh
+        x.gruBackwardReset(B, U, at, hPrev, drh, dzt, dh);
+        x.packA(dzt, B, 2 * U, GU, 0, ap);
+        k.gemm(ap, RTps[0], dh, B, U, 2 * U, U, true); // through the z and r gates
+      }
+    }
     mark("backward recurrence");
 
     // Weight gradients, one product over all time steps each.
     x.packB(dZ, TB, GU, GU, 0, dZp);
     x.packA(xT, D, TB, D, 1, XTp);
-    x.gemm(XTp, dZp, dW, D, GU, TB, GU, 0);
+    k.gemm(XTp, dZp, dW, D, GU, TB, GU, false);
     x.packA(hs, U, TB, U, 1, HTp); // rows h_0 .. h_{T-1}: the state each step started from
     if (!gru) {
-      x.gemm(HTp, dZp, dR, U, GU, TB, GU, 0);
+      k.gemm(HTp, dZp, dR, U, GU, TB, GU, false);
     } else {
       // The candidate's recurrent product saw r*h, the z and r gates saw h.
       x.packB(dZ, TB, 2 * U, GU, 0, dZzr);
       x.packB(dZ + 2 * U * 4, TB, U, GU, 0, dZh);
-      x.gemm(HTp, dZzr, dR, U, 2 * U, TB, GU, 0);
+      k.gemm(HTp, dZzr, dR, U, 2 * U, TB, GU, false);
       const m = mem;
       const hBase = hs >> 2, aBase = acts >> 2, rBase = rhAll >> 2;
       for (let row = 0; row < TB; row++) {
         for (let j = 0; j < U; j++) m[rBase + row * U + j] = m[aBase + row * GU + U + j] * m[hBase + row * U + j];
       }
       x.packA(rhAll, U, TB, U, 1, RHTp);
-      x.gemm(RHTp, dZh, dR + 2 * U * 4, U, U, TB, GU, 0);
+      k.gemm(RHTp, dZh, dR + 2 * U * 4, U, U, TB, GU, false);
     }
     x.columnSums(dZ, TB, GU, db);
     x.packA(dZ, TB, GU, GU, 0, dZAp);
-    x.gemm(dZAp, WTp, dxT, TB, D, GU, D, 0);
+    k.gemm(dZAp, WTp, dxT, TB, D, GU, D, false);
     mark("weight-gradient GEMMs");
 
     const dx = new Float32Array(B * T * D);
