@@ -24,6 +24,7 @@ import { magicRegistry, type MagicRegistry } from "../magics/registry";
 import type { ValueSource } from "../magics/args";
 import type { CompiledCode } from "../magics/types";
 import "../magics/builtin";
+import "../magics/sequence/register";
 
 export interface EngineOptions {
   /** Where imports resolve from and relative files live; default process.cwd(). */
