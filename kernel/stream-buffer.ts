@@ -5,10 +5,11 @@
  * PUB socket's high-water mark ZeroMQ drops messages (the final idle among them), and
  * frontends slow down rendering them one by one.
  *
- * Text is held until the stream name changes, another kind of output must go out (the
- * owner calls flush() first), the buffer grows large, or it has waited `maxDelayMs`. The
- * age is checked on every write as well as by a timer, so a synchronous loop that blocks
- * the timers still shows its output while it runs.
+ * A write after a quiet spell (nothing sent for `maxDelayMs`) goes out at once, so a print
+ * before a long synchronous computation is seen while it runs. Writes that follow closely
+ * are held until the stream name changes, another kind of output must go out (the owner
+ * calls flush() first), the buffer grows large, or it has waited `maxDelayMs`. That age is
+ * checked on every write as well as by a timer, since a synchronous loop blocks timers.
  */
 export type StreamName = "stdout" | "stderr";
 
@@ -18,6 +19,7 @@ export class StreamBuffer {
   private size = 0;
   private since = 0;
   private timer: NodeJS.Timeout | null = null;
+  private lastSent = -Infinity;
 
   constructor(
     private readonly send: (name: StreamName, text: string) => void,
@@ -28,6 +30,11 @@ export class StreamBuffer {
   write(name: StreamName, text: string): void {
     if (!text) return;
     if (this.name !== null && this.name !== name) this.flush();
+    if (this.name === null && Date.now() - this.lastSent >= this.maxDelayMs) {
+      this.lastSent = Date.now();
+      this.send(name, text);
+      return;
+    }
     if (this.name === null) {
       this.name = name;
       this.since = Date.now();
@@ -48,6 +55,7 @@ export class StreamBuffer {
     this.name = null;
     this.parts = [];
     this.size = 0;
+    this.lastSent = Date.now();
     this.send(name, text);
   }
 }

@@ -100,6 +100,18 @@ export function protocolSuite(dialect: Dialect): void {
       expect(streams.length).to.be.lessThan(1000);
     });
 
+    it("shows a print made before a long synchronous computation while the computation runs", async function () {
+      const request = client.message("execute_request", { code: 'console.log("before"); const busyUntil = Date.now() + 1500; while (Date.now() < busyUntil) {}', silent: false, store_history: true, stop_on_error: true, user_expressions: {}, allow_stdin: false });
+      const reply = client.replyTo(request);
+      let replied = false;
+      void reply.then(() => (replied = true));
+      client.sendMessage("shell", request);
+      const stream = await client.waitForIopub((m) => m.parent_header.msg_id === request.header.msg_id && m.header.msg_type === "stream", 10000, "the stream");
+      expect(stream.content.text).to.equal("before\n");
+      expect(replied, "the print arrived only after the cell finished").to.equal(false);
+      expect((await reply).content.status).to.equal("ok");
+    });
+
     it("reports an error once on iopub, with its traceback, and in the execute_reply", async function () {
       const { reply, iopub } = await client.execute('throw new Error("boom")');
       expect(reply.content).to.include({ status: "error", evalue: "boom" });
