@@ -36,6 +36,13 @@ function checkExecutedLab(nb: Notebook): void {
   expect(text).to.match(/✔ untrained loss, close to ln\(83\) = 4\.419: 4\.4\d\d/);
   expect(text).to.match(/✔ mean loss over the last 10 iterations/);
   expect(text).to.match(/✔ valid generated tunes, at least \d+: \d+/);
+  // the live loss plot was redrawn in place: one figure, holding every iteration at the end
+  const trainingCell = cells.find((c) => c.source.includes("sl.trainModel("))!;
+  const figures = trainingCell.outputs.filter((o) => "data" in o && o.data["application/vnd.plotly.v1+json"] !== undefined);
+  expect(figures).to.have.length(1);
+  const iterations = Number(/trained: (\d+)/.exec(cellText(trainingCell))?.[1]);
+  const plotted = (figures[0] as { data: Record<string, { data: { x: unknown[] }[] }> }).data["application/vnd.plotly.v1+json"].data[0].x;
+  expect(plotted).to.have.length(iterations);
   // the sheet music of the generated tunes came out as rich output
   const rich = cells.flatMap((c) => c.outputs).filter((o) => o.output_type === "display_data" || o.output_type === "execute_result");
   expect(rich.some((o) => "data" in o && String(o.data["text/html"] ?? o.data["image/svg+xml"] ?? "").includes("<svg"))).to.equal(true);
