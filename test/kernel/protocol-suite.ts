@@ -322,6 +322,25 @@ export function protocolSuite(dialect: Dialect): void {
       expect(r.content.status).to.equal("ok");
     });
 
+    it("refuses debug_request on control in the debug adapter's shape (no debugger is advertised)", async function () {
+      const info = await client.request("control", "kernel_info_request", {});
+      expect(info.content.debugger).to.equal(false);
+      const reply = await client.request("control", "debug_request", { type: "request", seq: 3, command: "initialize", arguments: {} });
+      expect(reply.header.msg_type).to.equal("debug_reply");
+      expect(reply.content).to.include({ type: "response", request_seq: 3, success: false, command: "initialize" });
+    });
+
+    it("serves shell requests sent on control (history_request) and ignores unknown types without dying", async function () {
+      const history = await client.request("control", "history_request", { hist_access_type: "tail", n: 1, raw: true, output: false });
+      expect(history.header.msg_type).to.equal("history_reply");
+      expect(history.content.status).to.equal("ok");
+      const unknown = client.message("frobnicate_request", {});
+      client.sendMessage("shell", unknown);
+      expectBracketed(await client.idleOf(unknown.header.msg_id), unknown);
+      expect((await client.execute("1 + 1")).reply.content.status).to.equal("ok");
+      expect(kernel.log).to.contain('ignored unknown request type "frobnicate_request"');
+    });
+
     it("evaluates user_expressions after the cell", async function () {
       const { reply } = await client.execute(dialect.define("ue", "20"), { user_expressions: { doubled: "ue * 2", broken: "noSuchName.x" } });
       const ue = reply.content.user_expressions as Record<string, { status: string; data?: Record<string, string> }>;
