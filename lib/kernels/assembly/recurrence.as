@@ -99,6 +99,11 @@ export function gemmPanels(
       const n0 = p * 8;
       const fullN = N - n0 >= 8;
       for (let mb = mb0; mb < mb1; mb++) {
+        if (mb * 4 + 1 == M) {
+          // A single row left (e.g. batch-1 sampling): skip the three zero rows' work.
+          gemmRow(Ap + <usize>(mb * K * 16), panel, C + <usize>((mb * 4 * ldc + n0) * 4), K, min(8, N - n0), accumulate, tile);
+          continue;
+        }
         let a = Ap + <usize>(mb * K * 16);
         let b = panel;
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -180,6 +185,46 @@ export function gemmPanels(
   }
 }
 
+
+/** One row of C (cols <= 8 columns at c) from row 0 of a packed 4-row block and one panel. */
+function gemmRow(a: usize, b: usize, c: usize, K: i32, cols: i32, accumulate: i32, tile: usize): void {
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+  let t0 = f32x4.splat(0), t1 = f32x4.splat(0);
+  let k = 0;
+  for (; k + 1 < K; k += 2) {
+    const x0 = v128.load32_splat(a);
+    const x1 = v128.load32_splat(a, 16);
+    s0 = f32x4.add(s0, f32x4.mul(x0, v128.load(b)));
+    s1 = f32x4.add(s1, f32x4.mul(x0, v128.load(b, 16)));
+    t0 = f32x4.add(t0, f32x4.mul(x1, v128.load(b, 32)));
+    t1 = f32x4.add(t1, f32x4.mul(x1, v128.load(b, 48)));
+    a += 32;
+    b += 64;
+  }
+  if (k < K) {
+    const x0 = v128.load32_splat(a);
+    s0 = f32x4.add(s0, f32x4.mul(x0, v128.load(b)));
+    s1 = f32x4.add(s1, f32x4.mul(x0, v128.load(b, 16)));
+  }
+  s0 = f32x4.add(s0, t0);
+  s1 = f32x4.add(s1, t1);
+  if (cols == 8) {
+    if (accumulate) {
+      s0 = f32x4.add(s0, v128.load(c));
+      s1 = f32x4.add(s1, v128.load(c, 16));
+    }
+    v128.store(c, s0);
+    v128.store(c, s1, 16);
+    return;
+  }
+  v128.store(tile, s0);
+  v128.store(tile, s1, 16);
+  for (let j = 0; j < cols; j++) {
+    const at = c + <usize>(j * 4);
+    const v = load<f32>(tile + <usize>(j * 4));
+    store<f32>(at, accumulate ? load<f32>(at) + v : v);
+  }
+}
 
 /** Fill each of `rows` rows (length n) of dst with the vector v. */
 export function fillRows(dst: usize, rows: i32, n: i32, v: usize): void {
