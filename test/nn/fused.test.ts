@@ -214,9 +214,10 @@ describe("nn/fused: WebAssembly kernels against the tfjs engine", () => {
 
   for (const backend of ["wasm", "cpu"]) {
     for (const c of CASES) {
-      it(`${c.label} on ${backend}: same outputs, states, gradients and dL/dh_t at uneven sizes`, async () => {
+      for (const [B, T, D, U] of [[5, 7, 9, 13], [1, 3, 5, 9]])
+      it(`${c.label} on ${backend}, batch ${B}: same outputs, states, gradients and dL/dh_t at uneven sizes`, async () => {
         await useBackend(backend);
-        const p = makeProblem(c.kind, 5, 7, 9, 13, c.relu);
+        const p = makeProblem(c.kind, B, T, D, U, c.relu);
         const run = (engine: "tfjs" | "kernels") =>
           tf.tidy(() => {
             let dh: Float32Array | undefined;
