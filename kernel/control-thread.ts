@@ -42,6 +42,9 @@ export type FromControlThread =
   | { type: "control-request"; frames: Uint8Array[] }
   | { type: "closed" };
 
+/** Control requests this thread answers itself, even while the main thread is blocked. */
+const ANSWERED_HERE = new Set(["kernel_info_request", "interrupt_request", "shutdown_request", "debug_request"]);
+
 const toBuffers = (frames: Uint8Array[]): Buffer[] => frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
 
 /** Sends on one socket strictly one message after another (zeromq allows one pending send). */
@@ -90,6 +93,12 @@ async function runControlThread(data: ControlThreadData, port: NonNullable<typeo
   let shutdownAcked = false;
   const handleControl = async (msg: JupyterMessage, frames: Buffer[]): Promise<void> => {
     const type = msg.header.msg_type;
+    if (!ANSWERED_HERE.has(type)) {
+      // The main thread's dispatcher answers the rest (history, complete, ...) and publishes
+      // their busy/idle itself.
+      port.postMessage({ type: "control-request", frames } satisfies FromControlThread);
+      return;
+    }
     await publish("status", { execution_state: "busy" }, msg);
     switch (type) {
       case "kernel_info_request":
@@ -120,12 +129,6 @@ async function runControlThread(data: ControlThreadData, port: NonNullable<typeo
           message: "seqlab does not support debugging",
         });
         break;
-      default:
-        // Everything else is answered by the main thread's dispatcher (which publishes its own
-        // busy/idle); take back the busy we sent so the states stay paired.
-        await publish("status", { execution_state: "idle" }, msg);
-        port.postMessage({ type: "control-request", frames } satisfies FromControlThread);
-        return;
     }
     await publish("status", { execution_state: "idle" }, msg);
   };

@@ -331,9 +331,13 @@ export function protocolSuite(dialect: Dialect): void {
     });
 
     it("serves shell requests sent on control (history_request) and ignores unknown types without dying", async function () {
-      const history = await client.request("control", "history_request", { hist_access_type: "tail", n: 1, raw: true, output: false });
+      const request = client.message("history_request", { hist_access_type: "tail", n: 1, raw: true, output: false });
+      const history = await client.request("control", request);
       expect(history.header.msg_type).to.equal("history_reply");
       expect(history.content.status).to.equal("ok");
+      const statuses = await client.idleOf(request.header.msg_id);
+      expectBracketed(statuses, request);
+      expect(ofType(statuses, "status")).to.have.length(2); // one busy, one idle
       const unknown = client.message("frobnicate_request", {});
       client.sendMessage("shell", unknown);
       expectBracketed(await client.idleOf(unknown.header.msg_id), unknown);
