@@ -1,6 +1,7 @@
 /** Neural-network pieces for sequences: readable cells, recurrent layers, attention, seq2seq. */
 export * from "./fused";
 export * from "./init";
+export * from "./orthogonal";
 export * from "./cells";
 export * from "./recurrence";
 export * from "./layers";

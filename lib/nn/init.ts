@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { CellKind, RecurrenceWeights } from "./fused/types";
+import { orthogonalMatrix } from "./orthogonal";
 
 /** Gates per cell kind: the width multiplier of every weight. */
 export function gateCount(kind: CellKind): number {
@@ -52,7 +53,7 @@ function initMatrix(kind: KernelInit, rows: number, cols: number, seed: number |
     case "glorotNormal":
       return tf.initializers.glorotNormal({ seed }).apply([rows, cols]) as tf.Tensor2D;
     case "orthogonal":
-      return tf.initializers.orthogonal({ seed, gain }).apply([rows, cols]) as tf.Tensor2D;
+      return orthogonalMatrix(rows, cols, seed, gain);
     case "identity":
       if (rows !== cols) {
         throw new Error(`identity initialisation needs a square block, got [${rows}, ${cols}]; use it for the recurrent kernel`);

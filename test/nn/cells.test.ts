@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
-import { gruStep, lstmStep, rnnStep, unroll, vanillaRNNCell, lstmCell, initRecurrenceWeights, unrolledRecurrence } from "../../lib/nn";
+import { gruStep, lstmStep, rnnStep, unroll, vanillaRNNCell, lstmCell, initRecurrenceWeights, unrolledRecurrence, orthogonalMatrix } from "../../lib/nn";
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 const close = (actual: number[], wanted: number[], tol = 1e-5) => {
@@ -105,6 +105,24 @@ describe("nn: readable cells, equations by hand", () => {
     // Per gate the limit is sqrt(6 / (5 + 4)), larger than the whole-matrix one.
     expect(tf.max(tf.abs(gate.kernel)).dataSync()[0]).to.be.above(matrixLimit);
     expect(tf.max(tf.abs(gate.kernel)).dataSync()[0]).to.be.at.most(Math.sqrt(6 / 9));
+  });
+
+  it("orthogonal initialisation gives orthonormal columns (or rows), seeded", () => {
+    const q = orthogonalMatrix(6, 4, 1);
+    const qtq = (tf.matMul(q, q, true, false) as tf.Tensor2D).arraySync();
+    qtq.forEach((row, i) => row.forEach((v, j) => expect(v).to.be.closeTo(i === j ? 1 : 0, 1e-5)));
+    const wide = orthogonalMatrix(3, 5, 2, 2);
+    const wwt = (tf.matMul(wide, wide, false, true) as tf.Tensor2D).arraySync();
+    wwt.forEach((row, i) => row.forEach((v, j) => expect(v).to.be.closeTo(i === j ? 4 : 0, 1e-4)));
+    // Wider than one block of 64 vectors: later blocks are orthogonal to earlier ones too.
+    const big = orthogonalMatrix(150, 130, 5);
+    const err = tf.max(tf.abs(tf.sub(tf.matMul(big, big, true, false), tf.eye(130)))).dataSync()[0];
+    expect(err).to.be.below(1e-4);
+    expect(Array.from(orthogonalMatrix(4, 4, 7).dataSync())).to.deep.equal(Array.from(orthogonalMatrix(4, 4, 7).dataSync()));
+    // Each gate block of a recurrent kernel is orthogonal on its own.
+    const w = initRecurrenceWeights("gru", 2, 4, { seed: 3 });
+    const block = w.recurrentKernel.slice([0, 4], [4, 4]);
+    (tf.matMul(block, block, true, false) as tf.Tensor2D).arraySync().forEach((row, i) => row.forEach((v, j) => expect(v).to.be.closeTo(i === j ? 1 : 0, 1e-5)));
   });
 
   it("shows its equations and weight shapes in a notebook", () => {
