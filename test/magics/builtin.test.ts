@@ -47,6 +47,11 @@ describe("magics: built-ins through the engine", function () {
     expect(resultText(await run("timedValue"))).to.equal("42");
   });
 
+  it("%%time keeps the cell's line numbers in errors", async () => {
+    const err = errorOf(await run("%%time\nlet fineLine = 1;\nthrow new Error('on line 3');"));
+    expect(err.traceback.join("\n")).to.match(/Cell In\[\d+\]:3:/);
+  });
+
   it("%timeit -n -r prints the IPython report; %%timeit runs setup once", async () => {
     const r = await run("%timeit -n 5 -r 3 Math.sqrt(2)");
     expect(r.host.out).to.match(/[\d.]+ (s|ms|µs|ns) ± [\d.]+ (s|ms|µs|ns) per loop \(mean ± std\. dev\. of 3 runs, 5 loops each\)\n$/);

@@ -7,7 +7,8 @@ import type { CompiledCode, MagicContext, MagicSpec } from "../types";
 function codeOf(ctx: MagicContext, args: { invokedAs: "line" | "cell"; rest: string; body?: string }): string {
   const code = args.invokedAs === "cell" ? args.body ?? "" : args.rest;
   if (code.trim() === "") ctx.usageError("nothing to time: give a statement after the magic (or a cell body for the cell form)");
-  return code;
+  // A cell body starts on the cell's second line; keep error line numbers those of the cell.
+  return args.invokedAs === "cell" ? `\n${code}` : code;
 }
 
 export const timeMagic: MagicSpec = {
