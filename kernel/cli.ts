@@ -50,7 +50,11 @@ export function buildProgram(): Command {
     .option("--prefix <dir>", "into DIR/share/jupyter (e.g. a virtualenv or a conda environment)")
     .option("--name <name>", "kernel name", "seqlab")
     .option("--display-name <text>", "name shown in the frontend's launcher", "TypeScript (seqlab)")
-    .addOption(new Option("--interrupt-mode <mode>", "how the frontend interrupts the kernel").choices(["signal", "message"]).default("signal"))
+    .addOption(
+      new Option("--interrupt-mode <mode>", "how the frontend interrupts the kernel")
+        .choices(["signal", "message"])
+        .default(process.platform === "win32" ? "message" : "signal"),
+    )
     .action((opts: { user?: boolean; sysPrefix?: boolean; prefix?: string; name: string; displayName: string; interruptMode: "signal" | "message" }) => {
       const chosen = [opts.user, opts.sysPrefix, opts.prefix !== undefined].filter(Boolean).length;
       if (chosen > 1) fail("choose one of --user, --sys-prefix and --prefix DIR");

@@ -38,6 +38,8 @@ export type FromControlThread =
   | { type: "ready" }
   | { type: "failed"; message: string }
   | { type: "shutdown"; restart: boolean }
+  /** interrupt_request where signals cannot be used (Windows). */
+  | { type: "interrupt" }
   /** A control request this thread does not answer itself (history, complete, ...). */
   | { type: "control-request"; frames: Uint8Array[] }
   | { type: "closed" };
@@ -106,9 +108,15 @@ async function runControlThread(data: ControlThreadData, port: NonNullable<typeo
         break;
       case "interrupt_request":
         await reply(msg, "interrupt_reply", { status: "ok" });
-        // SIGINT reaches the main thread even inside a synchronous loop (the engine runs
-        // cells with breakOnSigint and also aborts awaited work on SIGINT).
-        process.kill(process.pid, "SIGINT");
+        if (process.platform === "win32") {
+          // Windows has no catchable SIGINT for process.kill (it would end the process):
+          // ask the main thread instead, which reaches awaited work but not a blocked loop.
+          port.postMessage({ type: "interrupt" } satisfies FromControlThread);
+        } else {
+          // SIGINT reaches the engine even inside a synchronous loop (it breaks running code
+          // on SIGINT and also aborts awaited work).
+          process.kill(process.pid, "SIGINT");
+        }
         break;
       case "shutdown_request": {
         const restart = msg.content.restart === true;
@@ -137,7 +145,7 @@ async function runControlThread(data: ControlThreadData, port: NonNullable<typeo
   // first interrupt it, then, past the grace period, end the process outright.
   const scheduleForcedExit = (): void => {
     const interruptTimer = setTimeout(() => {
-      if (!shutdownAcked) process.kill(process.pid, "SIGINT");
+      if (!shutdownAcked && process.platform !== "win32") process.kill(process.pid, "SIGINT");
     }, 500);
     const killTimer = setTimeout(() => {
       log("the main thread did not shut down in time; forcing exit");

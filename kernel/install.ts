@@ -95,7 +95,8 @@ export function makeKernelSpec(options: InstallOptions = {}): KernelSpec {
     argv: [process.execPath, path.resolve(cliPath), "kernel", "--connection-file", "{connection_file}"],
     display_name: options.displayName ?? DEFAULT_DISPLAY_NAME,
     language: "typescript",
-    interrupt_mode: options.interruptMode ?? "signal",
+    // Windows has no SIGINT to send to a process; frontends then use interrupt_request.
+    interrupt_mode: options.interruptMode ?? (process.platform === "win32" ? "message" : "signal"),
     env: {},
     metadata: { debugger: false },
   };

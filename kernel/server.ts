@@ -160,6 +160,9 @@ export class KernelServer {
     if (m.type === "shutdown") {
       this.post({ type: "shutdown-ack" });
       void this.shutdown(m.restart, "shutdown_request on control");
+    } else if (m.type === "interrupt") {
+      this.onSigint();
+      this.engine?.interrupt();
     } else if (m.type === "control-request") {
       const frames = m.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
       try {
