@@ -1,6 +1,8 @@
 /**
- * Kernels the stock wasm backend lacks but training needs. UnsortedSegmentSum is the
- * gradient of gather, so without it an Embedding layer cannot train on wasm.
+ * Kernels the stock wasm backend lacks or runs badly for training. UnsortedSegmentSum is the
+ * gradient of gather, so without it an Embedding layer cannot train on wasm. BatchMatMul with
+ * a transposed operand (every Dense layer's backward pass) is 5-20x slower there than
+ * transposing first, so the replacement transposes explicitly and multiplies plainly.
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -48,6 +50,37 @@ const unsortedSegmentSumWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
+/** Wrap the wasm BatchMatMul so transposed operands are materialised before the product. */
+function fastTransposedMatMul(): tf.KernelConfig | undefined {
+  const original = tf.getKernel("BatchMatMul", "wasm");
+  const transpose = tf.getKernel("Transpose", "wasm");
+  if (!original || !transpose) return undefined;
+  const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    if (!transposeA && !transposeB) return original.kernelFunc({ inputs, backend, attrs });
+    const temps: tf.TensorInfo[] = [];
+    const plain = (t: tf.TensorInfo, flip: boolean): tf.TensorInfo => {
+      if (!flip) return t;
+      const r = t.shape.length;
+      const perm = [...Array(r - 2).keys(), r - 1, r - 2];
+      const out = transpose.kernelFunc({ inputs: { x: t }, backend, attrs: { perm } }) as tf.TensorInfo;
+      temps.push(out);
+      return out;
+    };
+    const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    try {
+      return original.kernelFunc({
+        inputs: { a: plain(a, transposeA), b: plain(b, transposeB) },
+        backend,
+        attrs: { ...attrs, transposeA: false, transposeB: false },
+      });
+    } finally {
+      for (const t of temps) (backend as unknown as { disposeData(id: object): void }).disposeData(t.dataId);
+    }
+  };
+  return { kernelName: "BatchMatMul", backendName: "wasm", kernelFunc };
+}
+
 let registered = false;
 
 /** Register every missing kernel once (idempotent; leaves existing kernels alone). */
@@ -56,5 +89,10 @@ export function registerMissingKernels(): void {
   registered = true;
   if (!tf.getKernel("UnsortedSegmentSum", "wasm")) {
     tf.registerKernel({ kernelName: "UnsortedSegmentSum", backendName: "wasm", kernelFunc: unsortedSegmentSumWasm });
+  }
+  const matMul = fastTransposedMatMul();
+  if (matMul) {
+    tf.unregisterKernel("BatchMatMul", "wasm"); // replace without the duplicate-registration warning
+    tf.registerKernel(matMul);
   }
 }

@@ -138,4 +138,28 @@ describe("backend", () => {
     expect(onWasm).to.deep.equal(run());
     expect(onWasm).to.deep.equal([3, 4, 0, 0, 6, 8]);
   });
+
+  it("multiplies with transposed operands on wasm exactly as the cpu backend, leaking nothing", async function () {
+    if (!backendInfo().available.includes("wasm")) this.skip();
+    const a = [[1, 2, 3], [4, 5, 6]];
+    const b = [[1, -1], [0.5, 2], [3, 0]];
+    const run = () =>
+      tf.tidy(() => {
+        const A = tf.tensor2d(a), B = tf.tensor2d(b);
+        const At = tf.tensor2d([[1, 4], [2, 5], [3, 6]]), Bt = tf.tensor2d([[1, 0.5, 3], [-1, 2, 0]]);
+        const batched = tf.matMul(tf.stack([At, At]) as tf.Tensor3D, tf.stack([Bt, Bt]) as tf.Tensor3D, true, true);
+        return [
+          tf.matMul(A, B), tf.matMul(At, B, true, false), tf.matMul(A, Bt, false, true), tf.matMul(At, Bt, true, true), batched,
+        ].map((t) => Array.from(t.dataSync()));
+      });
+    await useBackend("wasm");
+    const before = tf.memory().numTensors;
+    const onWasm = run();
+    expect(tf.memory().numTensors).to.equal(before);
+    await useBackend("cpu");
+    const onCpu = run();
+    expect(onWasm).to.deep.equal(onCpu);
+    for (const r of onWasm.slice(1, 4)) expect(r).to.deep.equal(onWasm[0]);
+    expect(onWasm[0]).to.deep.equal([11, 3, 24.5, 6]);
+  });
 });
