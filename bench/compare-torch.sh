@@ -10,7 +10,7 @@ PY=/usr/bin/python3
 DATA=${SEQLAB_DATA_DIR:-../shared/data}
 for t in $THREADS; do
   echo "== threads $t"
-  $PY ../shared/reference/lab1_part2_torch.py "$DATA/irish.abc" $((STEPS * 2)) 4 "$t" | tail -1
+  /usr/bin/time -f "torch peak RSS %M KB" $PY ../shared/reference/lab1_part2_torch.py "$DATA/irish.abc" $((STEPS * 2)) 4 "$t" 2>&1 | tail -2
   $PY bench/torch_sampling.py 200 "$t"
   SEQLAB_KERNEL_THREADS=$t node dist/kernel/cli.js bench lstm --steps "$STEPS" --chars 200 --json | tail -1
 done
