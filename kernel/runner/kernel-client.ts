@@ -16,12 +16,21 @@ import { newConnectionInfo } from "../jupyter-client";
 import { decode, encode, endpoint, makeMessage, Signer, type ConnectionInfo, type JupyterMessage } from "../wire";
 import type { IopubMessage } from "./outputs";
 
+/** When the kernel said what, for a cell (ISO dates from the message headers, as nbclient records them). */
+export interface ExecutionTiming {
+  "iopub.status.busy"?: string;
+  "iopub.execute_input"?: string;
+  "shell.execute_reply"?: string;
+  "iopub.status.idle"?: string;
+}
+
 export interface ExecuteReply {
   status: "ok" | "error" | "aborted";
   execution_count: number | null;
   ename?: string;
   evalue?: string;
   traceback?: string[];
+  timing: ExecutionTiming;
 }
 
 export interface KernelLaunch {
@@ -46,6 +55,8 @@ export class KernelClient {
   /** Set when the kernel process exits on its own (crash); requests then fail at once. */
   private exitReason: string | undefined;
   private readonly exitWaiters = new Set<(reason: string) => void>();
+  /** The kernel_info_reply content (language_info, implementation, ...), once started. */
+  kernelInfo: Record<string, unknown> = {};
   /** The end of what the kernel process wrote, quoted when it dies. */
   private logTail = "";
 
@@ -164,10 +175,13 @@ export class KernelClient {
       if (left <= 0) throw new Error(`the kernel did not answer within ${timeoutMs / 1000} s`);
       const { id, reply } = this.request("shell", "kernel_info_request", {}, Math.min(left, 2000), () => { sawIopub = true; });
       try {
-        await reply;
+        const info = await reply;
         await new Promise((r) => setTimeout(r, 50));
         this.iopubHandlers.delete(id);
-        if (sawIopub) return;
+        if (sawIopub) {
+          this.kernelInfo = info.content;
+          return;
+        }
       } catch (e) {
         this.iopubHandlers.delete(id);
         if (!(e instanceof TimeoutError)) throw e;
@@ -182,21 +196,30 @@ export class KernelClient {
   async execute(code: string, onIopub: (msg: IopubMessage) => void, options: { timeoutMs?: number; allowStdin?: boolean } = {}): Promise<ExecuteReply> {
     let idle!: () => void;
     const idleSeen = new Promise<void>((r) => (idle = r));
+    const timing: ExecutionTiming = {};
     const { id, reply } = this.request(
       "shell",
       "execute_request",
       { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: options.allowStdin ?? false, stop_on_error: true },
       options.timeoutMs,
       (m) => {
-        if (m.header.msg_type === "status" && m.content.execution_state === "idle") idle();
-        else onIopub({ msg_type: m.header.msg_type, content: m.content });
+        const type = m.header.msg_type;
+        if (type === "status" && m.content.execution_state === "busy") timing["iopub.status.busy"] = m.header.date;
+        else if (type === "execute_input") timing["iopub.execute_input"] = m.header.date;
+        if (type === "status" && m.content.execution_state === "idle") {
+          timing["iopub.status.idle"] = m.header.date;
+          idle();
+        } else {
+          onIopub({ msg_type: type, content: m.content });
+        }
       },
     );
     try {
       const msg = await reply;
       // iopub may lag behind the shell reply; wait (briefly) for the idle that closes the cell.
       await settlesWithin(idleSeen, 5000);
-      return msg.content as unknown as ExecuteReply;
+      timing["shell.execute_reply"] = msg.header.date;
+      return { ...(msg.content as unknown as Omit<ExecuteReply, "timing">), timing };
     } finally {
       this.iopubHandlers.delete(id);
     }

@@ -219,11 +219,17 @@ export function writeNotebook(file: string, nb: Notebook): void {
   fs.writeFileSync(file, serializeNotebook(nb));
 }
 
-/** Remove every output and execution count (how notebooks are committed). */
+/** A code cell's metadata without the timings of its last run. */
+function withoutTiming(metadata: CellMetadata): CellMetadata {
+  const { execution: _timing, ...rest } = metadata;
+  return rest;
+}
+
+/** Remove every output, execution count and run timing (how notebooks are committed). */
 export function clearOutputs(nb: Notebook): Notebook {
   return {
     ...nb,
-    cells: nb.cells.map((c) => (c.cell_type === "code" ? { ...c, outputs: [], execution_count: null } : c)),
+    cells: nb.cells.map((c) => (c.cell_type === "code" ? { ...c, outputs: [], execution_count: null, metadata: withoutTiming(c.metadata) } : c)),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import * as path from "path";
 import { KernelClient, TimeoutError, type KernelLaunch } from "./kernel-client";
-import { hasTag, type CodeCell, type ErrorOutput, type Notebook } from "./notebook";
+import { clearOutputs, hasTag, type CodeCell, type ErrorOutput, type Notebook } from "./notebook";
 import { OutputCollector } from "./outputs";
 import { injectParameters, type ParameterValue } from "./parameters";
 
@@ -71,15 +71,11 @@ function errorOf(cell: CodeCell): ErrorOutput | undefined {
 export async function runNotebook(input: Notebook, options: RunNotebookOptions = {}): Promise<NotebookRun> {
   const started = Date.now();
   const progress = options.onProgress ?? (() => {});
-  const nb = injectParameters(input, options.params ?? {});
+  const nb = clearOutputs(injectParameters(input, options.params ?? {}));
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (options.quick) env.SEQLAB_QUICK = "1";
   const launch: KernelLaunch = { argv: options.kernelArgv ?? defaultKernelArgv(), env, cwd: options.cwd, onLog: options.onKernelLog };
   const codeCells = nb.cells.filter((c): c is CodeCell => c.cell_type === "code");
-  for (const cell of codeCells) {
-    cell.outputs = [];
-    cell.execution_count = null;
-  }
   const result: NotebookRun = { notebook: nb, interrupted: false, seconds: 0 };
   if (options.signal?.aborted) return { ...result, interrupted: true };
 
@@ -87,6 +83,9 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
   // Ctrl-C: interrupt the cell; a kernel that does not stop within 5 s is shut down, which
   // also ends the wait for the cell's reply.
   let forceTimer: NodeJS.Timeout | undefined;
+  // As Jupyter does, the notebook records the language of the kernel that ran it.
+  const languageInfo = kernel.kernelInfo.language_info;
+  if (languageInfo && typeof languageInfo === "object") nb.metadata = { ...nb.metadata, language_info: languageInfo };
   const onAbort = () => {
     void kernel.interrupt();
     forceTimer = setTimeout(() => void kernel.shutdown(1000), 5000);
@@ -110,6 +109,7 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
           timeoutMs: options.timeoutSeconds !== undefined ? options.timeoutSeconds * 1000 : undefined,
         });
         cell.execution_count = reply.execution_count ?? null;
+        cell.metadata = { ...cell.metadata, execution: reply.timing };
         if (reply.status !== "ok") {
           const shown = errorOf(cell);
           // Some kernels (tslab) report errors only on stderr; show that text then.

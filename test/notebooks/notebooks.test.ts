@@ -58,7 +58,7 @@ function jupyterAvailable(): boolean {
 }
 
 describe("notebooks", function () {
-  it("are committed clean: nbformat 4 JSON with no outputs or execution counts, for the seqlab kernel", () => {
+  it("are committed clean: nbformat 4 JSON with no outputs, execution counts or timings, for the seqlab kernel", () => {
     const files = fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb"));
     expect(files).to.include("lab1-music-generation.ipynb");
     for (const file of files) {
@@ -66,6 +66,7 @@ describe("notebooks", function () {
       for (const cell of codeCells(nb)) {
         expect(cell.outputs, `${file}: a cell has outputs`).to.deep.equal([]);
         expect(cell.execution_count, `${file}: a cell has an execution count`).to.equal(null);
+        expect(cell.metadata.execution, `${file}: a cell has run timings`).to.equal(undefined);
       }
       expect((nb.metadata.kernelspec as { name?: string } | undefined)?.name, file).to.equal("seqlab");
     }

@@ -55,12 +55,15 @@ describe("runner: notebook files", () => {
   });
 
   it("clearOutputs removes outputs and execution counts only", () => {
-    const nb = clearOutputs(parseNotebook(JSON.stringify(RAW)));
+    const raw = JSON.parse(JSON.stringify(RAW));
+    raw.cells[2].metadata = { tags: ["x"], execution: { "iopub.status.busy": "2026-01-01T00:00:00Z" } };
+    const nb = clearOutputs(parseNotebook(JSON.stringify(raw)));
     const code = nb.cells[2];
     if (code.cell_type !== "code") throw new Error("expected a code cell");
     expect(code.outputs).to.deep.equal([]);
     expect(code.execution_count).to.equal(null);
     expect(code.source).to.equal("n\n+ 1");
+    expect(code.metadata).to.deep.equal({ tags: ["x"] });
   });
 
   it("refuses what is not an nbformat 4 notebook, saying why", () => {

@@ -43,6 +43,11 @@ describe("runner: executing notebooks (JavaScript test engine)", function () {
     ]);
     expect(cells[3].outputs).to.deep.equal([{ output_type: "stream", name: "stdout", text: "new\n" }]);
     expect(cells[4].outputs).to.deep.equal([]);
+    // as nbclient does: when the kernel said what, and the kernel's language
+    const timing = cells[0].metadata.execution as Record<string, string>;
+    expect(Object.keys(timing).sort()).to.deep.equal(["iopub.execute_input", "iopub.status.busy", "iopub.status.idle", "shell.execute_reply"]);
+    for (const date of Object.values(timing)) expect(Number.isNaN(Date.parse(date))).to.equal(false);
+    expect((run.notebook.metadata.language_info as { name: string }).name).to.equal("javascript");
   });
 
   it("stops at the first failing cell and reports its error", async () => {
