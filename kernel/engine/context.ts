@@ -24,6 +24,8 @@ export class ExecutionContext {
   readonly abort = new AbortController();
   interrupted = false;
   finished = false;
+  /** setInterval timers started by this execution's code; cleared when it is interrupted. */
+  readonly intervals = new Set<NodeJS.Timeout>();
   private interruptListeners: Array<() => void> = [];
 
   constructor(
@@ -37,6 +39,10 @@ export class ExecutionContext {
     if (this.interrupted) return;
     this.interrupted = true;
     this.abort.abort(new KeyboardInterrupt());
+    // Repeating work of an interrupted cell stops too (one-shot timers are left to fire:
+    // the code they resume meets an interrupt check and unwinds through its finally blocks).
+    for (const timer of this.intervals) clearInterval(timer);
+    this.intervals.clear();
     for (const listener of this.interruptListeners.splice(0)) listener();
   }
 

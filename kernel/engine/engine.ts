@@ -15,6 +15,7 @@ import { PRELUDE, installCellGlobals, removeCellGlobals } from "./globals";
 import { CellModules } from "./modules";
 import { createNamespace, type NamespaceStore } from "./namespace";
 import { captureProcessOutput } from "./output";
+import { trackIntervals } from "./timers";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
 import { loadToolchain, type Toolchain } from "./toolchain";
 import { runMagic, type MagicServices } from "../magics/context";
@@ -53,6 +54,7 @@ export class TypeScriptEngine implements Engine {
   private runner?: CellRunner;
   private modules?: CellModules;
   private readonly restoreOutput: () => void;
+  private readonly restoreIntervals: () => void;
   private readonly onSigint = () => this.interrupt();
   private readonly preloadTimer?: NodeJS.Timeout;
   private disposed = false;
@@ -61,6 +63,7 @@ export class TypeScriptEngine implements Engine {
     this.rootDir = options.rootDir ?? process.cwd();
     this.registry = options.registry ?? magicRegistry;
     this.restoreOutput = captureProcessOutput();
+    this.restoreIntervals = trackIntervals();
     installCellGlobals();
     setDisplayHost(libDisplayHost(() => executions.outputTarget()?.host ?? executions.running()?.host));
     if (options.handleSigint !== false) process.on("SIGINT", this.onSigint);
@@ -164,6 +167,8 @@ export class TypeScriptEngine implements Engine {
       return await runner.run(piece, ctx);
     } finally {
       runner.prevDecl = declOutput;
+      // A cell that failed before its last expression leaves the slot declared but unset.
+      if (piece.lastExpressionVar) delete this.namespace.values[piece.lastExpressionVar];
     }
   }
 
@@ -320,6 +325,7 @@ export class TypeScriptEngine implements Engine {
       }
     }
     this.restoreOutput();
+    this.restoreIntervals();
     removeCellGlobals();
     setDisplayHost(undefined);
     setCurrentAbortSignal(undefined);

@@ -21,6 +21,7 @@ describe("engine: execute", function () {
     errorOf(await run("kept = 1;\nthrow new Error('late');"));
     errorOf(await run("const broken: string = 5;"));
     expect(resultText(await run("kept + 1"))).to.equal("2");
+    expect(Object.keys(engine().variables).filter((n) => n.startsWith("tsLastExpr"))).to.deep.equal([]);
   });
 
   it("reports runtime errors with the cell's TypeScript line numbers", async () => {

@@ -11,6 +11,17 @@ function sigintWhenFileAppears(marker: string): void {
   spawn("sh", ["-c", script], { stdio: "ignore" }).unref();
 }
 
+/** Calls Engine.interrupt() once the running cell has set globalThis.__started. */
+function interruptOnceStarted(): void {
+  const g = globalThis as Record<string, unknown>;
+  g.__started = false;
+  const poll = setInterval(() => {
+    if (!g.__started) return;
+    clearInterval(poll);
+    setTimeout(() => engine().interrupt(), 50);
+  }, 10);
+}
+
 describe("engine: interrupt", function () {
   this.timeout(60000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-interrupt-"));
@@ -43,8 +54,8 @@ describe("engine: interrupt", function () {
     await run(
       "let steps = 0;\nlet sawAbort = false;\nasync function train() {\n  const signal = (globalThis as any)[Symbol.for('seqlab.abortSignal')] as AbortSignal;\n  signal.addEventListener('abort', () => { sawAbort = true; });\n  while (true) {\n    await new Promise((r) => setTimeout(r, 5));\n    steps++;\n  }\n}",
     );
-    setTimeout(() => engine().interrupt(), 200);
-    const err = errorOf(await run("await train();"));
+    interruptOnceStarted();
+    const err = errorOf(await run("(globalThis as any).__started = true;\nawait train();"));
     expect(err.ename).to.equal("KeyboardInterrupt");
     const first = Number(resultText(await run("steps")));
     expect(first).to.be.greaterThan(0);
@@ -52,6 +63,16 @@ describe("engine: interrupt", function () {
     expect(Number(resultText(await run("steps")))).to.equal(first);
     expect(resultText(await run("sawAbort"))).to.equal("true");
     expect(resultText(await run("survivor"))).to.equal("'still here'");
+  });
+
+  it("an interrupt also stops setInterval timers the interrupted cell started", async () => {
+    interruptOnceStarted();
+    const err = errorOf(await run("let beats = 0;\nsetInterval(() => { beats++; }, 5);\n(globalThis as any).__started = true;\nawait new Promise(() => {});"));
+    expect(err.ename).to.equal("KeyboardInterrupt");
+    const first = Number(resultText(await run("beats")));
+    expect(first).to.be.greaterThan(0);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(Number(resultText(await run("beats")))).to.equal(first);
   });
 
   it("the next cell after an interrupt runs normally", async () => {
