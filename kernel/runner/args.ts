@@ -29,6 +29,12 @@ Options:
   --timeout SECONDS     fail a cell that runs longer than this (default: no limit)
   -h, --help            show this help
 
+Environment:
+  SEQLAB_QUICK=1        the same as --quick
+  SEQLAB_RUN_KERNEL     the kernel's argv as a JSON array containing "{connection_file}"
+                        (default: this seqlab's own kernel)
+  SEQLAB_RUN_KERNEL_LOG=1  copy the kernel process's own log to stderr
+
 Exit status: 0 when every cell ran; 1 when a cell failed (its source and error are
 printed); 2 for bad arguments; 130 when interrupted with Ctrl-C.
 `;
