@@ -27,8 +27,28 @@ function need<T>(value: T | undefined, what: string, kind: AttentionScore): T {
   return value;
 }
 
-/** Scores [batch, source] for one query per example: query [batch, queryDim], keys [batch, source, keyDim]. */
-export function attentionScores(kind: AttentionScore, query: tf.Tensor2D, keys: tf.Tensor3D, params: AttentionParams = {}): tf.Tensor2D {
+/**
+ * Additive attention's key term k Wk, [batch, source, attentionDim]. It does not depend on
+ * the query, so a decoder computes it once per source sequence and passes it to every step.
+ */
+export function projectKeys(keys: tf.Tensor3D, Wk: tf.Tensor2D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [B, S, K] = keys.shape;
+    return tf.reshape(tf.matMul(tf.reshape(keys, [B * S, K]), Wk), [B, S, Wk.shape[1]]) as tf.Tensor3D;
+  });
+}
+
+/**
+ * Scores [batch, source] for one query per example: query [batch, queryDim], keys
+ * [batch, source, keyDim]. Additive attention may be given `projectedKeys` (projectKeys).
+ */
+export function attentionScores(
+  kind: AttentionScore,
+  query: tf.Tensor2D,
+  keys: tf.Tensor3D,
+  params: AttentionParams = {},
+  projectedKeys?: tf.Tensor3D,
+): tf.Tensor2D {
   if (query.rank !== 2 || keys.rank !== 3 || query.shape[0] !== keys.shape[0]) {
     throw new Error(`attention: query must be [batch, queryDim] and keys [batch, source, keyDim] with the same batch; got [${query.shape}] and [${keys.shape}]`);
   }
@@ -46,9 +66,8 @@ export function attentionScores(kind: AttentionScore, query: tf.Tensor2D, keys: 
         return tf.matMul(tf.expandDims(projected, 1), keys, false, true).squeeze([1]) as tf.Tensor2D;
       }
       case "additive": {
-        const Wk = need(params.Wk, "Wk", kind);
-        const [B, S, K] = keys.shape;
-        const fromKeys = tf.reshape(tf.matMul(tf.reshape(keys, [B * S, K]), Wk), [B, S, Wk.shape[1]]);
+        const [B, S] = keys.shape;
+        const fromKeys = projectedKeys ?? projectKeys(keys, need(params.Wk, "Wk", kind));
         const fromQuery = tf.expandDims(tf.matMul(query, need(params.Wq, "Wq", kind)), 1);
         const hidden = tf.tanh(tf.add(fromKeys, fromQuery)) as tf.Tensor3D;
         const v = need(params.v, "v", kind);
@@ -93,9 +112,10 @@ export function attend(
   params: AttentionParams = {},
   mask?: tf.Tensor2D,
   values: tf.Tensor3D = keys,
+  projectedKeys?: tf.Tensor3D,
 ): AttentionResult {
   return tidyResult(() => {
-    const weights = maskedSoftmax(attentionScores(kind, query, keys, params), mask);
+    const weights = maskedSoftmax(attentionScores(kind, query, keys, params, projectedKeys), mask);
     const context = tf.matMul(tf.expandDims(weights, 1), values).squeeze([1]) as tf.Tensor2D;
     return { context, weights };
   });
@@ -139,8 +159,13 @@ export class Attention {
     }
   }
 
-  apply(query: tf.Tensor2D, keys: tf.Tensor3D, mask?: tf.Tensor2D, values?: tf.Tensor3D): AttentionResult {
-    return attend(this.kind, query, keys, this.params, mask, values);
+  apply(query: tf.Tensor2D, keys: tf.Tensor3D, mask?: tf.Tensor2D, values?: tf.Tensor3D, projectedKeys?: tf.Tensor3D): AttentionResult {
+    return attend(this.kind, query, keys, this.params, mask, values ?? keys, projectedKeys);
+  }
+
+  /** The query-independent part of the scores (additive only), to reuse across decoder steps. */
+  prepareKeys(keys: tf.Tensor3D): tf.Tensor3D | undefined {
+    return this.kind === "additive" && this.params.Wk ? projectKeys(keys, this.params.Wk) : undefined;
   }
 
   get trainableVariables(): tf.Variable[] {

@@ -54,7 +54,8 @@ export function scoreTranslations(
   const exactOf = outputs.map((o, i) => (o.length === references[i].length && o.every((id, t) => id === references[i][t]) ? 1 : 0));
   const tokenOf = outputs.map((o, i) => {
     const ref = references[i];
-    const span = Math.max(o.length, ref.length, 1);
+    const span = Math.max(o.length, ref.length);
+    if (span === 0) return 1; // nothing expected, nothing produced
     let right = 0;
     for (let t = 0; t < Math.min(o.length, ref.length); t++) if (o[t] === ref[t]) right++;
     return right / span;

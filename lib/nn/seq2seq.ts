@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { RecurrenceState, RecurrenceWeights } from "./fused/types";
 import { initRecurrenceWeights } from "./init";
 import { cellStep, tidyResult } from "./cells/unroll";
+import { GRURecurrentBlocks, gruStep, splitGRURecurrentKernel } from "./cells/gru";
 import { runRecurrence } from "./recurrence";
 import { Attention, AttentionScore } from "./attention";
 import { padSequences } from "../text/padding";
@@ -81,6 +82,18 @@ export interface EncoderResult {
   outputs: tf.Tensor3D;
   /** The state after each example's last real token. */
   state: RecurrenceState;
+}
+
+/** What every decoder step reads: the encoder outputs and what can be computed from them once. */
+export interface DecoderMemory {
+  /** Encoder outputs [batch, source, units]: attention's keys and values. */
+  outputs: tf.Tensor3D;
+  /** [batch, source]: 1 real, 0 padding. */
+  mask: tf.Tensor2D;
+  /** Additive attention's key projection, computed once per batch. */
+  projectedKeys?: tf.Tensor3D;
+  /** GRU decoder: its recurrent kernel split once per batch. */
+  gruBlocks?: GRURecurrentBlocks;
 }
 
 export interface DecoderStepResult {
@@ -202,31 +215,49 @@ export class Seq2Seq {
     });
   }
 
+  /** Precompute what every decoder step of this batch shares (call inside the same tidy/tape). */
+  prepareMemory(outputs: tf.Tensor3D, mask: tf.Tensor2D): DecoderMemory {
+    return {
+      outputs,
+      mask,
+      projectedKeys: this.attention?.prepareKeys(outputs),
+      gruBlocks: this.options.cell === "gru" ? splitGRURecurrentKernel(this.decoder.recurrentKernel) : undefined,
+    };
+  }
+
   /** One decoder step from the previous tokens [batch]. */
-  decodeStep(previous: tf.Tensor1D, state: RecurrenceState, memory: tf.Tensor3D, sourceMask: tf.Tensor2D): DecoderStepResult {
-    return tidyResult(() => {
-      const embedded = tf.gather(this.targetEmbedding, tf.cast(previous, "int32")) as tf.Tensor2D;
-      if (!this.attention) {
-        const next = cellStep(this.options.cell, this.decoder, embedded, state).state;
-        const logits = tf.add(tf.matMul(next.h, this.outputKernel as tf.Tensor2D), this.outputBias) as tf.Tensor2D;
-        return { logits, state: next };
-      }
-      const { context, weights } = this.attention.apply(state.h, memory, sourceMask);
-      const next = cellStep(this.options.cell, this.decoder, tf.concat([embedded, context], 1), state).state;
-      const logits = tf.add(tf.matMul(tf.concat([next.h, context], 1), this.outputKernel as tf.Tensor2D), this.outputBias) as tf.Tensor2D;
-      return { logits, state: next, weights };
-    });
+  decodeStep(previous: tf.Tensor1D, state: RecurrenceState, memory: DecoderMemory): DecoderStepResult {
+    return tidyResult(() => this.stepEmbedded(tf.gather(this.targetEmbedding, tf.cast(previous, "int32")) as tf.Tensor2D, state, memory));
+  }
+
+  private recur(input: tf.Tensor2D, state: RecurrenceState, memory: DecoderMemory): RecurrenceState {
+    if (this.options.cell === "gru") return { h: gruStep(this.decoder, input, state.h, memory.gruBlocks).h };
+    return cellStep(this.options.cell, this.decoder, input, state).state;
+  }
+
+  private stepEmbedded(embedded: tf.Tensor2D, state: RecurrenceState, memory: DecoderMemory): DecoderStepResult {
+    if (!this.attention) {
+      const next = this.recur(embedded, state, memory);
+      const logits = tf.add(tf.matMul(next.h, this.outputKernel as tf.Tensor2D), this.outputBias) as tf.Tensor2D;
+      return { logits, state: next };
+    }
+    const { context, weights } = this.attention.apply(state.h, memory.outputs, memory.mask, memory.outputs, memory.projectedKeys);
+    const next = this.recur(tf.concat([embedded, context], 1), state, memory);
+    const logits = tf.add(tf.matMul(tf.concat([next.h, context], 1), this.outputKernel as tf.Tensor2D), this.outputBias) as tf.Tensor2D;
+    return { logits, state: next, weights };
   }
 
   /** Logits [batch, target, vocab] under teacher forcing. */
   forward(batch: Seq2SeqBatch): tf.Tensor3D {
     return tf.tidy(() => {
       const enc = this.encode(batch.source, batch.sourceMask);
+      const memory = this.prepareMemory(enc.outputs, batch.sourceMask);
       let state = enc.state;
-      const inputs = tf.unstack(batch.targetIn, 1) as tf.Tensor1D[];
+      // Teacher forcing knows every decoder input up front: embed them in one lookup.
+      const embedded = tf.gather(this.targetEmbedding, tf.cast(batch.targetIn, "int32")) as tf.Tensor3D;
       const logits: tf.Tensor2D[] = [];
-      for (const previous of inputs) {
-        const step = this.decodeStep(previous, state, enc.outputs, batch.sourceMask);
+      for (const input of tf.unstack(embedded, 1) as tf.Tensor2D[]) {
+        const step = this.stepEmbedded(input, state, memory);
         state = step.state;
         logits.push(step.logits);
       }
@@ -261,10 +292,11 @@ export class Seq2Seq {
       const source = tf.tensor2d(padded.ids, undefined, "int32");
       const mask = tf.tensor2d(padded.mask, undefined, "float32");
       const enc = this.encode(source, mask);
+      const memory = this.prepareMemory(enc.outputs, mask);
       let state = enc.state;
       let previous = tf.fill([B], bosId, "int32") as tf.Tensor1D;
       for (let t = 0; t < maxLength && !done.every(Boolean); t++) {
-        const step = this.decodeStep(previous, state, enc.outputs, mask);
+        const step = this.decodeStep(previous, state, memory);
         state = step.state;
         const chosen = tf.argMax(step.logits, 1) as tf.Tensor1D;
         const ids = Array.from(chosen.dataSync());

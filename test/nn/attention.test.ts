@@ -109,10 +109,16 @@ describe("nn: seq2seq", function () {
     expect(score.groups.map((g) => g.key)).to.deep.equal([1, 2]);
     expect(score.groups.reduce((a, g) => a + g.count, 0)).to.equal(ids.source.length);
     // Scoring the model's own outputs as references must be perfect.
-    const self = scoreTranslations(model, ids.source, score.outputs, { maxLength: 12 });
+    // Same batches as above, so the same float sums (an untrained model has near-tied logits).
+    const self = scoreTranslations(model, ids.source, score.outputs, { maxLength: 12, batchSize: 5 });
     expect(self.exact).to.equal(1);
     expect(self.tokenAccuracy).to.equal(1);
     expect(() => scoreTranslations(model, ids.source, refs.slice(1))).to.throw(/as many references as sources/);
+    // Token accuracy by hand: 2 of 3 positions right; an empty output for an empty reference is right.
+    const fixed = { translate: (s: number[][]) => ({ tokens: s.map((x) => (x[0] === 9 ? [] : [5, 6])) }) } as unknown as Seq2Seq;
+    const hand = scoreTranslations(fixed, [[1], [9]], [[5, 7, 6], []]);
+    expect(hand.exact).to.equal(0.5);
+    expect(hand.tokenAccuracy).to.be.closeTo((1 / 3 + 1) / 2, 1e-12);
     model.dispose();
   });
 

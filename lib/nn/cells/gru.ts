@@ -21,12 +21,24 @@ export interface GRUStepResult {
   gates: GRUGates;
 }
 
-export function gruStep(weights: RecurrenceWeights, x: tf.Tensor2D, h: tf.Tensor2D): GRUStepResult {
+/** The recurrent kernel's [U_z U_r] and U_h blocks, which a step multiplies separately. */
+export interface GRURecurrentBlocks {
+  updateReset: tf.Tensor2D;
+  candidate: tf.Tensor2D;
+}
+
+/** Split once when stepping many times with the same weights (a decoder loop). */
+export function splitGRURecurrentKernel(recurrentKernel: tf.Tensor2D): GRURecurrentBlocks {
+  const units = recurrentKernel.shape[0];
+  const [updateReset, candidate] = tf.split(recurrentKernel, [2 * units, units], 1) as tf.Tensor2D[];
+  return { updateReset, candidate };
+}
+
+export function gruStep(weights: RecurrenceWeights, x: tf.Tensor2D, h: tf.Tensor2D, blocks?: GRURecurrentBlocks): GRUStepResult {
   return tf.tidy(() => {
-    const units = h.shape[1];
     const fromInput = tf.add(tf.matMul(x, weights.kernel), weights.bias) as tf.Tensor2D;
     const [xz, xr, xh] = tf.split(fromInput, 3, 1) as tf.Tensor2D[];
-    const [uzr, uh] = tf.split(weights.recurrentKernel, [2 * units, units], 1) as tf.Tensor2D[];
+    const { updateReset: uzr, candidate: uh } = blocks ?? splitGRURecurrentKernel(weights.recurrentKernel);
     const [hz, hr] = tf.split(tf.matMul(h, uzr), 2, 1) as tf.Tensor2D[];
     const update = tf.sigmoid(tf.add(xz, hz)) as tf.Tensor2D;
     const reset = tf.sigmoid(tf.add(xr, hr)) as tf.Tensor2D;
