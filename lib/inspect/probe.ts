@@ -12,6 +12,8 @@ export class HiddenGradientProbe {
   /** norms[layer][t], as kept scalar tensors until read. */
   private readonly pending: (tf.Scalar | undefined)[][] = [];
   private readonly lengths: number[] = [];
+  /** Per layer, all steps' norms at once (from onHiddenGradient). */
+  private readonly vectors: (tf.Tensor1D | undefined)[] = [];
 
   constructor(readonly layerCount: number) {
     for (let i = 0; i < layerCount; i++) {
@@ -50,15 +52,22 @@ export class HiddenGradientProbe {
     this.check(layer);
     const time = dh.shape[1];
     this.lengths[layer] = Math.max(this.lengths[layer], time);
-    const norms = tf.tidy(() => tf.unstack(tf.sqrt(tf.sum(tf.square(dh), [0, 2]))) as tf.Scalar[]);
+    // One [time] vector per layer: a single read later instead of one per step.
+    const norms = tf.tidy(() => tf.sqrt(tf.sum(tf.square(dh), [0, 2])) as tf.Tensor1D);
     dh.dispose();
-    norms.forEach((n, t) => this.store(layer, t, tf.keep(n)));
+    this.vectors[layer]?.dispose();
+    this.vectors[layer] = tf.keep(norms);
   };
 
   /** The norms as numbers, [layer][t]; steps the loss never reached read 0. Frees the tensors. */
   async read(): Promise<number[][]> {
     const out: number[][] = [];
     for (let l = 0; l < this.layerCount; l++) {
+      const vector = this.vectors[l];
+      if (vector) {
+        out.push(Array.from(await vector.data()));
+        continue;
+      }
       const row: number[] = [];
       for (let t = 0; t < this.lengths[l]; t++) {
         const n = this.pending[l][t];
@@ -71,6 +80,10 @@ export class HiddenGradientProbe {
   }
 
   dispose(): void {
+    for (let l = 0; l < this.vectors.length; l++) {
+      this.vectors[l]?.dispose();
+      this.vectors[l] = undefined;
+    }
     for (const row of this.pending) {
       for (const n of row) n?.dispose();
       row.length = 0;

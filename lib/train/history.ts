@@ -32,6 +32,11 @@ export class TrainingHistory {
   stopReason?: StopReason;
   /** A short message for the last stop (the error's message when it failed). */
   stopMessage?: string;
+  /**
+   * Where the batch stream stood after the last step (batches drawn, epoch, RNG state), so
+   * a later train() call with this history continues the stream instead of restarting it.
+   */
+  position?: { batchIndex: number; epoch: number; rng: [number, number, number, number] };
   private startedAt?: number;
   private timeOffset = 0;
 
@@ -62,6 +67,8 @@ export class TrainingHistory {
     for (const arr of [this.steps, this.loss, this.gradNorm, this.time]) arr.length = keep;
     removeWhere(this.epochs, (e) => e.step > step);
     removeWhere(this.gradientsThroughTime, (g) => g.step > step);
+    // The stream position no longer matches the kept steps.
+    this.position = undefined;
   }
 
   /** Mean loss over the last `n` recorded steps (the lab reports it per 100 iterations). */
@@ -80,6 +87,7 @@ export class TrainingHistory {
       gradientsThroughTime: this.gradientsThroughTime.map((g) => ({ step: g.step, data: g.data })),
       stopReason: this.stopReason,
       stopMessage: this.stopMessage,
+      position: this.position ? { ...this.position, rng: [...this.position.rng] as [number, number, number, number] } : undefined,
     };
   }
 
@@ -104,6 +112,7 @@ export class TrainingHistory {
     assign(this.gradientsThroughTime, data.gradientsThroughTime);
     this.stopReason = data.stopReason;
     this.stopMessage = data.stopMessage;
+    this.position = data.position;
     this.startedAt = undefined;
     this.timeOffset = n > 0 ? data.time[n - 1] : 0;
   }
@@ -132,6 +141,7 @@ export interface HistoryData {
   gradientsThroughTime: GradientsRecord[];
   stopReason?: StopReason;
   stopMessage?: string;
+  position?: TrainingHistory["position"];
 }
 
 function removeWhere<T>(arr: T[], pred: (x: T) => boolean): void {

@@ -202,8 +202,14 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
     rng.setState(options.resumeFrom.rng);
     history.restoreFrom(options.resumeFrom.history);
   } else if (history.lastStep > 0) {
-    // Continuing with a history from an earlier call: keep counting from it.
+    // Continuing with a history from an earlier call: keep counting from it, and continue
+    // its batch stream unless a seed asks for a fresh one.
     step = history.lastStep;
+    if (history.position && options.seed === undefined) {
+      batchIndex = history.position.batchIndex;
+      epoch = history.position.epoch;
+      rng.setState(history.position.rng);
+    }
   }
   history.stopReason = undefined;
   history.stopMessage = undefined;
@@ -373,6 +379,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
 
       step++;
       history.record(step, outcome.loss, outcome.gradNorm);
+      history.position = { batchIndex, epoch, rng: rng.state };
       epochLossSum += outcome.loss;
       epochLossCount++;
 
@@ -403,6 +410,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
         epoch++;
         const meanLoss = epochLossSum / epochLossCount;
         history.epochs.push({ epoch, step, meanLoss });
+        history.position = { batchIndex, epoch, rng: rng.state };
         epochLossSum = 0;
         epochLossCount = 0;
         if ((await options.callbacks?.onEpochEnd?.({ epoch, step, meanLoss, history })) === false) stop = true;

@@ -132,6 +132,38 @@ describe("train: the loop", () => {
     p.dispose();
   });
 
+  it("after an interrupt, calling train again with the same history and optimizer continues exactly", async () => {
+    const a = linearProblem(4);
+    const optA = tf.train.adam(0.05);
+    await train({ variables: a.variables, loss: a.loss, batches: a.batches, steps: 12, optimizer: optA, seed: 8 });
+
+    const b = linearProblem(4);
+    const optB = tf.train.adam(0.05);
+    const history = new TrainingHistory();
+    const controller = new AbortController();
+    const first = await train({
+      variables: b.variables,
+      loss: b.loss,
+      batches: b.batches,
+      steps: 12,
+      optimizer: optB,
+      seed: 8,
+      history,
+      signal: controller.signal,
+      callbacks: { onStepEnd: (i) => void (i.step === 5 && controller.abort()) },
+    }).catch((e) => e);
+    expect(first).to.be.instanceOf(InterruptedError);
+    expect(history.lastStep).to.equal(5);
+    const { step } = await train({ variables: b.variables, loss: b.loss, batches: b.batches, steps: 12, optimizer: optB, history });
+    expect(step).to.equal(12);
+    expect(b.values()).to.deep.equal(a.values());
+    expect(history.steps).to.deep.equal(Array.from({ length: 12 }, (_, i) => i + 1));
+    optA.dispose();
+    optB.dispose();
+    a.dispose();
+    b.dispose();
+  });
+
   it("stops on a NaN loss naming the step, keeping the weights of the last good step", async () => {
     const p = linearProblem();
     const weightsAt = new Map<number, number[]>();
