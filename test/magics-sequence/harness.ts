@@ -2,6 +2,7 @@
  * Running the sequence magics through the real parser and MagicContext (runMagic) in a
  * registry of their own, against a recording host and a plain-object notebook namespace.
  */
+import { expect } from "chai";
 import * as vm from "vm";
 import { runMagic, type MagicServices } from "../../kernel/magics/context";
 import { MagicRegistry } from "../../kernel/magics/registry";
@@ -110,4 +111,15 @@ export async function plainOf(value: unknown): Promise<string> {
 
 export async function htmlOf(value: unknown): Promise<string> {
   return String((await bundleOf(value))["text/html"]);
+}
+
+/** Runs a cell that must fail with a UsageError; returns the error. */
+export async function usageErrorOf(nb: FakeNotebook, cell: string): Promise<Error> {
+  try {
+    await nb.run(cell);
+  } catch (err) {
+    expect((err as Error).name, (err as Error).message).to.equal("UsageError");
+    return err as Error;
+  }
+  throw new Error(`expected a UsageError from ${cell}`);
 }

@@ -2,18 +2,8 @@ import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import { Vocabulary } from "../../lib/text/vocabulary";
 import type { TokenTable, ModelSummary } from "../../kernel/magics/sequence";
-import { FakeNotebook, htmlOf, plainOf } from "./harness";
+import { FakeNotebook, htmlOf, plainOf, usageErrorOf } from "./harness";
 import { tinyLabModel, translationSetup } from "./fixtures";
-
-async function usageErrorOf(nb: FakeNotebook, cell: string): Promise<Error> {
-  try {
-    await nb.run(cell);
-  } catch (err) {
-    expect((err as Error).name, (err as Error).message).to.equal("UsageError");
-    return err as Error;
-  }
-  throw new Error(`expected a UsageError from ${cell}`);
-}
 
 describe("%tokenize", () => {
   it("shows characters, their ids in a vocabulary built from the text, and its size", async () => {
@@ -99,4 +89,3 @@ describe("%summary", () => {
   });
 });
 
-export { usageErrorOf };

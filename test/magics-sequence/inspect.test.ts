@@ -1,0 +1,113 @@
+import { expect } from "chai";
+import * as tf from "@tensorflow/tfjs";
+import type { GradientsThroughTimeData } from "../../lib/inspect/types";
+import { PLOTLY_MIME } from "../../lib/viz";
+import { describeGradients, type AttentionResult } from "../../kernel/magics/sequence";
+import { FakeNotebook, usageErrorOf } from "./harness";
+import { idBatches, tinyLabModel, translationSetup } from "./fixtures";
+
+type PlotlyJson = { data: Array<{ type: string; x?: unknown[]; y?: unknown[]; z?: number[][] }>; layout: Record<string, unknown> };
+
+function gtt(norms: number[]): GradientsThroughTimeData {
+  return { layers: ["rnn"], timeSteps: norms.length, norms: [norms], ratio: [norms[0] / norms[norms.length - 1]], verdict: "" };
+}
+
+describe("%gradients", function () {
+  this.timeout(60000);
+
+  it("plots the gradient norm through time for one batch and says what the ratio means", async () => {
+    const nb = new FakeNotebook();
+    const model = tinyLabModel(7);
+    const [batch] = idBatches(7, 1, 2, 6);
+    Object.assign(nb.namespace, { model, x: batch.x, y: batch.y, batch });
+    const { host } = await nb.run("%gradients $model $x $y --out g");
+    const data = nb.namespace.g as GradientsThroughTimeData;
+    expect(data.layers).to.deep.equal(["lstm"]);
+    expect(data.timeSteps).to.equal(6);
+    expect(data.norms[0].every((n) => n > 0)).to.equal(true);
+    const fig = host.firstShown.find((s) => PLOTLY_MIME in s.data);
+    const json = fig!.data[PLOTLY_MIME] as PlotlyJson;
+    expect(json.data[0].y).to.have.length(6);
+    expect(String(fig!.data["text/html"])).to.contain("<div");
+    expect(host.out).to.match(/lstm: ‖dL\/dh‖ is \S+ at the last time step \(t=5\) and \S+ at the first \(t=0\)/);
+    expect(host.out).to.match(/VANISH|EXPLODE|neither vanish nor explode/);
+
+    // the { x, y } form and loss on the last step only
+    const again = await nb.run("%gradients $model $batch --loss-on last --out g2");
+    const last = nb.namespace.g2 as GradientsThroughTimeData;
+    expect(last.norms[0]).to.have.length(6);
+    expect(last.norms[0]).to.not.deep.equal(data.norms[0]);
+    expect(again.host.out).to.contain("lstm:");
+    model.dispose();
+    tf.dispose([batch.x, batch.y]);
+  });
+
+  it("words the verdict from the ratio of the first to the last step", () => {
+    expect(describeGradients(gtt([1e-5, 1e-3, 1]))[0]).to.contain("VANISH").and.contain("last/first = 1.00e+5");
+    expect(describeGradients(gtt([1e4, 10, 1]))[0]).to.contain("EXPLODE").and.contain("--clip");
+    expect(describeGradients(gtt([0.5, 0.8, 1]))[0]).to.contain("neither vanish nor explode over 3 steps");
+    expect(describeGradients(gtt([1, 0]))[0]).to.contain("no gradient reaches the last step");
+  });
+
+  it("rejects wrong-typed arguments and models without recurrence", async () => {
+    const nb = new FakeNotebook();
+    const model = tinyLabModel(5);
+    const dense = tf.sequential({ layers: [tf.layers.embedding({ inputDim: 5, outputDim: 3, inputShape: [null] }), tf.layers.dense({ units: 5 })] });
+    const [batch] = idBatches(5, 1);
+    Object.assign(nb.namespace, { model, dense, x: batch.x, y: batch.y, s: "abc", n: 1 });
+    const msg = async (cell: string) => (await usageErrorOf(nb, cell)).message;
+    expect(await msg("%gradients $x $x $y")).to.contain("`$x` is a Tensor, expected a model");
+    expect(await msg("%gradients $model $s $y")).to.contain("`$s` is a string, expected token ids");
+    expect(await msg("%gradients $model $n")).to.contain("`$n` is a number, expected a batch { x, y }");
+    expect(await msg("%gradients $model")).to.contain("expected $model $x $y");
+    expect(await msg("%gradients $model $x $y --loss-on first")).to.contain("--loss-on must be all or last");
+    expect(await msg("%gradients $dense $x $y")).to.contain("no recurrent layers");
+    tf.dispose([model, dense].flatMap((m) => m.weights.map((w) => w.read())));
+    tf.dispose([batch.x, batch.y]);
+  });
+});
+
+describe("%attention", function () {
+  this.timeout(60000);
+
+  it("translates one input and draws its attention weights with source and target tokens", async () => {
+    const nb = new FakeNotebook();
+    const { set, model, batch } = translationSetup();
+    Object.assign(nb.namespace, { model, data: set, sv: set.sourceVocab, tv: set.targetVocab });
+    const { host } = await nb.run("%attention $model --vocab $data --max-length 6 --out a seven and forty , two");
+    const a = nb.namespace.a as AttentionResult;
+    expect(a.source).to.deep.equal(["seven", "and", "forty", ",", "two", "<eos>"]);
+    expect(a.weights.length).to.equal(a.target.length).and.to.be.within(1, 6);
+    for (const row of a.weights) {
+      expect(row).to.have.length(6);
+      expect(row.reduce((s, w) => s + w, 0)).to.be.closeTo(1, 1e-4);
+    }
+    const fig = host.firstShown.find((s) => PLOTLY_MIME in s.data);
+    const json = fig!.data[PLOTLY_MIME] as PlotlyJson;
+    expect(json.data[0].type).to.equal("heatmap");
+    expect(json.data[0].z).to.deep.equal(a.weights);
+    expect(host.out).to.contain("seven and forty , two <eos>  →");
+
+    await nb.run("%attention $model --source-vocab $sv --target-vocab $tv --max-length 3 --out b two");
+    expect((nb.namespace.b as AttentionResult).source).to.deep.equal(["two", "<eos>"]);
+    model.dispose();
+    tf.dispose(Object.values(batch));
+  });
+
+  it("says what is wrong with the model, the vocabularies or the source", async () => {
+    const nb = new FakeNotebook();
+    const plain = translationSetup("none");
+    const { set, model, batch } = translationSetup();
+    Object.assign(nb.namespace, { model, plain: plain.model, data: set, t: tf.zeros([1]) });
+    const msg = async (cell: string) => (await usageErrorOf(nb, cell)).message;
+    expect(await msg("%attention $t --vocab $data two")).to.contain("`$t` is a Tensor, expected an sl.Seq2Seq model with attention");
+    expect(await msg("%attention $plain --vocab $data two")).to.contain("built without attention");
+    expect(await msg("%attention $model two")).to.contain("give the vocabularies");
+    expect(await msg("%attention $model --vocab $t two")).to.contain("`$t` is a Tensor, expected an object with sourceVocab and targetVocab");
+    expect(await msg("%attention $model --vocab $data seventy-two")).to.contain("Unknown word");
+    expect(await msg("%attention $model")).to.contain("expected the model");
+    model.dispose();
+    plain.model.dispose();
+    tf.dispose([...Object.values(batch), ...Object.values(plain.batch), nb.namespace.t as tf.Tensor]);
+  });
+});
