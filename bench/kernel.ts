@@ -55,6 +55,7 @@ async function measureStartup(contender: Contender): Promise<{ ms: number; kerne
   }
 }
 
+/** Round trips of `1+1` (request to reply and idle) after `warmup` untimed ones. */
 async function measureCells(kernel: KernelProcess, runs: number, warmup: number): Promise<number[]> {
   await kernel.client.waitForReady(60000);
   const times: number[] = [];
@@ -109,19 +110,28 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const figures = new Map<string, Figures>(contenders.map((c) => [c.name, { startupMs: [], cellMs: [] }]));
-  // Interleave the contenders so that drift in machine load hits both alike.
-  for (let round = 0; round < starts; round++) {
-    for (const contender of contenders) {
-      const { ms, kernel } = await measureStartup(contender);
-      const f = figures.get(contender.name)!;
-      f.startupMs.push(ms);
-      try {
-        if (round === 0) f.cellMs = await measureCells(kernel, runs, warmup);
-      } finally {
-        await kernel.shutdown();
+  // Start-ups: one process at a time, alternating between the contenders, so that drift in
+  // machine load hits both alike. The first round's kernels stay up for the cell timings.
+  const firstRound: KernelProcess[] = [];
+  try {
+    for (let round = 0; round < starts; round++) {
+      for (const contender of contenders) {
+        const { ms, kernel } = await measureStartup(contender);
+        figures.get(contender.name)!.startupMs.push(ms);
+        if (round === 0) firstRound.push(kernel);
+        else await kernel.shutdown();
+        process.stderr.write(`  ${contender.name}: start ${round + 1}/${starts} ${ms.toFixed(0)} ms\n`);
       }
-      process.stderr.write(`  ${contender.name}: start ${round + 1}/${starts} ${ms.toFixed(0)} ms\n`);
     }
+    // Cells: warm every kernel up, then alternate single cells between them.
+    for (const kernel of firstRound) await measureCells(kernel, 0, warmup);
+    for (let i = 0; i < runs; i++) {
+      for (let k = 0; k < contenders.length; k++) {
+        figures.get(contenders[k].name)!.cellMs.push(...(await measureCells(firstRound[k], 1, 0)));
+      }
+    }
+  } finally {
+    for (const kernel of firstRound) await kernel.shutdown();
   }
 
   const rows = contenders.map((c) => {
