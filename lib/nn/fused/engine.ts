@@ -18,6 +18,8 @@ export interface StepArgs {
   bias: tf.Tensor1D; // [G*U]
   h0: tf.Tensor2D; // [B, U]
   c0?: tf.Tensor2D; // [B, U], LSTM only
+  /** False when no gradient is being recorded (inference, sampling): skip saving activations. */
+  keepActivations: boolean;
 }
 
 export interface ForwardResult {

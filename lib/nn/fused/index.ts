@@ -44,6 +44,8 @@ export const fusedRecurrence: FusedRecurrence = (
   const inputs: tf.Tensor[] = [x, weights.kernel, weights.recurrentKernel, weights.bias, initial.h];
   if (kind === "lstm") inputs.push(initial.c!);
   const count = inputs.length;
+  // Checked here: inside the op's forward function tfjs has already paused the tape.
+  const keepActivations = tf.engine().isTapeOn();
   const argsOf = (t: tf.Tensor[]): StepArgs => ({
     kind,
     relu,
@@ -54,6 +56,7 @@ export const fusedRecurrence: FusedRecurrence = (
     bias: t[3] as tf.Tensor1D,
     h0: t[4] as tf.Tensor2D,
     c0: kind === "lstm" ? (t[5] as tf.Tensor2D) : undefined,
+    keepActivations,
   });
 
   const op = tf.customGrad((...args: unknown[]) => {

@@ -132,6 +132,10 @@ function forward(a: StepArgs): ForwardResult {
       for (let b = 0; b < B; b++) out.set(mem.subarray(cLast + b * U, cLast + (b + 1) * U), (b * slots + T) * U);
     }
     const value = tf.tensor3d(out, [B, slots, U]);
+    if (!a.keepActivations) {
+      mark("copies in/out");
+      return { value, saved: [] };
+    }
     const saved: tf.Tensor[] = [tf.tensor3d(k.read(hs, (T + 1) * BU), [T + 1, B, U])];
     if (a.kind !== "rnn") saved.push(tf.tensor3d(k.read(z, TB * GU), [T, B, GU]));
     if (cs) saved.push(tf.tensor3d(k.read(cs, (T + 1) * BU), [T + 1, B, U]));

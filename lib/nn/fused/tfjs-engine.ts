@@ -52,6 +52,7 @@ function forward(a: StepArgs): ForwardResult {
   }
   const outputs = tf.stack(hs, 1) as tf.Tensor3D;
   const value = a.kind === "lstm" ? (tf.concat([outputs, tf.expandDims(c!, 1)], 1) as tf.Tensor3D) : outputs;
+  if (!a.keepActivations) return { value, saved: [] };
   const saved = [tf.stack(hs, 0)];
   if (acts.length) saved.push(tf.stack(acts, 0));
   if (cs.length) saved.push(tf.stack(cs, 0));
