@@ -196,4 +196,30 @@ describe("inspect: gradients through time", () => {
     expect(tf.memory().numTensors).to.equal(before);
     model.dispose();
   });
+
+  it("stacked layers: one row per layer, the same through lib/nn layers and tf.layers, Jacobians included, no leaks", async () => {
+    const stock = tf.sequential();
+    stock.add(tf.layers.embedding({ inputDim: 4, outputDim: 2, inputShape: [5] }));
+    stock.add(tf.layers.simpleRNN({ units: 3, returnSequences: true }));
+    stock.add(tf.layers.simpleRNN({ units: 3, returnSequences: true }));
+    stock.add(tf.layers.dense({ units: 4 }));
+    const ours = tf.sequential();
+    ours.add(tf.layers.embedding({ inputDim: 4, outputDim: 2, inputShape: [5] }));
+    ours.add(simpleRNNLayer({ units: 3, returnSequences: true }));
+    ours.add(simpleRNNLayer({ units: 3, returnSequences: true }));
+    ours.add(tf.layers.dense({ units: 4 }));
+    ours.setWeights(stock.getWeights());
+    const before = tf.memory().numTensors;
+    const a = await gradientsThroughTime(stock, { x, y }, { jacobian: { iterations: 40 } });
+    const b = await gradientsThroughTime(ours, { x, y }, { jacobian: { iterations: 40 } });
+    expect(tf.memory().numTensors).to.equal(before);
+    expect(a.layers).to.have.length(2);
+    expect(a.norms).to.have.length(2);
+    for (let l = 0; l < 2; l++) {
+      b.norms[l].forEach((n, t) => expect(n).to.be.closeTo(a.norms[l][t], 1e-6 + 1e-4 * n));
+      b.jacobianNorms![l].forEach((n, t) => expect(n).to.be.closeTo(a.jacobianNorms![l][t], 1e-4 + 1e-3 * n));
+    }
+    stock.dispose();
+    ours.dispose();
+  });
 });
