@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import { sample, samplingDistribution, layersModelStepper, type StepFunction } from "../../lib/train";
 import { Vocabulary } from "../../lib/text";
+import { InterruptedError } from "../../lib/runtime";
 import { buildLabModel } from "../../lib/nn";
 import { tinyTokenModel } from "./helpers";
 
@@ -102,5 +103,15 @@ describe("train: sampling", () => {
     await reject(sample(toyStep, { length: 5, seedText: "a", vocab: ["a", "b"] }), /returned 5 logits but the vocabulary has 2/);
     await reject(sample(toyStep, { length: 5, seedIds: [7], vocab: TOKENS }), /seed id 7 is outside the vocabulary/);
     await reject(sample(toyStep, { length: 5, seedText: "a", vocab: Vocabulary.fromText("abcde") , seedIds: undefined, temperature: NaN }), /temperature/);
+  });
+
+  it("stops between tokens when the abort signal fires", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    let calls = 0;
+    const counting: StepFunction = (ids) => (calls++, toyStep(ids));
+    const error = await sample(counting, { length: 1000, seedIds: [0], vocab: TOKENS, signal: controller.signal }).catch((e) => e);
+    expect(error).to.be.instanceOf(InterruptedError);
+    expect(calls).to.be.lessThan(100);
   });
 });
