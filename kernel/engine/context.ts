@@ -82,6 +82,10 @@ export const executions = {
     ctx.finished = true;
     if (running === ctx) running = undefined;
   },
+  /** The most recent execution (running or finished). */
+  latest(): ExecutionContext | undefined {
+    return latest;
+  },
   /** Where output from the current code should go (see the routing choice above). */
   outputTarget(): ExecutionContext | undefined {
     const owner = storage.getStore();

@@ -15,7 +15,8 @@ import { PRELUDE, installCellGlobals, removeCellGlobals } from "./globals";
 import { CellModules } from "./modules";
 import { createNamespace, type NamespaceStore } from "./namespace";
 import { captureProcessOutput } from "./output";
-import { trackIntervals } from "./timers";
+import { trackCellTimers } from "./timers";
+import { printToCell, reportUncaught } from "./uncaught";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
 import { loadToolchain, type Toolchain } from "./toolchain";
 import { runMagic, type MagicServices } from "../magics/context";
@@ -55,6 +56,7 @@ export class TypeScriptEngine implements Engine {
   private modules?: CellModules;
   private readonly restoreOutput: () => void;
   private readonly restoreIntervals: () => void;
+  private readonly stopReportingUncaught: () => void;
   private readonly onSigint = () => this.interrupt();
   private readonly preloadTimer?: NodeJS.Timeout;
   private disposed = false;
@@ -63,7 +65,8 @@ export class TypeScriptEngine implements Engine {
     this.rootDir = options.rootDir ?? process.cwd();
     this.registry = options.registry ?? magicRegistry;
     this.restoreOutput = captureProcessOutput();
-    this.restoreIntervals = trackIntervals();
+    this.restoreIntervals = trackCellTimers((owner, error) => printToCell(owner, "Uncaught", error, this.scripts));
+    this.stopReportingUncaught = reportUncaught(this.scripts);
     installCellGlobals();
     setDisplayHost(libDisplayHost(() => executions.outputTarget()?.host ?? executions.running()?.host));
     if (options.handleSigint !== false) process.on("SIGINT", this.onSigint);
@@ -326,6 +329,7 @@ export class TypeScriptEngine implements Engine {
     }
     this.restoreOutput();
     this.restoreIntervals();
+    this.stopReportingUncaught();
     removeCellGlobals();
     setDisplayHost(undefined);
     setCurrentAbortSignal(undefined);

@@ -48,6 +48,14 @@ describe("engine: execute", function () {
     expect(err.traceback[0]).to.match(/2:5 - error TS2322/);
   });
 
+  it("reports errors thrown in a cell's callbacks to the cell instead of ending the process", async () => {
+    const host = new RecordingHost();
+    // (Unhandled rejections are reported the same way, but mocha claims those for itself.)
+    await run("setTimeout(() => {\n  throw new Error('from a timer');\n}, 1);\nawait new Promise((r) => setTimeout(r, 30));", host);
+    expect(host.err).to.match(/Uncaught Error: from a timer[\s\S]*Cell In\[\d+\]:2:/);
+    expect(resultText(await run("1 + 1"))).to.equal("2");
+  });
+
   it("runs top-level await", async () => {
     expect(resultText(await run("const later = await new Promise<number>((r) => setTimeout(() => r(7), 5));\nlater * 2"))).to.equal("14");
   });
