@@ -1,6 +1,6 @@
 /** %attention: translate one input with an attending sl.Seq2Seq and draw its attention weights (lib/viz). */
 import type { MagicSpec } from "../types";
-import { isSeq2Seq, isVocabulary, optionRef, textArgument, type VocabularyLike } from "./values";
+import { bindVariable, isSeq2Seq, isVocabulary, optionRef, textArgument, type VocabularyLike } from "./values";
 
 interface VocabularyPair {
   sourceVocab: VocabularyLike;
@@ -96,7 +96,7 @@ export const attentionMagic: MagicSpec = {
     const result: AttentionResult = { source, target, weights, translation: vocabs.targetVocab.decode(translation.tokens[0]) };
     if (typeof args.options.out === "string") {
       if (!/^[A-Za-z_$][\w$]*$/.test(args.options.out)) ctx.usageError(`--out must be a variable name, got ${JSON.stringify(args.options.out)}`);
-      ctx.namespace[args.options.out] = result;
+      await bindVariable(ctx, args.options.out, result, "{ source: string[]; target: string[]; weights: number[][]; translation: string }");
     }
     ctx.print(`${source.join(" ")}  →  ${result.translation}`);
     if (weights.length === 0) {

@@ -3,7 +3,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { SampleVocabulary } from "../../../lib/train/sample";
 import type { MagicSpec } from "../types";
 import { showTunes, tunesIn } from "./music";
-import { isLayersModel, isVocabulary, optionRef, positionalRef, positiveInteger, positiveNumber, variableName } from "./values";
+import { bindVariable, isLayersModel, isVocabulary, optionRef, positionalRef, positiveInteger, positiveNumber, variableName } from "./values";
 
 function isSampleVocabulary(value: unknown): value is SampleVocabulary | string[] {
   if (Array.isArray(value)) return value.length > 0 && value.every((t) => typeof t === "string");
@@ -60,7 +60,7 @@ export const generateMagic: MagicSpec = {
       if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : err;
       return ctx.usageError((err as Error).message);
     }
-    if (out) ctx.namespace[out] = text;
+    if (out) await bindVariable(ctx, out, text, `import("seqlab").SampledText`);
     ctx.print(text.text);
     const tunes = await tunesIn(args.options.music ? `X:1\n${text.text}` : text.text);
     if (tunes.length > 0) {

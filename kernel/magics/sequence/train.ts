@@ -9,7 +9,7 @@ import type { TrainingHistory } from "../../../lib/train/history";
 import type { MagicContext, MagicSpec } from "../types";
 import { describeValue } from "../types";
 import { isBatchSourceLike, toBatchSource } from "./batches";
-import { isLayersModel, isSeq2Seq, positionalRef, positiveInteger, positiveNumber, variableName, type Seq2SeqLike } from "./values";
+import { bindVariable, isLayersModel, isSeq2Seq, positionalRef, positiveInteger, positiveNumber, variableName, type Seq2SeqLike } from "./values";
 
 /** Settings a %%train run takes, from the flags and the cell body. */
 export interface TrainSettings {
@@ -146,7 +146,7 @@ export const trainMagic: MagicSpec = {
     }
     const history: TrainingHistory = isHistory(previous) && !args.options.fresh ? previous : new lib.TrainingHistory();
     // Stored before the first step, so an interrupt or an error leaves it in the notebook.
-    ctx.namespace[historyName] = history;
+    await bindVariable(ctx, historyName, history, `import("seqlab").TrainingHistory`);
     const startStep = history.lastStep;
 
     const host = displayHostOf(ctx);

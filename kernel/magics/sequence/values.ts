@@ -109,3 +109,25 @@ export function variableName(ctx: MagicContext, option: string, value: unknown):
   }
   return value as string;
 }
+
+const HANDOFF = "seqlab.sequenceMagics.handoff";
+
+/**
+ * Puts a value into a notebook variable and declares it to TypeScript with its type, so
+ * later cells can use it (`history.loss`) without a "Cannot find name" error. The value is
+ * set first and always; the declaration is best effort (a host whose runCode is not
+ * TypeScript just leaves the name untyped).
+ */
+export async function bindVariable(ctx: MagicContext, name: string, value: unknown, type: string): Promise<void> {
+  ctx.namespace[name] = value;
+  const slot = globalThis as Record<symbol, unknown>;
+  const key = Symbol.for(HANDOFF);
+  slot[key] = value;
+  try {
+    await ctx.runCode(`let ${name}: ${type} = (globalThis as any)[Symbol.for(${JSON.stringify(HANDOFF)})];`);
+  } catch {
+    // The variable holds the value already; only its static type is missing.
+  } finally {
+    delete slot[key];
+  }
+}
