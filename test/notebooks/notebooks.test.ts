@@ -3,7 +3,7 @@
  * in quick mode, through `seqlab run` and through Jupyter's own nbconvert.
  */
 import { expect } from "chai";
-import { execFileSync, spawn } from "child_process";
+import { execFile, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseNotebook, type CodeCell, type Notebook } from "../../kernel/runner/notebook";
@@ -48,6 +48,20 @@ function checkExecutedLab(nb: Notebook): void {
   expect(rich.some((o) => "data" in o && String(o.data["text/html"] ?? o.data["image/svg+xml"] ?? "").includes("<svg"))).to.equal(true);
 }
 
+const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => fs.existsSync(p));
+
+/** The page's DOM after headless Chromium ran its scripts, with every host name unresolvable. */
+function renderedDom(file: string): Promise<string> {
+  const args = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage",
+    "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1000,1000", "--virtual-time-budget=15000",
+    "--dump-dom", `file://${file}`,
+  ];
+  return new Promise((resolve, reject) => {
+    execFile(CHROMIUM!, args, { timeout: 120000, maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+}
+
 function jupyterAvailable(): boolean {
   try {
     execFileSync("jupyter", ["nbconvert", "--version"], { stdio: "ignore" });
@@ -89,8 +103,18 @@ describe("notebooks: Lab 1 Part 2 in quick mode", function () {
     expect(res.code, res.stderr.slice(-4000)).to.equal(0);
     const executed = parseNotebook(fs.readFileSync(path.join(out, "lab1-music-generation.ipynb"), "utf8"));
     checkExecutedLab(executed);
-    const html = fs.readFileSync(path.join(out, "lab1-music-generation.html"), "utf8");
+    const page = path.join(out, "lab1-music-generation.html");
+    const html = fs.readFileSync(page, "utf8");
     expect(html).to.contain("Music generation with an LSTM").and.contain("<svg").and.contain("songs in the corpus");
+    if (CHROMIUM) {
+      // Viewed with no network at all, every plotly figure of the run is drawn and the players are there.
+      const figures = codeCells(executed).flatMap((c) => c.outputs).filter((o) => "data" in o && o.data["application/vnd.plotly.v1+json"] !== undefined);
+      const dom = await renderedDom(page);
+      expect((dom.match(/class="[^"]*js-plotly-plot/g) ?? []).length).to.equal(figures.length);
+      expect(dom).to.contain("<audio");
+    } else {
+      console.log("      (page not viewed: chromium is not installed)");
+    }
   });
 
   it("runs under Jupyter: nbconvert --execute with the seqlab kernelspec", async function () {
