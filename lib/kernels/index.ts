@@ -165,7 +165,7 @@ export function loadKernels(): Kernels {
 export function kernelsStatus(): { available: boolean; reason: string } {
   try {
     loadKernels();
-    return { available: true, reason: "WebAssembly SIMD kernels loaded" };
+    return { available: true, reason: `WebAssembly SIMD kernels on ${kernelThreads()} thread(s)` };
   } catch (err) {
     return { available: false, reason: (err as Error).message };
   }
