@@ -296,7 +296,10 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
       const optSnap = await snapshotOptimizer(optimizer);
       dropSnapshot();
       snapshot = { weights, optimizer: optSnap, step: step };
-      optimizer.applyGradients(names.map((name, i) => ({ name, tensor: applied[i] })));
+      // Every variable in a fixed order, gradient or not: optimizers such as Adam key their
+      // slots by position, and skip entries without a gradient (as tfjs's minimize does).
+      const byName = new Map(names.map((name, i) => [name, applied[i]]));
+      optimizer.applyGradients(vars.map((v) => ({ name: v.name, tensor: byName.get(v.name) as tf.Tensor })));
       if (capturing) {
         captured = true;
         capturedData = await capture.end(outcome.loss);

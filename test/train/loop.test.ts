@@ -164,6 +164,25 @@ describe("train: the loop", () => {
     b.dispose();
   });
 
+  it("a variable without a gradient on some steps keeps its own Adam slots (same as tfjs minimize)", async () => {
+    const make = () => [tf.variable(tf.tensor1d([1, 2]), true), tf.variable(tf.tensor1d([3]), true), tf.variable(tf.tensor1d([-1]), true)];
+    // The middle variable only takes part on even steps.
+    const lossAt = (vars: tf.Variable[], k: number) => () =>
+      tf.tidy(() => {
+        let l = tf.add(tf.sum(tf.square(vars[0])), tf.sum(tf.square(tf.sub(vars[2], 2))));
+        if (k % 2 === 0) l = tf.add(l, tf.sum(tf.square(vars[1])));
+        return l as tf.Scalar;
+      });
+    const ours = make();
+    await train({ variables: ours, loss: (k: number) => lossAt(ours, k)(), batches: (ctx) => ctx.batchIndex, steps: 6, optimizer: tf.train.adam(0.1) });
+    const ref = make();
+    const opt = tf.train.adam(0.1);
+    for (let k = 0; k < 6; k++) opt.minimize(lossAt(ref, k), false, ref);
+    ours.forEach((v, i) => Array.from(v.dataSync()).forEach((x, j) => expect(x).to.be.closeTo(ref[i].dataSync()[j], 1e-6)));
+    tf.dispose([...ours, ...ref]);
+    opt.dispose();
+  });
+
   it("stops on a NaN loss naming the step, keeping the weights of the last good step", async () => {
     const p = linearProblem();
     const weightsAt = new Map<number, number[]>();
