@@ -43,17 +43,9 @@ export class OutputCollector {
         }
         break;
       }
-      case "display_data": {
-        const out: Output = { output_type: "display_data", data: bundle(c.data), metadata: bundle(c.metadata) };
-        this.add(out);
-        const id = displayId(c);
-        if (id !== undefined) {
-          const list = this.displays.get(id) ?? [];
-          list.push(out);
-          this.displays.set(id, list);
-        }
+      case "display_data":
+        this.addDisplay(c, { output_type: "display_data", data: bundle(c.data), metadata: bundle(c.metadata) });
         break;
-      }
       case "update_display_data": {
         const id = displayId(c);
         for (const out of (id !== undefined && this.displays.get(id)) || []) {
@@ -65,7 +57,8 @@ export class OutputCollector {
         break;
       }
       case "execute_result":
-        this.add({
+        // A result may carry a display id too (nbclient tracks those as well).
+        this.addDisplay(c, {
           output_type: "execute_result",
           execution_count: typeof c.execution_count === "number" ? c.execution_count : null,
           data: bundle(c.data),
@@ -87,6 +80,16 @@ export class OutputCollector {
       default:
         // status, execute_input, comm messages: nothing to store.
         break;
+    }
+  }
+
+  private addDisplay(content: Record<string, unknown>, out: Output): void {
+    this.add(out);
+    const id = displayId(content);
+    if (id !== undefined && this.cell) {
+      const list = this.displays.get(id) ?? [];
+      list.push(out);
+      this.displays.set(id, list);
     }
   }
 

@@ -53,6 +53,15 @@ describe("runner: OutputCollector", () => {
     expect(second.outputs).to.deep.equal([]);
   });
 
+  it("updates an execute_result that carries a display id, keeping its execution count", () => {
+    const c = cell();
+    const col = new OutputCollector();
+    col.begin(c);
+    col.handle({ msg_type: "execute_result", content: { execution_count: 3, data: { "text/plain": "v1" }, metadata: {}, transient: { display_id: "r" } } });
+    col.handle({ msg_type: "update_display_data", content: { data: { "text/plain": "v2" }, metadata: {}, transient: { display_id: "r" } } });
+    expect(c.outputs).to.deep.equal([{ output_type: "execute_result", execution_count: 3, data: { "text/plain": "v2" }, metadata: {} }]);
+  });
+
   it("clear_output clears at once, and with wait=true only when the next output arrives", () => {
     const c = cell();
     const col = new OutputCollector();
