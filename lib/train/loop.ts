@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { currentAbortSignal, InterruptedError } from "../runtime";
 import type { GradientsThroughTimeData } from "../inspect/types";
 import { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
-import { captureCheckpoint, restoreCheckpoint, type Checkpoint } from "./checkpoint";
+import { captureCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type Checkpoint } from "./checkpoint";
 import { NonFiniteLossError } from "./errors";
 import { TrainingHistory } from "./history";
 import {
@@ -89,7 +89,8 @@ export interface GradientCapture {
 export interface CheckpointOptions {
   /** Save after every N steps (at a sequence boundary when truncated BPTT is on). */
   every: number;
-  save(ckpt: Checkpoint): void | Promise<void>;
+  /** Where to put it: a function, or a file path (overwritten each time; see saveCheckpoint). */
+  save: ((ckpt: Checkpoint) => void | Promise<void>) | string;
 }
 
 export interface TrainOptions<B> {
@@ -115,8 +116,8 @@ export interface TrainOptions<B> {
   /** Seed of the RNG handed to the batch source. Default 0. */
   seed?: number;
   checkpoint?: CheckpointOptions;
-  /** Continue from a checkpoint: weights, optimizer state, counters, RNG, history. */
-  resumeFrom?: Checkpoint;
+  /** Continue from a checkpoint (object or file path): weights, optimizer state, counters, RNG, history. */
+  resumeFrom?: Checkpoint | string;
   gradientsThroughTime?: GradientRecording<B>;
 }
 
@@ -195,12 +196,13 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
     throw new Error("train: resuming from a checkpoint needs `variables` (the model's trainable weights, in the order they were saved)");
   }
   if (options.resumeFrom) {
-    await restoreCheckpoint(options.resumeFrom, variables!, optimizer);
-    step = options.resumeFrom.step;
-    batchIndex = options.resumeFrom.batchIndex;
-    epoch = options.resumeFrom.epoch;
-    rng.setState(options.resumeFrom.rng);
-    history.restoreFrom(options.resumeFrom.history);
+    const ckpt = typeof options.resumeFrom === "string" ? await loadCheckpoint(options.resumeFrom) : options.resumeFrom;
+    await restoreCheckpoint(ckpt, variables!, optimizer);
+    step = ckpt.step;
+    batchIndex = ckpt.batchIndex;
+    epoch = ckpt.epoch;
+    rng.setState(ckpt.rng);
+    history.restoreFrom(ckpt.history);
   } else if (history.lastStep > 0) {
     // Continuing with a history from an earlier call: keep counting from it, and continue
     // its batch stream unless a seed asks for a fresh one.
@@ -421,7 +423,9 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
       if (sequenceDone) releaseBatch();
       if (options.checkpoint && sequenceDone && step - lastSavedStep >= options.checkpoint.every) {
         lastSavedStep = step;
-        await options.checkpoint.save(await captureCheckpoint(variables, optimizer, { step, batchIndex, epoch, rng: rng.state }, history.toJSON()));
+        const ckpt = await captureCheckpoint(variables, optimizer, { step, batchIndex, epoch, rng: rng.state }, history.toJSON());
+        const target = options.checkpoint.save;
+        await (typeof target === "string" ? saveCheckpoint(target, ckpt) : target(ckpt));
       }
       if (stop) {
         await finish("callback", `stopped by a callback after step ${step}`);

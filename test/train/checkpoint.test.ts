@@ -18,15 +18,22 @@ describe("train: checkpoints", () => {
       checkpoint: { every: 5, save: (c) => void saved.push(c) },
     });
     expect(saved.map((c) => c.step)).to.deep.equal([5, 10]);
+    // A path as the target writes the file itself.
+    const viaPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-ckpt-")), "run.json");
+    const tmpModel = tinyTokenModel({ seed: 3 });
+    await trainModel(tmpModel, { batches: tokenBatches(5, 2, 6), steps: 4, optimizer: "adam", checkpoint: { every: 2, save: viaPath } });
+    expect((await loadCheckpoint(viaPath)).step).to.equal(4);
+    tmpModel.dispose();
 
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-ckpt-")), "step5.json");
     await saveCheckpoint(file, saved[0]);
     const ckpt = await loadCheckpoint(file);
+    expect(ckpt.step).to.equal(5);
 
     // A different initialisation: the checkpoint must overwrite it completely.
     const resumed = tinyTokenModel({ seed: 99 });
     const history = new TrainingHistory();
-    const b = await trainModel(resumed, { batches: tokenBatches(5, 2, 6), steps: 10, optimizer: tf.train.adam(0.05), seed: 0, resumeFrom: ckpt, history });
+    const b = await trainModel(resumed, { batches: tokenBatches(5, 2, 6), steps: 10, optimizer: tf.train.adam(0.05), seed: 0, resumeFrom: file, history });
     expect(b.step).to.equal(10);
     expect(history.steps).to.deep.equal(a.history.steps);
     expect(history.loss).to.deep.equal(a.history.loss);
