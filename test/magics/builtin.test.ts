@@ -60,6 +60,12 @@ describe("magics: built-ins through the engine", function () {
     expect((globalThis as Record<string, unknown>).__setups).to.equal(1);
   });
 
+  it("%timeit picks the number of loops itself when -n is not given", async () => {
+    await run("function busy(ms: number) { const end = Date.now() + ms; while (Date.now() < end) {} }");
+    const r = await run("%timeit -r 1 busy(220)");
+    expect(r.host.out).to.match(/per loop \(mean ± std\. dev\. of 1 run, 1 loop each\)/);
+  });
+
   it("%timeit -o returns the timings; bad -n is a UsageError", async () => {
     const r = await run("%timeit -q -o -n 2 -r 2 1 + 1");
     expect(r.host.out).to.equal("");
