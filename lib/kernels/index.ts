@@ -61,8 +61,12 @@ export class Arena {
   }
 }
 
-/** Products smaller than this many multiply-adds per thread stay on one thread. */
-let minWorkPerThread = 1 << 21;
+/**
+ * Products smaller than this many multiply-adds per thread stay on one thread: waking a
+ * worker costs more than it saves on small products (batch-1 sampling's 4M-element step).
+ */
+export const DEFAULT_MIN_WORK = 1 << 23;
+let minWorkPerThread = DEFAULT_MIN_WORK;
 
 export class Kernels {
   private view: Float32Array;

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { expect } from "chai";
 import { initBackend, useBackend } from "../../lib/backend";
 import { fusedRecurrence, recurrenceEngineName, type CellKind, type RecurrenceOptions } from "../../lib/nn/fused";
-import { kernelThreads, setKernelThreads } from "../../lib/kernels";
+import { DEFAULT_MIN_WORK, kernelThreads, setKernelThreads } from "../../lib/kernels";
 import { fixed, lossOf, makeProblem, maxAbs, maxAbsDiff, problemInputs, unrolled, type Problem } from "./fused-helpers";
 
 const CASES: { kind: CellKind; relu: boolean; label: string }[] = [
@@ -279,7 +279,7 @@ describe("nn/fused: WebAssembly kernels against the tfjs engine", () => {
       expect(kernelThreads()).to.equal(3);
       expect(run()).to.deep.equal(single);
     } finally {
-      setKernelThreads(saved, 1 << 21);
+      setKernelThreads(saved, DEFAULT_MIN_WORK);
     }
   });
 
