@@ -338,8 +338,10 @@ export class KernelServer {
 
     const { ename, evalue, traceback } = outcome;
     this.publish("error", { ename, evalue, traceback }, msg);
-    this.reply(request, "execute_reply", { status: "error", execution_count: count, ename, evalue, traceback, payload: host.payloads, user_expressions: {} });
+    // Mark before replying: a request the client sends after seeing this reply was not
+    // queued at the time of the error and must run.
     if (stopOnError) await this.abortQueuedExecutions();
+    this.reply(request, "execute_reply", { status: "error", execution_count: count, ename, evalue, traceback, payload: host.payloads, user_expressions: {} });
   }
 
   /**
@@ -405,6 +407,11 @@ export class KernelServer {
         }
         if (msg.header.msg_type !== "input_reply" || !this.pendingInput) {
           log(`ignored unexpected stdin message "${msg.header.msg_type}"`);
+          continue;
+        }
+        // A reply to an earlier, interrupted prompt must not answer the current one.
+        if (msg.parent_header.msg_id !== undefined && msg.parent_header.msg_id !== this.pendingInput.parentId) {
+          log("ignored an input_reply to an earlier prompt");
           continue;
         }
         const pending = this.pendingInput;

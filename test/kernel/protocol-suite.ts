@@ -151,6 +151,17 @@ export function protocolSuite(dialect: Dialect): void {
       expect((await client.execute("5")).reply.content.status).to.equal("ok");
     });
 
+    it("runs a cell sent right after the error reply arrived (it was not queued at the error)", async function () {
+      const failing = client.message("execute_request", { code: "throw new Error('fails alone')", silent: false, store_history: true, stop_on_error: true, user_expressions: {}, allow_stdin: false });
+      const failed = client.replyTo(failing);
+      client.sendMessage("shell", failing);
+      expect((await failed).content.status).to.equal("error");
+      const next = client.message("execute_request", { code: "2 + 2", silent: false, store_history: true, stop_on_error: true, user_expressions: {}, allow_stdin: false });
+      const reply = client.replyTo(next);
+      client.sendMessage("shell", next);
+      expect((await reply).content.status).to.equal("ok");
+    });
+
     it("runs queued cells after an error when stop_on_error is false", async function () {
       const failing = client.message("execute_request", { code: "throw new Error('tolerated')", silent: false, store_history: true, stop_on_error: false, user_expressions: {}, allow_stdin: false });
       const next = client.message("execute_request", { code: dialect.define("ranAnyway", "7"), silent: false, store_history: true, stop_on_error: true, user_expressions: {}, allow_stdin: false });
@@ -293,6 +304,25 @@ export function protocolSuite(dialect: Dialect): void {
       expect(reply.content.status).to.equal("ok");
       expect(prompt).to.equal("Your name: ");
       expect((ofType(iopub, "execute_result")[0].content.data as Record<string, string>)["text/plain"]).to.equal("'typed by user'");
+    });
+
+    it("ends a cell waiting for input when interrupted, and asks again afterwards", async function () {
+      let asked!: () => void;
+      const promptSeen = new Promise<void>((resolve) => (asked = resolve));
+      client.onInputRequest = () => {
+        asked();
+        return new Promise<string>(() => {}); // the user never answers
+      };
+      const request = client.message("execute_request", { code: dialect.input("waiting: "), silent: false, store_history: true, stop_on_error: true, user_expressions: {}, allow_stdin: true });
+      const reply = client.replyTo(request);
+      client.sendMessage("shell", request);
+      await promptSeen;
+      process.kill(kernel.pid, "SIGINT");
+      expect((await reply).content.status).to.equal("error");
+      client.onInputRequest = () => "second answer";
+      const again = await client.execute(dialect.input("again: "));
+      expect(again.reply.content.status, JSON.stringify(again.reply.content)).to.equal("ok");
+      expect((ofType(again.iopub, "execute_result")[0].content.data as Record<string, string>)["text/plain"]).to.equal("'second answer'");
     });
 
     it("refuses input with a clear error when the request had allow_stdin false", async function () {
