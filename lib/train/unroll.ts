@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { cellStep } from "../nn/cells/unroll";
+import { runRecurrence, type RecurrenceImplementation } from "../nn/recurrence";
 import type { CellKind, RecurrenceWeights } from "../nn/fused/types";
 
 type Layer = tf.layers.Layer;
@@ -29,6 +30,7 @@ interface SeqlabRecurrentLayer extends Layer {
   activation?: "tanh" | "relu";
   returnSequences: boolean;
   returnState: boolean;
+  implementation?: RecurrenceImplementation;
   recurrenceWeights(): RecurrenceWeights;
 }
 
@@ -45,6 +47,11 @@ export interface RecurrentStepper {
   step(x: tf.Tensor2D, state: tf.Tensor[], training: boolean): { h: tf.Tensor2D; state: tf.Tensor[] };
   /** Weights in the shared Keras layout, for readable cells (gates, Jacobians); rnn/lstm/gru only. */
   weights?(): RecurrenceWeights;
+  /**
+   * The whole sequence in one op (lib/nn's fused recurrence), used when no per-step access
+   * is needed: outputs [batch, time, units] and the final state.
+   */
+  sequence?(x: tf.Tensor3D, state: tf.Tensor[]): { outputs: tf.Tensor3D; state: tf.Tensor[] };
 }
 
 export interface StackLayer {
@@ -110,6 +117,15 @@ function seqlabStepper(layer: SeqlabRecurrentLayer): RecurrentStepper {
       return { h: r.state.h, state: r.state.c ? [r.state.h, r.state.c] : [r.state.h] };
     },
     weights: () => layer.recurrenceWeights(),
+    sequence(x, state) {
+      const input = (x.dtype === "float32" ? x : tf.cast(x, "float32")) as tf.Tensor3D;
+      const initial = lstm ? { h: state[0] as tf.Tensor2D, c: state[1] as tf.Tensor2D } : { h: state[0] as tf.Tensor2D };
+      const implementation = layer.implementation ?? "fused";
+      const r = runRecurrence(implementation, layer.kind, input, layer.recurrenceWeights(), initial, {
+        activation: layer.kind === "rnn" ? layer.activation : undefined,
+      });
+      return { outputs: r.outputs, state: r.state.c ? [r.state.h, r.state.c] : [r.state.h] };
+    },
   };
 }
 
@@ -199,6 +215,14 @@ export function runStack(model: tf.LayersModel | StackLayer[], x: tf.Tensor, opt
       throw new Error(`Layer ${layer.name} carries ${stepper.stateCount} state tensor(s) but the initial state has ${given.length}`);
     }
     let state = given ?? stepper.zeroState(batch);
+    if (stepper.sequence && !options.tap && !options.keepInputs) {
+      // No per-step access needed: run the layer's fused op over the whole sequence.
+      const r = stepper.sequence(current as tf.Tensor3D, state);
+      states.push(r.state);
+      if (options.keepHidden) hidden.push(tf.unstack(r.outputs, 1) as tf.Tensor2D[]);
+      current = stepper.returnSequences ? r.outputs : r.state[0];
+      continue;
+    }
     // tf.unstack's gradient breaks on a length-1 axis (it gets one tensor, not a list).
     const steps = (current.shape[1] === 1 ? [tf.reshape(current, [batch, current.shape[2] as number])] : tf.unstack(current, 1)) as tf.Tensor2D[];
     if (stepper.goBackwards) steps.reverse();

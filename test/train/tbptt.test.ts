@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
-import { train, trainModel, TrainingHistory } from "../../lib/train";
+import { train, trainModel, TrainingHistory, runStack } from "../../lib/train";
+import { buildLabModel } from "../../lib/nn";
 import { tinyTokenModel, tokenBatches, weightsOf } from "./helpers";
 
 /** h_t = tanh(x_t W + h_{t-1} U); loss = mean over steps of (h_t v - y_t)^2. */
@@ -95,5 +96,31 @@ describe("train: truncated BPTT", () => {
     expect(history.lastStep).to.equal(6);
     expect(drawn).to.deep.equal([0, 1]); // 7 steps in chunks of 3 → 3 updates per batch
     model.dispose();
+  });
+
+  it("the lib/nn lab model: whole-sequence chunks equal ordinary training; the fused path equals the step-by-step one", async () => {
+    const make = () => {
+      const m = buildLabModel({ vocabSize: 5, embeddingDim: 3, units: 4, seed: 9 });
+      m.predict(tf.zeros([1, 1], "int32"));
+      return m;
+    };
+    const a = make();
+    const b = make();
+    const ra = await trainModel(a, { batches: tokenBatches(5, 2, 6), steps: 3, optimizer: "sgd", learningRate: 0.5 });
+    const rb = await trainModel(b, { batches: tokenBatches(5, 2, 6), steps: 3, optimizer: "sgd", learningRate: 0.5, tbptt: 6 });
+    ra.history.loss.forEach((l, i) => expect(rb.history.loss[i]).to.be.closeTo(l, 1e-5));
+    const wa = weightsOf(a);
+    weightsOf(b).forEach((w, i) => w.forEach((v, j) => expect(v).to.be.closeTo(wa[i][j], 1e-5)));
+
+    const x = tf.tensor2d([[1, 2, 3, 4, 0]], [1, 5], "int32");
+    const fused = runStack(a, x);
+    const stepwise = runStack(a, x, { tap: (_l, _t, h) => h });
+    const f = Array.from(fused.output.dataSync());
+    Array.from(stepwise.output.dataSync()).forEach((v, i) => expect(v).to.be.closeTo(f[i], 1e-5));
+    tf.dispose([x, fused.output, stepwise.output, ...fused.states.flat(), ...stepwise.states.flat()]);
+    const r = await trainModel(a, { batches: tokenBatches(5, 2, 7), steps: ra.step + 3, optimizer: "adam", tbptt: 3, history: ra.history });
+    expect(r.step).to.equal(6);
+    a.dispose();
+    b.dispose();
   });
 });
