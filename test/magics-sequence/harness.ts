@@ -57,6 +57,8 @@ let ids = 0;
 /** A notebook: variables plus the services the engine would lend. */
 export class FakeNotebook {
   readonly namespace: Record<string, unknown> = Object.create(null);
+  /** The host of the latest run (also when the magic threw). */
+  lastHost?: Recorder;
 
   services(host: CellHost): MagicServices {
     const ns = this.namespace;
@@ -88,6 +90,7 @@ export class FakeNotebook {
   /** Runs one cell made of a single magic (`%name args` or `%%name args\nbody`). */
   async run(cell: string, signal: AbortSignal = new AbortController().signal): Promise<{ value: unknown; host: Recorder }> {
     const host = new Recorder();
+    this.lastHost = host;
     const parsed = parseCell(cell);
     const call =
       "cellMagic" in parsed

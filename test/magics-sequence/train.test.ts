@@ -110,6 +110,7 @@ describe("%%train", function () {
       thrown = err;
     }
     expect(thrown).to.equal(reason);
+    expect(nb.lastHost!.err).to.contain("training stops after the current step (step 3)").and.contain("Run %%train again to continue");
     const history = nb.namespace.history as TrainingHistory;
     expect(history.steps).to.deep.equal([1, 2, 3]);
     expect(history.stopReason).to.equal("interrupted");

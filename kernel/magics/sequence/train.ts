@@ -175,6 +175,11 @@ export const trainMagic: MagicSpec = {
       callbacks,
       signal: ctx.signal,
     };
+    // Said at the moment of the interrupt: the kernel may end the cell before the loop
+    // reaches its step boundary and returns.
+    const onAbort = () =>
+      ctx.printError(`Interrupted: training stops after the current step (step ${history.lastStep + 1}); the weights and the history in \`${historyName}\` keep every completed step. Run %%train again to continue.`);
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
     try {
       if (isSeq2Seq(model)) {
         await lib.train({ ...common, loss: (b) => model.loss(b), variables: model.trainableVariables });
@@ -187,12 +192,12 @@ export const trainMagic: MagicSpec = {
       }
     } catch (err) {
       if (err instanceof lib.InterruptedError || ctx.signal.aborted) {
-        ctx.printError(`${(err as Error).message} The history is in \`${historyName}\`; run %%train again to continue.`);
         const reason = ctx.signal.reason;
         throw reason instanceof Error ? reason : err;
       }
       throw err;
     } finally {
+      ctx.signal.removeEventListener("abort", onAbort);
       plot.finish();
       bar.finish();
     }
