@@ -113,6 +113,21 @@ describe("nn: recurrent layers in tf.sequential", () => {
     expect(() => layer.apply(x, { initialState: [h] })).to.throw(/initialState must be \[h, c\]/);
   });
 
+  it("honours Embedding masks on right-padded batches, stacked layers included", () => {
+    const model = tf.sequential();
+    model.add(tf.layers.embedding({ inputDim: V, outputDim: 3, maskZero: true, inputShape: [null], embeddingsInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 1 }) }));
+    model.add(new GRULayer({ units: 4, returnSequences: true, seed: 2 }));
+    model.add(new LSTMLayer({ units: 3, seed: 3 }));
+    const padded = model.predict(ids([[1, 2, 3, 0, 0], [4, 5, 0, 0, 0], [6, 1, 2, 3, 4]])) as tf.Tensor;
+    const alone = [[1, 2, 3], [4, 5], [6, 1, 2, 3, 4]].map((row) => model.predict(ids([row])) as tf.Tensor);
+    expect(maxDiff(padded, tf.concat(alone, 0))).to.be.below(1e-5);
+    // Without the mask the padding would change the answer.
+    const unmasked = tf.sequential({ layers: [tf.layers.embedding({ inputDim: V, outputDim: 3, inputShape: [null] }), ...model.layers.slice(1)] });
+    unmasked.layers[0].setWeights(model.layers[0].getWeights());
+    expect(maxDiff(unmasked.predict(ids([[4, 5, 0, 0, 0]])) as tf.Tensor, alone[1])).to.be.above(1e-4);
+    expect(() => model.predict(ids([[0, 0, 1, 2, 3]]))).to.throw(/not right-padded.*side: "right"/);
+  });
+
   it("hands dL/dh_t to onHiddenGradient during training", () => {
     const { model, lstm } = buildLabModelParts({ vocabSize: V, embeddingDim: 4, units: 5, seed: 3 });
     const seen: number[][] = [];

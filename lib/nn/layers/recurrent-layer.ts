@@ -86,7 +86,8 @@ export abstract class RecurrentLayer extends tf.layers.Layer {
     this.unitForgetBias = args.unitForgetBias ?? true;
     this.seed = args.seed;
     this.implementation = args.implementation ?? "fused";
-    this.supportsMasking = false;
+    // Masks (e.g. from an Embedding with maskZero) are honoured for right-padded batches.
+    this.supportsMasking = true;
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -151,11 +152,48 @@ export abstract class RecurrentLayer extends tf.layers.Layer {
         activation: this.kind === "rnn" ? this.activation : undefined,
         onHiddenGradient: this.onHiddenGradient,
       });
-      if (this.stateful) this.carry(result.state);
-      const output = this.returnSequences ? result.outputs : result.state.h;
+      const mask = kwargs?.mask as tf.Tensor | undefined;
+      const state = mask ? this.stateAtLastRealStep(result.outputs, result.state, mask) : result.state;
+      if (this.stateful) this.carry(state);
+      const output = this.returnSequences ? result.outputs : state.h;
       if (!this.returnState) return output;
-      return this.kind === "lstm" ? [output, result.state.h, result.state.c as tf.Tensor] : [output, result.state.h];
+      return this.kind === "lstm" ? [output, state.h, state.c as tf.Tensor] : [output, state.h];
     });
+  }
+
+  /**
+   * With right padding, step t's output depends only on inputs up to t, so each example's
+   * final h is its output at its last real step. An LSTM's cell state there is not among the
+   * outputs, so an LSTM that must hand on its state (returnState, stateful) needs unpadded
+   * batches.
+   */
+  private stateAtLastRealStep(outputs: tf.Tensor3D, state: RecurrenceState, mask: tf.Tensor): RecurrenceState {
+    const [B, T] = outputs.shape;
+    const m = tf.cast(mask, "float32") as tf.Tensor2D;
+    const values = m.arraySync();
+    const lengths = values.map((row) => row.reduce((a, v) => a + v, 0));
+    values.forEach((row, b) => {
+      if (row.some((v, t) => v !== (t < lengths[b] ? 1 : 0))) {
+        throw new Error(
+          `${this.name}: example ${b}'s mask is not right-padded (real steps first, then padding); ` +
+            `pad on the right (padSequences(..., { side: "right" })) for masked recurrent layers`,
+        );
+      }
+      if (lengths[b] === 0) throw new Error(`${this.name}: example ${b} has no real steps (its mask is all zeros)`);
+    });
+    if (lengths.every((n) => n === T)) return state;
+    if (state.c && (this.returnState || this.stateful)) {
+      throw new Error(`${this.name}: an LSTM cannot return or carry its cell state for padded examples; use equal lengths, or returnState: false and stateful: false`);
+    }
+    const pick = tf.expandDims(tf.oneHot(tf.tensor1d(lengths.map((n) => n - 1), "int32"), T), 2);
+    return { h: tf.sum(tf.mul(outputs, pick), 1) as tf.Tensor2D };
+  }
+
+  override computeMask(inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+    const m = Array.isArray(mask) ? mask[0] : mask;
+    const outputMask = (this.returnSequences ? m ?? null : null) as tf.Tensor;
+    if (!this.returnState) return outputMask;
+    return [outputMask, ...Array.from({ length: this.kind === "lstm" ? 2 : 1 }, () => null as unknown as tf.Tensor)];
   }
 
   private initialState(batch: number): RecurrenceState {
