@@ -67,6 +67,17 @@ describe("runner: executing notebooks (JavaScript test engine)", function () {
     expect(run.failure?.index).to.equal(1);
   });
 
+  it("says why when the kernel does not start, quoting what it printed", async () => {
+    const broken = [process.execPath, "-e", "console.error('no engine here'); process.exit(3)", "{connection_file}"];
+    let error: Error | undefined;
+    try {
+      await runNotebook(notebook([code("1")]), { kernelArgv: broken });
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.message).to.match(/the kernel process exited \(code 3\)/).and.match(/no engine here/);
+  });
+
   it("seqlab run: writes the executed notebook, injects parameters, sets SEQLAB_QUICK and writes HTML", async () => {
     const dir = tempDir();
     const file = path.join(dir, "params.ipynb");
