@@ -88,6 +88,11 @@ describe("%attention", function () {
     expect(json.data[0].z).to.deep.equal(a.weights);
     expect(host.out).to.contain("seven and forty , two <eos>  →");
 
+    nb.namespace.ids = [set.sourceVocab.idOf("two"), set.sourceVocab.idOf("<eos>")];
+    await nb.run("%attention $model --vocab $data --max-length 3 --out byIds $ids");
+    expect((nb.namespace.byIds as AttentionResult).source).to.deep.equal(["two", "<eos>"]);
+    nb.namespace.badIds = [999];
+    expect((await usageErrorOf(nb, "%attention $model --vocab $data $badIds")).message).to.contain("source id 999 is outside");
     await nb.run("%attention $model --source-vocab $sv --target-vocab $tv --max-length 3 --out b two");
     expect((nb.namespace.b as AttentionResult).source).to.deep.equal(["two", "<eos>"]);
     model.dispose();

@@ -79,6 +79,21 @@ describe("%summary", () => {
     tf.dispose(Object.values(batch));
   });
 
+  it("asks to build a model whose layers have no weights yet", async () => {
+    const nb = new FakeNotebook();
+    const unbuilt = tf.sequential();
+    unbuilt.add(tf.layers.dense({ units: 3, inputShape: [2] }));
+    unbuilt.add(tf.layers.dense({ units: 1 }));
+    nb.namespace.built = unbuilt;
+    expect(((await nb.run("%summary $built")).value as ModelSummary).totalParams).to.equal(2 * 3 + 3 + 3 + 1);
+    const lazy = tf.sequential();
+    nb.namespace.lazy = lazy;
+    const summary = (await nb.run("%summary $lazy")).value as ModelSummary;
+    expect(summary.layers).to.deep.equal([]);
+    expect(summary.totalParams).to.equal(0);
+    unbuilt.dispose();
+  });
+
   it("says what the value is when it is not a model", async () => {
     const nb = new FakeNotebook();
     nb.namespace.x = tf.zeros([2, 2]);
