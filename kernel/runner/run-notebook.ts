@@ -68,6 +68,37 @@ function errorOf(cell: CodeCell): ErrorOutput | undefined {
   return cell.outputs.find((o): o is ErrorOutput => o.output_type === "error");
 }
 
+type Failure = Omit<CellFailure, "index" | "total" | "source">;
+
+/** Run one cell, storing its outputs; resolves with what went wrong, or undefined. */
+async function executeCell(kernel: KernelClient, cell: CodeCell, collector: OutputCollector, timeoutSeconds: number | undefined): Promise<Failure | undefined> {
+  collector.begin(cell);
+  try {
+    const reply = await kernel.execute(cell.source, (m) => collector.handle(m), {
+      timeoutMs: timeoutSeconds !== undefined ? timeoutSeconds * 1000 : undefined,
+    });
+    cell.execution_count = reply.execution_count ?? null;
+    cell.metadata = { ...cell.metadata, execution: reply.timing };
+    if (reply.status === "ok") return undefined;
+    const shown = errorOf(cell);
+    // Some kernels (tslab) report errors only on stderr; show that text then.
+    const stderr = cell.outputs.map((o) => (o.output_type === "stream" && o.name === "stderr" ? o.text : "")).join("");
+    return {
+      ename: reply.ename || shown?.ename || (reply.status === "aborted" ? "Aborted" : "Error"),
+      evalue: reply.evalue || shown?.evalue || "the kernel reported an error without details",
+      traceback: reply.traceback?.length ? reply.traceback : shown?.traceback.length ? shown.traceback : stderr ? [stderr] : [],
+    };
+  } catch (e) {
+    const failure: Failure =
+      e instanceof TimeoutError
+        ? { ename: "CellTimeoutError", evalue: `the cell ran longer than ${timeoutSeconds} s (--timeout) and was interrupted`, traceback: [] }
+        : { ename: "KernelError", evalue: (e as Error).message, traceback: [] };
+    if (e instanceof TimeoutError) await kernel.interrupt();
+    cell.outputs.push({ output_type: "error", ...failure });
+    return failure;
+  }
+}
+
 export async function runNotebook(input: Notebook, options: RunNotebookOptions = {}): Promise<NotebookRun> {
   const started = Date.now();
   const progress = options.onProgress ?? (() => {});
@@ -80,12 +111,12 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
   if (options.signal?.aborted) return { ...result, interrupted: true };
 
   const kernel = await KernelClient.start(launch);
-  // Ctrl-C: interrupt the cell; a kernel that does not stop within 5 s is shut down, which
-  // also ends the wait for the cell's reply.
-  let forceTimer: NodeJS.Timeout | undefined;
   // As Jupyter does, the notebook records the language of the kernel that ran it.
   const languageInfo = kernel.kernelInfo.language_info;
   if (languageInfo && typeof languageInfo === "object") nb.metadata = { ...nb.metadata, language_info: languageInfo };
+  // Ctrl-C: interrupt the cell; a kernel that does not stop within 5 s is shut down, which
+  // also ends the wait for the cell's reply.
+  let forceTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
     void kernel.interrupt();
     forceTimer = setTimeout(() => void kernel.shutdown(1000), 5000);
@@ -102,34 +133,7 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
       const at = { index: i + 1, total: codeCells.length, source: cell.source, injected: hasTag(cell, "injected-parameters") };
       progress({ phase: "start", ...at });
       const t0 = Date.now();
-      collector.begin(cell);
-      let failure: Omit<CellFailure, "index" | "total" | "source"> | undefined;
-      try {
-        const reply = await kernel.execute(cell.source, (m) => collector.handle(m), {
-          timeoutMs: options.timeoutSeconds !== undefined ? options.timeoutSeconds * 1000 : undefined,
-        });
-        cell.execution_count = reply.execution_count ?? null;
-        cell.metadata = { ...cell.metadata, execution: reply.timing };
-        if (reply.status !== "ok") {
-          const shown = errorOf(cell);
-          // Some kernels (tslab) report errors only on stderr; show that text then.
-          const stderr = cell.outputs.map((o) => (o.output_type === "stream" && o.name === "stderr" ? o.text : "")).join("");
-          failure = {
-            ename: reply.ename || shown?.ename || (reply.status === "aborted" ? "Aborted" : "Error"),
-            evalue: reply.evalue || shown?.evalue || "the kernel reported an error without details",
-            traceback: reply.traceback?.length ? reply.traceback : shown?.traceback.length ? shown.traceback : stderr ? [stderr] : [],
-          };
-        }
-      } catch (e) {
-        if (e instanceof TimeoutError) {
-          await kernel.interrupt();
-          failure = { ename: "CellTimeoutError", evalue: `the cell ran longer than ${options.timeoutSeconds} s (--timeout) and was interrupted`, traceback: [] };
-          cell.outputs.push({ output_type: "error", ...failure });
-        } else {
-          failure = { ename: "KernelError", evalue: (e as Error).message, traceback: [] };
-          cell.outputs.push({ output_type: "error", ...failure });
-        }
-      }
+      const failure = await executeCell(kernel, cell, collector, options.timeoutSeconds);
       const seconds = (Date.now() - t0) / 1000;
       if (options.signal?.aborted) {
         progress({ phase: "end", ...at, status: "interrupted", seconds });
