@@ -66,6 +66,8 @@ describe("%play", function () {
     nb.namespace.tunes = [TUNE, OTHER_TUNE];
     const all = await nb.run("%play --all $tunes");
     expect(all.host.firstShown.filter((s) => isSong(s.data))).to.have.length(2);
+    const two = await nb.run("%play --all {tunes.slice(0, 2)}");
+    expect(two.host.firstShown.filter((s) => isSong(s.data))).to.have.length(2);
     const first = await nb.run("%play $tunes");
     expect(first.host.firstShown).to.have.length(1);
     expect(first.host.out).to.contain("1 more tunes in the text; --all plays them all");

@@ -19,6 +19,12 @@ describe("%tokenize", () => {
     expect(await plainOf(table)).to.match(/5 character tokens; vocabulary of 4/);
   });
 
+  it("keeps the spacing of quoted text", async () => {
+    const nb = new FakeNotebook();
+    const table = (await nb.run('%tokenize "a  b"')).value as TokenTable;
+    expect(table.tokens).to.deep.equal(["a", " ", " ", "b"]);
+  });
+
   it("splits words (lower-cased, punctuation apart) from a $variable", async () => {
     const nb = new FakeNotebook();
     nb.namespace.sentence = "The cat sat on the mat.";

@@ -29,6 +29,8 @@ export const tokenizeMagic: MagicSpec = {
     "Without --vocab the vocabulary is built from the text itself (sorted distinct tokens, as",
     "sl.Vocabulary.fromText / fromWords do); with --vocab the text is split and encoded by that",
     "vocabulary (its level wins over --level), and a token it lacks is an error.",
+    "Words on the line are joined by single spaces; quote the text (\"a  b\") or use a $variable",
+    "to keep its spacing and line breaks exactly.",
     "The value of the magic is a TokenTable { tokens, ids, vocabularySize, level }.",
     "",
     "Examples:",
