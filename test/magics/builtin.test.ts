@@ -107,6 +107,10 @@ describe("magics: built-ins through the engine", function () {
     expect(resultText(await run("%env SEQLAB_TEST_ENV"))).to.equal("'from-notebook'");
     expect((await run("%env")).host.out).to.include("SEQLAB_TEST_ENV=from-notebook");
     expect(errorOf(await run("%env SEQLAB_UNSET_VARIABLE_X")).evalue).to.include("is not set");
+    await run("const sizes: number[] = [4, 5];");
+    expect((await run("%env SEQLAB_TEST_EXPR={sizes.length * (sizes[1] as number)}")).host.out).to.equal("env: SEQLAB_TEST_EXPR=10\n");
+    expect(errorOf(await run("%env SEQLAB_TEST_EXPR={undefinedThing.x}")).evalue).to.include("could not evaluate {undefinedThing.x}");
+    delete process.env.SEQLAB_TEST_EXPR;
     delete process.env.SEQLAB_TEST_ENV;
   });
 
