@@ -13,7 +13,7 @@
  */
 import { parentPort, workerData } from "worker_threads";
 import * as zmq from "zeromq";
-import { ConnectionInfo, decode, encode, endpoint, JupyterMessage, makeMessage, Signer, WireError } from "./wire";
+import { bindOrExplain, ConnectionInfo, decode, encode, JupyterMessage, makeMessage, Signer, WireError } from "./wire";
 
 /** What the main thread hands the worker when it starts it. */
 export interface ControlThreadData {
@@ -77,9 +77,9 @@ async function runControlThread(data: ControlThreadData, port: NonNullable<typeo
   const control = new zmq.Router({ linger: 1000 });
   const heartbeat = new zmq.Reply({ linger: 0 });
   await Promise.all([
-    iopub.bind(endpoint(data.connection, "iopub")),
-    control.bind(endpoint(data.connection, "control")),
-    heartbeat.bind(endpoint(data.connection, "hb")),
+    bindOrExplain(iopub, data.connection, "iopub"),
+    bindOrExplain(control, data.connection, "control"),
+    bindOrExplain(heartbeat, data.connection, "hb"),
   ]);
   const iopubQueue = new SendQueue(iopub, "iopub");
   const controlQueue = new SendQueue(control, "control");

@@ -12,7 +12,7 @@ import type { CellHost, Engine, ExecuteOutcome, LanguageInfo, MimeBundle } from 
 import type { ControlThreadData, FromControlThread, ToControlThread } from "./control-thread";
 import { KernelSession, HistoryQuery } from "./session";
 import { StreamBuffer } from "./stream-buffer";
-import { ConnectionInfo, decode, encode, endpoint, JupyterMessage, makeMessage, PROTOCOL_VERSION, Signer, WireError } from "./wire";
+import { bindOrExplain, ConnectionInfo, decode, encode, JupyterMessage, makeMessage, PROTOCOL_VERSION, Signer, WireError } from "./wire";
 
 export interface KernelServerOptions {
   connection: ConnectionInfo;
@@ -81,7 +81,8 @@ export class KernelServer {
   private wakeQueue: (() => void) | null = null;
   private engine: Engine | null = null;
   private readonly kernelInfo: Record<string, unknown>;
-  private pendingInput: { parentId: string; resolve: (v: string) => void; reject: (e: Error) => void } | null = null;
+  /** The input_request waiting for its reply: its own msg_id and the execute_request it serves. */
+  private pendingInput: { parentId: string; executeId: string; resolve: (v: string) => void; reject: (e: Error) => void } | null = null;
   private stopping = false;
   private resolveExit!: (exit: KernelExit) => void;
   /** Resolves when the kernel has shut down and closed its sockets. */
@@ -134,11 +135,7 @@ export class KernelServer {
     });
     this.worker.on("message", (m: FromControlThread) => this.onWorkerMessage(m));
     this.worker.on("error", (err) => log(`control thread crashed: ${err.stack ?? err.message}`));
-    await Promise.all([
-      this.shell.bind(endpoint(connection, "shell")),
-      this.stdin.bind(endpoint(connection, "stdin")),
-      workerReady,
-    ]);
+    await Promise.all([bindOrExplain(this.shell, connection, "shell"), bindOrExplain(this.stdin, connection, "stdin"), workerReady]);
     void this.receiveShell();
     void this.processQueue();
     // The engine owns SIGINT semantics (it interrupts the running cell); this listener also
@@ -325,6 +322,12 @@ export class KernelServer {
     }
 
     host.flush();
+    // A prompt still open when its cell has ended (interrupted mid-input) is withdrawn, so
+    // the next cell can ask again.
+    if (this.pendingInput?.executeId === msg.header.msg_id) {
+      this.pendingInput.reject(new Error("the cell ended before its input was answered"));
+      this.pendingInput = null;
+    }
     if (outcome.status === "ok") {
       if (outcome.result && !silent) {
         this.publish("execute_result", { execution_count: count, data: outcome.result.data, metadata: outcome.result.metadata }, msg);
@@ -383,8 +386,9 @@ export class KernelServer {
   /** Sends input_request on stdin to the client that sent `parent` and waits for its input_reply. */
   async requestInput(parent: JupyterMessage, prompt: string, password: boolean): Promise<string> {
     if (this.pendingInput) throw new Error("another input() is already waiting for the frontend; await it before asking again");
+    const executeId = parent.header.msg_id;
     const request = makeMessage("input_request", { prompt, password }, { session: this.sessionId, parent });
-    const answer = new Promise<string>((resolve, reject) => (this.pendingInput = { parentId: request.header.msg_id, resolve, reject }));
+    const answer = new Promise<string>((resolve, reject) => (this.pendingInput = { parentId: request.header.msg_id, executeId, resolve, reject }));
     await this.stdin.send(encode(request, this.signer));
     void this.receiveStdin();
     return answer;

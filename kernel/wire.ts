@@ -180,6 +180,16 @@ export function endpoint(info: ConnectionInfo, channel: Channel): string {
   return info.transport === "ipc" ? `ipc://${info.ip}-${port}` : `tcp://${info.ip}:${port}`;
 }
 
+/** Binds a socket to a channel's endpoint; a failure names the channel and address. */
+export async function bindOrExplain(socket: { bind(address: string): Promise<void> }, info: ConnectionInfo, channel: Channel): Promise<void> {
+  const address = endpoint(info, channel);
+  try {
+    await socket.bind(address);
+  } catch (err) {
+    throw new Error(`cannot bind the ${channel} socket to ${address}: ${(err as Error).message} (is another kernel using this connection file?)`);
+  }
+}
+
 /** Checks a parsed connection file and says what is wrong with it. */
 export function validateConnectionInfo(value: unknown, source: string): ConnectionInfo {
   if (value === null || typeof value !== "object") throw new Error(`${source}: a connection file must hold a JSON object`);

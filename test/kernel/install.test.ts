@@ -6,7 +6,9 @@ import * as path from "path";
 import { promisify } from "util";
 import { kernelDir } from "../../kernel/install";
 import { pythonWith } from "../jupyter/python";
-import { cliPath } from "./helpers";
+import * as net from "net";
+import { newConnectionInfo } from "../../kernel/jupyter-client";
+import { cliPath, repoRoot } from "./helpers";
 
 const run = promisify(execFile);
 
@@ -84,6 +86,22 @@ describe("seqlab CLI and kernelspec install", function () {
     };
     expect(listed.kernelspecs.seqlab.resource_dir).to.equal(path.join(tmp, "kernels", "seqlab"));
     expect(listed.kernelspecs.seqlab.spec.language).to.equal("typescript");
+  });
+
+  it("explains a port that is already taken instead of starting", async function () {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const info = await newConnectionInfo();
+      info.shell_port = (taken.address() as net.AddressInfo).port;
+      const file = path.join(tmp, "conn.json");
+      fs.writeFileSync(file, JSON.stringify(info));
+      const r = await cli(["kernel", "--connection-file", file, "--engine", path.join(repoRoot, "dist", "test", "kernel", "fixtures", "js-engine.js")]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.contain(`cannot bind the shell socket to tcp://127.0.0.1:${info.shell_port}`);
+    } finally {
+      taken.close();
+    }
   });
 
   it("reports an unreadable connection file instead of starting", async function () {
