@@ -14,7 +14,7 @@ const KERNEL_BACKENDS = new Set(["wasm", "cpu"]);
 
 let packs: PackedWeights | undefined;
 function packedWeights(k: Kernels): PackedWeights {
-  packs ??= new PackedWeights(k);
+  packs ??= new PackedWeights(k, floats);
   return packs;
 }
 
@@ -39,7 +39,15 @@ export function kernelProfile(steps = 1): Record<string, number> | undefined {
   return Object.fromEntries(keys.map((k) => [k, Math.round((profile[k] / steps) * 10) / 10]));
 }
 
-function floats(t: tf.Tensor): Float32Array {
+/**
+ * A tensor's float32 values to copy from right away: on wasm a view of the backend's own
+ * heap (no intermediate copy; valid until tfjs allocates again), elsewhere dataSync.
+ */
+export function floats(t: tf.Tensor): Float32Array {
+  if (tf.getBackend() === "wasm") {
+    const heap = tf.backend() as unknown as { typedArrayFromHeap?: (info: tf.TensorInfo) => Float32Array };
+    if (heap.typedArrayFromHeap && t.dtype === "float32") return heap.typedArrayFromHeap(t);
+  }
   return t.dataSync() as Float32Array;
 }
 

@@ -28,7 +28,11 @@ const CAPACITY = 8;
 
 export class PackedWeights {
   private entries: Entry[] = [];
-  constructor(private readonly k: Kernels) {}
+  /** `read` gives a tensor's values to copy from at once (see kernel-engine's floats). */
+  constructor(
+    private readonly k: Kernels,
+    private readonly read: (t: tf.Tensor) => Float32Array,
+  ) {}
 
   /** The packed operand for this tensor and spec, packing it on first use. */
   get(t: tf.Tensor2D, spec: PackSpec): number {
@@ -46,7 +50,7 @@ export class PackedWeights {
     const ptr = this.k.alloc(x.packedBSize(K, N));
     const arena = this.k.arena();
     try {
-      const src = arena.put(t.dataSync() as Float32Array) + spec.col0 * 4;
+      const src = arena.put(this.read(t)) + spec.col0 * 4;
       x.packB(src, K, N, cols, spec.transpose ? 1 : 0, ptr);
     } catch (err) {
       this.k.free(ptr);
