@@ -7,6 +7,9 @@ import * as tf from "@tensorflow/tfjs";
 import * as path from "path";
 import { registerMissingKernels } from "./kernels/missing";
 
+/** seqlab's own WebAssembly kernels (used by the fused recurrence on wasm and cpu). */
+export { kernelsStatus, kernelThreads, setKernelThreads } from "./kernels";
+
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 
 export interface BackendInfo {
