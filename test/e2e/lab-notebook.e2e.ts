@@ -1,0 +1,277 @@
+/**
+ * The lab notebook end to end in a real frontend: the classic Jupyter Notebook server with
+ * the seqlab kernelspec installed into a temporary prefix, driven by headless Chromium
+ * through playwright-core, with every request that is not to 127.0.0.1 refused.
+ *
+ * Run with `npm run test:e2e` (after `npm run build`). It is named *.e2e.ts so the main
+ * `npm test` glob (dist/test/**\/*.test.js) leaves it out. Screenshots of what it saw go to
+ * test-artifacts/e2e/.
+ */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import type { Browser, Page } from "playwright-core";
+import { engineBuilt, repoRoot } from "../kernel/helpers";
+import {
+  SLOW_MS,
+  chooseKernel,
+  findCell,
+  insertAndRunCell,
+  interruptFromToolbar,
+  kernelDisplayName,
+  kernelState,
+  openNotebook,
+  pagerText,
+  readCell,
+  restartFromMenu,
+  runAll,
+  screenshotNotebook,
+  waitForAllDone,
+  waitForCellDone,
+} from "./classic-notebook";
+import { NotebookServer, notebookCommand, startNotebookServer } from "./notebook-server";
+import { TrainingSnapshot, distinctDrawnPlots, watchTrainingCell } from "./training-watch";
+
+const NOTEBOOK = path.join(repoRoot, "notebooks", "lab1-music-generation.ipynb");
+const ARTIFACTS = path.join(repoRoot, "test-artifacts", "e2e");
+const CHROMIUM = "/usr/bin/chromium";
+const KERNEL_NAME = "seqlab";
+const KERNEL_DISPLAY_NAME = "TypeScript (seqlab)";
+
+function loadPlaywright(): typeof import("playwright-core") | undefined {
+  try {
+    return require("playwright-core") as typeof import("playwright-core");
+  } catch {
+    return undefined;
+  }
+}
+
+/** True for the page's own server; everything else (CDNs, fonts, telemetry) is refused. */
+function isLoopback(url: string): boolean {
+  if (url.startsWith("data:") || url.startsWith("blob:") || url.startsWith("about:")) return true;
+  try {
+    return new URL(url).hostname === "127.0.0.1";
+  } catch {
+    return false;
+  }
+}
+
+describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headless Chromium", function () {
+  this.timeout(SLOW_MS + 60000);
+  let server: NotebookServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  const refused: string[] = [];
+  const pageErrors: string[] = [];
+  let trainingCell = -1;
+
+  before(async function () {
+    const command = notebookCommand();
+    const playwright = loadPlaywright();
+    if (!command || !playwright || !fs.existsSync(CHROMIUM)) {
+      const missing = !command ? "the classic Notebook (apt-get install jupyter-notebook)" : !playwright ? "playwright-core (npm install)" : `Chromium at ${CHROMIUM} (apt-get install chromium)`;
+      console.log(`    (skipped: needs ${missing})`);
+      this.skip();
+    }
+    if (!engineBuilt()) throw new Error("dist/kernel/engine/index.js is missing: build first (npm run build)");
+    if (!process.env.SEQLAB_DATA_DIR || !fs.existsSync(path.join(process.env.SEQLAB_DATA_DIR, "irish.abc"))) {
+      throw new Error(`the lab corpus irish.abc is not in SEQLAB_DATA_DIR (${process.env.SEQLAB_DATA_DIR ?? "unset"}); set it to the folder that holds it`);
+    }
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startNotebookServer({ notebook: NOTEBOOK, command: command!, env: { SEQLAB_QUICK: "1" } });
+    browser = await playwright!.chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      if (isLoopback(url)) return route.continue();
+      refused.push(url);
+      return route.abort();
+    });
+    page = await context.newPage();
+    page.on("pageerror", (err) => pageErrors.push(err.message));
+    await openNotebook(page, `${server.baseUrl}/notebooks/${path.basename(NOTEBOOK)}?token=${server.token}`);
+  });
+
+  after(async function () {
+    if (browser) await browser.close();
+    if (server) {
+      const leftOver = await server.stop();
+      // Every kernel the server started must have gone with it.
+      expect(leftOver, "processes still running from the test's workspace").to.deep.equal([]);
+    }
+  });
+
+  it("opens the notebook with the seqlab kernel chosen", async () => {
+    if ((await kernelDisplayName(page)) !== KERNEL_DISPLAY_NAME) await chooseKernel(page, KERNEL_NAME);
+    expect(await kernelDisplayName(page)).to.equal(KERNEL_DISPLAY_NAME);
+    expect(await kernelState(page)).to.equal("idle");
+    const sessions = (await (await fetch(`${server!.baseUrl}/api/sessions`, { headers: { Authorization: `token ${server!.token}` } })).json()) as Array<{ kernel: { name: string } }>;
+    expect(sessions.map((s) => s.kernel.name)).to.deep.equal([KERNEL_NAME]);
+  });
+
+  it("runs all cells: no errors, a live loss plot that redraws while training, a full progress bar, sheet music and audio", async () => {
+    trainingCell = await findCell(page, "new sl.LiveLossPlot");
+    await runAll(page);
+    // Watch the training cell while it runs, then wait for the whole notebook.
+    const snapshots: TrainingSnapshot[] = await watchTrainingCell(page, trainingCell, SLOW_MS);
+    await waitForAllDone(page);
+    await screenshotNotebook(page, path.join(ARTIFACTS, "after-run-all.png"));
+
+    const cells = await page.evaluate(() =>
+      Array.from(document.querySelectorAll("#notebook-container > .code_cell")).map((c) => ({
+        prompt: (c.querySelector(".input_prompt")?.textContent ?? "").trim(),
+        errors: Array.from(c.querySelectorAll(".output_error")).map((e) => (e as HTMLElement).innerText.slice(0, 2000)),
+      })),
+    );
+    expect(cells.flatMap((c) => c.errors), "error outputs").to.deep.equal([]);
+    expect(cells.filter((c) => !/\[\d+\]/.test(c.prompt)).map((c) => c.prompt), "cells that did not run").to.deep.equal([]);
+
+    // The plot was drawn by plotly (an SVG) more than once with different data before the cell finished.
+    const whileRunning = snapshots.filter((s) => s.running);
+    const drawnStates = distinctDrawnPlots(whileRunning);
+    expect(drawnStates.length, `distinct drawn loss plots seen while training ran: ${JSON.stringify(snapshots.slice(-5))}`).to.be.at.least(2);
+    expect(whileRunning.some((s) => s.progressValue !== null && s.progressMax !== null && s.progressValue < s.progressMax), "the progress bar seen part-way").to.equal(true);
+
+    const final = await page.evaluate((i) => {
+      const cell = document.querySelectorAll("#notebook-container > .cell")[i];
+      const plot = cell.querySelector(".seqlab-plot") as (HTMLElement & { data?: Array<{ x?: unknown[] }> }) | null;
+      const bar = cell.querySelector(".seqlab-progress progress") as HTMLProgressElement | null;
+      return {
+        svg: plot?.querySelector(".main-svg") !== null && plot !== null,
+        points: plot?.data?.[0]?.x?.length ?? 0,
+        value: bar ? bar.value : null,
+        max: bar ? bar.max : null,
+        text: (cell.querySelector(".seqlab-progress") as HTMLElement | null)?.innerText ?? "",
+      };
+    }, trainingCell);
+    const total = Number(/(\d+)\/(\d+) it/.exec(final.text)?.[2]);
+    expect(final.svg, "final loss plot drawn as SVG").to.equal(true);
+    expect(final.max, "progress bar maximum").to.equal(total);
+    expect(final.value, "progress bar at 100%").to.equal(final.max);
+    expect(final.text).to.contain(`${total}/${total} it`);
+    expect(final.points, "loss points in the final plot").to.equal(total);
+    const trainingText = (await readCell(page, trainingCell)).text;
+    expect(trainingText).to.contain(`✔ iterations trained: ${total}`);
+
+    const media = await page.evaluate(() => ({
+      sheets: Array.from(document.querySelectorAll(".seqlab-sheet svg")).filter((s) => s.querySelectorAll("path").length > 20).length,
+      wavAudio: Array.from(document.querySelectorAll("audio")).filter((a) => (a.getAttribute("src") ?? a.querySelector("source")?.getAttribute("src") ?? "").startsWith("data:audio/wav")).length,
+      plots: document.querySelectorAll(".seqlab-plot").length,
+      drawn: Array.from(document.querySelectorAll(".seqlab-plot")).filter((p) => p.querySelector(".main-svg")).length,
+      // Only outputs count: the notebook's own code holds the ✘ mark it prints for a failed claim.
+      claimsFailed: Array.from(document.querySelectorAll(".output_area")).some((o) => (o as HTMLElement).innerText.includes("✘")),
+    }));
+    expect(media.sheets, "sheet music SVGs with notes").to.be.at.least(1);
+    expect(media.wavAudio, "<audio> elements with a WAV data: source").to.be.at.least(1);
+    expect(media.drawn, "plotly figures drawn").to.equal(media.plots);
+    expect(media.claimsFailed, "a failed claim (✘) in the outputs").to.equal(false);
+  });
+
+  it("shows %lsmagic and %timeit? help in cells added through the UI", async () => {
+    const lsmagic = await insertAndRunCell(page, "%lsmagic");
+    const listed = await waitForCellDone(page, lsmagic);
+    expect(listed.errors).to.equal(0);
+    expect(listed.text).to.match(/Line magics/i);
+    for (const name of ["%timeit", "%who", "%%train"]) expect(listed.text).to.contain(name);
+
+    const help = await insertAndRunCell(page, "%timeit?");
+    await waitForCellDone(page, help);
+    const pager = await pagerText(page);
+    expect(pager).to.contain("%timeit");
+    expect(pager.length).to.be.greaterThan(80);
+    expect((await readCell(page, help)).errors).to.equal(0);
+  });
+
+  it("interrupts a longer training run from the toolbar: the kernel lives on, the model keeps its weights, the next cell runs", async () => {
+    // Far more steps than could finish: only the interrupt ends this cell.
+    const longRun = await insertAndRunCell(
+      page,
+      [
+        `const longerBar = new sl.ProgressBar({ total: 100000, label: "longer training", unit: "it" });`,
+        `await sl.trainModel(model, {`,
+        `  batches: (ctx) => sl.getBatch(vectorizedSongs, seqLength, batchSize, ctx.rng),`,
+        `  steps: 100000, optimizer: "adam", learningRate: learningRate, seed: seed + 1,`,
+        `  callbacks: { onStepEnd: (info) => longerBar.update(info.step, { loss: info.loss }) },`,
+        `});`,
+      ].join("\n"),
+    );
+    // Interrupt once training visibly runs (a few steps shown by its progress bar).
+    await page.waitForFunction(
+      (i) => {
+        const bar = document.querySelectorAll("#notebook-container > .cell")[i]?.querySelector(".seqlab-progress progress") as HTMLProgressElement | null;
+        return bar !== null && bar.value >= 3;
+      },
+      longRun,
+      { timeout: SLOW_MS, polling: 250 },
+    );
+    expect((await readCell(page, longRun)).prompt).to.contain("*");
+    await interruptFromToolbar(page);
+    const stopped = await waitForCellDone(page, longRun);
+    await screenshotNotebook(page, path.join(ARTIFACTS, "after-interrupt.png"));
+    expect(stopped.text).to.match(/interrupted/i);
+    expect(stopped.text).to.not.match(/100000\/100000/);
+    await page.waitForSelector("#kernel_indicator_icon.kernel_idle_icon", { timeout: SLOW_MS });
+    expect(await kernelState(page)).to.equal("idle");
+
+    const check = await insertAndRunCell(
+      page,
+      [
+        `const kept = model.getWeights();`,
+        `console.log(\`weights kept: \${kept.length}, disposed: \${kept.filter((w) => w.isDisposed).length}\`);`,
+        `console.log(model.weights.map((w) => \`\${w.name} [\${w.shape}]\`).join("\\n"));`,
+        `const after = sl.getBatch(vectorizedSongs, seqLength, 2, 7);`,
+        `const lossNow = sl.sparseCrossEntropy(after.y, model.predict(after.x) as tf.Tensor).dataSync()[0];`,
+        `console.log(\`loss now \${lossNow.toFixed(3)}, finite: \${Number.isFinite(lossNow)}\`);`,
+      ].join("\n"),
+    );
+    const after = await waitForCellDone(page, check);
+    expect(after.errors, after.text).to.equal(0);
+    const count = Number(/weights kept: (\d+), disposed: 0/.exec(after.text)?.[1]);
+    expect(count, after.text).to.be.greaterThan(3);
+    expect(after.text).to.match(/\[\d+,\d+\]/);
+    expect(after.text).to.contain("finite: true");
+  });
+
+  it("restarts the kernel from the Kernel menu and runs a cell again in the fresh kernel", async () => {
+    await restartFromMenu(page);
+    expect(await kernelState(page)).to.equal("idle");
+    // Execution counts start again at 1 in a new kernel ...
+    const fresh = await insertAndRunCell(page, `const answer: number = 6 * 7;\nanswer`);
+    const view = await waitForCellDone(page, fresh);
+    expect(view.errors, view.text).to.equal(0);
+    expect(view.text).to.contain("42");
+    expect(view.prompt).to.match(/\[1\]/);
+    // ... and the old kernel's variables are gone.
+    const gone = await waitForCellDone(page, await insertAndRunCell(page, "model.countParams()"));
+    expect(gone.text).to.match(/Cannot find name 'model'/);
+
+    // The notebook's own first cell runs again in the new kernel.
+    const first = await findCell(page, "sl.initBackend()");
+    // Its prompt shows the count from before the restart until it has run again.
+    const oldPrompt = (await readCell(page, first)).prompt;
+    await page.locator("#notebook-container > .cell").nth(first).locator(".prompt").first().click();
+    await page.click('#maintoolbar button[data-jupyter-action="jupyter-notebook:run-cell-and-select-next"]');
+    await page.waitForFunction(
+      ({ i, old }) => {
+        const prompt = (document.querySelectorAll("#notebook-container > .cell")[i]?.querySelector(".input_prompt")?.textContent ?? "").replace(/\s+/g, " ").trim();
+        return prompt !== old && /\[\d+\]/.test(prompt);
+      },
+      { i: first, old: oldPrompt },
+      { timeout: SLOW_MS, polling: 250 },
+    );
+    const rerun = await readCell(page, first);
+    expect(rerun.errors, rerun.text).to.equal(0);
+    expect(rerun.text).to.match(/TensorFlow\.js [\d.]+, backend "\w+"/);
+    // Counted in the new kernel: after the two cells above, not after the long first session.
+    expect(Number(/\[(\d+)\]/.exec(rerun.prompt)?.[1])).to.be.within(2, 3);
+  });
+
+  it("raised no script errors in the page, with every non-loopback request refused", () => {
+    if (refused.length > 0) console.log(`    (refused ${refused.length} request(s) off loopback, e.g. ${refused[0]})`);
+    expect(pageErrors).to.deep.equal([]);
+  });
+});
