@@ -15,6 +15,12 @@ export interface LongRangeOptions {
   classes?: number;
   /** Distinct distractor tokens (default 4). */
   distractors?: number;
+  /**
+   * Share of the gap's steps that show a random class token instead of a distractor
+   * (default 0). Above 0 the model must remember the first cue and ignore later ones, not
+   * merely notice that a cue appeared, which is what separates gated cells from a vanilla RNN.
+   */
+  confusers?: number;
   seed?: RngLike;
 }
 
@@ -30,7 +36,8 @@ export interface LongRangeSet {
 }
 
 export function longRangeTask(options: LongRangeOptions = {}): LongRangeSet {
-  const { count = 256, gap = 10, classes = 2, distractors = 4 } = options;
+  const { count = 256, gap = 10, classes = 2, distractors = 4, confusers = 0 } = options;
+  if (!(confusers >= 0 && confusers <= 1)) throw new RangeError(`longRangeTask: confusers must be in [0, 1], got ${confusers}`);
   for (const [name, v, min] of [["count", count, 1], ["gap", gap, 0], ["classes", classes, 2], ["distractors", distractors, 1]] as const) {
     if (!Number.isInteger(v) || v < min) throw new RangeError(`longRangeTask: ${name} must be an integer >= ${min}, got ${v}`);
   }
@@ -43,7 +50,8 @@ export function longRangeTask(options: LongRangeOptions = {}): LongRangeSet {
   const targets: number[] = [];
   for (let n = 0; n < count; n++) {
     const label = rng.int(classes);
-    const tokens = [classNames[label], ...Array.from({ length: gap }, () => rng.pick(distractorNames)), query];
+    const filler = () => (confusers > 0 && rng.next() < confusers ? rng.pick(classNames) : rng.pick(distractorNames));
+    const tokens = [classNames[label], ...Array.from({ length: gap }, filler), query];
     inputs.push(Array.from(vocab.encode(tokens)));
     targets.push(label);
   }

@@ -68,6 +68,18 @@ describe("data: long-range dependency", () => {
     expect(new Set(set.targets).size).to.equal(3);
     expect(longRangeTask({ count: 50, gap: 12, classes: 3, seed: 1 }).inputs).to.deep.equal(set.inputs);
     expect(() => longRangeTask({ classes: 1 })).to.throw(/classes must be an integer >= 2/);
+    // With confusers, later cues appear in the gap but the answer stays the first one.
+    const hard = longRangeTask({ count: 200, gap: 20, confusers: 0.3, seed: 4 });
+    let laterCues = 0;
+    let disagreeing = 0;
+    hard.inputs.forEach((s, i) => {
+      expect(hard.vocab.tokenOf(s[0])).to.equal(hard.classNames[hard.targets[i]]);
+      const later = s.slice(1, 21).map((id) => hard.vocab.tokenOf(id)).filter((t) => t.startsWith("C"));
+      laterCues += later.length;
+      if (later.length > 0 && later[later.length - 1] !== hard.classNames[hard.targets[i]]) disagreeing++;
+    });
+    expect(laterCues / (200 * 20)).to.be.closeTo(0.3, 0.05);
+    expect(disagreeing).to.be.above(50);
   });
 });
 
