@@ -64,6 +64,13 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
   const refused: string[] = [];
   const pageErrors: string[] = [];
   let trainingCell = -1;
+  let kernelId = "";
+
+  /** The server's view of the notebook's kernel(s): id, name and execution state. */
+  async function serverKernels(): Promise<Array<{ id: string; name: string; execution_state: string }>> {
+    const res = await fetch(`${server!.baseUrl}/api/kernels`, { headers: { Authorization: `token ${server!.token}` } });
+    return (await res.json()) as Array<{ id: string; name: string; execution_state: string }>;
+  }
 
   before(async function () {
     const command = notebookCommand();
@@ -109,8 +116,9 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
     if ((await kernelDisplayName(page)) !== KERNEL_DISPLAY_NAME) await chooseKernel(page, KERNEL_NAME);
     expect(await kernelDisplayName(page)).to.equal(KERNEL_DISPLAY_NAME);
     expect(await kernelState(page)).to.equal("idle");
-    const sessions = (await (await fetch(`${server!.baseUrl}/api/sessions`, { headers: { Authorization: `token ${server!.token}` } })).json()) as Array<{ kernel: { name: string } }>;
-    expect(sessions.map((s) => s.kernel.name)).to.deep.equal([KERNEL_NAME]);
+    const kernels = await serverKernels();
+    expect(kernels.map((k) => k.name)).to.deep.equal([KERNEL_NAME]);
+    kernelId = kernels[0].id;
   });
 
   it("runs all cells: no errors, a live loss plot that redraws while training, a full progress bar, sheet music and audio", async () => {
@@ -133,6 +141,7 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
     // The plot was drawn by plotly (an SVG) more than once with different data before the cell finished.
     const whileRunning = snapshots.filter((s) => s.running);
     const drawnStates = distinctDrawnPlots(whileRunning);
+    console.log(`    (while training ran: ${snapshots.length} looks, loss plot drawn with ${drawnStates.length} different point counts)`);
     expect(drawnStates.length, `distinct drawn loss plots seen while training ran: ${JSON.stringify(snapshots.slice(-5))}`).to.be.at.least(2);
     expect(whileRunning.some((s) => s.progressValue !== null && s.progressMax !== null && s.progressValue < s.progressMax), "the progress bar seen part-way").to.equal(true);
 
@@ -216,6 +225,9 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
     expect(stopped.text).to.not.match(/100000\/100000/);
     await page.waitForSelector("#kernel_indicator_icon.kernel_idle_icon", { timeout: SLOW_MS });
     expect(await kernelState(page)).to.equal("idle");
+    // The same kernel process lives on: not restarted, not dead.
+    const kernels = await serverKernels();
+    expect(kernels.map((k) => [k.id, k.execution_state])).to.deep.equal([[kernelId, "idle"]]);
 
     const check = await insertAndRunCell(
       page,
