@@ -13,6 +13,7 @@ import type { NamespaceStore } from "./namespace";
 import { CellSourceMap } from "./sourcemap";
 import type { Toolchain } from "./toolchain";
 import { PRELUDE } from "./globals";
+import { expandShorthandProperties } from "./shorthand";
 
 /** A converted piece ready to run (possibly many times). */
 export interface CompiledPiece {
@@ -83,7 +84,7 @@ export class CellRunner {
 
   /** Type-checks and compiles `source` (a cell or a piece padded to its cell lines). */
   compile(source: string, label: string): CompileOutcome {
-    const converted = this.toolchain.converter.convert(PRELUDE + this.prevDecl, source);
+    const converted = this.toolchain.converter.convert(PRELUDE + this.prevDecl, expandShorthandProperties(this.toolchain.ts, source));
     if (converted.diagnostics.length > 0) {
       return { ok: false, error: compileError(converted.diagnostics, source, label), diagnostics: converted.diagnostics };
     }

@@ -24,6 +24,13 @@ describe("engine: execute", function () {
     expect(Object.keys(engine().variables).filter((n) => n.startsWith("tsLastExpr"))).to.deep.equal([]);
   });
 
+  it("resolves earlier cells' variables inside shorthand properties", async () => {
+    await run("let short1 = 1;\nconst short2 = 'two';");
+    expect(resultText(await run("const both = { short1, short2, three: 3 };\nboth"))).to.equal("{ short1: 1, short2: 'two', three: 3 }");
+    await run("({ short1 } = { short1: 5 });");
+    expect(resultText(await run("short1"))).to.equal("5");
+  });
+
   it("reports runtime errors with the cell's TypeScript line numbers", async () => {
     const r = await run("type T = { a: number };\nconst t: T = { a: 1 };\nthrow new RangeError('boom ' + t.a);");
     const err = errorOf(r);
