@@ -37,12 +37,18 @@ export async function kernelDisplayName(page: Page): Promise<string> {
   return ((await page.locator("#kernel_indicator .kernel_indicator_name").textContent()) ?? "").trim();
 }
 
-/** Picks a kernel by name through Kernel → Change kernel, as a person would when another is shown. */
-export async function chooseKernel(page: Page, name: string): Promise<void> {
+/** The kernels listed under Kernel → Change kernel (the menu is opened and closed again). */
+export async function kernelMenuChoices(page: Page): Promise<string[]> {
   await page.click("#kernellink");
   await page.hover("#menu-change-kernel");
-  await page.click(`#kernel-submenu-${name} a`);
-  await waitForKernelIdle(page);
+  const items = page.locator("#menu-change-kernel-submenu li a");
+  await items.first().waitFor({ state: "visible", timeout: 30000 });
+  const names = (await items.allInnerTexts()).map((t) => t.trim());
+  // Close the menu the way it was opened (a second click on "Kernel").
+  const open = await page.locator("#kernellink").evaluate((link) => link.parentElement?.classList.contains("open") === true);
+  if (open) await page.click("#kernellink");
+  await page.locator("#kernel_menu").waitFor({ state: "hidden", timeout: 30000 });
+  return names;
 }
 
 /** Waits for the kernel indicator to show "idle" (a filled circle turns into an empty one). */

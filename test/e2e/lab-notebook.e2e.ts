@@ -14,11 +14,11 @@ import type { Browser, Page } from "playwright-core";
 import { engineBuilt, repoRoot } from "../kernel/helpers";
 import {
   SLOW_MS,
-  chooseKernel,
   findCell,
   insertAndRunCell,
   interruptFromToolbar,
   kernelDisplayName,
+  kernelMenuChoices,
   kernelState,
   openNotebook,
   pagerText,
@@ -113,9 +113,13 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
   });
 
   it("opens the notebook with the seqlab kernel chosen", async () => {
-    if ((await kernelDisplayName(page)) !== KERNEL_DISPLAY_NAME) await chooseKernel(page, KERNEL_NAME);
+    // The notebook names the seqlab kernel, so the frontend starts it without asking.
+    const metadata = JSON.parse(fs.readFileSync(NOTEBOOK, "utf8")).metadata as { kernelspec?: { name?: string } };
+    expect(metadata.kernelspec?.name).to.equal(KERNEL_NAME);
     expect(await kernelDisplayName(page)).to.equal(KERNEL_DISPLAY_NAME);
     expect(await kernelState(page)).to.equal("idle");
+    // Kernel → Change kernel offers it too (where a person picks it for another notebook).
+    expect(await kernelMenuChoices(page)).to.include(KERNEL_DISPLAY_NAME);
     const kernels = await serverKernels();
     expect(kernels.map((k) => k.name)).to.deep.equal([KERNEL_NAME]);
     kernelId = kernels[0].id;
