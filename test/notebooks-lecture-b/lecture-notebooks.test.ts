@@ -70,10 +70,10 @@ const NOTEBOOK_DIR = path.join(REPO_ROOT, "notebooks");
 
 const codeCellsOf = (nb: Notebook): CodeCell[] => nb.cells.filter((c): c is CodeCell => c.cell_type === "code");
 
-/** The text a cell showed: its streams, errors and the text/plain of rich outputs. */
+/** The text a cell showed: its streams, errors and the text/plain of rich outputs (each on lines of its own). */
 function shownText(cell: CodeCell): string {
   return cell.outputs
-    .map((o) => (o.output_type === "stream" ? o.text : o.output_type === "error" ? `${o.ename}: ${o.evalue}\n` : String(o.data["text/plain"] ?? "")))
+    .map((o) => (o.output_type === "stream" ? o.text : o.output_type === "error" ? `${o.ename}: ${o.evalue}\n` : `${String(o.data["text/plain"] ?? "")}\n`))
     .join("");
 }
 
@@ -97,7 +97,7 @@ function expectExecuted(nb: Notebook, spec: NotebookExpectations): void {
   const errors = cells.flatMap((c) => c.outputs.filter((o) => o.output_type === "error"));
   expect(errors, `${spec.file}: ${JSON.stringify(errors).slice(0, 2000)}`).to.deep.equal([]);
   expect(cells.filter((c) => c.execution_count === null), `${spec.file}: cells that did not run`).to.have.length(0);
-  const text = cells.map(shownText).join("");
+  const text = cells.map(shownText).join("\n");
   expect(text, `${spec.file}: a claim failed`).not.to.contain("✘");
   const ticked = text.split("\n").filter((line) => line.startsWith("✔ "));
   expect(ticked.length, `${spec.file}: ticked claims\n${ticked.join("\n")}`).to.be.at.least(spec.minClaims);
