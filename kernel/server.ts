@@ -10,6 +10,7 @@ import { Worker } from "worker_threads";
 import * as zmq from "zeromq";
 import type { CellHost, Engine, ExecuteOutcome, LanguageInfo, MimeBundle } from "./contract";
 import type { ControlThreadData, FromControlThread, ToControlThread } from "./control-thread";
+import { terminateChildren } from "./children";
 import { KernelSession, HistoryQuery } from "./session";
 import { StreamBuffer } from "./stream-buffer";
 import { bindOrExplain, ConnectionInfo, decode, encode, JupyterMessage, makeMessage, PROTOCOL_VERSION, Signer, WireError } from "./wire";
@@ -389,6 +390,10 @@ export class KernelServer {
     const executeId = parent.header.msg_id;
     const request = makeMessage("input_request", { prompt, password }, { session: this.sessionId, parent });
     const answer = new Promise<string>((resolve, reject) => (this.pendingInput = { parentId: request.header.msg_id, executeId, resolve, reject }));
+    // Send only once the cell's synchronous part has returned: a frontend that interrupts
+    // right after the prompt appears must not hit the engine's breakOnSigint window, where
+    // a SIGINT that lands as the script ends can be lost.
+    await new Promise((resolve) => setImmediate(resolve));
     await this.stdin.send(encode(request, this.signer));
     void this.receiveStdin();
     return answer;
@@ -444,6 +449,8 @@ export class KernelServer {
     if (this.engine) {
       await Promise.race([this.engine.dispose().catch((err: Error) => log(`engine dispose failed: ${err.message}`)), timeout(1500)]);
     }
+    const ended = await terminateChildren(1000);
+    if (ended.length) log(`ended ${ended.length} child process(es) started by cells: ${ended.join(", ")}`);
     await Promise.race([this.shellSends, timeout(500)]);
     const closed = new Promise<void>((resolve) => this.worker.on("message", (m: FromControlThread) => m.type === "closed" && resolve()));
     this.post({ type: "close" });

@@ -25,6 +25,8 @@ export interface Dialect {
   awaitForever: string;
   /** A statement that writes `text` plus a newline to stdout. */
   print(text: string): string;
+  /** A cell that starts a long-running child process. */
+  spawnChild: string;
 }
 
 export const jsDialect: Dialect = {
@@ -36,12 +38,13 @@ export const jsDialect: Dialect = {
   input: (prompt) => `input(${JSON.stringify(prompt)})`,
   awaitForever: "(async () => { for (;;) await new Promise((r) => setTimeout(r, 10)); })()",
   print: (text) => `console.log(${JSON.stringify(text)})`,
+  spawnChild: 'require("child_process").spawn("sleep", ["60"], { stdio: "ignore" }).pid',
 };
 
-/** The real engine's dialect: TypeScript through kernel/engine (tslab), with its display helpers. */
 /** A variable name for the display handle of a display id. */
 const handleName = (id: string): string => `handle_${id.replace(/\W/g, "_")}`;
 
+/** The real engine's dialect: TypeScript through kernel/engine (tslab), with its display helpers. */
 export const engineDialect: Dialect = {
   name: "seqlab engine",
   kernelArgs: [],
@@ -55,6 +58,7 @@ export const engineDialect: Dialect = {
   input: (prompt) => `await input(${JSON.stringify(prompt)})`,
   awaitForever: "for (;;) await new Promise((r) => setTimeout(r, 10));",
   print: (text) => `console.log(${JSON.stringify(text)})`,
+  spawnChild: 'import { spawn } from "child_process";\nspawn("sleep", ["60"], { stdio: "ignore" }).pid',
 };
 
 export function engineBuilt(): boolean {
@@ -90,19 +94,4 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Child pids of a process (Linux /proc), for the "no children left" checks. */
-export function childPids(pid: number): number[] {
-  const result: number[] = [];
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      // Field 4 (after the parenthesised command name) is the parent pid.
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === pid) result.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return result;
-}
+export { childPids } from "../../kernel/children";

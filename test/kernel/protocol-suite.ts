@@ -388,11 +388,13 @@ export function protocolSuite(dialect: Dialect): void {
     this.timeout(60000);
 
     for (const restart of [false, true]) {
-      it(`shuts down on shutdown_request (restart: ${restart}) within 5 s, leaving no child processes`, async function () {
+      it(`shuts down on shutdown_request (restart: ${restart}) within 5 s, ending the child processes cells started`, async function () {
         const kernel = await startKernel(dialect);
         try {
-          await kernel.client.execute("1");
+          const spawned = await kernel.client.execute(dialect.spawnChild);
+          expect(spawned.reply.content.status, JSON.stringify(spawned.reply.content)).to.equal("ok");
           const children = childPids(kernel.pid);
+          expect(children, "the cell's child process").to.not.be.empty;
           const started = Date.now();
           const reply = await kernel.client.request("control", "shutdown_request", { restart }, 5000);
           expect(reply.content).to.deep.equal({ status: "ok", restart });
