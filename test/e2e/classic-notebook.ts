@@ -87,16 +87,38 @@ export async function readCell(page: Page, index: number): Promise<CellView> {
   }, index);
 }
 
-/** Waits until the cell at `index` shows an execution count in its prompt (it ran and replied). */
+/**
+ * Waits until the cell at `index` shows an execution count in its prompt (its reply came)
+ * and the kernel is idle again. Outputs travel on another channel than the reply, so a
+ * caller that needs a particular output should wait for it with waitForOutput.
+ */
 export async function waitForCellDone(page: Page, index: number, timeout = SLOW_MS): Promise<CellView> {
   await page.waitForFunction(
     (i) => {
       const cell = document.querySelectorAll("#notebook-container > .cell")[i];
-      return /\[\d+\]/.test(cell?.querySelector(".input_prompt")?.textContent ?? "");
+      return /\[\d+\]/.test(cell?.querySelector(".input_prompt")?.textContent ?? "") && document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null;
     },
     index,
     { timeout, polling: 250 },
   );
+  return readCell(page, index);
+}
+
+/**
+ * Waits until the outputs of the cell at `index` match `pattern`, then returns what the cell
+ * shows. After `timeout` it returns what is there, so the caller's assertion reports it.
+ */
+export async function waitForOutput(page: Page, index: number, pattern: RegExp, timeout = 60000): Promise<CellView> {
+  await page
+    .waitForFunction(
+      ({ i, source, flags }) => {
+        const outputs = document.querySelectorAll("#notebook-container > .cell")[i]?.querySelector(".output_wrapper") as HTMLElement | null;
+        return new RegExp(source, flags).test(outputs?.innerText ?? "");
+      },
+      { i: index, source: pattern.source, flags: pattern.flags },
+      { timeout, polling: 250 },
+    )
+    .catch(() => undefined);
   return readCell(page, index);
 }
 
@@ -157,13 +179,23 @@ export async function interruptFromToolbar(page: Page): Promise<void> {
 
 /** Kernel → Restart, then "Restart" in the confirmation dialog; waits for the fresh kernel to be idle. */
 export async function restartFromMenu(page: Page): Promise<void> {
+  // The indicator is idle both before and after a restart, so listen for the page's own
+  // "kernel ready" event, which comes once the new kernel answers.
+  await page.evaluate(() => {
+    const w = window as unknown as { Jupyter: { notebook: { events: { one(name: string, f: () => void): void } } }; seqlabKernelReady?: boolean };
+    w.seqlabKernelReady = false;
+    w.Jupyter.notebook.events.one("kernel_ready.Kernel", () => (w.seqlabKernelReady = true));
+  });
   await page.click("#kernellink");
   await page.click("#restart_kernel > a");
   const confirm = page.locator(".modal-dialog .modal-footer button", { hasText: /^\s*Restart\s*$/ });
   await confirm.click({ timeout: 30000 });
-  // The dialog goes, the indicator passes through busy (starting) and settles on idle.
   await page.locator(".modal-dialog").waitFor({ state: "detached", timeout: 30000 });
-  await waitForKernelIdle(page);
+  await page.waitForFunction(
+    () => (window as unknown as { seqlabKernelReady?: boolean }).seqlabKernelReady === true && document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null,
+    undefined,
+    { timeout: SLOW_MS, polling: 250 },
+  );
 }
 
 /** The text in the pager (the panel help like `%name?` opens at the bottom), once it is shown. */

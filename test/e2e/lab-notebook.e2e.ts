@@ -28,6 +28,7 @@ import {
   screenshotNotebook,
   waitForAllDone,
   waitForCellDone,
+  waitForOutput,
 } from "./classic-notebook";
 import { NotebookServer, notebookCommand, startNotebookServer } from "./notebook-server";
 import { TrainingSnapshot, distinctDrawnPlots, watchTrainingCell } from "./training-watch";
@@ -149,6 +150,24 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
     expect(drawnStates.length, `distinct drawn loss plots seen while training ran: ${JSON.stringify(snapshots.slice(-5))}`).to.be.at.least(2);
     expect(whileRunning.some((s) => s.progressValue !== null && s.progressMax !== null && s.progressValue < s.progressMax), "the progress bar seen part-way").to.equal(true);
 
+    // Outputs and the last redraws may trail the replies a little: wait for the finished
+    // views (the assertions below then say what was missing if they never came).
+    await page
+      .waitForFunction(
+        (i) => {
+          const cell = document.querySelectorAll("#notebook-container > .cell")[i];
+          const plot = cell?.querySelector(".seqlab-plot") as (HTMLElement & { data?: Array<{ x?: unknown[] }> }) | null;
+          const bar = cell?.querySelector(".seqlab-progress progress") as HTMLProgressElement | null;
+          const plots = Array.from(document.querySelectorAll(".seqlab-plot"));
+          return (
+            bar !== null && bar.max > 0 && bar.value === bar.max && plot?.data?.[0]?.x?.length === bar.max &&
+            plots.every((p) => p.querySelector(".main-svg")) && document.querySelector(".seqlab-sheet svg") !== null && document.querySelector("audio") !== null
+          );
+        },
+        trainingCell,
+        { timeout: 60000, polling: 250 },
+      )
+      .catch(() => undefined);
     const final = await page.evaluate((i) => {
       const cell = document.querySelectorAll("#notebook-container > .cell")[i];
       const plot = cell.querySelector(".seqlab-plot") as (HTMLElement & { data?: Array<{ x?: unknown[] }> }) | null;
@@ -167,7 +186,7 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
     expect(final.value, "progress bar at 100%").to.equal(final.max);
     expect(final.text).to.contain(`${total}/${total} it`);
     expect(final.points, "loss points in the final plot").to.equal(total);
-    const trainingText = (await readCell(page, trainingCell)).text;
+    const trainingText = (await waitForOutput(page, trainingCell, /iterations trained/)).text;
     expect(trainingText).to.contain(`✔ iterations trained: ${total}`);
 
     const media = await page.evaluate(() => ({
@@ -186,7 +205,8 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
 
   it("shows %lsmagic and %timeit? help in cells added through the UI", async () => {
     const lsmagic = await insertAndRunCell(page, "%lsmagic");
-    const listed = await waitForCellDone(page, lsmagic);
+    await waitForCellDone(page, lsmagic);
+    const listed = await waitForOutput(page, lsmagic, /cell magics/i);
     expect(listed.errors).to.equal(0);
     expect(listed.text).to.match(/Line magics/i);
     for (const name of ["%timeit", "%who", "%%train"]) expect(listed.text).to.contain(name);
@@ -223,7 +243,8 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
     );
     expect((await readCell(page, longRun)).prompt).to.contain("*");
     await interruptFromToolbar(page);
-    const stopped = await waitForCellDone(page, longRun);
+    await waitForCellDone(page, longRun);
+    const stopped = await waitForOutput(page, longRun, /interrupted/i);
     await screenshotNotebook(page, path.join(ARTIFACTS, "after-interrupt.png"));
     expect(stopped.text).to.match(/interrupted/i);
     expect(stopped.text).to.not.match(/100000\/100000/);
@@ -244,7 +265,8 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
         `console.log(\`loss now \${lossNow.toFixed(3)}, finite: \${Number.isFinite(lossNow)}\`);`,
       ].join("\n"),
     );
-    const after = await waitForCellDone(page, check);
+    await waitForCellDone(page, check);
+    const after = await waitForOutput(page, check, /finite: (true|false)/);
     expect(after.errors, after.text).to.equal(0);
     const count = Number(/weights kept: (\d+), disposed: 0/.exec(after.text)?.[1]);
     expect(count, after.text).to.be.greaterThan(3);
@@ -257,12 +279,15 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
     expect(await kernelState(page)).to.equal("idle");
     // Execution counts start again at 1 in a new kernel ...
     const fresh = await insertAndRunCell(page, `const answer: number = 6 * 7;\nanswer`);
-    const view = await waitForCellDone(page, fresh);
+    await waitForCellDone(page, fresh);
+    const view = await waitForOutput(page, fresh, /42/);
     expect(view.errors, view.text).to.equal(0);
     expect(view.text).to.contain("42");
     expect(view.prompt).to.match(/\[1\]/);
     // ... and the old kernel's variables are gone.
-    const gone = await waitForCellDone(page, await insertAndRunCell(page, "model.countParams()"));
+    const missing = await insertAndRunCell(page, "model.countParams()");
+    await waitForCellDone(page, missing);
+    const gone = await waitForOutput(page, missing, /model/);
     expect(gone.text).to.match(/Cannot find name 'model'/);
 
     // The notebook's own first cell runs again in the new kernel.
@@ -279,7 +304,7 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
       { i: first, old: oldPrompt },
       { timeout: SLOW_MS, polling: 250 },
     );
-    const rerun = await readCell(page, first);
+    const rerun = await waitForOutput(page, first, /TensorFlow\.js/);
     expect(rerun.errors, rerun.text).to.equal(0);
     expect(rerun.text).to.match(/TensorFlow\.js [\d.]+, backend "\w+"/);
     // Counted in the new kernel: after the two cells above, not after the long first session.
