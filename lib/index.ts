@@ -1,6 +1,7 @@
 /** seqlab: sequence models on TensorFlow.js. Import as `import * as sl from "seqlab"`. */
 export * from "./runtime";
 export * from "./backend";
+export * from "./random";
 export * from "./text";
 export * from "./nn";
 export * from "./train";

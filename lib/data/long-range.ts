@@ -4,7 +4,7 @@
  * must carry one fact across the gap, which is where vanilla RNN gradients vanish.
  */
 import { Vocabulary } from "../text/vocabulary";
-import { RngLike, toRng } from "../text/rng";
+import { RngLike, toRng } from "../random";
 
 export interface LongRangeOptions {
   /** Sequences to generate (default 256). */

@@ -4,7 +4,7 @@
  * the nearer noun, so predicting it needs context from several words back.
  */
 import { Vocabulary } from "../text/vocabulary";
-import { RngLike, toRng } from "../text/rng";
+import { RngLike, toRng } from "../random";
 
 const NOUNS: [string, string][] = [
   ["cat", "cats"],

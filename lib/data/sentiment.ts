@@ -5,7 +5,7 @@
  */
 import { Vocabulary } from "../text/vocabulary";
 import { tokenizeWords } from "../text/tokenize";
-import { RngLike, toRng } from "../text/rng";
+import { RngLike, toRng } from "../random";
 
 export const POSITIVE_WORDS = ["good", "great", "fun", "wonderful", "excellent"];
 export const NEGATIVE_WORDS = ["bad", "boring", "awful", "dull", "terrible"];

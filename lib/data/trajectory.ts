@@ -2,7 +2,7 @@
  * A ball thrown in a box under gravity, bouncing off the floor and walls. For the lecture's
  * point that the next position depends on the past (the velocity), not only on the present.
  */
-import { RngLike, toRng } from "../text/rng";
+import { RngLike, toRng } from "../random";
 
 export interface TrajectoryOptions {
   /** Positions per trajectory (default 60). */

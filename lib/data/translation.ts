@@ -6,7 +6,7 @@
  * (an encoder-decoder without attention) to become the bottleneck.
  */
 import { Vocabulary } from "../text/vocabulary";
-import { RngLike, toRng } from "../text/rng";
+import { RngLike, toRng } from "../random";
 
 const UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
 const TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"];

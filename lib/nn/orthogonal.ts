@@ -5,7 +5,7 @@
  * runs a QR made of many small ops; plain loops give the same numbers on every backend.
  */
 import * as tf from "@tensorflow/tfjs";
-import { makeRng } from "../text/rng";
+import { makeRng } from "../random";
 
 export function orthogonalMatrix(rows: number, cols: number, seed?: number, gain = 1): tf.Tensor2D {
   for (const [name, v] of [["rows", rows], ["cols", cols]] as const) {

@@ -3,7 +3,7 @@
  * windows of the encoded corpus, the target being the input shifted one step ahead.
  */
 import * as tf from "@tensorflow/tfjs";
-import { RngLike, toRng } from "./rng";
+import { RngLike, toRng } from "../random";
 
 export interface WindowBatch {
   /** [batchSize][seqLength] input ids. */

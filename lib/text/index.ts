@@ -1,5 +1,5 @@
 /** Text: vocabularies, encoding, padding and training batches. */
-export * from "./rng";
+export { makeRng, toRng, type Rng, type RngLike } from "../random";
 export * from "./tokenize";
 export * from "./vocabulary";
 export * from "./padding";

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as tf from "@tensorflow/tfjs";
 import { captureOptimizerState, restoreOptimizerState, tensorToData, type OptimizerStateData, type TensorData } from "./optimizer";
-import type { RngState } from "./rng";
+import type { RngState } from "../random";
 import type { HistoryData } from "./history";
 
 export interface Checkpoint {
@@ -43,7 +43,7 @@ export async function captureCheckpoint(
     format: "seqlab-checkpoint",
     version: 1,
     ...position,
-    rng: [...position.rng] as RngState,
+    rng: { ...position.rng },
     weights: variables.map((v) => tensorToData(v.name, v)),
     optimizer: await captureOptimizerState(optimizer),
     history,

@@ -4,6 +4,7 @@
  */
 import { DISPLAY, type MimeBundle } from "../runtime";
 import type { GradientsThroughTimeData } from "../inspect/types";
+import type { RngState } from "../random";
 
 export type StopReason = "completed" | "interrupted" | "non-finite" | "callback" | "error";
 
@@ -36,7 +37,7 @@ export class TrainingHistory {
    * Where the batch stream stood after the last step (batches drawn, epoch, RNG state), so
    * a later train() call with this history continues the stream instead of restarting it.
    */
-  position?: { batchIndex: number; epoch: number; rng: [number, number, number, number] };
+  position?: { batchIndex: number; epoch: number; rng: RngState };
   private startedAt?: number;
   private timeOffset = 0;
 
@@ -87,7 +88,7 @@ export class TrainingHistory {
       gradientsThroughTime: this.gradientsThroughTime.map((g) => ({ step: g.step, data: g.data })),
       stopReason: this.stopReason,
       stopMessage: this.stopMessage,
-      position: this.position ? { ...this.position, rng: [...this.position.rng] as [number, number, number, number] } : undefined,
+      position: this.position ? { ...this.position, rng: { ...this.position.rng } } : undefined,
     };
   }
 

@@ -1,5 +1,5 @@
 /** Training: the async loop, clipping, truncated BPTT, checkpoints, sampling. */
-export * from "./rng";
+export { StatefulRng, type RngState } from "../random";
 export * from "./clip";
 export * from "./errors";
 export * from "./history";

@@ -17,7 +17,7 @@ import {
   type OptimizerSnapshot,
   type OptimizerSpec,
 } from "./optimizer";
-import { StatefulRng } from "./rng";
+import { StatefulRng } from "../random";
 import { defaultSequenceLength, defaultSliceTime, type TruncatedBptt } from "./tbptt";
 
 export interface BatchContext {

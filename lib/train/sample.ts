@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { currentAbortSignal, DISPLAY, InterruptedError, type MimeBundle } from "../runtime";
-import { StatefulRng } from "./rng";
+import { StatefulRng } from "../random";
 import { layerStack, runStack, type StackLayer } from "./unroll";
 
 /**
