@@ -29,15 +29,13 @@ class LiveOutput {
   private slot: DisplaySlot | undefined;
   private host: DisplayHost | null | undefined;
   private readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
-  private pendingLine = false;
   private trailing: ReturnType<typeof setTimeout> | undefined;
   /** How many times the view was drawn (display or update). */
   draws = 0;
 
   constructor(
-    private readonly view: { [DISPLAY](): MimeBundle; line(): string },
+    private readonly view: LiveView,
     options: LiveOptions,
-    private readonly beforeFirstDisplay?: (host: DisplayHost) => void,
   ) {
     const clock = options.clock ?? systemClock;
     this.throttle = new Throttle(options.intervalMs ?? 250, clock);
@@ -83,7 +81,7 @@ class LiveOutput {
   private draw(host: DisplayHost): void {
     this.draws++;
     if (!this.slot) {
-      this.beforeFirstDisplay?.(host);
+      this.view.beforeFirstDisplay(host);
       this.slot = host.display(this.view);
     } else {
       this.slot.update(this.view);
@@ -96,22 +94,45 @@ class LiveOutput {
   }
 
   private writeLine(force: boolean): void {
-    if (!force && !this.lineThrottle.ready()) {
-      this.pendingLine = true;
-      return;
-    }
+    if (!force && !this.lineThrottle.ready()) return;
     this.draws++;
-    this.pendingLine = false;
     const text = this.view.line();
     this.stream.write(this.stream.isTTY ? `\r${text}\x1b[K${force ? "\n" : ""}` : `${text}\n`);
   }
 
-  /** The final draw; skipped on a stream when the last line already showed the end state. */
-  finish(alreadyDrawn: boolean): void {
-    if (this.host === undefined) this.host = displayHost() ?? null;
-    if (!this.host && alreadyDrawn && !this.pendingLine && !this.stream.isTTY) return;
+  /** The final draw, always made so the last view holds the final values. */
+  finish(): void {
     this.changed(true);
   }
+}
+
+/** What the live views share: a throttled output, one final draw, a draw count. */
+abstract class LiveView {
+  protected readonly output: LiveOutput;
+  protected finished = false;
+
+  constructor(options: LiveOptions) {
+    this.output = new LiveOutput(this, options);
+  }
+
+  /** Called once, just before the view first goes into a host's output. */
+  beforeFirstDisplay(_host: DisplayHost): void {}
+
+  /** Final redraw with the last values (once; later calls do nothing). */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.output.finish();
+  }
+
+  /** How many times the view was drawn. */
+  get draws(): number {
+    return this.output.draws;
+  }
+
+  /** The compact one-line view (stderr outside a notebook, text/plain inside). */
+  abstract line(): string;
+  abstract [DISPLAY](): MimeBundle;
 }
 
 export interface ProgressOptions extends LiveOptions {
@@ -140,8 +161,7 @@ export interface ProgressState {
   finished: boolean;
 }
 
-export class ProgressBar {
-  private readonly output: LiveOutput;
+export class ProgressBar extends LiveView {
   private readonly label: string;
   private readonly unit: string;
   private total: number | undefined;
@@ -150,10 +170,9 @@ export class ProgressBar {
   private startTime: number | undefined;
   private lastTime: number | undefined;
   private metrics: Record<string, number> = {};
-  private finished = false;
 
   constructor(options: ProgressOptions = {}) {
-    this.output = new LiveOutput(this, options);
+    super(options);
     this.total = options.total;
     this.label = options.label ?? "";
     this.unit = options.unit ?? "step";
@@ -173,18 +192,6 @@ export class ProgressBar {
     if (total !== undefined) this.total = total;
     for (const [k, v] of Object.entries(metrics)) if (typeof v === "number") this.metrics[k] = v;
     this.output.changed();
-  }
-
-  /** Final redraw with the last values. */
-  finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.output.finish(false);
-  }
-
-  /** How many times the bar was drawn. */
-  get draws(): number {
-    return this.output.draws;
   }
 
   state(): ProgressState {
@@ -241,20 +248,20 @@ export interface LiveLossOptions extends LiveOptions {
 }
 
 /** A loss curve that grows while training runs, redrawn in place at a bounded rate. */
-export class LiveLossPlot {
-  private readonly output: LiveOutput;
+export class LiveLossPlot extends LiveView {
   readonly steps: number[] = [];
   readonly loss: number[] = [];
-  private finished = false;
   /** Set once plotly.js went into its own output; the plot's HTML then never carries it. */
   private loaderShown = false;
 
   constructor(private readonly options: LiveLossOptions = {}) {
-    // plotly.js goes into its own output first, so redrawing the plot never drops it.
-    this.output = new LiveOutput(this, options, (host) => {
-      if (!plotlyInjected()) host.display(new PlotlyLoader());
-      this.loaderShown = true;
-    });
+    super(options);
+  }
+
+  /** plotly.js goes into its own output first, so redrawing the plot never drops it. */
+  override beforeFirstDisplay(host: DisplayHost): void {
+    if (!plotlyInjected()) host.display(new PlotlyLoader());
+    this.loaderShown = true;
   }
 
   /** Add one point (step number, loss value). */
@@ -265,17 +272,6 @@ export class LiveLossPlot {
     this.steps.push(step);
     this.loss.push(loss);
     this.output.changed();
-  }
-
-  /** Final redraw so the plot shows every point. */
-  finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.output.finish(false);
-  }
-
-  get draws(): number {
-    return this.output.draws;
   }
 
   figure(): Figure {
