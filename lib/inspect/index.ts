@@ -5,3 +5,4 @@ export * from "./probe";
 export * from "./gradients";
 export * from "./jacobian";
 export * from "./hidden";
+export * from "./summary";

@@ -1,0 +1,82 @@
+/**
+ * A model's parts with their output shapes and parameter counts, as plain data (a magic or a
+ * notebook renders it). Takes a tf.LayersModel or the library's Seq2Seq, which has no layer
+ * objects and so gets one row per weight.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { Seq2Seq } from "../nn/seq2seq";
+
+export interface LayerSummary {
+  /** The layer's name, or for a Seq2Seq the weight's name without the model prefix. */
+  name: string;
+  /** The layer's class name (e.g. "LSTM"), or "weight" for a Seq2Seq row. */
+  kind: string;
+  /**
+   * The layer's output shape (null entries are free sizes such as the batch), a list of
+   * shapes for a layer with several outputs, or null when the layer was never called.
+   * For a Seq2Seq row: the weight's shape.
+   */
+  outputShape: tf.Shape | tf.Shape[] | null;
+  params: number;
+}
+
+export interface ModelSummaryData {
+  name: string;
+  layers: LayerSummary[];
+  totalParams: number;
+  trainableParams: number;
+  /** For a Seq2Seq: its vocabularies and whether it attends. */
+  description?: string;
+}
+
+const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** What the model is made of; a LayersModel must be built (its weights must exist). */
+export function modelSummary(model: tf.LayersModel | Seq2Seq): ModelSummaryData {
+  if (model instanceof Seq2Seq) return seq2seqSummary(model);
+  // Duck-typed so a model built by another copy of tfjs is accepted too.
+  const m = model as Partial<tf.LayersModel> | null;
+  if (m !== null && typeof m === "object" && Array.isArray(m.layers) && Array.isArray(m.weights)) return layersSummary(model as tf.LayersModel);
+  throw new TypeError("modelSummary expects a tf.LayersModel (tf.sequential, buildLabModel, ...) or a Seq2Seq");
+}
+
+function layersSummary(model: tf.LayersModel): ModelSummaryData {
+  const layers = model.layers.map((layer): LayerSummary => {
+    let outputShape: LayerSummary["outputShape"] = null;
+    try {
+      outputShape = layer.outputShape;
+    } catch {
+      // a layer that was never called has no output shape yet
+    }
+    let params: number;
+    try {
+      params = layer.countParams();
+    } catch {
+      throw new Error(`layer "${layer.name}" has no weights yet; build the model first, e.g. model.build([null, seqLength]) or run it on one batch`);
+    }
+    return { name: layer.name, kind: layer.getClassName(), outputShape, params };
+  });
+  return {
+    name: model.name,
+    layers,
+    totalParams: model.weights.reduce((n, w) => n + sizeOf(w.shape as number[]), 0),
+    trainableParams: model.trainableWeights.reduce((n, w) => n + sizeOf(w.shape as number[]), 0),
+  };
+}
+
+function seq2seqSummary(model: Seq2Seq): ModelSummaryData {
+  const variables = model.trainableVariables;
+  const layers = variables.map((v): LayerSummary => {
+    const withoutPrefix = v.name.split("/").slice(1).join("/");
+    return { name: withoutPrefix || v.name, kind: "weight", outputShape: v.shape, params: v.size };
+  });
+  const total = layers.reduce((n, l) => n + l.params, 0);
+  const o = model.options;
+  return {
+    name: variables[0]?.name.split("/")[0] ?? "seq2seq",
+    layers,
+    totalParams: total,
+    trainableParams: total,
+    description: `Encoder-decoder: source vocabulary ${o.sourceVocabSize}, target vocabulary ${o.targetVocabSize}, attention: ${model.attention ? "yes" : "no"}`,
+  };
+}
