@@ -9,27 +9,12 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { engineBuilt, repoRoot } from "../kernel/helpers";
-import { makeJupyterHome, pythonWith, runCommand } from "../jupyter/python";
+import { errorOutputs, expectRanClean, NOTEBOOK_DIR, outputsOf, plotlyFigures, richOutputs } from "../notebooks/executed";
+import { CHROMIUM, executeWithNbconvert, exportHtml, jupyterForSuite } from "../notebooks/runs";
+import type { Notebook } from "../../kernel/runner/notebook";
 
-const NOTEBOOK = path.join(repoRoot, "notebooks", "magics-tour.ipynb");
+const NOTEBOOK = path.join(NOTEBOOK_DIR, "magics-tour.ipynb");
 const ARTIFACTS = path.join(repoRoot, "test-artifacts", "notebook-html");
-const CHROMIUM = "/usr/bin/chromium";
-const PLOTLY_MIME = "application/vnd.plotly.v1+json";
-
-interface Output {
-  output_type: string;
-  text?: string | string[];
-  data?: Record<string, unknown>;
-  ename?: string;
-  evalue?: string;
-}
-interface Cell {
-  cell_type: string;
-  source: string | string[];
-  outputs?: Output[];
-}
-
-const join = (v: unknown): string => (Array.isArray(v) ? v.join("") : typeof v === "string" ? v : "");
 
 function loadPlaywright(): typeof import("playwright-core") | undefined {
   try {
@@ -41,44 +26,26 @@ function loadPlaywright(): typeof import("playwright-core") | undefined {
 
 describe("notebook-html: the magics tour, executed and exported", function () {
   this.timeout(600000);
-  let python: string | null = null;
-  let home: ReturnType<typeof makeJupyterHome> | undefined;
-  let executed: string;
-  let cells: Cell[] = [];
+  const jupyter = jupyterForSuite();
+  let executed: { notebook: Notebook; file: string } | undefined;
 
   before(function () {
-    python = pythonWith(["nbconvert", "nbclient"]);
-    if (!python) {
-      console.log("    (skipped: no python3 with nbconvert and nbclient; apt-get install jupyter-nbconvert python3-nbclient)");
-      this.skip();
-    }
     if (!engineBuilt()) throw new Error("dist/kernel/engine/index.js is missing: build first (npm run build)");
-    home = makeJupyterHome();
-    executed = path.join(home.dir, "magics-tour.out.ipynb");
   });
 
-  after(() => home && fs.rmSync(home.dir, { recursive: true, force: true }));
-
   it("executes under nbconvert --execute with the seqlab kernel: no errors, every claim holds, every magic shows its output", async () => {
-    // Run beside the notebook (as Jupyter does), so `import "seqlab"` resolves from this checkout.
-    const { code, output } = await runCommand(
-      python!,
-      [
-        "-m", "nbconvert", "--to", "notebook", "--execute",
-        "--ExecutePreprocessor.kernel_name=seqlab", "--ExecutePreprocessor.timeout=300",
-        "--output-dir", home!.dir, "--output", "magics-tour.out.ipynb", NOTEBOOK,
-      ],
-      { env: home!.env, cwd: path.dirname(NOTEBOOK), timeoutMs: 480000 },
-    );
-    expect(code, output.slice(-4000)).to.equal(0);
-    cells = (JSON.parse(fs.readFileSync(executed, "utf8")) as { cells: Cell[] }).cells;
-    const outputs = cells.flatMap((c) => c.outputs ?? []);
-    expect(outputs.filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}`)).to.deep.equal([]);
-    const text = outputs.map((o) => join(o.text) + join(o.data?.["text/plain"])).join("\n");
-    expect(text).not.to.contain("✘");
+    executed = await executeWithNbconvert(jupyter(), NOTEBOOK, {
+      outDir: jupyter().home.dir,
+      output: "magics-tour.out",
+      cellTimeoutS: 300,
+      timeoutMs: 480000,
+    });
+    const nb = executed.notebook;
+    expect(errorOutputs(nb).map((o) => `${o.ename}: ${o.evalue}`)).to.deep.equal([]);
+    const text = expectRanClean(nb, "magics-tour.ipynb");
     expect((text.match(/✔/g) ?? []).length).to.be.at.least(15);
     // every sequence magic is used and left its mark
-    const source = cells.map((c) => join(c.source)).join("\n");
+    const source = nb.cells.map((c) => c.source).join("\n");
     for (const magic of ["%tokenize", "%summary", "%%train", "%gradients", "%attention", "%generate", "%play", "%%play"]) {
       expect(source, magic).to.contain(magic);
     }
@@ -88,37 +55,28 @@ describe("notebook-html: the magics tour, executed and exported", function () {
     expect(text).to.match(/lstm: ‖dL\/dh‖ is .* gradients (VANISH|EXPLODE|neither)/);
     expect(text).to.contain("seven and forty , three <eos>  →  4 7 , 3");
     expect(text).to.match(/"Scale in D": 16 notes, valid ABC/);
-    const plots = outputs.filter((o) => o.data && PLOTLY_MIME in o.data);
+    const plots = plotlyFigures(outputsOf(nb));
     // loss plots of both %%train runs, the training heatmap, %gradients, %attention
     expect(plots.length).to.be.at.least(5);
-    for (const p of plots) {
-      const fig = p.data![PLOTLY_MIME] as { data: unknown[]; layout: object };
-      expect(fig.data.length).to.be.at.least(1);
-    }
-    const songs = outputs.filter((o) => join(o.data?.["text/html"]).includes('class="seqlab-sheet"'));
+    for (const fig of plots) expect(fig.data.length).to.be.at.least(1);
+    const songs = richOutputs(outputsOf(nb)).filter((o) => String(o.data["text/html"] ?? "").includes('class="seqlab-sheet"'));
     expect(songs.length).to.be.at.least(2);
-    expect(join(songs[0].data!["text/html"])).to.contain("<audio");
+    expect(String(songs[0].data["text/html"])).to.contain("<audio");
   });
 
   it("exports to HTML that headless Chromium draws with no network: every plot and the sheet music", async function () {
-    if (cells.length === 0) throw new Error("the notebook did not execute (see the test above)");
+    if (!executed) throw new Error("the notebook did not execute (see the test above)");
     const playwright = loadPlaywright();
-    if (!fs.existsSync(CHROMIUM) || !playwright) {
-      console.log(`    (skipped: ${!playwright ? "playwright-core is not installed" : `no Chromium at ${CHROMIUM}; apt-get install chromium`})`);
+    if (!CHROMIUM || !playwright) {
+      console.log(`    (skipped: ${!playwright ? "playwright-core is not installed" : "no Chromium installed; apt-get install chromium"})`);
       this.skip();
     }
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const { code, output } = await runCommand(python!, ["-m", "nbconvert", "--to", "html", "--output-dir", ARTIFACTS, "--output", "magics-tour", executed], {
-      env: home!.env,
-      cwd: home!.dir,
-      timeoutMs: 180000,
-    });
-    expect(code, output.slice(-3000)).to.equal(0);
-    const htmlFile = path.join(ARTIFACTS, "magics-tour.html");
-    const expectedPlots = cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data && PLOTLY_MIME in o.data).length;
+    const htmlFile = await exportHtml(jupyter(), executed.file, ARTIFACTS, "magics-tour");
+    const expectedPlots = plotlyFigures(outputsOf(executed.notebook)).length;
 
     const browser = await playwright!.chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM!,
       headless: true,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
     });

@@ -1,0 +1,105 @@
+/**
+ * The tests every lecture notebook gets, driven by a table of what each must show: committed
+ * clean with a quick-aware parameters cell first and claims that throw; then executed once in
+ * quick mode by `seqlab run` and once by Jupyter's nbconvert, each run with no failing cell,
+ * no failed claim, the claims that carry the section, and its plots.
+ */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import type { Notebook } from "../../kernel/runner/notebook";
+import { tempDir } from "../runner/helpers";
+import { codeCells, expectCommittedClean, expectRanClean, figuresByTraceType, NOTEBOOK_DIR, outputsOf, plotlyFigures, readNotebookFile, tickedClaims } from "./executed";
+import { executeWithNbconvert, jupyterForSuite, runQuick } from "./runs";
+
+export interface LectureNotebook {
+  /** File name in notebooks/. */
+  file: string;
+  /** Ticked claims (patterns over everything the notebook printed) an executed copy must show. */
+  claims: RegExp[];
+  /** The least number of ticked claim lines. */
+  minClaims: number;
+  /** The least number of plotly figures, of any kind. */
+  minFigures?: number;
+  /** The least number of figures holding each trace type (e.g. heatmap: 2). */
+  minFiguresByTrace?: Record<string, number>;
+}
+
+export interface LectureLimits {
+  /** Mocha's limit for one run test, in milliseconds. */
+  testTimeoutMs: number;
+  /** Limit for one nbconvert process, in milliseconds. */
+  nbconvertTimeoutMs: number;
+}
+
+/** What an executed lecture notebook must show, whoever ran it. */
+export function expectLectureRun(nb: Notebook, spec: LectureNotebook): void {
+  const text = expectRanClean(nb, spec.file);
+  const ticked = tickedClaims(text);
+  expect(ticked.length, `${spec.file}: ticked claims\n${ticked.join("\n")}`).to.be.at.least(spec.minClaims);
+  for (const pattern of spec.claims) expect(text, spec.file).to.match(pattern);
+  if (spec.minFigures !== undefined) {
+    expect(plotlyFigures(outputsOf(nb)).length, `${spec.file}: plotly figures`).to.be.at.least(spec.minFigures);
+  }
+  const byTrace = figuresByTraceType(nb);
+  for (const [type, least] of Object.entries(spec.minFiguresByTrace ?? {})) {
+    expect(byTrace[type] ?? 0, `${spec.file}: figures with ${type} traces (${JSON.stringify(byTrace)})`).to.be.at.least(least);
+  }
+}
+
+/** How a lecture notebook is committed, beyond what every notebook shares. */
+function expectLectureCommitted(nb: Notebook, file: string): void {
+  expectCommittedClean(nb, file);
+  const cells = codeCells(nb);
+  expect(nb.metadata.kernelspec).to.deep.include({ name: "seqlab", display_name: "TypeScript (seqlab)", language: "typescript" });
+  const tagged = cells.filter((c) => c.metadata.tags?.includes("parameters"));
+  expect(tagged, `${file}: exactly one parameters cell`).to.have.length(1);
+  expect(cells[0], `${file}: the parameters cell is the first code cell`).to.equal(tagged[0]);
+  expect(tagged[0].source).to.contain('const quick = process.env.SEQLAB_QUICK === "1";');
+  // Every claim goes through the notebook's claim() helper, which prints and throws when it fails.
+  const source = cells.map((c) => c.source).join("\n");
+  expect(source, `${file}: claim() prints and throws`).to.match(/function claim\(what: string, value: number \| string, holds: boolean\): void \{[\s\S]*?throw new Error/);
+}
+
+/** Three suites for the table: committed clean, `seqlab run --quick`, nbconvert --execute. */
+export function describeLectureNotebooks(title: string, notebooks: LectureNotebook[], limits: LectureLimits): void {
+  describe(`${title}: committed clean`, function () {
+    for (const spec of notebooks) {
+      it(`${spec.file}: no outputs, the seqlab kernel, a quick-aware parameters cell first, claims that throw`, () => {
+        const file = path.join(NOTEBOOK_DIR, spec.file);
+        expect(fs.existsSync(file), `${file} is missing`).to.equal(true);
+        expectLectureCommitted(readNotebookFile(file), spec.file);
+      });
+    }
+  });
+
+  describe(`${title}: \`seqlab run --quick\``, function () {
+    this.timeout(limits.testTimeoutMs);
+    for (const spec of notebooks) {
+      it(`${spec.file} runs with every claim holding`, async () => {
+        const out = tempDir("seqlab-lecture-");
+        try {
+          expectLectureRun(await runQuick(path.join(NOTEBOOK_DIR, spec.file), out), spec);
+        } finally {
+          fs.rmSync(out, { recursive: true, force: true });
+        }
+      });
+    }
+  });
+
+  describe(`${title}: \`jupyter nbconvert --execute\` with the seqlab kernel`, function () {
+    this.timeout(limits.testTimeoutMs);
+    const jupyter = jupyterForSuite();
+    for (const spec of notebooks) {
+      it(`${spec.file} executes under nbconvert in quick mode with every claim holding`, async () => {
+        const { notebook } = await executeWithNbconvert(jupyter(), path.join(NOTEBOOK_DIR, spec.file), {
+          outDir: path.join(jupyter().home.dir, "out"),
+          env: { SEQLAB_QUICK: "1" },
+          cellTimeoutS: 600,
+          timeoutMs: limits.nbconvertTimeoutMs,
+        });
+        expectLectureRun(notebook, spec);
+      });
+    }
+  });
+}
