@@ -3,21 +3,13 @@
  * (vanishing gradients show as lines falling towards early steps), the same over training as
  * a heatmap, and the norms of the recurrent Jacobians dh_t/dh_{t-1} whose products decide it.
  */
+import type { GradientsThroughTimeData } from "../inspect/types";
 import { checkLabels, checkMatrix, checkVector, range } from "./check";
 import { Figure } from "./figure";
 import { formatNumber } from "./format";
 
-/** What inspect/ measures for one sequence. */
-export interface GradientsThroughTime {
-  layers: string[];
-  timeSteps: number;
-  /** [layer][t]: norm of dL/dh_t. */
-  norms: number[][];
-  /** Per layer: norm at the first step over norm at the last (small means vanishing). */
-  ratio: number[];
-  /** One sentence reading of the numbers, e.g. "vanishing: early steps get 1e-4 of the last". */
-  verdict: string;
-}
+/** The part of inspect/'s measurement for one sequence that the figure draws. */
+export type GradientsThroughTime = Pick<GradientsThroughTimeData, "layers" | "timeSteps" | "norms" | "ratio" | "verdict">;
 
 export function gradientNormsFigure(g: GradientsThroughTime, options: { title?: string } = {}): Figure {
   if (!g || typeof g !== "object") throw new TypeError("gradientNormsFigure expects { layers, timeSteps, norms, ratio, verdict }");
