@@ -9,9 +9,8 @@ import { captureOptimizerState, restoreOptimizerState, tensorToData, type Optimi
 import type { RngState } from "../random";
 import type { HistoryData } from "./history";
 
-export interface Checkpoint {
-  format: "seqlab-checkpoint";
-  version: 1;
+/** Where a run stands: enough, with the weights and optimizer, to continue it exactly. */
+export interface TrainingPosition {
   /** Optimizer updates completed. */
   step: number;
   /** Batches drawn from the source so far (differs from step under truncated BPTT). */
@@ -20,17 +19,15 @@ export interface Checkpoint {
   epoch: number;
   /** State of the RNG that the batch source draws from, after `batchIndex` batches. */
   rng: RngState;
+}
+
+export interface Checkpoint extends TrainingPosition {
+  format: "seqlab-checkpoint";
+  version: 1;
   /** Trainable weights in training order. */
   weights: TensorData[];
   optimizer: OptimizerStateData;
   history: HistoryData;
-}
-
-export interface TrainingPosition {
-  step: number;
-  batchIndex: number;
-  epoch: number;
-  rng: RngState;
 }
 
 export async function captureCheckpoint(
