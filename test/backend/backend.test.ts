@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { expect } from "chai";
 import { backendInfo, initBackend, memoryInfo, useBackend } from "../../lib/backend";
+import { restoreBackendAfterSuite } from "./keep-backend";
 
 /** Embedding -> LSTM -> Dense with sparse softmax cross-entropy; returns loss and gradients. */
 function labModelGradients(): { loss: number; grads: Record<string, Float32Array> } {
@@ -44,14 +45,7 @@ function labModelGradients(): { loss: number; grads: Record<string, Float32Array
 }
 
 describe("backend", () => {
-  let original: string;
-  before(async () => {
-    await initBackend();
-    original = tf.getBackend();
-  });
-  after(async () => {
-    await useBackend(original);
-  });
+  restoreBackendAfterSuite();
 
   it("picks the best available backend and says why", async () => {
     const info = await initBackend();

@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { initBackend, useBackend } from "../../lib/backend";
 import { fusedRecurrence, recurrenceEngineName, type CellKind, type RecurrenceOptions } from "../../lib/nn/fused";
 import { DEFAULT_MIN_WORK, kernelThreads, setKernelThreads } from "../../lib/kernels";
+import { restoreBackendAfterSuite } from "../backend/keep-backend";
 import { fixed, lossOf, makeProblem, maxAbs, maxAbsDiff, problemInputs, unrolled, type Problem } from "./fused-helpers";
 
 const CASES: { kind: CellKind; relu: boolean; label: string }[] = [
@@ -203,14 +204,7 @@ for (const engine of ["tfjs", "kernels"] as const) describe(`nn/fused: fusedRecu
 });
 
 describe("nn/fused: WebAssembly kernels against the tfjs engine", () => {
-  let original: string;
-  before(async () => {
-    await initBackend();
-    original = tf.getBackend();
-  });
-  after(async () => {
-    await useBackend(original);
-  });
+  restoreBackendAfterSuite();
 
   for (const backend of ["wasm", "cpu"]) {
     for (const c of CASES) {
