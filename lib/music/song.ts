@@ -3,6 +3,7 @@
  * audio made offline (WAV in a data: URL), and the parser's warnings when there are any.
  */
 import { DISPLAY, MimeBundle } from "../runtime";
+import { escapeHtml } from "../viz/format";
 import { AbcCheck, checkAbc, parseTune } from "./abc";
 import { NoteSchedule, scheduleNotes } from "./notes";
 import { renderSvg } from "./sheet";
@@ -23,10 +24,6 @@ export interface SongOptions {
   chords?: boolean;
   /** Staff width of the sheet music in pixels. */
   staffwidth?: number;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 export class Song {
