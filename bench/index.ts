@@ -2,6 +2,7 @@
 const benches: Record<string, () => { main(argv: string[]): Promise<number> }> = {
   lstm: () => require("./lstm"),
   kernel: () => require("./kernel"),
+  parity: () => require("./parity"),
 };
 
 export async function runBench(argv: string[]): Promise<number> {

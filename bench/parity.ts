@@ -1,0 +1,116 @@
+/**
+ * `seqlab bench parity`: trains the Lab 1 Part 2 model on the lab corpus with the lab's
+ * configuration and prints the mean loss over each window of iterations, so it can be set
+ * beside the PyTorch reference (../shared/reference/lab1_part2_torch.py, same data
+ * pipeline, initialisation and optimizer). With --torch the reference runs in the same
+ * invocation, after seqlab, and both columns are printed together.
+ */
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { parseArgs } from "util";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../lib/backend";
+import { loadLabSongs } from "../lib/music";
+import { Vocabulary, getBatch, type TensorBatch } from "../lib/text";
+import { buildLabModel } from "../lib/nn";
+import { trainModel } from "../lib/train";
+
+const USAGE = `usage: seqlab bench parity [--iters 300] [--batch 4] [--units 1024] [--embedding 256]
+       [--seq 100] [--lr 5e-3] [--window 100] [--seed 0] [--torch PATH_TO_REFERENCE] [--json]`;
+
+function windowMeans(losses: number[], window: number): number[] {
+  const means: number[] = [];
+  for (let end = window; end <= losses.length; end += window) {
+    const slice = losses.slice(end - window, end);
+    means.push(slice.reduce((a, b) => a + b, 0) / slice.length);
+  }
+  return means;
+}
+
+/** Runs the PyTorch reference and reads its per-iteration losses from "iter N loss L" lines (10-iteration means). */
+function torchWindowMeans(script: string, corpus: string, iters: number, batch: number, units: number, window: number): { means: number[]; msPerStep: number } {
+  const run = spawnSync("python3", [script, corpus, String(iters), String(batch), "1", String(units)], { encoding: "utf8", maxBuffer: 64 << 20 });
+  if (run.status !== 0) throw new Error(`the PyTorch reference failed (exit ${run.status}): ${run.stderr.slice(-2000)}`);
+  const tens: number[] = [];
+  let msPerStep = NaN;
+  for (const m of run.stdout.matchAll(/^iter (\d+) loss ([\d.]+) ms\/step (\d+)/gm)) {
+    tens.push(Number(m[2]));
+    msPerStep = Number(m[3]);
+  }
+  // Each printed figure is the mean of 10 iterations; a window is the mean of window/10 of them.
+  return { means: windowMeans(tens, window / 10), msPerStep };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        iters: { type: "string", default: "300" },
+        batch: { type: "string", default: "4" },
+        units: { type: "string", default: "1024" },
+        embedding: { type: "string", default: "256" },
+        seq: { type: "string", default: "100" },
+        lr: { type: "string", default: "5e-3" },
+        window: { type: "string", default: "100" },
+        seed: { type: "string", default: "0" },
+        torch: { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const n = (name: keyof typeof values) => {
+    const v = Number(values[name]);
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number, got ${values[name]}`);
+    return v;
+  };
+  const [iters, batch, units, embedding, seq, lr, window, seed] = [n("iters"), n("batch"), n("units"), n("embedding"), n("seq"), n("lr"), n("window"), Number(values.seed)];
+  if (window % 10 !== 0) throw new Error("--window must be a multiple of 10 (the reference prints 10-iteration means)");
+
+  const backend = await initBackend();
+  const corpus = await loadLabSongs();
+  const vocab = Vocabulary.fromText(corpus.text);
+  const encoded = vocab.encode(corpus.text);
+  // initFan "gate": Glorot per gate block, as the PyTorch reference initialises its LSTM.
+  const model = buildLabModel({ vocabSize: vocab.size, embeddingDim: embedding, units, seed, initFan: "gate" });
+  const started = Date.now();
+  const { history } = await trainModel<TensorBatch>(model, {
+    steps: iters,
+    seed,
+    optimizer: tf.train.adam(lr, 0.9, 0.999, 1e-7),
+    batches: ({ rng }) => getBatch(encoded, seq, batch, rng),
+    callbacks: {
+      onStepEnd: ({ step, loss }) => {
+        if (step % 10 === 0) process.stderr.write(`seqlab iter ${step} loss ${loss.toFixed(4)}\n`);
+      },
+    },
+  });
+  const msPerStep = (Date.now() - started) / iters;
+  const ours = windowMeans(history.loss, window);
+  const reference = values.torch
+    ? torchWindowMeans(path.resolve(values.torch), corpus.path, iters, batch, units, window)
+    : undefined;
+
+  const rows = ours.map((loss, i) => ({ iteration: (i + 1) * window, seqlab: loss, torch: reference?.means[i] }));
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ backend: backend.name, iters, batch, units, embedding, seq, ms_per_step: msPerStep, torch_ms_per_step: reference?.msPerStep, rows })}\n`);
+    return 0;
+  }
+  process.stdout.write(`lab model: vocab ${vocab.size}, embedding ${embedding}, LSTM ${units}, seq ${seq}, batch ${batch}, Adam ${lr}; backend ${backend.name}\n`);
+  process.stdout.write(`seqlab ${msPerStep.toFixed(0)} ms/step${reference ? `, PyTorch ${reference.msPerStep} ms/step (1 thread)` : ""}\n`);
+  process.stdout.write(`iteration | seqlab mean loss${reference ? " | PyTorch mean loss | ratio" : ""}\n`);
+  for (const r of rows) {
+    const torch = r.torch === undefined ? "" : ` | ${r.torch.toFixed(3)} | ${(r.seqlab / r.torch).toFixed(3)}`;
+    process.stdout.write(`${String(r.iteration).padStart(9)} | ${r.seqlab.toFixed(3)}${torch}\n`);
+  }
+  return 0;
+}
