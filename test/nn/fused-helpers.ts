@@ -1,8 +1,7 @@
 /** Shared pieces for the fused recurrence tests: deterministic data and an unrolled reference. */
 import * as tf from "@tensorflow/tfjs";
 import type { CellKind } from "../../lib/nn/fused";
-
-export const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4, gru: 3 };
+import { gateCount } from "../../lib/nn/init";
 
 /** A deterministic pseudo-random tensor (a fixed formula, the same on every backend). */
 export function fixed(shape: number[], seed: number, scale = 0.5): tf.Tensor {
@@ -28,7 +27,7 @@ export interface Problem {
 }
 
 export function makeProblem(kind: CellKind, B: number, T: number, D: number, U: number, relu = false): Problem {
-  const G = GATES[kind];
+  const G = gateCount(kind);
   return {
     kind,
     relu,

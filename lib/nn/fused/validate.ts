@@ -1,9 +1,8 @@
 /** Shape checks for fusedRecurrence, run before any tensor is made so bad input costs nothing. */
 import type * as tf from "@tensorflow/tfjs";
+import { gateCount } from "../init";
 import type { CellKind, RecurrenceOptions, RecurrenceState, RecurrenceWeights } from "./types";
 
-/** How many gate blocks each cell packs side by side in its kernels. */
-export const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4, gru: 3 };
 
 export interface Dims {
   batch: number;
@@ -28,8 +27,8 @@ export function checkRecurrenceArgs(
   const fail = (what: string): never => {
     throw new Error(`fusedRecurrence(${kind}): ${what}`);
   };
-  if (!(kind in GATES)) fail(`unknown cell kind "${kind}"; use "rnn", "lstm" or "gru"`);
-  const gates = GATES[kind];
+  if (kind !== "rnn" && kind !== "lstm" && kind !== "gru") fail(`unknown cell kind "${kind}"; use "rnn", "lstm" or "gru"`);
+  const gates = gateCount(kind);
   if (!x || x.rank !== 3) fail(`x must be [batch, time, inputDim], got ${shapeText(x)}`);
   if (x.dtype !== "float32") fail(`x must be float32, got ${x.dtype} (embed token ids first)`);
   const [batch, time, inputDim] = x.shape;
