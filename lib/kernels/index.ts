@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import * as v8 from "v8";
 import { GemmPool } from "./pool";
+import { kernelImports } from "./protocol";
 
 /** The raw exports of recurrence.wasm; pointers are byte offsets into its memory. */
 export interface RecurrenceExports {
@@ -144,14 +145,7 @@ export function loadKernels(): Kernels {
     const module = new WebAssembly.Module(fs.readFileSync(wasmPath()));
     // Shared, so worker threads can instantiate the same module on the same data.
     const memory = new WebAssembly.Memory({ initial: 64, maximum: 32768, shared: true });
-    const instance = new WebAssembly.Instance(module, {
-      env: {
-        memory,
-        abort(_msg: number, _file: number, line: number, col: number) {
-          throw new Error(`seqlab kernels aborted at ${line}:${col}`);
-        },
-      },
-    });
+    const instance = new WebAssembly.Instance(module, kernelImports(memory));
     loaded = new Kernels(instance.exports as unknown as RecurrenceExports, memory, module);
     try {
       loaded.pool.resize(defaultThreads());

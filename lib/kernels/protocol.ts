@@ -25,3 +25,15 @@ export interface WorkerData {
   /** Byte offset of this worker's control block. */
   control: number;
 }
+
+/** What the AssemblyScript kernels import, the same on the main thread and in each worker. */
+export function kernelImports(memory: WebAssembly.Memory): WebAssembly.Imports {
+  return {
+    env: {
+      memory,
+      abort(_msg: number, _file: number, line: number, col: number) {
+        throw new Error(`seqlab kernels aborted at ${line}:${col}`);
+      },
+    },
+  };
+}

@@ -3,17 +3,10 @@
  * of matrix products (a range of B panels) whenever the main thread posts a job.
  */
 import { workerData } from "worker_threads";
-import { CONTROL_INTS, SLOT, type WorkerData } from "./protocol";
+import { CONTROL_INTS, SLOT, kernelImports, type WorkerData } from "./protocol";
 
 const data = workerData as WorkerData;
-const instance = new WebAssembly.Instance(data.module, {
-  env: {
-    memory: data.memory,
-    abort(_msg: number, _file: number, line: number, col: number) {
-      throw new Error(`seqlab kernels aborted at ${line}:${col}`);
-    },
-  },
-});
+const instance = new WebAssembly.Instance(data.module, kernelImports(data.memory));
 const gemmPanels = instance.exports.gemmPanels as (...args: number[]) => void;
 const control = new Int32Array(data.memory.buffer, data.control, CONTROL_INTS);
 
