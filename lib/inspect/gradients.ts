@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { sparseCrossEntropyPerItem, toIds } from "../train/losses";
+import { modelVariables } from "../train/model";
 import { layerStack, runStack } from "../train/unroll";
 import { HiddenGradientProbe } from "./probe";
 import type { GradientsThroughTimeData } from "./types";
@@ -103,7 +104,7 @@ export async function gradientsThroughTime(
   batch: { x: tf.Tensor | number[][]; y: tf.Tensor | number[][] },
   options: ModelGradientsOptions = {},
 ): Promise<GradientsThroughTimeData> {
-  const variables = model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+  const variables = modelVariables(model);
   const lossOn = options.lossOn ?? "all";
   if (lossOn !== "all" && lossOn !== "last") throw new Error(`lossOn must be "all" or "last", got ${JSON.stringify(lossOn)}`);
   const lossOf = (logits: tf.Tensor): ForwardResult => {
