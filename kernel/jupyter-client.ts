@@ -1,8 +1,9 @@
 /**
- * A small Jupyter client over ZeroMQ: start a kernel process from a kernelspec-style argv,
- * send requests on shell/control/stdin, collect iopub by parent, answer input requests,
- * check the heartbeat, shut the kernel down. Used by the protocol tests and benchmarks, and
- * usable by anything that drives a kernel headlessly.
+ * The one Jupyter client of this package, over ZeroMQ: start a kernel process from a
+ * kernelspec-style argv, send requests on shell/control/stdin, stream iopub per message (or
+ * collect it per request), answer input requests, check the heartbeat, interrupt, notice a
+ * kernel that died (quoting its last output), and shut it down without leaving it behind.
+ * Used by `seqlab run` (kernel/runner), the kernel benchmark and the protocol tests.
  */
 import { spawn, ChildProcess } from "child_process";
 import { randomBytes, randomUUID } from "crypto";
@@ -59,10 +60,33 @@ export class TimeoutError extends Error {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/** The kernel process ended (crashed or was shut down) while something waited on it. */
+export class KernelDiedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "KernelDiedError";
+  }
+}
+
+/** A timeout of undefined, Infinity or a negative number means: wait without limit. */
+function hasLimit(ms: number | undefined): ms is number {
+  return ms !== undefined && Number.isFinite(ms) && ms >= 0;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number | undefined, what: string): Promise<T> {
+  // setTimeout(Infinity) would fire at once (it overflows to 1 ms), so no limit means no timer.
+  if (!hasLimit(ms)) return promise;
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms)));
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** True when `promise` settles within `ms`; the timer never outlives the wait. */
+function settlesWithin(promise: Promise<unknown>, ms: number | undefined): Promise<boolean> {
+  if (!hasLimit(ms)) return promise.then(() => true, () => true);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([promise.then(() => true, () => true), late]).finally(() => clearTimeout(timer));
 }
 
 export interface ExecuteOptions {
@@ -71,6 +95,7 @@ export interface ExecuteOptions {
   allow_stdin?: boolean;
   stop_on_error?: boolean;
   user_expressions?: Record<string, string>;
+  /** Limit for the reply and the idle status; undefined or Infinity waits without limit. Default 30 s. */
   timeoutMs?: number;
 }
 
@@ -81,6 +106,44 @@ export interface ExecuteResult {
   iopub: JupyterMessage[];
 }
 
+/** When the kernel said what, for a cell (ISO dates from the message headers, as nbclient records them). */
+export interface ExecutionTiming {
+  "iopub.status.busy"?: string;
+  "iopub.execute_input"?: string;
+  "shell.execute_reply"?: string;
+  "iopub.status.idle"?: string;
+}
+
+export interface StreamedExecution {
+  request: JupyterMessage;
+  reply: JupyterMessage;
+  timing: ExecutionTiming;
+  /** False when the reply came but the closing idle status did not within the grace time. */
+  sawIdle: boolean;
+}
+
+export interface StreamOptions extends Omit<ExecuteOptions, "timeoutMs"> {
+  /** Limit for the execute_reply; undefined or Infinity (the default here) waits without limit. */
+  timeoutMs?: number;
+  /** How long to wait for the idle status once the reply is in (iopub may trail the shell reply). */
+  idleGraceMs?: number;
+}
+
+const isIdle = (m: JupyterMessage): boolean => m.header.msg_type === "status" && m.content.execution_state === "idle";
+
+interface PendingReply {
+  resolve: (reply: JupyterMessage) => void;
+  reject: (err: Error) => void;
+}
+
+export interface JupyterClientOptions {
+  /**
+   * Keep every iopub message in `iopub` (protocol tests search it afterwards). A long-running
+   * consumer that streams per message (the notebook runner) turns this off so memory stays flat.
+   */
+  keepIopub?: boolean;
+}
+
 /** Connects to a running kernel's five sockets. */
 export class JupyterClient {
   readonly session = randomUUID();
@@ -88,17 +151,24 @@ export class JupyterClient {
   private readonly sockets: Record<RequestChannel, zmq.Dealer>;
   private readonly iopubSocket: zmq.Subscriber;
   private readonly heartbeatSocket: zmq.Request;
-  private readonly pending = new Map<string, (reply: JupyterMessage) => void>();
-  /** Every iopub message received, in order. */
+  private readonly pending = new Map<string, PendingReply>();
+  /** Per-parent listeners: every iopub message whose parent is the key, as it arrives. */
+  private readonly iopubListeners = new Map<string, Set<(m: JupyterMessage) => void>>();
+  /** Every iopub message received, in order (empty when keepIopub is off). */
   readonly iopub: JupyterMessage[] = [];
+  private readonly keepIopub: boolean;
   private iopubWaiters: (() => void)[] = [];
   private closed = false;
-  /** Answers input_request; the default refuses, so a test that forgets it fails clearly. */
+  /** Why the kernel can no longer answer (set by fail()); waits then reject at once. */
+  private deadReason: string | undefined;
+  private readonly deathWaiters = new Set<(err: Error) => void>();
+  /** Answers input_request; the default refuses, so a caller that forgets it fails clearly. */
   onInputRequest: (request: JupyterMessage) => string | Promise<string> = () => {
     throw new Error("no input handler set on this JupyterClient");
   };
 
-  constructor(readonly connection: ConnectionInfo) {
+  constructor(readonly connection: ConnectionInfo, options: JupyterClientOptions = {}) {
+    this.keepIopub = options.keepIopub ?? true;
     this.signer = new Signer(connection.key, connection.signature_scheme);
     // shell and stdin share a routing id: the kernel sends input_request to the shell sender.
     const identity = `client-${this.session}`;
@@ -123,24 +193,34 @@ export class JupyterClient {
     this.heartbeatSocket.connect(endpoint(connection, "hb"));
   }
 
-  private async receiveLoop(channel: RequestChannel): Promise<void> {
-    const socket = this.sockets[channel];
+  /** Decoded messages from a socket; malformed or badly signed ones are dropped, as Jupyter clients do. */
+  private async *messages(socket: zmq.Dealer | zmq.Subscriber): AsyncGenerator<JupyterMessage> {
     try {
       for await (const frames of socket) {
-        const msg = decode(frames, this.signer);
-        if (channel === "stdin" && msg.header.msg_type === "input_request") {
-          void this.answerInput(msg);
+        try {
+          // iopub frames start with the topic; decode treats it as an identity.
+          yield decode(frames as Buffer[], this.signer);
+        } catch {
           continue;
-        }
-        const parentId = msg.parent_header.msg_id;
-        const resolve = parentId ? this.pending.get(parentId) : undefined;
-        if (resolve) {
-          this.pending.delete(parentId!);
-          resolve(msg);
         }
       }
     } catch (err) {
       if (!this.closed) throw err;
+    }
+  }
+
+  private async receiveLoop(channel: RequestChannel): Promise<void> {
+    for await (const msg of this.messages(this.sockets[channel])) {
+      if (channel === "stdin" && msg.header.msg_type === "input_request") {
+        void this.answerInput(msg);
+        continue;
+      }
+      const parentId = msg.parent_header.msg_id;
+      const waiter = parentId ? this.pending.get(parentId) : undefined;
+      if (waiter) {
+        this.pending.delete(parentId!);
+        waiter.resolve(msg);
+      }
     }
   }
 
@@ -150,17 +230,58 @@ export class JupyterClient {
   }
 
   private async iopubLoop(): Promise<void> {
-    try {
-      for await (const frames of this.iopubSocket) {
-        // iopub frames start with the topic; decode treats it as an identity.
-        this.iopub.push(decode(frames, this.signer));
-        const waiters = this.iopubWaiters;
-        this.iopubWaiters = [];
-        waiters.forEach((wake) => wake());
-      }
-    } catch (err) {
-      if (!this.closed) throw err;
+    for await (const msg of this.messages(this.iopubSocket)) {
+      if (this.keepIopub) this.iopub.push(msg);
+      const listeners = this.iopubListeners.get(String(msg.parent_header.msg_id));
+      if (listeners) for (const listen of [...listeners]) listen(msg);
+      const waiters = this.iopubWaiters;
+      this.iopubWaiters = [];
+      waiters.forEach((wake) => wake());
     }
+  }
+
+  /**
+   * Calls `listener` with each iopub message whose parent is `msgId`, as it arrives (register
+   * before sending the request so busy is not missed). Returns a function that stops it.
+   */
+  onIopub(msgId: string, listener: (m: JupyterMessage) => void): () => void {
+    let set = this.iopubListeners.get(msgId);
+    if (!set) this.iopubListeners.set(msgId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set!.delete(listener);
+      if (set!.size === 0 && this.iopubListeners.get(msgId) === set) this.iopubListeners.delete(msgId);
+    };
+  }
+
+  /**
+   * Marks the kernel as gone: every waiting request rejects with `reason`, later ones at once.
+   * KernelProcess calls this when the process exits.
+   */
+  fail(reason: string): void {
+    if (this.deadReason) return;
+    this.deadReason = reason;
+    const err = new KernelDiedError(reason);
+    for (const waiter of this.pending.values()) waiter.reject(err);
+    this.pending.clear();
+    for (const wake of [...this.deathWaiters]) wake(err);
+    this.deathWaiters.clear();
+  }
+
+  /** Why the kernel is gone, or undefined while it is (as far as we know) alive. */
+  get failure(): string | undefined {
+    return this.deadReason;
+  }
+
+  /** `promise`, but rejecting as soon as the kernel is known to be dead. */
+  private unlessDead<T>(promise: Promise<T>): Promise<T> {
+    if (this.deadReason) return Promise.reject(new KernelDiedError(this.deadReason));
+    let onDeath!: (err: Error) => void;
+    const death = new Promise<never>((_, reject) => {
+      onDeath = reject;
+      this.deathWaiters.add(onDeath);
+    });
+    return Promise.race([promise, death]).finally(() => this.deathWaiters.delete(onDeath));
   }
 
   /** Builds a request message (not sent). */
@@ -169,7 +290,11 @@ export class JupyterClient {
   }
 
   sendMessage(channel: RequestChannel, msg: JupyterMessage, signer: Signer = this.signer): void {
-    void this.sockets[channel].send(encode(msg, signer));
+    this.sockets[channel].send(encode(msg, signer)).catch((err: Error) => {
+      const waiter = this.pending.get(msg.header.msg_id);
+      this.pending.delete(msg.header.msg_id);
+      waiter?.reject(err);
+    });
   }
 
   /** Sends raw frames (for tests of malformed or badly signed messages). */
@@ -177,8 +302,8 @@ export class JupyterClient {
     return this.sockets[channel].send(frames);
   }
 
-  /** Sends a message and resolves with its reply. */
-  request(channel: RequestChannel, msgOrType: JupyterMessage | string, content: Record<string, unknown> = {}, timeoutMs = 30000): Promise<JupyterMessage> {
+  /** Sends a message and resolves with its reply (timeout: undefined or Infinity waits without limit). */
+  request(channel: RequestChannel, msgOrType: JupyterMessage | string, content: Record<string, unknown> = {}, timeoutMs: number | undefined = 30000): Promise<JupyterMessage> {
     const msg = typeof msgOrType === "string" ? this.message(msgOrType, content) : msgOrType;
     const reply = this.replyTo(msg, timeoutMs);
     this.sendMessage(channel, msg);
@@ -186,18 +311,21 @@ export class JupyterClient {
   }
 
   /** Resolves with the reply to an already built (and maybe not yet sent) message. */
-  replyTo(msg: JupyterMessage, timeoutMs = 30000): Promise<JupyterMessage> {
-    const reply = new Promise<JupyterMessage>((resolve) => this.pending.set(msg.header.msg_id, resolve));
-    return withTimeout(reply, timeoutMs, `the reply to ${msg.header.msg_type}`).finally(() => this.pending.delete(msg.header.msg_id));
+  replyTo(msg: JupyterMessage, timeoutMs: number | undefined = 30000): Promise<JupyterMessage> {
+    const id = msg.header.msg_id;
+    if (this.deadReason) return Promise.reject(new KernelDiedError(this.deadReason));
+    const reply = new Promise<JupyterMessage>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const what = `the reply to ${msg.header.msg_type}`;
+    return withTimeout(reply, timeoutMs, what).finally(() => this.pending.delete(id));
   }
 
-  /** iopub messages whose parent is `msgId`, in order. */
+  /** iopub messages whose parent is `msgId`, in order (needs keepIopub). */
   iopubFor(msgId: string): JupyterMessage[] {
     return this.iopub.filter((m) => m.parent_header.msg_id === msgId);
   }
 
-  /** Waits until a matching iopub message has arrived, and returns it. */
-  async waitForIopub(predicate: (m: JupyterMessage) => boolean, timeoutMs = 30000, what = "an iopub message"): Promise<JupyterMessage> {
+  /** Waits until a matching iopub message has arrived, and returns it (needs keepIopub). */
+  async waitForIopub(predicate: (m: JupyterMessage) => boolean, timeoutMs: number | undefined = 30000, what = "an iopub message"): Promise<JupyterMessage> {
     const search = async (): Promise<JupyterMessage> => {
       for (;;) {
         const found = this.iopub.find(predicate);
@@ -205,34 +333,66 @@ export class JupyterClient {
         await new Promise<void>((resolve) => this.iopubWaiters.push(resolve));
       }
     };
-    return withTimeout(search(), timeoutMs, what);
+    return this.unlessDead(withTimeout(search(), timeoutMs, what));
   }
 
-  /** Waits for the idle status of a request; returns its iopub messages, busy to idle. */
-  async idleOf(msgId: string, timeoutMs = 30000): Promise<JupyterMessage[]> {
-    await this.waitForIopub(
-      (m) => m.parent_header.msg_id === msgId && m.header.msg_type === "status" && m.content.execution_state === "idle",
-      timeoutMs,
-      "the idle status",
-    );
+  /** Waits for the idle status of a request; returns its iopub messages, busy to idle (needs keepIopub). */
+  async idleOf(msgId: string, timeoutMs: number | undefined = 30000): Promise<JupyterMessage[]> {
+    await this.waitForIopub((m) => m.parent_header.msg_id === msgId && isIdle(m), timeoutMs, "the idle status");
     return this.iopubFor(msgId);
   }
 
-  /** Sends execute_request and waits for both its reply and its idle status. */
-  async execute(code: string, options: ExecuteOptions = {}): Promise<ExecuteResult> {
-    const { timeoutMs = 30000, ...rest } = options;
-    const request = this.message("execute_request", {
+  private executeRequest(code: string, options: Omit<ExecuteOptions, "timeoutMs">): JupyterMessage {
+    return this.message("execute_request", {
       code,
       silent: false,
       store_history: true,
       user_expressions: {},
       allow_stdin: true,
       stop_on_error: true,
-      ...rest,
+      ...options,
     });
-    const replyPromise = this.replyTo(request, timeoutMs);
-    this.sendMessage("shell", request);
-    const [reply, iopub] = await Promise.all([replyPromise, this.idleOf(request.header.msg_id, timeoutMs)]);
+  }
+
+  /**
+   * Runs code, handing every iopub message it causes to `onIopub` as it arrives (busy to idle
+   * inclusive). Resolves once the reply and the idle status are in; if idle does not follow
+   * the reply within `idleGraceMs`, resolves anyway with sawIdle false. Rejects with
+   * TimeoutError when the reply is late, and KernelDiedError when the kernel exits.
+   */
+  async executeStreaming(code: string, onIopub: (m: JupyterMessage) => void, options: StreamOptions = {}): Promise<StreamedExecution> {
+    const { timeoutMs, idleGraceMs = 30000, ...content } = options;
+    const request = this.executeRequest(code, content);
+    const timing: ExecutionTiming = {};
+    let markIdle!: () => void;
+    const idle = new Promise<void>((resolve) => (markIdle = resolve));
+    const stop = this.onIopub(request.header.msg_id, (m) => {
+      const type = m.header.msg_type;
+      if (type === "status" && m.content.execution_state === "busy") timing["iopub.status.busy"] = m.header.date;
+      else if (type === "execute_input") timing["iopub.execute_input"] = m.header.date;
+      else if (isIdle(m)) timing["iopub.status.idle"] = m.header.date;
+      onIopub(m);
+      if (isIdle(m)) markIdle();
+    });
+    try {
+      const replyPromise = this.replyTo(request, timeoutMs);
+      this.sendMessage("shell", request);
+      const reply = await replyPromise;
+      timing["shell.execute_reply"] = reply.header.date;
+      const sawIdle = await this.unlessDead(settlesWithin(idle, idleGraceMs));
+      return { request, reply, timing, sawIdle };
+    } finally {
+      stop();
+    }
+  }
+
+  /** Sends execute_request and waits for both its reply and its idle status; hands over its iopub. */
+  async execute(code: string, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+    const { timeoutMs = 30000, ...content } = options;
+    const iopub: JupyterMessage[] = [];
+    // A lost idle is an error here (callers read the whole bracket), not a shrug.
+    const { request, reply, sawIdle } = await this.executeStreaming(code, (m) => iopub.push(m), { ...content, timeoutMs, idleGraceMs: timeoutMs });
+    if (!sawIdle) throw new TimeoutError("the idle status", timeoutMs);
     return { request, reply, iopub };
   }
 
@@ -249,8 +409,9 @@ export class JupyterClient {
   }
 
   /**
-   * Waits until the kernel answers kernel_info and its iopub reaches us. A SUB socket only
-   * gets messages once its subscription has propagated, so probe until a status arrives.
+   * Waits until the kernel answers kernel_info and its iopub reaches us, and returns the reply.
+   * A SUB socket only gets messages once its subscription has propagated, so probe until a
+   * status arrives (as jupyter_client does). Rejects at once if the kernel process dies.
    */
   async waitForReady(timeoutMs = 30000): Promise<JupyterMessage> {
     const deadline = Date.now() + timeoutMs;
@@ -258,17 +419,22 @@ export class JupyterClient {
       const left = deadline - Date.now();
       if (left <= 0) throw new TimeoutError("the kernel to become ready", timeoutMs);
       const request = this.message("kernel_info_request", {});
+      let sawIopub!: () => void;
+      const iopubArrived = new Promise<void>((resolve) => (sawIopub = resolve));
+      const stop = this.onIopub(request.header.msg_id, () => sawIopub());
       try {
         const reply = await this.request("shell", request, {}, Math.min(left, 2000));
-        await this.waitForIopub((m) => m.parent_header.msg_id === request.header.msg_id, Math.min(Math.max(deadline - Date.now(), 1), 200));
-        return reply;
+        if (await this.unlessDead(settlesWithin(iopubArrived, Math.min(Math.max(deadline - Date.now(), 1), 200)))) return reply;
       } catch (err) {
         if (!(err instanceof TimeoutError)) throw err;
+      } finally {
+        stop();
       }
     }
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     for (const socket of Object.values(this.sockets)) socket.close();
     this.iopubSocket.close();
@@ -282,31 +448,54 @@ export interface KernelProcessOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   transport?: "tcp" | "ipc";
-  /** Called with everything the kernel writes to stdout/stderr (default: kept in `log`). */
+  /** Called with everything the kernel writes to stdout/stderr (it is also kept, capped, in `log`). */
   onOutput?: (text: string) => void;
+  /** The kernelspec's interrupt_mode: "signal" sends SIGINT, "message" (default) interrupt_request. */
+  interruptMode?: "signal" | "message";
+  /** Keep every iopub message on the client (default true; see JupyterClientOptions). */
+  keepIopub?: boolean;
 }
+
+/** How much of the kernel's own output `log` keeps (the end of it). */
+const LOG_LIMIT = 100_000;
 
 /** A kernel child process plus a connected client. */
 export class KernelProcess {
-  /** What the kernel printed (stdout and stderr), for error messages in tests. */
+  /** What the kernel printed (stdout and stderr; its last LOG_LIMIT characters), for error messages. */
   log = "";
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private shuttingDown: Promise<void> | undefined;
 
   private constructor(
     readonly child: ChildProcess,
     readonly client: JupyterClient,
     readonly connectionFile: string,
     private readonly tempDir: string,
-    onOutput?: (text: string) => void,
+    private readonly options: KernelProcessOptions,
   ) {
-    const collect = (chunk: Buffer): void => {
-      const text = chunk.toString("utf8");
-      this.log += text;
-      onOutput?.(text);
+    const collect = (text: string): void => {
+      this.log = (this.log + text).slice(-LOG_LIMIT);
+      options.onOutput?.(text);
     };
-    child.stdout?.on("data", collect);
-    child.stderr?.on("data", collect);
+    child.stdout?.on("data", (chunk: Buffer) => collect(chunk.toString("utf8")));
+    child.stderr?.on("data", (chunk: Buffer) => collect(chunk.toString("utf8")));
+    const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+    child.once("error", (err) => {
+      collect(`cannot start ${options.argv[0]}: ${err.message}\n`);
+      client.fail(this.deathReason(null, null));
+    });
     this.exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    void this.exited.then(async ({ code, signal }) => {
+      // Let the pipes drain (briefly: a grandchild may hold them) so the reason quotes the last words.
+      await settlesWithin(closed, 500);
+      client.fail(this.shuttingDown ? "the kernel was shut down" : this.deathReason(code, signal));
+    });
+  }
+
+  private deathReason(code: number | null, signal: NodeJS.Signals | null): string {
+    const how = signal ? `signal ${signal}` : code !== null ? `code ${code}` : "it could not be started";
+    const tail = this.log.slice(-2000).trim();
+    return `the kernel process exited (${how})` + (tail ? `; its last output:\n${tail.split("\n").map((l) => `    ${l}`).join("\n")}` : "");
   }
 
   /** Writes a connection file, spawns the kernel and connects (does not wait for readiness). */
@@ -314,25 +503,71 @@ export class KernelProcess {
     const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-kernel-"));
     const info = await newConnectionInfo({ transport: options.transport, dir: tempDir });
     const connectionFile = path.join(tempDir, "kernel.json");
-    fs.writeFileSync(connectionFile, JSON.stringify(info));
-    const [command, ...args] = options.argv.map((a) => a.replace("{connection_file}", connectionFile));
+    fs.writeFileSync(connectionFile, JSON.stringify(info), { mode: 0o600 });
+    const [command, ...args] = options.argv.map((a) => a.split("{connection_file}").join(connectionFile));
     const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
-    const client = new JupyterClient(info);
-    return new KernelProcess(child, client, connectionFile, tempDir, options.onOutput);
+    const client = new JupyterClient(info, { keepIopub: options.keepIopub });
+    return new KernelProcess(child, client, connectionFile, tempDir, options);
+  }
+
+  /**
+   * Starts the kernel and waits until it is ready; returns it with its kernel_info_reply. On
+   * failure the process is ended and the error says why (quoting the kernel's last output).
+   */
+  static async launch(options: KernelProcessOptions, readyTimeoutMs = 60000): Promise<{ kernel: KernelProcess; info: JupyterMessage }> {
+    const kernel = await KernelProcess.start(options);
+    try {
+      return { kernel, info: await kernel.client.waitForReady(readyTimeoutMs) };
+    } catch (err) {
+      await kernel.shutdown(1000);
+      if (err instanceof TimeoutError) {
+        const tail = kernel.log.slice(-2000).trim();
+        throw new TimeoutError(`the kernel to become ready${tail ? `; its last output:\n${tail}` : ""}`, readyTimeoutMs);
+      }
+      throw err;
+    }
   }
 
   get pid(): number {
     return this.child.pid!;
   }
 
-  /** Asks the kernel to shut down; kills it if it has not exited within `timeoutMs`. */
-  async shutdown(timeoutMs = 5000): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.client.sendMessage("control", this.client.message("shutdown_request", { restart: false }));
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined;
+  }
+
+  /**
+   * Interrupts the running cell the way the kernelspec says: SIGINT, or interrupt_request on
+   * control (falling back to SIGINT when the kernel does not answer within `timeoutMs`).
+   */
+  async interrupt(timeoutMs = 3000): Promise<void> {
+    if (!this.running) return;
+    if (this.options.interruptMode !== "signal") {
       try {
-        await withTimeout(this.exited, timeoutMs, "the kernel to exit");
+        await this.client.request("control", "interrupt_request", {}, timeoutMs);
+        return;
       } catch {
-        this.child.kill("SIGKILL");
+        // no answer: signal it
+      }
+    }
+    if (this.running) this.child.kill("SIGINT");
+  }
+
+  /**
+   * Asks the kernel to shut down; if it has not exited within `timeoutMs`, SIGTERM, then
+   * SIGKILL after 2 s more. Never leaves the process behind. Safe to call more than once.
+   */
+  shutdown(timeoutMs = 5000): Promise<void> {
+    this.shuttingDown ??= this.stop(timeoutMs);
+    return this.shuttingDown;
+  }
+
+  private async stop(timeoutMs: number): Promise<void> {
+    if (this.running) {
+      this.client.sendMessage("control", this.client.message("shutdown_request", { restart: false }));
+      if (!(await settlesWithin(this.exited, timeoutMs))) {
+        this.child.kill("SIGTERM");
+        if (!(await settlesWithin(this.exited, 2000))) this.child.kill("SIGKILL");
         await this.exited;
       }
     }

@@ -14,7 +14,7 @@ export { notebookToHtml } from "./html";
 export * from "./notebook";
 export { OutputCollector, type IopubMessage } from "./outputs";
 export { injectParameters, parseParameter, type ParameterValue } from "./parameters";
-export { KernelClient, type ExecuteReply, type KernelLaunch } from "./kernel-client";
+export { KernelProcess, JupyterClient, type KernelProcessOptions, type ExecutionTiming } from "../jupyter-client";
 export { runNotebook, defaultKernelArgv, type NotebookRun, type RunNotebookOptions, type CellFailure, type CellProgress } from "./run-notebook";
 
 /**

@@ -3,7 +3,7 @@
  * and reports progress. Stops at the first failing cell; the kernel is always shut down.
  */
 import * as path from "path";
-import { KernelClient, TimeoutError, type KernelLaunch } from "./kernel-client";
+import { KernelProcess, TimeoutError, type KernelProcessOptions } from "../jupyter-client";
 import { clearOutputs, hasTag, type CodeCell, type ErrorOutput, type Notebook } from "./notebook";
 import { OutputCollector } from "./outputs";
 import { injectParameters, type ParameterValue } from "./parameters";
@@ -70,15 +70,30 @@ function errorOf(cell: CodeCell): ErrorOutput | undefined {
 
 type Failure = Omit<CellFailure, "index" | "total" | "source">;
 
+/** The execute_reply fields the runner reads. */
+interface ExecuteReplyContent {
+  status: "ok" | "error" | "aborted";
+  execution_count?: number | null;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+}
+
 /** Run one cell, storing its outputs; resolves with what went wrong, or undefined. */
-async function executeCell(kernel: KernelClient, cell: CodeCell, collector: OutputCollector, timeoutSeconds: number | undefined): Promise<Failure | undefined> {
+async function executeCell(kernel: KernelProcess, cell: CodeCell, collector: OutputCollector, timeoutSeconds: number | undefined): Promise<Failure | undefined> {
   collector.begin(cell);
   try {
-    const reply = await kernel.execute(cell.source, (m) => collector.handle(m), {
-      timeoutMs: timeoutSeconds !== undefined ? timeoutSeconds * 1000 : undefined,
-    });
+    // Outputs are stored as they arrive (live displays update in place); status needs no storing.
+    const run = await kernel.client.executeStreaming(
+      cell.source,
+      (m) => {
+        if (m.header.msg_type !== "status") collector.handle({ msg_type: m.header.msg_type, content: m.content });
+      },
+      { allow_stdin: false, timeoutMs: timeoutSeconds !== undefined ? timeoutSeconds * 1000 : undefined, idleGraceMs: 5000 },
+    );
+    const reply = run.reply.content as unknown as ExecuteReplyContent;
     cell.execution_count = reply.execution_count ?? null;
-    cell.metadata = { ...cell.metadata, execution: reply.timing };
+    cell.metadata = { ...cell.metadata, execution: run.timing };
     if (reply.status === "ok") return undefined;
     const shown = errorOf(cell);
     // Some kernels (tslab) report errors only on stderr; show that text then.
@@ -105,14 +120,15 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
   const nb = clearOutputs(injectParameters(input, options.params ?? {}));
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (options.quick) env.SEQLAB_QUICK = "1";
-  const launch: KernelLaunch = { argv: options.kernelArgv ?? defaultKernelArgv(), env, cwd: options.cwd, onLog: options.onKernelLog };
+  // keepIopub off: a long training cell streams many updates, and each is stored as it comes.
+  const launch: KernelProcessOptions = { argv: options.kernelArgv ?? defaultKernelArgv(), env, cwd: options.cwd, onOutput: options.onKernelLog, keepIopub: false };
   const codeCells = nb.cells.filter((c): c is CodeCell => c.cell_type === "code");
   const result: NotebookRun = { notebook: nb, interrupted: false, seconds: 0 };
   if (options.signal?.aborted) return { ...result, interrupted: true };
 
-  const kernel = await KernelClient.start(launch);
+  const { kernel, info } = await KernelProcess.launch(launch);
   // As Jupyter does, the notebook records the language of the kernel that ran it.
-  const languageInfo = kernel.kernelInfo.language_info;
+  const languageInfo = info.content.language_info;
   if (languageInfo && typeof languageInfo === "object") nb.metadata = { ...nb.metadata, language_info: languageInfo };
   // Ctrl-C: interrupt the cell; a kernel that does not stop within 5 s is shut down, which
   // also ends the wait for the cell's reply.
