@@ -67,18 +67,15 @@ export function engineBuilt(): boolean {
 
 /** Starts `node dist/kernel/cli.js kernel` and waits until it answers and iopub flows. */
 export async function startKernel(dialect: Dialect, options: { transport?: "tcp" | "ipc"; extraArgs?: string[] } = {}): Promise<KernelProcess> {
-  const kernel = await KernelProcess.start({
-    argv: [process.execPath, cliPath, "kernel", "--connection-file", "{connection_file}", ...dialect.kernelArgs, ...(options.extraArgs ?? [])],
-    transport: options.transport,
-    cwd: repoRoot,
-  });
-  try {
-    await kernel.client.waitForReady(30000);
-  } catch (err) {
-    kernel.child.kill("SIGKILL");
-    kernel.dispose();
-    throw new Error(`${(err as Error).message}; kernel output:\n${kernel.log}`);
-  }
+  // launch ends a kernel that does not become ready and quotes what it printed.
+  const { kernel } = await KernelProcess.launch(
+    {
+      argv: [process.execPath, cliPath, "kernel", "--connection-file", "{connection_file}", ...dialect.kernelArgs, ...(options.extraArgs ?? [])],
+      transport: options.transport,
+      cwd: repoRoot,
+    },
+    30000,
+  );
   return kernel;
 }
 
