@@ -493,9 +493,9 @@ export class KernelProcess {
   }
 
   private deathReason(code: number | null, signal: NodeJS.Signals | null): string {
-    const how = signal ? `signal ${signal}` : code !== null ? `code ${code}` : "it could not be started";
+    const what = signal ? `the kernel process exited (signal ${signal})` : code !== null ? `the kernel process exited (code ${code})` : "the kernel process could not be started";
     const tail = this.log.slice(-2000).trim();
-    return `the kernel process exited (${how})` + (tail ? `; its last output:\n${tail.split("\n").map((l) => `    ${l}`).join("\n")}` : "");
+    return what + (tail ? `; its last output:\n${tail.split("\n").map((l) => `    ${l}`).join("\n")}` : "");
   }
 
   /** Writes a connection file, spawns the kernel and connects (does not wait for readiness). */
