@@ -6,6 +6,7 @@
  * invocation, after seqlab, and both columns are printed together.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import * as tf from "@tensorflow/tfjs";
@@ -29,7 +30,9 @@ function windowMeans(losses: number[], window: number): number[] {
 
 /** Runs the PyTorch reference and reads its per-iteration losses from "iter N loss L" lines (10-iteration means). */
 function torchWindowMeans(script: string, corpus: string, iters: number, batch: number, units: number, window: number): { means: number[]; msPerStep: number } {
-  const run = spawnSync("python3", [script, corpus, String(iters), String(batch), "1", String(units)], { encoding: "utf8", maxBuffer: 64 << 20 });
+  // Debian's python3-torch lives beside the system interpreter, which a pyenv shim may hide.
+  const python = process.env.SEQLAB_PYTHON ?? (fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+  const run = spawnSync(python, [script, corpus, String(iters), String(batch), "1", String(units)], { encoding: "utf8", maxBuffer: 64 << 20 });
   if (run.status !== 0) throw new Error(`the PyTorch reference failed (exit ${run.status}): ${run.stderr.slice(-2000)}`);
   const tens: number[] = [];
   let msPerStep = NaN;
