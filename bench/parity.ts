@@ -44,25 +44,24 @@ function torchWindowMeans(script: string, corpus: string, iters: number, batch: 
   return { means: windowMeans(tens, window / 10), msPerStep };
 }
 
+const OPTIONS = {
+  iters: { type: "string", default: "300" },
+  batch: { type: "string", default: "4" },
+  units: { type: "string", default: "1024" },
+  embedding: { type: "string", default: "256" },
+  seq: { type: "string", default: "100" },
+  lr: { type: "string", default: "5e-3" },
+  window: { type: "string", default: "100" },
+  seed: { type: "string", default: "0" },
+  torch: { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
 export async function main(argv: string[]): Promise<number> {
-  let values;
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>["values"];
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        iters: { type: "string", default: "300" },
-        batch: { type: "string", default: "4" },
-        units: { type: "string", default: "1024" },
-        embedding: { type: "string", default: "256" },
-        seq: { type: "string", default: "100" },
-        lr: { type: "string", default: "5e-3" },
-        window: { type: "string", default: "100" },
-        seed: { type: "string", default: "0" },
-        torch: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
+    ({ values } = parseArgs({ args: argv, options: OPTIONS }));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
@@ -71,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const n = (name: keyof typeof values) => {
+  const n = (name: "iters" | "batch" | "units" | "embedding" | "seq" | "lr" | "window") => {
     const v = Number(values[name]);
     if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number, got ${values[name]}`);
     return v;
