@@ -23,3 +23,8 @@ export function escapeHtml(text: string): string {
     .replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;");
 }
+
+/** Progress counts: whole numbers in full (100000, not 1.00e+5), fractions as formatNumber. */
+export function formatCount(x: number): string {
+  return Number.isInteger(x) ? String(x) : formatNumber(x, 6);
+}

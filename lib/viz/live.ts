@@ -6,7 +6,7 @@
  */
 import { DISPLAY, DisplayHost, DisplaySlot, MimeBundle, displayHost } from "../runtime";
 import { Figure } from "./figure";
-import { escapeHtml, formatDuration, formatNumber } from "./format";
+import { escapeHtml, formatCount, formatDuration, formatNumber } from "./format";
 import { ema, lossFigure } from "./loss";
 import { PlotlyLoader, plotlyInjected } from "./plotly";
 import { Clock, Throttle, systemClock } from "./throttle";
@@ -203,7 +203,7 @@ export class ProgressBar extends LiveView {
 
   private parts(): string[] {
     const s = this.state();
-    const count = s.total === undefined ? `${formatNumber(s.done, 6)} ${this.unit}` : `${formatNumber(s.done, 6)}/${formatNumber(s.total, 6)} ${this.unit}`;
+    const count = s.total === undefined ? `${formatCount(s.done)} ${this.unit}` : `${formatCount(s.done)}/${formatCount(s.total)} ${this.unit}`;
     const parts = [count];
     for (const [k, v] of Object.entries(s.metrics)) parts.push(`${k} ${formatNumber(v)}`);
     if (s.rate > 0) parts.push(`${formatNumber(s.rate, 3)} ${this.unit}/s`);

@@ -71,6 +71,13 @@ describe("viz/live: progress bar and live loss plot", () => {
     expect(() => bar.update(NaN)).to.throw(RangeError, /finite/);
   });
 
+  it("progress bar writes large step counts in full", () => {
+    const { host } = fakeHost();
+    const bar = new ProgressBar({ total: 100000, host, clock: fakeClock().clock });
+    bar.update(5);
+    expect(bar.line()).to.contain("5/100000");
+  });
+
   it("progress bar without a notebook: compact lines on the stream, bounded", () => {
     const sink = new Sink();
     const { clock, advance } = fakeClock();
