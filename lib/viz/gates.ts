@@ -31,7 +31,12 @@ export function gateActivationsFigure(g: GateActivations, options: { title?: str
     title: { text: options.title ?? "Gate activations" },
     height: 140 + 170 * names.length,
     margin: { t: 50, r: 20, b: 60, l: 80 },
-    xaxis: tokens ? tokenAxis(tokens, "input token") : { title: { text: "time step t" } },
+    // Panels stack top to bottom on one shared x axis: anchor it to the lowest panel so its
+    // ticks and title sit under the figure rather than under the first gate.
+    xaxis: {
+      ...(tokens ? tokenAxis(tokens, "input token") : { title: { text: "time step t" } }),
+      anchor: `y${names.length === 1 ? "" : names.length}`,
+    },
   };
   const data = names.map((name, i) => {
     const axis = i === 0 ? "" : String(i + 1);

@@ -166,6 +166,8 @@ describe("viz/figures: plotly figures from plain data", () => {
     const { spec, bundle } = bundleOf(gateActivationsFigure({ gates: { input: gate(0.2), forget: gate(0.9), output: gate(0.5) } }));
     expect(spec.data.map((d) => d.yaxis)).to.deep.equal(["y", "y2", "y3"]);
     expect(spec.layout.yaxis3).to.be.an("object");
+    // The shared x axis (token labels, title) hangs under the lowest band.
+    expect((spec.layout.xaxis as { anchor: string }).anchor).to.equal("y3");
     expect(String(bundle["text/plain"])).to.contain("forget mean 0.9");
     expect(() => gateActivationsFigure({ gates: {} })).to.throw(RangeError, /gates is empty/);
   });
