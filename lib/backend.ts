@@ -64,7 +64,10 @@ async function probeBackends(): Promise<string[]> {
     }
     try {
       // setBackend initialises the backend; false means it could not start.
-      if (await tf.setBackend(name)) found.push(name);
+      if (await tf.setBackend(name)) {
+        found.push(name);
+        quietNodeAdvice(name);
+      }
       else notes[name] ??= "failed to initialise";
     } catch (err) {
       notes[name] ??= `failed to initialise: ${(err as Error).message.split("\n")[0]}`;
@@ -72,6 +75,17 @@ async function probeBackends(): Promise<string[]> {
   }
   registerMissingKernels();
   return found;
+}
+
+/**
+ * The cpu backend prints a banner recommending tfjs-node on its first tensor. seqlab makes
+ * that choice itself and says why (backendInfo, %backend), so the banner, which lands in
+ * the first notebook cell's output, only adds noise.
+ */
+function quietNodeAdvice(name: string): void {
+  if (name !== "cpu") return;
+  const cpu = tf.findBackend("cpu") as { firstUse?: boolean } | undefined;
+  if (cpu && "firstUse" in cpu) cpu.firstUse = false;
 }
 
 function availableBackends(): Promise<string[]> {
