@@ -17,7 +17,7 @@ export const sequenceMagics: MagicSpec[] = [tokenizeMagic, summaryMagic, trainMa
 
 export { attentionMagic, generateMagic, gradientsMagic, playMagic, summaryMagic, tokenizeMagic, trainMagic };
 export { TokenTable } from "./tokenize";
-export { ModelSummary, layersModelSummary, seq2seqSummary } from "./summary";
+export { ModelSummary } from "./summary";
 export { describeGradients } from "./gradients";
 export type { AttentionResult } from "./attention";
 export type { TrainSettings } from "./train";
