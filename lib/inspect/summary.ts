@@ -33,11 +33,17 @@ const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * 
 
 /** What the model is made of; a LayersModel must be built (its weights must exist). */
 export function modelSummary(model: tf.LayersModel | Seq2Seq): ModelSummaryData {
-  if (model instanceof Seq2Seq) return seq2seqSummary(model);
-  // Duck-typed so a model built by another copy of tfjs is accepted too.
+  // Duck-typed so models built by another copy of seqlab or tfjs (a kernel installed apart
+  // from the notebook's project) are accepted too.
+  if (model instanceof Seq2Seq || isSeq2SeqShaped(model)) return seq2seqSummary(model as Seq2Seq);
   const m = model as Partial<tf.LayersModel> | null;
   if (m !== null && typeof m === "object" && Array.isArray(m.layers) && Array.isArray(m.weights)) return layersSummary(model as tf.LayersModel);
   throw new TypeError("modelSummary expects a tf.LayersModel (tf.sequential, buildLabModel, ...) or a Seq2Seq");
+}
+
+function isSeq2SeqShaped(model: unknown): boolean {
+  const m = model as Partial<Seq2Seq> | null;
+  return m !== null && typeof m === "object" && Array.isArray(m.trainableVariables) && typeof m.translate === "function" && m.options !== undefined;
 }
 
 function layersSummary(model: tf.LayersModel): ModelSummaryData {
