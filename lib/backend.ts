@@ -1,14 +1,14 @@
 /**
  * Choosing the TensorFlow.js backend: native TensorFlow (tfjs-node) when installed, else
  * WebAssembly with SIMD, else the pure-JS cpu backend. Also fills in the kernels the wasm
- * backend lacks for training (see ./kernels/missing).
+ * backend lacks for training (see ./simd/missing).
  */
 import * as tf from "@tensorflow/tfjs";
 import * as path from "path";
-import { registerMissingKernels } from "./kernels/missing";
+import { registerMissingKernels } from "./simd/missing";
 
 /** seqlab's own WebAssembly kernels (used by the fused recurrence on wasm and cpu). */
-export { kernelsStatus, kernelThreads, setKernelThreads } from "./kernels";
+export { kernelsStatus, kernelThreads, setKernelThreads } from "./simd";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 

@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// Compile seqlab's AssemblyScript kernels (lib/kernels/assembly/*.as) to WebAssembly with SIMD.
+// Compile seqlab's AssemblyScript kernels (lib/simd/assembly/*.as) to WebAssembly with SIMD.
 // The sources carry a .as extension so the project's tsc does not try to compile them;
-// asc wants .ts, so each is copied under build/ first. Output: dist/lib/kernels/<name>.wasm.
+// asc wants .ts, so each is copied under build/ first. Output: dist/lib/simd/<name>.wasm.
 "use strict";
 const fs = require("fs");
 const path = require("path");
 
 const root = path.resolve(__dirname, "..");
-const srcDir = path.join(root, "lib", "kernels", "assembly");
+const srcDir = path.join(root, "lib", "simd", "assembly");
 const stageDir = path.join(root, "build", "kernels-src");
-const outDir = path.join(root, "dist", "lib", "kernels");
+const outDir = path.join(root, "dist", "lib", "simd");
 
 async function main() {
   const asc = await import("assemblyscript/asc");

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { expect } from "chai";
 import { initBackend, useBackend } from "../../lib/backend";
 import { fusedRecurrence, recurrenceEngineName, type CellKind, type RecurrenceOptions } from "../../lib/nn/fused";
-import { DEFAULT_MIN_WORK, kernelThreads, setKernelThreads } from "../../lib/kernels";
+import { DEFAULT_MIN_WORK, kernelThreads, setKernelThreads } from "../../lib/simd";
 import { restoreBackendAfterSuite } from "../backend/keep-backend";
 import { fixed, lossOf, makeProblem, maxAbs, maxAbsDiff, problemInputs, unrolled, type Problem } from "./fused-helpers";
 

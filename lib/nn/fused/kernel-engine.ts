@@ -4,7 +4,7 @@
  * results come back as tensors. Layout inside is time-major ([T][B][...]).
  */
 import * as tf from "@tensorflow/tfjs";
-import { kernelsStatus, loadKernels, type Kernels } from "../../kernels";
+import { kernelsStatus, loadKernels, type Kernels } from "../../simd";
 import type { BackwardResult, ForwardResult, RecurrenceEngine, StepArgs } from "./engine";
 import { PackedWeights } from "./packed-weights";
 import type { CellKind } from "./types";

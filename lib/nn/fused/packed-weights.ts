@@ -4,7 +4,7 @@
  * sampling reuses one packing for every character; training repacks once per step.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Kernels } from "../../kernels";
+import type { Kernels } from "../../simd";
 
 /** How a matrix [rows, cols] (a column block of it) is packed as the right operand B. */
 export interface PackSpec {

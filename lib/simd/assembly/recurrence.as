@@ -10,7 +10,7 @@
 // One pass computes a 4x8 tile of C with eight 128-bit accumulators.
 //
 // The memory is shared: worker threads instantiate this same module on it and run
-// gemmPanels on their share of the panels (see lib/kernels/pool.ts). So no function here
+// gemmPanels on their share of the panels (see lib/simd/pool.ts). So no function here
 // keeps state in static memory; scratch space is passed in by the caller.
 
 export function alloc(bytes: usize): usize {

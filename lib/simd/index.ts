@@ -1,6 +1,6 @@
 /**
- * Loader for seqlab's WebAssembly kernels (built from lib/kernels/assembly by
- * scripts/build-kernels.js into dist/lib/kernels/recurrence.wasm). Owns the module's memory:
+ * Loader for seqlab's WebAssembly kernels (built from lib/simd/assembly by
+ * scripts/build-kernels.js into dist/lib/simd/recurrence.wasm). Owns the module's memory:
  * allocation, typed views that survive memory growth, and copies in and out.
  */
 import * as fs from "fs";
@@ -120,7 +120,7 @@ export class Kernels {
 function wasmPath(): string {
   const candidates = [
     path.join(__dirname, "recurrence.wasm"),
-    path.resolve(__dirname, "..", "..", "dist", "lib", "kernels", "recurrence.wasm"),
+    path.resolve(__dirname, "..", "..", "dist", "lib", "simd", "recurrence.wasm"),
   ];
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) {
