@@ -89,6 +89,27 @@ describe("nn: recurrent layers in tf.sequential", () => {
     expect(tf.max(tf.abs(embedding.getWeights()[0])).dataSync()[0]).to.be.at.most(0.05);
   });
 
+  it("the lab model's parts draw independent initial weights (no part copies another's numbers)", () => {
+    for (const initFan of ["matrix", "gate"] as const) {
+      const { lstm, dense, embedding } = buildLabModelParts({ vocabSize: V, embeddingDim: 8, units: 16, seed: 0, initFan });
+      const flat = (t: tf.Tensor) => Array.from(t.dataSync());
+      const parts = [flat(embedding.getWeights()[0]), ...lstm.getWeights().slice(0, 2).map(flat), flat(dense.getWeights()[0])];
+      // Normalised, equal-seeded uniform draws are identical; independent ones are not.
+      const unit = (xs: number[]) => {
+        const m = Math.max(...xs.map(Math.abs));
+        return xs.map((x) => x / m);
+      };
+      for (let i = 0; i < parts.length; i++) {
+        for (let j = i + 1; j < parts.length; j++) {
+          const [a, b] = [unit(parts[i]), unit(parts[j])];
+          const n = Math.min(a.length, b.length, 16);
+          const same = a.slice(0, n).filter((x, k) => Math.abs(x - b[k]) < 0.02).length;
+          expect(same, `${initFan}: parts ${i} and ${j} share ${same} of their first ${n} numbers`).to.be.below(n / 4);
+        }
+      }
+    }
+  });
+
   it("returns the final state when asked", () => {
     const layer = lstmLayer({ units: 3, returnState: true });
     const x = tf.randomNormal([2, 4, 5]);

@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { LSTMLayer } from "./recurrent-layer";
 import type { RecurrenceImplementation } from "../recurrence";
+import { makeRng } from "../../random";
 
 export interface LabModelOptions {
   vocabSize: number;
@@ -45,12 +46,17 @@ export function buildLabModelParts(options: LabModelOptions): LabModel {
   if (stateful && batchSize === undefined) {
     throw new Error("buildLabModel: a stateful model needs a fixed batchSize (use 1 for generation)");
   }
+  // One seed per part, drawn from the model's seed. Offsets such as seed+1, seed+2 collide
+  // with the seeds the LSTM derives for its own gate blocks, and tfjs initialisers with equal
+  // seeds draw the same numbers: the dense kernel then copied rows of the recurrent input
+  // gate, which slowed learning at 1024 units by a fifth against the PyTorch reference.
+  const [embeddingSeed, lstmSeed, denseSeed] = partSeeds(seed, 3);
   const model = tf.sequential({ name: "lab1_music_rnn" });
   const embedding = tf.layers.embedding({
     inputDim: vocabSize,
     outputDim: embeddingDim,
     ...(batchSize !== undefined ? { batchInputShape: [batchSize, null] } : { inputShape: [null] }),
-    embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }),
+    embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: embeddingSeed }),
     name: "embedding",
   });
   const lstm = new LSTMLayer({
@@ -61,19 +67,26 @@ export function buildLabModelParts(options: LabModelOptions): LabModel {
     recurrentInitializer: "glorotUniform",
     unitForgetBias: true,
     initFan: options.initFan ?? "matrix",
-    seed: seed === undefined ? undefined : seed + 1,
+    seed: lstmSeed,
     implementation: options.implementation,
     name: "lstm",
   });
   const dense = tf.layers.dense({
     units: vocabSize,
-    kernelInitializer: tf.initializers.glorotUniform({ seed: seed === undefined ? undefined : seed + 2 }),
+    kernelInitializer: tf.initializers.glorotUniform({ seed: denseSeed }),
     name: "logits",
   });
   model.add(embedding);
   model.add(lstm);
   model.add(dense);
   return { model, embedding, lstm, dense };
+}
+
+/** `count` independent seeds derived from `seed` (all undefined when it is). */
+function partSeeds(seed: number | undefined, count: number): Array<number | undefined> {
+  if (seed === undefined) return Array.from({ length: count }, () => undefined);
+  const rng = makeRng(seed);
+  return Array.from({ length: count }, () => rng.int(2 ** 30));
 }
 
 /** The lab's model: int32 ids [batch, time] -> logits [batch, time, vocabSize]. */
