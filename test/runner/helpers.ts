@@ -46,15 +46,6 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = REPO_R
   });
 }
 
-/** Whether a process id is alive. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Pids of live processes whose environment holds SEQLAB_TEST_MARKER=marker (Linux /proc).
