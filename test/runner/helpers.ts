@@ -46,7 +46,6 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = REPO_R
   });
 }
 
-
 /**
  * Pids of live processes whose environment holds SEQLAB_TEST_MARKER=marker (Linux /proc).
  * Tests give the CLI a fresh marker; kernels inherit it, so this finds exactly the processes
