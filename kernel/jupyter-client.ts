@@ -375,7 +375,8 @@ export class JupyterClient {
       if (isIdle(m)) markIdle();
     });
     try {
-      const replyPromise = this.replyTo(request, timeoutMs);
+      // No limit given means none: replyTo would otherwise apply its own 30 s default.
+      const replyPromise = this.replyTo(request, timeoutMs ?? Infinity);
       this.sendMessage("shell", request);
       const reply = await replyPromise;
       timing["shell.execute_reply"] = reply.header.date;

@@ -91,6 +91,14 @@ describe("jupyter client", function () {
     await kernel.interrupt();
   });
 
+  it("lets a streamed cell run past the 30 s request default when no limit is given (long training cells)", async function () {
+    this.timeout(90000);
+    const kernel = await launch();
+    const long = "new Promise((resolve) => setTimeout(() => resolve(8), 31000))";
+    const run = await kernel.client.executeStreaming(long, () => {}, {});
+    expect(run.reply.content.status).to.equal("ok");
+  });
+
   it("rejects a waiting request when the kernel dies, quoting the kernel's last output", async () => {
     const kernel = await launch();
     const died = await kernel.client
