@@ -1,6 +1,6 @@
 /** %who, %whos and %reset: the notebook's variables. */
 import { isTensorLike, plainText } from "../../engine/display";
-import type { MagicSpec } from "../types";
+import type { MagicContext, MagicSpec } from "../types";
 
 /** A short type name for tables: "number", "Tensor", "Array", "function", a class name. */
 export function typeName(value: unknown): string {
@@ -30,17 +30,21 @@ function userNames(namespace: Record<string, unknown>, types: string[]): string[
     .sort();
 }
 
+/** The variables %who/%whos list; when there are none, says so as IPython does. */
+function listedNames(ctx: MagicContext, types: string[]): string[] {
+  const names = userNames(ctx.namespace, types);
+  if (names.length === 0) ctx.print(types.length ? "No variables match your requested type." : "Interactive namespace is empty.");
+  return names;
+}
+
 export const whoMagic: MagicSpec = {
   name: "who",
   kind: "line",
   usage: "%who [TYPE ...]",
   help: "Lists the notebook's variables, optionally only those of the given types (e.g. %who Tensor number).",
   run(ctx, args) {
-    const names = userNames(ctx.namespace, args.positionals);
-    if (names.length === 0) {
-      ctx.print(args.positionals.length ? "No variables match your requested type." : "Interactive namespace is empty.");
-      return undefined;
-    }
+    const names = listedNames(ctx, args.positionals);
+    if (names.length === 0) return undefined;
     ctx.print(names.join("\t"));
     return undefined;
   },
@@ -52,11 +56,8 @@ export const whosMagic: MagicSpec = {
   usage: "%whos [TYPE ...]",
   help: "A table of the notebook's variables with their types and data; tensors show shape and dtype.",
   run(ctx, args) {
-    const names = userNames(ctx.namespace, args.positionals);
-    if (names.length === 0) {
-      ctx.print(args.positionals.length ? "No variables match your requested type." : "Interactive namespace is empty.");
-      return undefined;
-    }
+    const names = listedNames(ctx, args.positionals);
+    if (names.length === 0) return undefined;
     const rows = names.map((name) => [name, typeName(ctx.namespace[name]), dataInfo(ctx.namespace[name])]);
     const header = ["Variable", "Type", "Data/Info"];
     const widths = [0, 1].map((i) => Math.max(header[i].length, ...rows.map((r) => r[i].length)) + 3);
