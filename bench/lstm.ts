@@ -1,13 +1,15 @@
 /**
  * `seqlab bench lstm`: the Lab 1 Part 2 model (Embedding -> LSTM -> Dense, Adam, softmax
  * cross-entropy) trained on random tokens. Prints ms per training step (median after
- * warm-up), peak RSS, and ms per sampled character (batch 1, stateful). --stock runs
+ * warm-up), peak RSS, and ms per sampled character (sl.sample, batch 1, stateful). --stock runs
  * tfjs-layers' own LSTM at the same size instead of the fused op.
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend";
 import { fusedRecurrence, recurrenceEngineName } from "../lib/nn/fused";
 import { kernelProfile, resetKernelProfile } from "../lib/nn/fused/kernel-engine";
+import { buildLabModel } from "../lib/nn";
+import { kernelStepper, layersModelStepper, sample } from "../lib/train";
 
 interface Options {
   units: number;
@@ -135,34 +137,27 @@ function timeTraining(o: Options, lossFn: (x: tf.Tensor2D, y: tf.Tensor2D) => tf
   return { msPerStep: median(times), times, lastLoss, gradMs: median(gradMs), gradMeanMs, adamMs: median(adamMs) };
 }
 
-/** Batch-1 stateful sampling, one character at a time through the fused op. */
-function timeSampling(o: Options, w: LabWeights): number {
-  if (o.chars === 0) return NaN;
-  const U = o.units;
-  let h = tf.zeros([1, U]) as tf.Tensor2D;
-  let c = tf.zeros([1, U]) as tf.Tensor2D;
-  let token = 0;
-  const weights = { kernel: w.kernel as tf.Tensor2D, recurrentKernel: w.recurrentKernel as tf.Tensor2D, bias: w.bias as tf.Tensor1D };
-  const step = () => {
-    const next = tf.tidy(() => {
-      const emb = tf.gather(w.embedding, tf.tensor2d([[token]], [1, 1], "int32")) as tf.Tensor3D;
-      const r = fusedRecurrence("lstm", emb, weights, { h, c }, { engine: o.engine });
-      const logits = tf.add(tf.matMul(r.state.h, w.dense), w.denseBias) as tf.Tensor2D;
-      const id = tf.multinomial(logits, 1).dataSync()[0];
-      return { id, h: tf.keep(r.state.h), c: tf.keep(r.state.c!) };
-    });
-    h.dispose();
-    c.dispose();
-    ({ h, c } = next);
-    token = next.id;
-  };
-  const warm = Math.min(5, o.chars);
-  for (let i = 0; i < warm; i++) step();
+/**
+ * Batch-1 stateful sampling as users run it: sl.sample on the lab model (buildLabModel) holding
+ * the trained weights, temperature 1, one character at a time. Returns ms per character and
+ * which stepper ran (the kernel one, or layer by layer on other backends).
+ */
+async function timeSampling(o: Options, w: LabWeights): Promise<{ ms: number; stepper: string }> {
+  if (o.chars === 0) return { ms: NaN, stepper: "none" };
+  const model = buildLabModel({ vocabSize: o.vocab, embeddingDim: o.embedding, units: o.units, seed: 0 });
+  model.build([1, 1]);
+  model.setWeights([w.embedding, w.kernel, w.recurrentKernel, w.bias, w.dense, w.denseBias]);
+  const fast = kernelStepper(model);
+  const stepper = fast ?? layersModelStepper(model);
+  const vocab = Array.from({ length: o.vocab }, (_, i) => String.fromCodePoint(0x100 + i));
+  await sample(stepper, { length: 5, seedIds: [0], vocab, seed: 1 }); // warm-up
+  stepper.reset();
   const start = performance.now();
-  for (let i = 0; i < o.chars; i++) step();
+  await sample(stepper, { length: o.chars, seedIds: [0], vocab, seed: 2 });
   const ms = (performance.now() - start) / o.chars;
-  tf.dispose([h, c]);
-  return ms;
+  stepper.dispose();
+  tf.dispose(model.getWeights());
+  return { ms, stepper: fast ? "kernels" : "layers" };
 }
 
 /** tfjs-layers' LSTM at the same size; a failure (e.g. wasm out of memory) is the result. */
@@ -230,7 +225,9 @@ export async function main(argv: string[]): Promise<number> {
       other_tfjs: profile ? round1(r.gradMeanMs - inKernels) : undefined,
     };
     if (profile) result.kernel_ms_per_step = profile;
-    result.ms_per_char = timeSampling(o, w);
+    const sampling = await timeSampling(o, w);
+    result.ms_per_char = sampling.ms;
+    result.sampling_stepper = sampling.stepper;
     tf.dispose(vars);
   }
   result.peak_rss_mb = Math.round(peakRssMb());

@@ -50,6 +50,11 @@ export class Arena {
     this.ptrs.push(p);
     return p;
   }
+  /** Free `ptr` (allocated with Kernels.alloc) along with the rest. */
+  adopt(ptr: number): number {
+    this.ptrs.push(ptr);
+    return ptr;
+  }
   /** Allocate and fill with data. */
   put(data: ArrayLike<number>): number {
     const p = this.floats(data.length);

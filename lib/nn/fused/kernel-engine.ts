@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { kernelsStatus, loadKernels, type Kernels } from "../../simd";
 import type { BackwardResult, ForwardResult, RecurrenceEngine, StepArgs } from "./engine";
-import { PackedWeights } from "./packed-weights";
+import { PackedWeights, type PackSpec } from "./packed-weights";
 import type { CellKind } from "./types";
 
 /** Backends whose tensors live in plain memory, where copying to the kernels is cheap. */
@@ -61,15 +61,59 @@ function swapLeading(src: Float32Array, A: number, B: number, row: number, dst: 
   }
 }
 
-function recurrentPacks(a: StepArgs, pw: PackedWeights, transpose: boolean): number[] {
-  const U = a.dims.units;
-  const R = a.recurrentKernel;
+/** How the recurrent kernel [U, G*U] is packed: whole, or for a GRU as its [z r] and candidate blocks. */
+export function recurrentPackSpecs(kind: CellKind, U: number, transpose: boolean): PackSpec[] {
   const t = transpose ? "T" : "";
-  if (a.kind !== "gru") return [pw.get(R, { role: "R" + t, col0: 0, cols: a.dims.gates * U, transpose })];
+  if (kind !== "gru") return [{ role: "R" + t, col0: 0, cols: (kind === "lstm" ? 4 : 1) * U, transpose }];
   return [
-    pw.get(R, { role: "Rzr" + t, col0: 0, cols: 2 * U, transpose }),
-    pw.get(R, { role: "Rh" + t, col0: 2 * U, cols: U, transpose }),
+    { role: "Rzr" + t, col0: 0, cols: 2 * U, transpose },
+    { role: "Rh" + t, col0: 2 * U, cols: U, transpose },
   ];
+}
+
+function recurrentPacks(a: StepArgs, pw: PackedWeights, transpose: boolean): number[] {
+  return recurrentPackSpecs(a.kind, a.dims.units, transpose).map((spec) => pw.get(a.recurrentKernel, spec));
+}
+
+/** Scratch space one recurrent step uses: packed h_{t-1} (B x U), and for a GRU h·R[:, :2U] and r*h. */
+export interface StepScratch {
+  ap: number;
+  inner: number;
+  rh: number;
+}
+
+/** Allocates a step's scratch with `bytes` (e.g. an Arena's). */
+export function allocStepScratch(kind: CellKind, B: number, U: number, x: Kernels["x"], bytes: (n: number) => number): StepScratch {
+  const gru = kind === "gru";
+  return { ap: bytes(x.packedASize(B, U)), inner: gru ? bytes(2 * B * U * 4) : 0, rh: gru ? bytes(B * U * 4) : 0 };
+}
+
+/**
+ * One step of the recurrence in kernel memory. On entry zt (B x G*U) holds x_t·W + b; the
+ * step adds h_{t-1}·R and applies the gates, writing h_t to hNext and (LSTM) c_t to cNext.
+ * Rps: the packed recurrent kernel (a GRU has two blocks). The state may be updated in
+ * place (hNext = hPrev, cNext = cPrev): h_{t-1} is packed before anything is written.
+ */
+export function recurrentStep(
+  k: Kernels, kind: CellKind, relu: boolean, B: number, U: number, Rps: number[],
+  zt: number, hPrev: number, hNext: number, cPrev: number, cNext: number, s: StepScratch,
+): void {
+  const x = k.x;
+  const GU = (kind === "lstm" ? 4 : kind === "gru" ? 3 : 1) * U;
+  x.packA(hPrev, B, U, U, 0, s.ap);
+  if (kind === "lstm") {
+    k.gemm(s.ap, Rps[0], zt, B, GU, U, GU, true);
+    x.lstmGates(B, U, zt, cPrev, cNext, hNext);
+  } else if (kind === "rnn") {
+    k.gemm(s.ap, Rps[0], zt, B, U, U, U, true);
+    x.rnnActivate(B * U, zt, hNext, relu ? 1 : 0);
+  } else {
+    k.gemm(s.ap, Rps[0], s.inner, B, 2 * U, U, 2 * U, false);
+    x.gruGates(B, U, zt, s.inner, hPrev, s.rh);
+    x.packA(s.rh, B, U, U, 0, s.ap);
+    k.gemm(s.ap, Rps[1], zt + 2 * U * 4, B, U, U, GU, true);
+    x.gruCandidate(B, U, zt, hPrev, hNext);
+  }
 }
 
 function forward(a: StepArgs): ForwardResult {
@@ -89,10 +133,8 @@ function forward(a: StepArgs): ForwardResult {
     const hs = arena.floats((T + 1) * BU);
     const cs = a.kind === "lstm" ? arena.floats((T + 1) * BU) : 0;
     const Ap = arena.bytes(x.packedASize(TB, D));
-    const ap = arena.bytes(x.packedASize(B, U));
+    const scratch = allocStepScratch(a.kind, B, U, x, (n) => arena.bytes(n));
     const bias = arena.put(floats(a.bias));
-    const inner = a.kind === "gru" ? arena.floats(2 * BU) : 0;
-    const rh = a.kind === "gru" ? arena.floats(BU) : 0;
     // No allocation below this line, so the memory view stays valid.
     const mem = k.f32();
     swapLeading(floats(a.x), B, T, D, mem, xT >> 2);
@@ -107,22 +149,9 @@ function forward(a: StepArgs): ForwardResult {
     // The recurrence, one step at a time: h_{t-1}·R on all threads, then the gates.
     const stateBytes = BU * 4;
     for (let t = 0; t < T; t++) {
-      const zt = z + t * B * GU * 4;
       const hPrev = hs + t * stateBytes;
-      x.packA(hPrev, B, U, U, 0, ap);
-      if (a.kind === "lstm") {
-        k.gemm(ap, Rps[0], zt, B, GU, U, GU, true);
-        x.lstmGates(B, U, zt, cs + t * stateBytes, cs + (t + 1) * stateBytes, hPrev + stateBytes);
-      } else if (a.kind === "rnn") {
-        k.gemm(ap, Rps[0], zt, B, U, U, U, true);
-        x.rnnActivate(BU, zt, hPrev + stateBytes, a.relu ? 1 : 0);
-      } else {
-        k.gemm(ap, Rps[0], inner, B, 2 * U, U, 2 * U, false);
-        x.gruGates(B, U, zt, inner, hPrev, rh);
-        x.packA(rh, B, U, U, 0, ap);
-        k.gemm(ap, Rps[1], zt + 2 * U * 4, B, U, U, GU, true);
-        x.gruCandidate(B, U, zt, hPrev, hPrev + stateBytes);
-      }
+      const cPrev = cs + t * stateBytes;
+      recurrentStep(k, a.kind, a.relu, B, U, Rps, z + t * B * GU * 4, hPrev, hPrev + stateBytes, cPrev, cPrev + stateBytes, scratch);
     }
     mark("forward recurrence");
 

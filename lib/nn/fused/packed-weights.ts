@@ -43,21 +43,7 @@ export class PackedWeights {
       this.entries.push(e);
       return e.ptr;
     }
-    const [rows, cols] = t.shape;
-    const K = spec.transpose ? spec.cols : rows;
-    const N = spec.transpose ? rows : spec.cols;
-    const x = this.k.x;
-    const ptr = this.k.alloc(x.packedBSize(K, N));
-    const arena = this.k.arena();
-    try {
-      const src = arena.put(this.read(t)) + spec.col0 * 4;
-      x.packB(src, K, N, cols, spec.transpose ? 1 : 0, ptr);
-    } catch (err) {
-      this.k.free(ptr);
-      throw err;
-    } finally {
-      arena.release();
-    }
+    const ptr = packRightOperand(this.k, this.read(t), t.shape, spec);
     this.entries.push({ dataId, role: spec.role, ptr });
     while (this.entries.length > CAPACITY) this.k.free(this.entries.shift()!.ptr);
     return ptr;
@@ -68,4 +54,26 @@ export class PackedWeights {
     for (const e of this.entries) this.k.free(e.ptr);
     this.entries = [];
   }
+}
+
+/**
+ * Pack a matrix [rows, cols] given by its values (or a column block of it, or its transpose,
+ * as `spec` says) as a right operand, into new kernel memory the caller frees.
+ */
+export function packRightOperand(k: Kernels, values: Float32Array, shape: readonly number[], spec: PackSpec): number {
+  const [rows, cols] = shape;
+  const K = spec.transpose ? spec.cols : rows;
+  const N = spec.transpose ? rows : spec.cols;
+  const ptr = k.alloc(k.x.packedBSize(K, N));
+  const arena = k.arena();
+  try {
+    const src = arena.put(values) + spec.col0 * 4;
+    k.x.packB(src, K, N, cols, spec.transpose ? 1 : 0, ptr);
+  } catch (err) {
+    k.free(ptr);
+    throw err;
+  } finally {
+    arena.release();
+  }
+  return ptr;
 }
