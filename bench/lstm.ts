@@ -7,7 +7,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend";
 import { fusedRecurrence, recurrenceEngineName } from "../lib/nn/fused";
-import { kernelProfile, resetKernelProfile } from "../lib/nn/fused/kernel-engine";
+import { floats, kernelProfile, resetKernelProfile } from "../lib/nn/fused/kernel-engine";
+import { packRightOperand } from "../lib/nn/fused/packed-weights";
+import { loadKernels } from "../lib/simd";
 import { buildLabModel } from "../lib/nn";
 import { kernelStepper, layersModelStepper, sample } from "../lib/train";
 
@@ -142,7 +144,7 @@ function timeTraining(o: Options, lossFn: (x: tf.Tensor2D, y: tf.Tensor2D) => tf
  * the trained weights, temperature 1, one character at a time. Returns ms per character and
  * which stepper ran (the kernel one, or layer by layer on other backends).
  */
-async function timeSampling(o: Options, w: LabWeights): Promise<{ ms: number; stepper: string }> {
+async function timeSampling(o: Options, w: LabWeights): Promise<{ ms: number; stepper: string; recurrentProductMs?: number }> {
   if (o.chars === 0) return { ms: NaN, stepper: "none" };
   const model = buildLabModel({ vocabSize: o.vocab, embeddingDim: o.embedding, units: o.units, seed: 0 });
   model.build([1, 1]);
@@ -157,7 +159,25 @@ async function timeSampling(o: Options, w: LabWeights): Promise<{ ms: number; st
   const ms = (performance.now() - start) / o.chars;
   stepper.dispose();
   tf.dispose(model.getWeights());
-  return { ms, stepper: fast ? "kernels" : "layers" };
+  return { ms, stepper: fast ? "kernels" : "layers", recurrentProductMs: fast ? timeRecurrentProduct(o, w) : undefined };
+}
+
+/** The [1 x U] x [U x 4U] product alone, as the kernel stepper runs it each character. */
+function timeRecurrentProduct(o: Options, w: LabWeights): number {
+  const k = loadKernels();
+  const U = o.units, GU = 4 * U;
+  const arena = k.arena();
+  try {
+    const R = arena.adopt(packRightOperand(k, floats(w.recurrentKernel), w.recurrentKernel.shape, { role: "R", col0: 0, cols: GU, transpose: false }));
+    const a = arena.bytes(k.x.packedASize(1, U));
+    const z = arena.floats(GU);
+    k.f32().fill(0.01, a >> 2, (a + k.x.packedASize(1, U)) >> 2);
+    const start = performance.now();
+    for (let i = 0; i < o.chars; i++) k.gemm(a, R, z, 1, GU, U, GU, true);
+    return (performance.now() - start) / o.chars;
+  } finally {
+    arena.release();
+  }
 }
 
 /** tfjs-layers' LSTM at the same size; a failure (e.g. wasm out of memory) is the result. */
@@ -228,6 +248,8 @@ export async function main(argv: string[]): Promise<number> {
     const sampling = await timeSampling(o, w);
     result.ms_per_char = sampling.ms;
     result.sampling_stepper = sampling.stepper;
+    // How much of a character is the recurrent product (the rest: gates, dense, softmax, draw).
+    if (sampling.recurrentProductMs !== undefined) result.ms_per_char_recurrent_product = sampling.recurrentProductMs;
     tf.dispose(vars);
   }
   result.peak_rss_mb = Math.round(peakRssMb());
@@ -236,7 +258,9 @@ export async function main(argv: string[]): Promise<number> {
   say(`ms per training step (median of ${o.steps} after ${o.warmup} warm-up): ${fmt(result.ms_per_step)}`);
   say(`  split (ms): ${JSON.stringify(result.breakdown_ms ?? {})}`);
   if (result.kernel_ms_per_step) say(`  inside the fused LSTM (ms per step): ${JSON.stringify(result.kernel_ms_per_step)}`);
-  say(`ms per sampled character (batch 1, stateful): ${fmt(result.ms_per_char)}`);
+  const fmt2 = (v: unknown) => (typeof v === "number" ? v.toFixed(2) : String(v));
+  say(`ms per sampled character (batch 1, stateful): ${fmt2(result.ms_per_char)}` +
+    (result.ms_per_char_recurrent_product !== undefined ? ` (the recurrent product alone: ${fmt2(result.ms_per_char_recurrent_product)})` : ""));
   say(`peak RSS: ${result.peak_rss_mb} MB`);
   if (o.json) process.stdout.write(JSON.stringify(result) + "\n");
   return result.error ? 1 : 0;
