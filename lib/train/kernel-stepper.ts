@@ -69,7 +69,8 @@ class KernelStepper implements Stepper {
   private arena: Arena;
   private layers: LayerState[] = [];
   private table = 0;
-  private dense = { kernel: 0, bias: 0, logits: 0 };
+  private dense = { kernel: 0, bias: 0, logits: 0, size: 0 };
+  /** Token ids the embedding accepts (0..vocab-1). */
   private vocab = 0;
   private sources: object[] = [];
 
@@ -142,6 +143,7 @@ class KernelStepper implements Stepper {
       kernel: packed(kernel, { role: "W", col0: 0, cols: V, transpose: false }),
       bias: bias ? a.put(floats(bias)) : 0,
       logits: a.floats(V),
+      size: V,
     };
     this.reset();
   }
@@ -186,11 +188,11 @@ class KernelStepper implements Stepper {
     // Logits for the last token only: h·W_dense + b.
     const last = this.layers[this.layers.length - 1];
     const U = last.units;
-    const { kernel, bias, logits } = this.dense;
+    const { kernel, bias, logits, size } = this.dense;
     x.packA(last.h, 1, U, U, 0, last.scratch.ap);
-    if (bias) x.fillRows(logits, 1, this.vocab, bias);
-    k.gemm(last.scratch.ap, kernel, logits, 1, this.vocab, U, this.vocab, bias !== 0);
-    return k.read(logits, this.vocab);
+    if (bias) x.fillRows(logits, 1, size, bias);
+    k.gemm(last.scratch.ap, kernel, logits, 1, size, U, size, bias !== 0);
+    return k.read(logits, size);
   }
 
   reset(): void {

@@ -86,6 +86,19 @@ describe("train: sampling on the kernels (kernelStepper)", () => {
     model.dispose();
   });
 
+  it("handles a Dense layer without bias whose outputs differ from the embedding's inputs", () => {
+    const model = tf.sequential();
+    model.add(tf.layers.embedding({ inputDim: VOCAB, outputDim: 4, inputShape: [null] }));
+    model.add(lstmLayer({ units: 5, returnSequences: true, seed: 1 }));
+    model.add(tf.layers.dense({ units: 11, useBias: false }));
+    const stepper = kernelStepper(model)!;
+    const got = stepper.step([2, 6]) as Float32Array;
+    const want = tf.tidy(() => Array.from((model.predict(tf.tensor2d([[2, 6]], [1, 2], "int32")) as tf.Tensor).dataSync()).slice(-11));
+    expectClose(got, want);
+    stepper.dispose();
+    model.dispose();
+  });
+
   it("declines models it cannot run (the caller falls back to the layer-by-layer stepper)", () => {
     const stock = tinyTokenModel({ cell: "lstm" }); // tfjs-layers' own LSTM
     expect(kernelStepper(stock)).to.equal(undefined);
