@@ -3,7 +3,9 @@
  * - `%%name args` on the first line makes the whole cell a cell magic (the rest is its body);
  * - `%name args` on a line of its own (leading spaces allowed) is a line magic, run in
  *   order with the TypeScript around it;
- * - `%name?` / `%name??` (and `%%name?`) ask for help.
+ * - `%name?` / `%name??` (and `%%name?`) ask for help;
+ * - a line that starts inside a template literal or a block comment is text, not a magic
+ *   (ABC tunes pasted into a template string have `%` comment lines).
  *
  * TypeScript pieces keep their line numbers: the lines before them are kept as blank
  * lines, so compiler messages and stack traces count lines of the whole cell.
@@ -51,6 +53,40 @@ export function lineMagicAt(line: string): { name: string; args: string; help: H
   return { name: m[1], args: m[3] ?? "", help: (m[2]?.length ?? 0) as HelpLevel };
 }
 
+type TypeScript = typeof import("@tslab/typescript-for-tslab");
+let typescript: TypeScript | undefined;
+
+/**
+ * 0-based numbers of the lines that begin inside a multi-line token: a template literal
+ * (outside its `${...}` parts) or a block comment. Scanned with TypeScript's own scanner.
+ */
+function linesInsideText(cell: string): Set<number> {
+  const inside = new Set<number>();
+  if (!cell.includes("`") && !cell.includes("/*")) return inside;
+  const ts = (typescript ??= require("@tslab/typescript-for-tslab") as TypeScript);
+  const K = ts.SyntaxKind;
+  const textTokens = new Set([K.NoSubstitutionTemplateLiteral, K.TemplateHead, K.TemplateMiddle, K.TemplateTail, K.MultiLineCommentTrivia]);
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, cell);
+  const lineStarts = [0];
+  for (let at = cell.indexOf("\n"); at >= 0; at = cell.indexOf("\n", at + 1)) lineStarts.push(at + 1);
+  // For each open brace: whether it is a template's `${` (its `}` resumes the template).
+  const braces: boolean[] = [];
+  for (let kind = scanner.scan(); kind !== K.EndOfFileToken; kind = scanner.scan()) {
+    if (kind === K.OpenBraceToken) braces.push(false);
+    else if (kind === K.TemplateHead) braces.push(true);
+    else if (kind === K.CloseBraceToken && braces.pop()) {
+      kind = scanner.reScanTemplateToken(false);
+      if (kind === K.TemplateMiddle) braces.push(true);
+    }
+    if (!textTokens.has(kind)) continue;
+    const start = scanner.getTokenPos(), end = scanner.getTextPos();
+    lineStarts.forEach((at, line) => {
+      if (at > start && at < end) inside.add(line);
+    });
+  }
+  return inside;
+}
+
 export function parseCell(cell: string): ParsedCell {
   const lines = cell.split("\n");
   const first = CELL_MAGIC.exec(lines[0].replace(/\r$/, ""));
@@ -67,9 +103,10 @@ export function parseCell(cell: string): ParsedCell {
       pieces.push({ kind: "code", code: "\n".repeat(start) + chunk.join("\n"), firstLine: start + 1 });
     }
   };
+  let text: Set<number> | undefined;
   for (let i = 0; i < lines.length; i++) {
     const magic = lineMagicAt(lines[i].replace(/\r$/, ""));
-    if (!magic) continue;
+    if (!magic || (text ??= linesInsideText(cell)).has(i)) continue;
     flush(i);
     pieces.push({ kind: "magic", name: magic.name, args: magic.args, line: i + 1, help: magic.help });
     start = i + 1;
@@ -85,5 +122,6 @@ export function parseCell(cell: string): ParsedCell {
 export function blankMagicLines(cell: string): string {
   const lines = cell.split("\n");
   if (CELL_MAGIC.test(lines[0])) lines[0] = " ".repeat(lines[0].length);
-  return lines.map((l) => (LINE_MAGIC.test(l) ? " ".repeat(l.length) : l)).join("\n");
+  const text = linesInsideText(cell);
+  return lines.map((l, i) => (LINE_MAGIC.test(l) && !text.has(i) ? " ".repeat(l.length) : l)).join("\n");
 }

@@ -35,6 +35,11 @@ describe("magics: built-ins through the engine", function () {
     expect(resultText(await run("keep1"))).to.equal("5");
   });
 
+  it("a % line inside a template literal (an ABC comment) is part of the string, not a magic", async () => {
+    const r = await run("const tune = `X:1\n%abc comment line\nK:D`;\ntune.split(\"\\n\").length");
+    expect(resultText(r)).to.equal("3"); // throws with the error if the cell failed
+  });
+
   it("%time reports CPU and wall time like IPython and returns the value", async () => {
     const r = await run("%time [1, 2, 3].map((v) => v * 2).length");
     expect(r.host.out).to.match(/^CPU times: user [\d.]+ (s|ms|µs|ns), sys: [\d.]+ (s|ms|µs|ns), total: [\d.]+ (s|ms|µs|ns)\nWall time: [\d.]+ (s|ms|µs|ns)\n/);

@@ -44,6 +44,29 @@ describe("magics: cell parser", () => {
     expect(parsed.pieces[2].kind).to.equal("code");
   });
 
+  it("takes lines inside template literals and block comments as text, and magics after them as magics", () => {
+    const cell = [
+      "const tune = `X:1",
+      "%abc2mtex: a comment line of the tune",
+      "K:D ${[1].map((n) => {",
+      "  return n;",
+      "})} and",
+      "%more text`;",
+      "/* notes:",
+      "%who",
+      "*/",
+      "%who",
+      "const t = `${`",
+      "%nested`}`;",
+    ].join("\n");
+    const parsed = parseCell(cell);
+    if (!("pieces" in parsed)) throw new Error("no pieces");
+    expect(parsed.pieces.map((p) => (p.kind === "magic" ? `magic ${p.name} @${p.line}` : "code"))).to.deep.equal(["code", "magic who @10", "code"]);
+    expect(blankMagicLines(cell).split("\n").map((l) => l.trim() === "")).to.deep.equal([
+      false, false, false, false, false, false, false, false, false, true, false, false,
+    ]);
+  });
+
   it("blanks magic lines without moving offsets", () => {
     const cell = "%who\nlet x = 1;";
     const blank = blankMagicLines(cell);
