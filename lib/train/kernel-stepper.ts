@@ -12,14 +12,12 @@ import { kernelsStatus, loadKernels, type Arena, type Kernels } from "../simd";
 import { allocStepScratch, floats, recurrentPackSpecs, recurrentStep, type StepScratch } from "../nn/fused/kernel-engine";
 import { packRightOperand, type PackSpec } from "../nn/fused/packed-weights";
 import type { CellKind } from "../nn/fused/types";
+import { gateCount } from "../nn/init";
 import { layerStack, type StackLayer } from "./unroll";
 import type { Stepper } from "./sample";
 
 /** Backends whose tensors live in plain memory (as for the fused op's kernel engine). */
 const KERNEL_BACKENDS = new Set(["wasm", "cpu"]);
-
-/** Gates per unit for each cell kind. */
-const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4, gru: 3 };
 
 interface Plan {
   embedding: tf.layers.Layer;
@@ -95,7 +93,7 @@ class KernelStepper implements Stepper {
       const w = s.stepper!.weights!();
       const kind = s.kind as CellKind;
       const [D, GU] = w.kernel.shape;
-      const U = GU / GATES[kind];
+      const U = GU / gateCount(kind);
       const layer: LayerState = {
         kind,
         relu: (s.layer as unknown as { activation?: string }).activation === "relu",
@@ -167,7 +165,7 @@ class KernelStepper implements Stepper {
     const { k } = this;
     const x = k.x;
     const first = this.layers[0];
-    const GU0 = first.units * GATES[first.kind];
+    const GU0 = first.units * gateCount(first.kind);
     for (const id of ids) {
       if (!Number.isInteger(id) || id < 0 || id >= this.vocab) {
         throw new Error(`token id ${id} is outside the model's vocabulary (0..${this.vocab - 1})`);
@@ -175,7 +173,7 @@ class KernelStepper implements Stepper {
       const row = (this.table >> 2) + id * GU0;
       k.f32().copyWithin(first.z >> 2, row, row + GU0);
       for (const l of this.layers) {
-        const GU = l.units * GATES[l.kind];
+        const GU = l.units * gateCount(l.kind);
         if (l.input) {
           const { bias, from, dim, packed, kernel } = l.input;
           x.fillRows(l.z, 1, GU, bias);

@@ -8,6 +8,7 @@ import { kernelsStatus, loadKernels, type Kernels } from "../../simd";
 import type { BackwardResult, ForwardResult, RecurrenceEngine, StepArgs } from "./engine";
 import { PackedWeights, type PackSpec } from "./packed-weights";
 import type { CellKind } from "./types";
+import { gateCount } from "../init";
 
 /** Backends whose tensors live in plain memory, where copying to the kernels is cheap. */
 const KERNEL_BACKENDS = new Set(["wasm", "cpu"]);
@@ -64,7 +65,7 @@ function swapLeading(src: Float32Array, A: number, B: number, row: number, dst: 
 /** How the recurrent kernel [U, G*U] is packed: whole, or for a GRU as its [z r] and candidate blocks. */
 export function recurrentPackSpecs(kind: CellKind, U: number, transpose: boolean): PackSpec[] {
   const t = transpose ? "T" : "";
-  if (kind !== "gru") return [{ role: "R" + t, col0: 0, cols: (kind === "lstm" ? 4 : 1) * U, transpose }];
+  if (kind !== "gru") return [{ role: "R" + t, col0: 0, cols: gateCount(kind) * U, transpose }];
   return [
     { role: "Rzr" + t, col0: 0, cols: 2 * U, transpose },
     { role: "Rh" + t, col0: 2 * U, cols: U, transpose },
@@ -99,7 +100,7 @@ export function recurrentStep(
   zt: number, hPrev: number, hNext: number, cPrev: number, cNext: number, s: StepScratch,
 ): void {
   const x = k.x;
-  const GU = (kind === "lstm" ? 4 : kind === "gru" ? 3 : 1) * U;
+  const GU = gateCount(kind) * U;
   x.packA(hPrev, B, U, U, 0, s.ap);
   if (kind === "lstm") {
     k.gemm(s.ap, Rps[0], zt, B, GU, U, GU, true);
