@@ -9,15 +9,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { kernelsStatus, loadKernels, type Arena, type Kernels } from "../simd";
-import { allocStepScratch, floats, recurrentPackSpecs, recurrentStep, type StepScratch } from "../nn/fused/kernel-engine";
+import { allocStepScratch, floats, KERNEL_BACKENDS, recurrentPackSpecs, recurrentStep, type StepScratch } from "../nn/fused/kernel-engine";
 import { packRightOperand, type PackSpec } from "../nn/fused/packed-weights";
 import type { CellKind } from "../nn/fused/types";
 import { gateCount } from "../nn/init";
 import { layerStack, type StackLayer } from "./unroll";
 import type { Stepper } from "./sample";
-
-/** Backends whose tensors live in plain memory (as for the fused op's kernel engine). */
-const KERNEL_BACKENDS = new Set(["wasm", "cpu"]);
 
 interface Plan {
   embedding: tf.layers.Layer;
@@ -152,6 +149,7 @@ class KernelStepper implements Stepper {
   }
 
   step(ids: number[]): Float32Array {
+    if (this.layers.length === 0) throw new Error("this stepper was disposed; make a new one with kernelStepper(model)");
     if (this.weightsChanged()) {
       // Trained (or reloaded) since the copy: copy again, keeping the state.
       const state = this.layers.map((l) => [this.k.read(l.h, l.units), l.c ? this.k.read(l.c, l.units) : undefined] as const);

@@ -116,6 +116,7 @@ describe("train: sampling on the kernels (kernelStepper)", () => {
     expect(() => stepper.step([VOCAB])).to.throw(/token id 7 is outside the model's vocabulary \(0\.\.6\)/);
     expect(() => stepper.step([1.5])).to.throw(/token id 1.5/);
     stepper.dispose();
+    expect(() => stepper.step([1])).to.throw(/disposed/);
     model.dispose();
   });
 });

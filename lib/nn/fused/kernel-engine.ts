@@ -11,7 +11,7 @@ import type { CellKind } from "./types";
 import { gateCount } from "../init";
 
 /** Backends whose tensors live in plain memory, where copying to the kernels is cheap. */
-const KERNEL_BACKENDS = new Set(["wasm", "cpu"]);
+export const KERNEL_BACKENDS: ReadonlySet<string> = new Set(["wasm", "cpu"]);
 
 let packs: PackedWeights | undefined;
 function packedWeights(k: Kernels): PackedWeights {
