@@ -12,6 +12,14 @@ function sigintWhenFileAppears(marker: string): void {
 }
 
 /** Calls Engine.interrupt() once the running cell has set globalThis.__started. */
+/** The notebook counter `name` moved before the interrupt and stays still after it. */
+async function expectStoppedCounting(name: string): Promise<void> {
+  const first = Number(resultText(await run(name)));
+  expect(first).to.be.greaterThan(0);
+  await new Promise((r) => setTimeout(r, 60));
+  expect(Number(resultText(await run(name)))).to.equal(first);
+}
+
 function interruptOnceStarted(): void {
   const g = globalThis as Record<string, unknown>;
   g.__started = false;
@@ -57,10 +65,7 @@ describe("engine: interrupt", function () {
     interruptOnceStarted();
     const err = errorOf(await run("(globalThis as any).__started = true;\nawait train();"));
     expect(err.ename).to.equal("KeyboardInterrupt");
-    const first = Number(resultText(await run("steps")));
-    expect(first).to.be.greaterThan(0);
-    await new Promise((r) => setTimeout(r, 60));
-    expect(Number(resultText(await run("steps")))).to.equal(first);
+    await expectStoppedCounting("steps");
     expect(resultText(await run("sawAbort"))).to.equal("true");
     expect(resultText(await run("survivor"))).to.equal("'still here'");
   });
@@ -69,10 +74,7 @@ describe("engine: interrupt", function () {
     interruptOnceStarted();
     const err = errorOf(await run("let beats = 0;\nsetInterval(() => { beats++; }, 5);\n(globalThis as any).__started = true;\nawait new Promise(() => {});"));
     expect(err.ename).to.equal("KeyboardInterrupt");
-    const first = Number(resultText(await run("beats")));
-    expect(first).to.be.greaterThan(0);
-    await new Promise((r) => setTimeout(r, 60));
-    expect(Number(resultText(await run("beats")))).to.equal(first);
+    await expectStoppedCounting("beats");
   });
 
   it("the next cell after an interrupt runs normally", async () => {
