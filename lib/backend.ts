@@ -144,19 +144,19 @@ function describeChoice(name: string, available: string[], requestedBy?: string)
   return [why[name] ?? name, ...skipped].join("; ");
 }
 
-/** Warn once about the slower paths a backend choice implies. */
-function noteFallbacks(name: string): void {
+/** Warn once about the slower paths a backend choice implies (cpu only when not asked for). */
+function noteFallbacks(name: string, requested: boolean): void {
   const { notes } = state();
-  if (name === "cpu") fallback(`running on the pure-JS cpu backend (${notes.wasm ?? notes.tensorflow ?? "no faster backend started"}): everything is several times slower`);
+  if (name === "cpu" && !requested) fallback(`running on the pure-JS cpu backend (${notes.wasm ?? notes.tensorflow ?? "no faster backend started"}): everything is several times slower`);
   if (!KERNEL_BACKENDS.has(name)) return;
   const kernels = kernelsStatus();
   if (!kernels.available) fallback(`WebAssembly SIMD kernels unavailable (${kernels.reason}); recurrences use plain TensorFlow.js ops, several times slower`);
   else if (kernels.threadNote) fallback(kernels.threadNote);
 }
 
-function remember(name: string, reason: string, available: string[]): BackendInfo {
+function remember(name: string, reason: string, available: string[], requested: boolean): BackendInfo {
   state().chosen = { name, reason, available };
-  noteFallbacks(name);
+  noteFallbacks(name, requested);
   return backendInfo();
 }
 
@@ -172,7 +172,7 @@ export async function initBackend(preferred?: string): Promise<BackendInfo> {
   const best = available[0];
   if (!best) throw new Error("no TensorFlow.js backend could start (tried tensorflow, wasm, cpu)");
   await tf.setBackend(best);
-  return remember(best, describeChoice(best, available), available);
+  return remember(best, describeChoice(best, available), available, false);
 }
 
 async function useBackendFrom(name: string, available: string[], requestedBy: string): Promise<BackendInfo> {
@@ -184,7 +184,7 @@ async function useBackendFrom(name: string, available: string[], requestedBy: st
     );
   }
   if (!(await tf.setBackend(name))) throw new Error(`backend "${name}" failed to start`);
-  return remember(name, describeChoice(name, available, requestedBy), available);
+  return remember(name, describeChoice(name, available, requestedBy), available, true);
 }
 
 /** Switch to a named backend ("tensorflow", "wasm" or "cpu"); throws listing the available ones. */
