@@ -1,7 +1,8 @@
 /**
  * The process-wide state every test file starts from, so no file's results depend on which
  * files ran before it: the tfjs backend, the kernels' thread count, the environment
- * variables, the working directory, Math.random and the host hooks of lib/runtime. The
+ * variables, the working directory, Math.random, the host hooks of lib/runtime, process
+ * listeners for errors and SIGINT, and process output. The
  * shared setup (setup.ts) applies it before the first file and, after each top-level suite,
  * checks that the suite handed it back. A file that needs something else (another backend,
  * more threads) sets it in before() and restores it in after().
@@ -24,7 +25,15 @@ export interface TestState {
   random: () => number;
   displayHost: DisplayHost | undefined;
   abortSignal: AbortSignal | undefined;
+  listeners: Record<ListenedEvent, Listener[]>;
+  writes: [stdout: unknown, stderr: unknown];
 }
+
+/** Events whose listeners decide what an error or Ctrl-C does to the whole process. */
+const EVENTS = ["uncaughtException", "unhandledRejection", "SIGINT"] as const;
+type ListenedEvent = (typeof EVENTS)[number];
+type Listener = (...args: unknown[]) => void;
+const listenersOf = (e: ListenedEvent) => process.listeners(e as "SIGINT") as Listener[];
 
 function capture(): TestState {
   return {
@@ -35,6 +44,8 @@ function capture(): TestState {
     random: Math.random,
     displayHost: displayHost(),
     abortSignal: currentAbortSignal(),
+    listeners: Object.fromEntries(EVENTS.map((e) => [e, listenersOf(e)])) as Record<ListenedEvent, Listener[]>,
+    writes: [process.stdout.write, process.stderr.write],
   };
 }
 
@@ -59,6 +70,12 @@ function differences(want: TestState): string[] {
   if (now.random !== want.random) out.push("Math.random was replaced");
   if (now.displayHost !== want.displayHost) out.push("a display host is still installed (lib/runtime setDisplayHost)");
   if (now.abortSignal !== want.abortSignal) out.push("an abort signal is still installed (lib/runtime setCurrentAbortSignal)");
+  for (const e of EVENTS) {
+    const added = now.listeners[e].filter((l) => !want.listeners[e].includes(l)).length;
+    const removed = want.listeners[e].filter((l) => !now.listeners[e].includes(l)).length;
+    if (added || removed) out.push(`process "${e}" listeners: ${added} added, ${removed} removed`);
+  }
+  if (now.writes[0] !== want.writes[0] || now.writes[1] !== want.writes[1]) out.push("process.stdout/stderr.write is still replaced");
   return out;
 }
 
@@ -72,6 +89,11 @@ async function restore(want: TestState): Promise<void> {
   Math.random = want.random;
   setDisplayHost(want.displayHost);
   setCurrentAbortSignal(want.abortSignal);
+  for (const e of EVENTS) {
+    for (const l of listenersOf(e)) if (!want.listeners[e].includes(l)) process.off(e, l);
+    for (const l of want.listeners[e]) if (!listenersOf(e).includes(l)) process.on(e, l);
+  }
+  [process.stdout.write, process.stderr.write] = want.writes as [typeof process.stdout.write, typeof process.stderr.write];
 }
 
 /**
