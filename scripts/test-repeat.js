@@ -15,6 +15,7 @@ const { spawnSync } = require("child_process");
 
 const root = path.resolve(__dirname, "..");
 const testDir = path.join(root, "dist", "test");
+const rel = (f) => path.relative(root, f);
 
 const USAGE = `usage: node scripts/test-repeat.js [--runs N] [--shuffle] [--seed S] [--alone] [--out DIR] [FILE...]
   --runs N    run the suite N times (default 1)
@@ -60,26 +61,38 @@ function findTests(dir) {
   return out.sort();
 }
 
-/** One mocha process over `files` in that order; returns its JSON report (or why there is none). */
-function runMocha(files, reportFile, logFile) {
+/**
+ * One mocha process over `files` in that order. Its json-stream reporter writes one line per
+ * test, so the tests that finished still count when the process dies part way.
+ */
+function runMocha(files, logFile) {
   const args = [
     path.join(root, "node_modules", "mocha", "bin", "mocha.js"),
     "--no-config", "--require", path.join(testDir, "setup.js"), "--timeout", "60000", "--exit",
-    "--reporter", "json", "--reporter-option", `output=${reportFile}`,
+    "--reporter", "json-stream",
     ...files,
   ];
-  fs.rmSync(reportFile, { force: true });
   const log = fs.openSync(logFile, "w");
   const result = spawnSync(process.execPath, args, { cwd: root, stdio: ["ignore", log, log] });
   fs.closeSync(log);
-  if (!fs.existsSync(reportFile)) {
-    const why = result.error ? result.error.message : `exit code ${result.status}, signal ${result.signal}`;
-    return { crashed: `mocha wrote no report (${why}); see ${path.relative(root, logFile)}` };
+  const report = { passes: 0, failures: [], ended: false };
+  let last = "";
+  for (const line of fs.readFileSync(logFile, "utf8").split("\n")) {
+    // Test output shares stdout, so an event may follow other text on its line.
+    const at = line.search(/\["(pass|fail|end)",/);
+    if (at < 0) continue;
+    const [event, data] = JSON.parse(line.slice(at));
+    if (event === "pass") report.passes++;
+    if (event === "fail") report.failures.push(data);
+    if (event === "end") report.ended = true;
+    else last = data.fullTitle;
   }
-  return JSON.parse(fs.readFileSync(reportFile, "utf8"));
+  if (!report.ended) {
+    const why = result.error ? result.error.message : `exit code ${result.status}, signal ${result.signal}`;
+    report.crashed = `mocha ended early (${why}) after "${last}"; see ${rel(logFile)}`;
+  }
+  return report;
 }
-
-const rel = (f) => path.relative(root, f);
 
 function main() {
   const opts = parseArgs(process.argv.slice(2));
@@ -95,7 +108,7 @@ function main() {
   const crashes = [];
   const record = (run, test, replay) => {
     const key = `${rel(test.file ?? "?")}: ${test.fullTitle}`;
-    const entry = failures.get(key) ?? { runs: [], message: (test.err?.message ?? "").split("\n")[0], replays: [] };
+    const entry = failures.get(key) ?? { runs: [], message: String(test.err ?? "").split("\n")[0], replays: [] };
     entry.runs.push(run);
     entry.replays.push(replay);
     failures.set(key, entry);
@@ -109,31 +122,32 @@ function main() {
     const started = Date.now();
     // --alone: one process per file; otherwise the whole order in one process.
     const groups = opts.alone ? order.map((f) => [f]) : [order];
-    let passes = 0, failed = 0;
+    let passes = 0, failed = 0, crashed = 0;
     groups.forEach((group, g) => {
-      const stem = path.join(outDir, `run-${run}${opts.alone ? `-${g + 1}` : ""}`);
-      const report = runMocha(group, `${stem}.json`, `${stem}.log`);
-      if (report.crashed) {
-        crashes.push(`run ${run} (${group.map(rel).join(", ").slice(0, 200)}): ${report.crashed}`);
-        return;
-      }
-      passes += report.stats.passes;
-      failed += report.stats.failures;
+      const report = runMocha(group, path.join(outDir, `run-${run}${opts.alone ? `-${g + 1}` : ""}.log`));
+      passes += report.passes;
+      failed += report.failures.length;
       for (const t of report.failures) record(run, t, opts.alone ? `node scripts/test-repeat.js ${rel(group[0])}` : replay);
+      if (report.crashed) {
+        crashed++;
+        crashes.push(`run ${run}: ${report.crashed}\n  replay: ${opts.alone ? `node scripts/test-repeat.js ${rel(group[0])}` : replay}`);
+      }
     });
     const secs = Math.round((Date.now() - started) / 1000);
-    process.stdout.write(`run ${run}/${opts.runs}${opts.shuffle ? ` (seed ${seed})` : ""}: ${passes} passing, ${failed} failing, ${secs} s\n`);
+    const ended = crashed ? `, ${crashed} mocha process(es) ended early` : "";
+    process.stdout.write(`run ${run}/${opts.runs}${opts.shuffle ? ` (seed ${seed})` : ""}: ${passes} passing, ${failed} failing${ended}, ${secs} s\n`);
   }
 
   if (!failures.size && !crashes.length) {
     process.stdout.write(`no test failed in ${opts.runs} run(s)\n`);
     return 0;
   }
-  process.stdout.write(`\n${failures.size} test(s) failed at least once:\n`);
+  if (failures.size) process.stdout.write(`\n${failures.size} test(s) failed at least once:\n`);
   for (const [key, e] of failures) {
     process.stdout.write(`- ${key}\n  failed in run(s) ${e.runs.join(", ")} of ${opts.runs}: ${e.message}\n`);
     for (const r of new Set(e.replays)) process.stdout.write(`  replay: ${r}\n`);
   }
+  if (crashes.length) process.stdout.write(`\n${crashes.length} mocha process(es) ended before their last test (the tests after that point did not run):\n`);
   for (const c of crashes) process.stdout.write(`- ${c}\n`);
   return 1;
 }
