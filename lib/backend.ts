@@ -88,6 +88,23 @@ function tryWasm(): void {
   }
 }
 
+/**
+ * Start a backend, dropping the process listeners its start added. The wasm backend's
+ * Emscripten module adds "uncaughtException" and "unhandledRejection" listeners that rethrow,
+ * which ends the process whoever else listens: a kernel lost all its state to one unawaited
+ * rejection in a cell. Without them Node's own default (exit when nobody listens) still holds.
+ */
+async function startWithoutRethrowingListeners(name: string): Promise<boolean> {
+  const exceptions = process.listeners("uncaughtException");
+  const rejections = process.listeners("unhandledRejection");
+  try {
+    return await tf.setBackend(name);
+  } finally {
+    for (const l of process.listeners("uncaughtException")) if (!exceptions.includes(l)) process.off("uncaughtException", l);
+    for (const l of process.listeners("unhandledRejection")) if (!rejections.includes(l)) process.off("unhandledRejection", l);
+  }
+}
+
 /** Which backends actually initialise here (each is tried once). */
 async function probeBackends(): Promise<string[]> {
   const { notes } = state();
@@ -101,7 +118,7 @@ async function probeBackends(): Promise<string[]> {
     }
     try {
       // setBackend initialises the backend; false means it could not start.
-      if (await tf.setBackend(name)) {
+      if (await startWithoutRethrowingListeners(name)) {
         found.push(name);
         quietNodeAdvice(name);
       }
