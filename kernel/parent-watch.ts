@@ -30,6 +30,8 @@ export function parentGone(initialPpid: number, namedParent: number | undefined)
 
 /** The JPY_PARENT_PID value, when it names a real process id other than init. */
 export function namedParentPid(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  // On Windows jupyter_client puts a process handle there, not a pid; Node cannot use it.
+  if (process.platform === "win32") return undefined;
   const pid = Number(env.JPY_PARENT_PID);
   return Number.isInteger(pid) && pid > 1 ? pid : undefined;
 }
