@@ -85,6 +85,12 @@ describe("comms", function () {
     expect(open.buffers.map((b) => Array.from(b))).to.deep.equal([[5, 6], Array.from(Buffer.from(new Float32Array([1.5]).buffer))]);
     expect((await client.request("shell", "comm_info_request", { target_name: "frontend.target" })).content.comms).to.deep.equal({ [commId]: { target_name: "frontend.target" } });
 
+    await client.execute(`var kcGot = []; kc.onMessage((m) => kcGot.push([m.data, m.buffers.map(String)]))`);
+    const fromFrontend = commMessage(client, "comm_msg", { comm_id: commId, data: { c: 3 } }, [Buffer.from("ab")]);
+    client.sendMessage("shell", fromFrontend);
+    await client.idleOf(fromFrontend.header.msg_id);
+    expect(resultText((await client.execute("JSON.stringify(kcGot)")).iopub)).to.equal(`'[[{"c":3},["ab"]]]'`);
+
     const sent = await client.execute(`kc.send({ b: 2 }, [Buffer.from("xyz")])`);
     const msg = sent.iopub.find((m) => m.header.msg_type === "comm_msg")!;
     expect(msg.parent_header.msg_id).to.equal(sent.request.header.msg_id);
