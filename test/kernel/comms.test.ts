@@ -23,6 +23,32 @@ function commMessage(client: JupyterClient, type: string, content: Record<string
 const nextOnComm = (client: JupyterClient, type: string, commId: string, after: JupyterMessage | undefined = undefined): Promise<JupyterMessage> =>
   client.waitForIopub((m) => m.header.msg_type === type && m.content.comm_id === commId && (!after || m.parent_header.msg_id === after.header.msg_id), 10000, type);
 
+/** Opens a comm to `target` from the frontend and waits until the kernel has handled it; returns its id. */
+async function openFromFrontend(client: JupyterClient, target: string): Promise<string> {
+  const commId = randomUUID();
+  const open = commMessage(client, "comm_open", { comm_id: commId, target_name: target, data: {} });
+  client.sendMessage("shell", open);
+  await client.idleOf(open.header.msg_id);
+  return commId;
+}
+
+/**
+ * Starts a cell that awaits until a comm message arrives (yielding between steps, like a
+ * training loop), sends the comm message once the cell runs, and returns the cell's result
+ * and the kernel's answer on the comm. Fails (by the reply's time limit) if the message
+ * waits behind the cell.
+ */
+async function messageWhileAwaiting(client: JupyterClient, code: string, commId: string, data: Record<string, unknown>): Promise<{ result?: string; answer: JupyterMessage }> {
+  const cell = client.message("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+  const reply = client.replyTo(cell, 20000);
+  client.sendMessage("shell", cell);
+  await client.waitForIopub((m) => m.parent_header.msg_id === cell.header.msg_id && m.header.msg_type === "execute_input");
+  const msg = commMessage(client, "comm_msg", { comm_id: commId, data });
+  client.sendMessage("shell", msg);
+  expect((await reply).content.status, "the cell never saw the comm message").to.equal("ok");
+  return { result: resultText(await client.idleOf(cell.header.msg_id)), answer: await nextOnComm(client, "comm_msg", commId, msg) };
+}
+
 describe("comms", function () {
   this.timeout(60000);
   let kernel: KernelProcess;
@@ -108,20 +134,10 @@ describe("comms", function () {
     await client.execute(`
       var steps = [];
       comms.registerTarget("trainer", (comm) => comm.onMessage((msg) => { steps.push(msg.data.step); comm.send({ seen: msg.data.step }); }));`);
-    const commId = randomUUID();
-    const open = commMessage(client, "comm_open", { comm_id: commId, target_name: "trainer", data: {} });
-    client.sendMessage("shell", open);
-    await client.idleOf(open.header.msg_id);
-    // A cell that waits (yielding between steps, like a training loop) until a comm message arrives.
-    const cell = client.message("execute_request", { code: "(async () => { while (steps.length === 0) await new Promise((r) => setTimeout(r, 10)); return steps[0]; })()", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
-    const reply = client.replyTo(cell, 10000);
-    client.sendMessage("shell", cell);
-    await client.waitForIopub((m) => m.parent_header.msg_id === cell.header.msg_id && m.header.msg_type === "execute_input");
-    const step = commMessage(client, "comm_msg", { comm_id: commId, data: { step: 7 } });
-    client.sendMessage("shell", step);
-    expect((await reply).content.status, "the cell never saw the comm message").to.equal("ok");
-    expect(resultText(await client.idleOf(cell.header.msg_id))).to.equal("7");
-    const answer = await nextOnComm(client, "comm_msg", commId, step);
+    const commId = await openFromFrontend(client, "trainer");
+    const code = "(async () => { while (steps.length === 0) await new Promise((r) => setTimeout(r, 10)); return steps[0]; })()";
+    const { result, answer } = await messageWhileAwaiting(client, code, commId, { step: 7 });
+    expect(result).to.equal("7");
     expect(answer.content.data).to.deep.equal({ seen: 7 });
   });
 
@@ -175,19 +191,10 @@ out.targetName`, { timeoutMs: 100000 });
     expect(resultText(setup.iopub)).to.equal("'frontend.ts'");
     expect(setup.iopub.find((m) => m.header.msg_type === "comm_open")?.content).to.deep.include({ target_name: "frontend.ts", data: { from: "ts" } });
 
-    const commId = randomUUID();
-    const open = commMessage(client, "comm_open", { comm_id: commId, target_name: "ts.target", data: {} });
-    client.sendMessage("shell", open);
-    await client.idleOf(open.header.msg_id);
-    const cell = client.message("execute_request", { code: "while (received.length === 0) await new Promise((r) => setTimeout(r, 10));\nreceived[0] * 2", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
-    const reply = client.replyTo(cell, 30000);
-    client.sendMessage("shell", cell);
-    await client.waitForIopub((m) => m.parent_header.msg_id === cell.header.msg_id && m.header.msg_type === "execute_input");
-    const msg = commMessage(client, "comm_msg", { comm_id: commId, data: { value: 21 } });
-    client.sendMessage("shell", msg);
-    expect((await reply).content.status).to.equal("ok");
-    expect(resultText(await client.idleOf(cell.header.msg_id))).to.equal("42");
-    const answer = await nextOnComm(client, "comm_msg", commId, msg);
+    const commId = await openFromFrontend(client, "ts.target");
+    const code = "while (received.length === 0) await new Promise((r) => setTimeout(r, 10));\nreceived[0] * 2";
+    const { result, answer } = await messageWhileAwaiting(client, code, commId, { value: 21 });
+    expect(result).to.equal("42");
     expect(answer.content.data).to.deep.equal({ got: 21 });
     expect(new Float32Array(new Uint8Array(answer.buffers[0]).buffer)[0]).to.equal(0.5);
   });
