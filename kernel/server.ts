@@ -13,7 +13,7 @@ import type { CellHost, Engine, ExecuteOutcome, LanguageInfo, MimeBundle } from 
 import type { ControlThreadData, FromControlThread, ToControlThread } from "./control-thread";
 import { terminateChildren } from "./children";
 import { COMM_MESSAGE_TYPES, CommRegistry } from "./comms";
-import { OutputRateLimit, RATE_LIMITED_TYPES } from "./output-rate";
+import { OutputThrottle, RATE_LIMITED_TYPES } from "./output-rate";
 import { KernelSession, HistoryQuery } from "./session";
 import { StreamBuffer } from "./stream-buffer";
 import { bindOrExplain, ConnectionInfo, decode, encode, JupyterMessage, makeMessage, PROTOCOL_VERSION, ReplayGuard, Signer, WireError } from "./wire";
@@ -81,9 +81,7 @@ export class KernelServer {
   readonly sessionId = randomUUID();
   private readonly signer: Signer;
   private readonly replays = new ReplayGuard();
-  private readonly outputRate = new OutputRateLimit();
-  /** Output messages dropped by the rate limit and not yet reported, per parent msg_id. */
-  private readonly dropped = new Map<string, { parent: JupyterMessage; count: number }>();
+  private readonly output = new OutputThrottle((msgType, content, parent, extra) => this.send(msgType, content, parent, extra));
   /** The request being served now, if any: comm messages that arrive meanwhile are handled at once. */
   private serving: QueuedRequest | null = null;
   /** The latest execute_request: the parent of comm messages kernel code sends (as ipykernel's get_parent). */
@@ -206,16 +204,8 @@ export class KernelServer {
 
   /** Sends on iopub; output past the rate limit is dropped, counted and reported (output-rate.ts). */
   publish(msgType: string, content: unknown, parent: JupyterMessage | undefined, extra: { metadata?: Record<string, unknown>; buffers?: Buffer[] } = {}): void {
-    if (!parent || !RATE_LIMITED_TYPES.has(msgType)) {
-      this.send(msgType, content, parent, extra);
-      return;
-    }
-    if (!this.outputRate.hasRoom()) {
-      this.drop(parent);
-      return;
-    }
-    this.reportDropped(parent);
-    this.outputRate.count(this.send(msgType, content, parent, extra));
+    if (parent && RATE_LIMITED_TYPES.has(msgType)) this.output.publish(msgType, content, parent, extra);
+    else this.send(msgType, content, parent, extra);
   }
 
   /** Encodes and hands a message to the iopub socket; returns its size in bytes. */
@@ -224,29 +214,6 @@ export class KernelServer {
     const frames = encode(msg, this.signer);
     this.post({ type: "iopub", frames: forTransfer(frames) });
     return frames.reduce((sum, f) => sum + f.length, 0);
-  }
-
-  private notice(parent: JupyterMessage, text: string): void {
-    this.send("stream", { name: "stderr", text: `${text}\n` }, parent, {});
-  }
-
-  private drop(parent: JupyterMessage): void {
-    const id = parent.header.msg_id;
-    const entry = this.dropped.get(id);
-    if (entry) {
-      entry.count += 1;
-      return;
-    }
-    this.dropped.set(id, { parent, count: 1 });
-    this.notice(parent, `output rate exceeded: the kernel drops output beyond ${this.outputRate.describe()} (a count follows when output resumes or the cell ends)`);
-  }
-
-  /** Tells the cell how much of its output was dropped, once output flows again or it ends. */
-  private reportDropped(parent: JupyterMessage): void {
-    const entry = this.dropped.get(parent.header.msg_id);
-    if (!entry) return;
-    this.dropped.delete(parent.header.msg_id);
-    this.notice(parent, `output rate exceeded: ${entry.count} messages dropped`);
   }
 
   private shellSends: Promise<void> = Promise.resolve();
@@ -396,7 +363,7 @@ export class KernelServer {
     }
 
     host.flush();
-    this.reportDropped(msg);
+    this.output.reportDropped(msg);
     // A prompt still open when its cell has ended (interrupted mid-input) is withdrawn, so
     // the next cell can ask again.
     if (this.pendingInput?.executeId === msg.header.msg_id) {
