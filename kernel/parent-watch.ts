@@ -23,7 +23,8 @@ function alive(pid: number): boolean {
  * names it too, and is watched on its own when a wrapper (a shell script) sits in between.
  */
 export function parentGone(initialPpid: number, namedParent: number | undefined): string | undefined {
-  if (initialPpid > 1 && process.ppid !== initialPpid) return `its parent process ${initialPpid} ended`;
+  // Unix hands an orphan to init or a subreaper (the ppid changes); Windows keeps the old ppid.
+  if (initialPpid > 1 && (process.ppid !== initialPpid || !alive(initialPpid))) return `its parent process ${initialPpid} ended`;
   if (namedParent !== undefined && namedParent !== initialPpid && !alive(namedParent)) return `the process named by JPY_PARENT_PID (${namedParent}) ended`;
   return undefined;
 }
