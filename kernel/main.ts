@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Engine, LanguageInfo } from "./contract";
+import { ownedDir, removeOwnedDir } from "./owned-files";
 import { KernelServer } from "./server";
 import { validateConnectionInfo } from "./wire";
 import { useCellPackages } from "./engine/packages";
@@ -68,14 +69,17 @@ export async function runKernel(options: KernelStartOptions): Promise<number> {
       }
     };
   });
+  const dir = ownedDir(options.connectionFile);
   const server = await KernelServer.start({
     connection,
     engine,
     languageInfo: engineModule.languageInfo,
     implementationVersion: packageVersion(),
+    ownedDir: dir,
   });
   setImmediate(startEngine);
   const exit = await server.exited;
+  removeOwnedDir(dir);
   process.stderr.write(`[seqlab kernel] shut down (${exit.reason}${exit.restart ? ", restart requested" : ""})\n`);
   return 0;
 }

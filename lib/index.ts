@@ -1,5 +1,6 @@
 /** seqlab: sequence models on TensorFlow.js. Import as `import * as sl from "seqlab"`. */
 export * from "./runtime";
+export { comms, type BufferLike, type Comm, type CommHost, type CommMessage, type CommTargetHandler } from "./comms";
 export * from "./backend";
 export * from "./random";
 export * from "./text";
