@@ -17,6 +17,7 @@ import path from "path";
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { Converter } from "tslab/dist/converter";
 import { createInterruptTransformer } from "./instrument";
+import { readingCellExports } from "./export-suffix";
 
 export type TypeScript = typeof TS;
 
@@ -104,13 +105,13 @@ function tsForTslab(ts: TypeScript, rootDir: string, maps: Map<string, EmitMaps>
   overrides.sys = sys;
 
   const self = selfPackage(rootDir);
-  overrides.createWatchCompilerHost = (roots: string[], options: TS.CompilerOptions, ...rest: unknown[]) => {
+  overrides.createWatchCompilerHost = (roots: string[], options: TS.CompilerOptions, system: TS.System, ...rest: unknown[]) => {
     const extra: TS.CompilerOptions = { inlineSourceMap: true };
     if (self && fs.existsSync(self.typesFile)) {
       extra.paths = { ...(options.paths ?? {}), [self.name]: [self.typesFile] };
     }
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, ...rest);
+    return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, readingCellExports(system), ...rest);
   };
   overrides.transpileModule = (input: string, options: TS.TranspileOptions): TS.TranspileOutput => {
     const inline = INLINE_MAP.exec(input);
