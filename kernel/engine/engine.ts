@@ -16,6 +16,7 @@ import { CellModules } from "./modules";
 import { createNamespace, type NamespaceStore } from "./namespace";
 import { captureProcessOutput } from "./output";
 import { trackCellTimers } from "./timers";
+import { installCellStacks } from "./stack";
 import { printToCell, reportUncaught } from "./uncaught";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
 import { loadToolchain, type Toolchain } from "./toolchain";
@@ -57,6 +58,7 @@ export class TypeScriptEngine implements Engine {
   private readonly restoreOutput: () => void;
   private readonly restoreIntervals: () => void;
   private readonly stopReportingUncaught: () => void;
+  private readonly restoreStacks: () => void;
   private readonly onSigint = () => this.interrupt();
   private readonly preloadTimer?: NodeJS.Timeout;
   private disposed = false;
@@ -67,6 +69,7 @@ export class TypeScriptEngine implements Engine {
     this.restoreOutput = captureProcessOutput();
     this.restoreIntervals = trackCellTimers((owner, error) => printToCell(owner, "Uncaught", error, this.scripts));
     this.stopReportingUncaught = reportUncaught(this.scripts);
+    this.restoreStacks = installCellStacks(this.scripts);
     installCellGlobals();
     setDisplayHost(libDisplayHost(() => executions.outputTarget()?.host ?? executions.running()?.host));
     if (options.handleSigint !== false) process.on("SIGINT", this.onSigint);
@@ -330,6 +333,7 @@ export class TypeScriptEngine implements Engine {
     this.restoreOutput();
     this.restoreIntervals();
     this.stopReportingUncaught();
+    this.restoreStacks();
     removeCellGlobals();
     setDisplayHost(undefined);
     setCurrentAbortSignal(undefined);
