@@ -4,6 +4,7 @@
  * drives it through kernel/contract.ts.
  */
 import vm from "vm";
+import { setImmediate as yieldToEventLoop } from "timers/promises";
 import { printQuickInfo } from "tslab/dist/inspect";
 import type { CellHost, CompleteResult, Engine, ExecuteOutcome, InspectResult, IsCompleteResult } from "../contract";
 import { setCurrentAbortSignal, setDisplayHost } from "../../lib/runtime";
@@ -17,7 +18,7 @@ import { createNamespace, type NamespaceStore } from "./namespace";
 import { captureProcessOutput } from "./output";
 import { trackCellTimers } from "./timers";
 import { installCellStacks } from "./stack";
-import { printToCell, reportUncaught } from "./uncaught";
+import { UncaughtErrors } from "./uncaught";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
 import { loadToolchain, type Toolchain } from "./toolchain";
 import { runMagic, type MagicServices } from "../magics/context";
@@ -39,6 +40,17 @@ export interface EngineOptions {
   preloadDelayMs?: number;
 }
 
+/**
+ * Lets Node deliver what a finished cell left pending before its reply: a SIGINT that came
+ * during synchronous work (its listener runs from the event loop's poll phase, which the
+ * second turn is sure to pass) and unhandled rejections (emitted once microtasks drain), so
+ * they are reported as part of this cell.
+ */
+async function settle(): Promise<void> {
+  await yieldToEventLoop();
+  await yieldToEventLoop();
+}
+
 /** Carries a finished error reply (compile errors, usage errors) up the call chain. */
 class CellFailure extends Error {
   constructor(readonly reply: CellError) {
@@ -57,7 +69,7 @@ export class TypeScriptEngine implements Engine {
   private modules?: CellModules;
   private readonly restoreOutput: () => void;
   private readonly restoreIntervals: () => void;
-  private readonly stopReportingUncaught: () => void;
+  private readonly uncaught: UncaughtErrors;
   private readonly restoreStacks: () => void;
   private readonly onSigint = () => this.interrupt();
   private readonly preloadTimer?: NodeJS.Timeout;
@@ -67,8 +79,8 @@ export class TypeScriptEngine implements Engine {
     this.rootDir = options.rootDir ?? process.cwd();
     this.registry = options.registry ?? magicRegistry;
     this.restoreOutput = captureProcessOutput();
-    this.restoreIntervals = trackCellTimers((owner, error) => printToCell(owner, "Uncaught", error, this.scripts));
-    this.stopReportingUncaught = reportUncaught(this.scripts);
+    this.uncaught = new UncaughtErrors(this.scripts);
+    this.restoreIntervals = trackCellTimers((owner, error) => this.uncaught.report(owner, "Uncaught", error));
     this.restoreStacks = installCellStacks(this.scripts);
     installCellGlobals();
     setDisplayHost(libDisplayHost(() => executions.outputTarget()?.host ?? executions.running()?.host));
@@ -109,12 +121,19 @@ export class TypeScriptEngine implements Engine {
     const ctx = new ExecutionContext(options.executionCount, host, true);
     executions.begin(ctx);
     setCurrentAbortSignal(ctx.abort.signal);
+    // Errors that escaped earlier cells after they ended show here (not for user_expressions).
+    if (!options.silent && options.storeHistory) this.uncaught.flushTo(host);
     try {
       const value = await Promise.race([executions.run(ctx, () => this.executeCell(code, ctx)), ctx.interruption()]);
+      await settle();
+      // An interrupt that came while code could not be broken (sync magic code, outside vm's
+      // breakOnSigint) was only recorded: the cell still ends interrupted, never "ok".
+      if (ctx.interrupted) throw new KeyboardInterrupt();
       if (value === undefined || options.silent) return { status: "ok" };
       const data = await toMimeBundle(value);
       return { status: "ok", result: { data, metadata: {} } };
     } catch (err) {
+      await settle();
       if (err instanceof CellFailure) return err.reply;
       if (ctx.interrupted || err instanceof KeyboardInterrupt) {
         ctx.interrupt();
@@ -332,7 +351,7 @@ export class TypeScriptEngine implements Engine {
     }
     this.restoreOutput();
     this.restoreIntervals();
-    this.stopReportingUncaught();
+    this.uncaught.dispose();
     this.restoreStacks();
     removeCellGlobals();
     setDisplayHost(undefined);
