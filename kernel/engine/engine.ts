@@ -18,6 +18,7 @@ import { createNamespace, type NamespaceStore } from "./namespace";
 import { captureProcessOutput } from "./output";
 import { trackCellTimers } from "./timers";
 import { installCellStacks } from "./stack";
+import { refuseExitFromCells } from "./exit";
 import { UncaughtErrors } from "./uncaught";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
 import { loadToolchain, type Toolchain } from "./toolchain";
@@ -71,6 +72,7 @@ export class TypeScriptEngine implements Engine {
   private readonly restoreIntervals: () => void;
   private readonly uncaught: UncaughtErrors;
   private readonly restoreStacks: () => void;
+  private readonly restoreExit: () => void;
   private readonly onSigint = () => this.interrupt();
   private readonly preloadTimer?: NodeJS.Timeout;
   private disposed = false;
@@ -82,6 +84,7 @@ export class TypeScriptEngine implements Engine {
     this.uncaught = new UncaughtErrors(this.scripts);
     this.restoreIntervals = trackCellTimers((owner, error) => this.uncaught.report(owner, "Uncaught", error));
     this.restoreStacks = installCellStacks(this.scripts);
+    this.restoreExit = refuseExitFromCells();
     installCellGlobals();
     setDisplayHost(libDisplayHost(() => executions.outputTarget()?.host ?? executions.running()?.host));
     if (options.handleSigint !== false) process.on("SIGINT", this.onSigint);
@@ -353,6 +356,7 @@ export class TypeScriptEngine implements Engine {
     this.restoreIntervals();
     this.uncaught.dispose();
     this.restoreStacks();
+    this.restoreExit();
     removeCellGlobals();
     setDisplayHost(undefined);
     setCurrentAbortSignal(undefined);
