@@ -19,6 +19,7 @@ import { captureProcessOutput } from "./output";
 import { trackCellTimers } from "./timers";
 import { installCellStacks } from "./stack";
 import { refuseExitFromCells } from "./exit";
+import { CellHistory } from "./history";
 import { UncaughtErrors } from "./uncaught";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
 import { loadToolchain, type Toolchain } from "./toolchain";
@@ -63,6 +64,7 @@ export class TypeScriptEngine implements Engine {
   private readonly rootDir: string;
   private readonly registry: MagicRegistry;
   private readonly namespace: NamespaceStore = createNamespace();
+  private readonly history = new CellHistory();
   private readonly scripts = new CellScripts();
   private toolchainPromise?: Promise<Toolchain>;
   private loaded?: Toolchain;
@@ -86,6 +88,7 @@ export class TypeScriptEngine implements Engine {
     this.restoreStacks = installCellStacks(this.scripts);
     this.restoreExit = refuseExitFromCells();
     installCellGlobals();
+    this.history.install();
     setDisplayHost(libDisplayHost(() => executions.outputTarget()?.host ?? executions.running()?.host));
     if (options.handleSigint !== false) process.on("SIGINT", this.onSigint);
     const delay = options.preloadDelayMs ?? 300;
@@ -124,8 +127,12 @@ export class TypeScriptEngine implements Engine {
     const ctx = new ExecutionContext(options.executionCount, host, true);
     executions.begin(ctx);
     setCurrentAbortSignal(ctx.abort.signal);
-    // Errors that escaped earlier cells after they ended show here (not for user_expressions).
-    if (!options.silent && options.storeHistory) this.uncaught.flushTo(host);
+    const kept = !options.silent && options.storeHistory;
+    if (kept) {
+      this.history.recordInput(options.executionCount, code);
+      // Errors that escaped earlier cells after they ended show here (not in user_expressions).
+      this.uncaught.flushTo(host);
+    }
     try {
       const value = await Promise.race([executions.run(ctx, () => this.executeCell(code, ctx)), ctx.interruption()]);
       await settle();
@@ -133,6 +140,7 @@ export class TypeScriptEngine implements Engine {
       // breakOnSigint) was only recorded: the cell still ends interrupted, never "ok".
       if (ctx.interrupted) throw new KeyboardInterrupt();
       if (value === undefined || options.silent) return { status: "ok" };
+      if (kept) this.history.recordOutput(options.executionCount, value);
       const data = await toMimeBundle(value);
       return { status: "ok", result: { data, metadata: {} } };
     } catch (err) {
@@ -358,6 +366,7 @@ export class TypeScriptEngine implements Engine {
     this.restoreStacks();
     this.restoreExit();
     removeCellGlobals();
+    this.history.remove();
     setDisplayHost(undefined);
     setCurrentAbortSignal(undefined);
   }
