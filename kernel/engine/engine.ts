@@ -24,7 +24,7 @@ import { UncaughtErrors } from "./uncaught";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
 import { loadToolchain, type Toolchain } from "./toolchain";
 import { runMagic, type MagicServices } from "../magics/context";
-import { blankMagicLines, lineMagicAt, parseCell } from "../magics/parser";
+import { asMagicCell, blankMagicLines, lineMagicAt, parseCell } from "../magics/parser";
 import { magicHelp } from "../magics/help";
 import { magicRegistry, type MagicRegistry } from "../magics/registry";
 import type { ValueSource } from "../magics/args";
@@ -215,6 +215,9 @@ export class TypeScriptEngine implements Engine {
       values: this.valueSource(),
       runCode: (code) => this.runCode(code, ctx),
       compileCode: async (code, options): Promise<CompiledCode> => {
+        // A wrapping magic's body may hold magics itself (%%time above %%train): it runs as a cell.
+        const cell = asMagicCell(code);
+        if (cell !== undefined) return this.cellAsCode(cell, ctx);
         const { piece, declOutput } = this.compile(code, ctx);
         const keep = () => {
           if (options?.keepDeclarations) runner.prevDecl = declOutput;
@@ -251,6 +254,17 @@ export class TypeScriptEngine implements Engine {
       },
       resetNamespace: () => runner.reset(),
       display: (value, options) => showOn(() => executions.outputTarget()?.host ?? ctx.host, value, options),
+    };
+  }
+
+  /** A cell (magics included) run on demand, as CompiledCode; its declarations persist. */
+  private cellAsCode(cell: string, ctx: ExecutionContext): CompiledCode {
+    return {
+      isAsync: true,
+      run: () => this.executeCell(cell, ctx),
+      runRepeatedly: async (times: number) => {
+        for (let i = 0; i < times; i++) await this.executeCell(cell, ctx);
+      },
     };
   }
 
