@@ -20,7 +20,7 @@ describe("engine: errors nobody caught", function () {
     process.on("unhandledRejection", rethrow);
     process.on("uncaughtException", rethrow);
     try {
-      const r = await run("(async () => {\n  throw new Error('x');\n})();\nsetImmediate(() => {\n  throw new Error('y');\n});\nawait new Promise((r) => setImmediate(r));\n'alive'");
+      const r = await run("(async () => {\n  throw new Error('x');\n})();\nprocess.nextTick(() => {\n  throw new Error('y');\n});\nawait new Promise((r) => setImmediate(r));\n'alive'");
       expect(resultText(r)).to.equal("'alive'");
       expect(r.host.err).to.match(/Unhandled promise rejection: Error: x\n[\s\S]*Cell In\[\d+\]:2:9/);
       expect(r.host.err).to.match(/Uncaught Error: y\n[\s\S]*Cell In\[\d+\]:5:9/);
