@@ -115,9 +115,11 @@ export function parseCell(cell: string): ParsedCell {
   return { pieces };
 }
 
+const LEADING_BLANK_LINES = /^(?:[ \t]*\r?\n)+/;
+
 /** The first non-blank line of `code` when it is a cell magic (`%%name ...`). */
 export function leadingCellMagic(code: string): string | undefined {
-  const first = code.replace(/^(?:[ \t]*\r?\n)+/, "").split("\n")[0].replace(/\r$/, "");
+  const first = code.replace(LEADING_BLANK_LINES, "").split("\n")[0].replace(/\r$/, "");
   return CELL_MAGIC.test(first) ? first : undefined;
 }
 
@@ -127,7 +129,7 @@ export function leadingCellMagic(code: string): string | undefined {
  * undefined (plain TypeScript). Blank lines before a cell magic are dropped.
  */
 export function asMagicCell(code: string): string | undefined {
-  if (leadingCellMagic(code)) return code.replace(/^(?:[ \t]*\r?\n)+/, "");
+  if (leadingCellMagic(code)) return code.replace(LEADING_BLANK_LINES, "");
   const parsed = parseCell(code);
   return "pieces" in parsed && parsed.pieces.some((p) => p.kind === "magic") ? code : undefined;
 }
