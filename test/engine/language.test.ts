@@ -1,8 +1,9 @@
 import { expect } from "chai";
-import { errorOf, resultText, run } from "./harness";
+import { disposeEngineAfterSuite, errorOf, resultText, run } from "./harness";
 
 describe("engine: TypeScript the cells may use", function () {
   this.timeout(60000);
+  disposeEngineAfterSuite();
 
   it("runs a top-level for await loop, type-checked", async () => {
     await run("async function* countTo(n: number) {\n  for (let i = 1; i <= n; i++) yield i;\n}");

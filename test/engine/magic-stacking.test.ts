@@ -1,10 +1,14 @@
 import { expect } from "chai";
 import type { TrainingHistory } from "../../lib/train/history";
 import { idBatches, tinyLabModel } from "../magics-sequence/fixtures";
-import { engine, errorOf, resultText, run } from "./harness";
+import { disposeEngineAfterSuite, engine, errorOf, resultText, run } from "./harness";
 
 describe("engine: cell magics on top of each other", function () {
   this.timeout(60000);
+  disposeEngineAfterSuite();
+  after(() => {
+    delete process.env.SEQLAB_STACK_TEST;
+  });
   before(() => {
     Object.assign(engine().variables, { stackModel: tinyLabModel(7), stackBatches: idBatches(7, 2) });
   });

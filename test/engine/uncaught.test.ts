@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { resultText, run } from "./harness";
+import { disposeEngineAfterSuite, resultText, run } from "./harness";
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("engine: errors nobody caught", function () {
   this.timeout(60000);
+  disposeEngineAfterSuite();
 
   it("prints a rejection the cell never handles in that cell, with cell line numbers", async () => {
     const r = await run("const ignored = 1;\nPromise.reject(new Error('never handled'));\n'went on'");
