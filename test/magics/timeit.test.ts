@@ -32,7 +32,7 @@ describe("magics: %timeit", function () {
 
   it("prints IPython's report for -n and -r", async () => {
     const r = await run("%timeit -n 5 -r 3 Math.sqrt(2)");
-    expect(r.host.out).to.match(/[\d.]+ (s|ms|µs|ns) ± [\d.]+ (s|ms|µs|ns) per loop \(mean ± std\. dev\. of 3 runs, 5 loops each\)\n$/);
+    expect(r.host.out).to.match(/[\d.]+ (s|ms|µs|ns) ± [\d.]+ (s|ms|µs|ns) per loop \(mean ± std\. dev\. of 3 runs, 5 loops each\)\n/);
   });
 
   it("%%timeit setup variables stay inside the timing; setup runs once per run (warm-up included)", async () => {
