@@ -29,6 +29,8 @@ export interface SampleVocabulary {
   encode(text: string): ArrayLike<number>;
   decode(ids: number[]): string;
   readonly size?: number;
+  /** What joins tokens into text (" " between words); default "". */
+  readonly separator?: string;
 }
 
 export interface SampleOptions {
@@ -54,10 +56,13 @@ export class SampledText {
     /** Generated text only (without the seed). */
     readonly generated: string,
     readonly ids: number[],
+    /** What joins the seed to the generated tokens (the vocabulary's separator). */
+    readonly separator = "",
   ) {}
 
   get text(): string {
-    return this.seedText + this.generated;
+    if (this.seedText === "" || this.generated === "") return this.seedText + this.generated;
+    return this.seedText + this.separator + this.generated;
   }
 
   toString(): string {
@@ -201,5 +206,5 @@ export async function sample(model: tf.LayersModel | StepFunction | Stepper, opt
   } finally {
     if (ownsStepper) stepper.dispose();
   }
-  return new SampledText(options.seedText ?? vocab.decode(seedIds), vocab.decode(generated), generated);
+  return new SampledText(options.seedText ?? vocab.decode(seedIds), vocab.decode(generated), generated, vocab.separator ?? "");
 }

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import type { SampledText } from "../../lib/train/sample";
 import { FakeNotebook, usageErrorOf } from "./harness";
+import { Vocabulary } from "../../lib/text/vocabulary";
 import { OTHER_TUNE, TUNE, abcVocabulary, tinyLabModel } from "./fixtures";
 
 const isSong = (data: Record<string, unknown>) => String(data["text/html"] ?? "").includes("<svg") && String(data["text/html"] ?? "").includes("<audio");
@@ -23,6 +24,18 @@ describe("%generate", function () {
     expect(host.out.startsWith(s.text)).to.equal(true);
     await nb.run("%generate $model --vocab $vocab --start K --length 40 --temperature 0.8 --top-k 5 --seed 3 --out again");
     expect((nb.namespace.again as SampledText).text).to.equal(s.text);
+  });
+
+  it("word-level output keeps the space after the seed", async () => {
+    const nb = new FakeNotebook();
+    const words = Vocabulary.fromWords("the keeper watches the gate and the gate keeps the keeper");
+    const wordModel = tinyLabModel(words.size);
+    Object.assign(nb.namespace, { wordModel, words });
+    const { host } = await nb.run('%generate $wordModel --vocab $words --start "the keeper" --length 5 --seed 2 --out w');
+    wordModel.dispose();
+    const w = nb.namespace.w as SampledText;
+    expect(host.out.split("\n")[0]).to.equal(`the keeper ${w.generated}`);
+    expect(w.generated.split(" ")).to.have.length(5);
   });
 
   it("shows generated ABC as sheet music with audio and says whether it parses", async () => {
