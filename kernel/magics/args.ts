@@ -122,9 +122,39 @@ function textOf(value: unknown): string {
   }
 }
 
-/** Shell-like words; operators and comments are kept as literal text. */
+/**
+ * Doubles the backslash of an unquoted `\n` or `\t`, which a shell would reduce to the
+ * letter: in a magic's words it means a line break or tab (a one-line tune), as it does
+ * between double quotes.
+ */
+function keepEscapedBreaks(text: string): string {
+  let out = "";
+  let quote: "'" | '"' | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== null) {
+      if (c === "\\" && quote === '"' && i + 1 < text.length) {
+        out += c + text[++i];
+        continue;
+      }
+      if (c === quote) quote = null;
+      out += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      out += c;
+    } else if (c === "\\" && i + 1 < text.length) {
+      const next = text[++i];
+      out += (next === "n" || next === "t" ? "\\\\" : "\\") + next;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/** Shell-like words; operators and comments are kept as literal text; `\n` stays `\n`. */
 export function splitWords(text: string): string[] {
-  return shellParse(text, (key: string) => `$${key}`).map((entry) => {
+  return shellParse(keepEscapedBreaks(text), (key: string) => `$${key}`).map((entry) => {
     if (typeof entry === "string") return entry;
     if ("comment" in entry) return `#${entry.comment}`;
     if (entry.op === "glob") return (entry as { pattern: string }).pattern;

@@ -3,7 +3,7 @@
  * state, with temperature and top-k, from a seedable RNG so a seed reproduces the text.
  */
 import * as tf from "@tensorflow/tfjs";
-import { currentAbortSignal, DISPLAY, InterruptedError, type MimeBundle } from "../runtime";
+import { currentAbortSignal, DISPLAY, yieldAndCheck, type MimeBundle } from "../runtime";
 import { StatefulRng } from "../random";
 import { layerStack, runStack, type StackLayer } from "./unroll";
 import { kernelStepper } from "./kernel-stepper";
@@ -199,8 +199,7 @@ export async function sample(model: tf.LayersModel | StepFunction | Stepper, opt
       generated.push(id);
       if (i + 1 < length) logits = lastLogits(stepper.step([id]), vocabSize);
       if (i % 64 === 63) {
-        await new Promise<void>((r) => setImmediate(r));
-        if (signal?.aborted) throw new InterruptedError(`sampling interrupted after ${generated.length} of ${length} tokens`);
+        await yieldAndCheck(signal, `sampling after ${generated.length} of ${length} tokens`);
       }
     }
   } finally {

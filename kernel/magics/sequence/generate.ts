@@ -10,6 +10,9 @@ function isSampleVocabulary(value: unknown): value is SampleVocabulary | string[
   return isVocabulary(value);
 }
 
+/** Tunes shown as music (the count of valid ones covers them all). */
+const SHOWN_TUNES = 3;
+
 export const generateMagic: MagicSpec = {
   name: "generate",
   kind: "line",
@@ -64,9 +67,13 @@ export const generateMagic: MagicSpec = {
     ctx.print(text.text);
     const tunes = await tunesIn(args.options.music ? `X:1\n${text.text}` : text.text);
     if (tunes.length > 0) {
+      const { checkSongs } = await import("../../../lib/music/abc");
+      const { plural } = await import("../../../lib/viz/format");
       ctx.print("");
-      const valid = await showTunes(ctx, tunes, { limit: 3 });
-      ctx.print(`${valid} of ${tunes.length} tunes in the generated text are valid ABC`);
+      await showTunes(ctx, tunes.slice(0, SHOWN_TUNES));
+      if (tunes.length > SHOWN_TUNES) ctx.print(`(${plural(tunes.length - SHOWN_TUNES, "more tune")} not shown)`);
+      const valid = checkSongs(tunes).valid.length;
+      ctx.print(`${valid} of ${plural(tunes.length, "tune")} in the generated text ${valid === 1 ? "is" : "are"} valid ABC`);
     }
     return undefined;
   },
