@@ -141,7 +141,7 @@ describe("%play", function () {
     nb.namespace.long = `X:1\nT:Long\nL:1/8\nQ:1/4=120\nK:C\n${"CDEF GABc|\n".repeat(70)}`;
     const { host } = await nb.run("%play --max-seconds 3 $long");
     expect(host.out).to.contain("sheet music shows the first 64 of 70 lines of music");
-    expect(host.out).to.contain("audio cut at 0:03 of 2:20 (m:ss); --max-seconds 140 renders it all");
+    expect(host.out).to.contain("audio cut at 0:03 of 2:20; --max-seconds 140 renders it all");
     const html = String(host.firstShown[0].data["text/html"]);
     const wav = Buffer.from(/data:audio\/wav;base64,([^"]+)"/.exec(html)![1], "base64");
     expect(wavSeconds(decodeWav(wav))).to.be.closeTo(3.3, 0.05); // 3 s and the 0.3 s release tail

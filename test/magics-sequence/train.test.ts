@@ -47,7 +47,8 @@ describe("%%train", function () {
     // In place, never one message per step beyond the final redraw.
     expect(plotUpdates.length).to.be.at.least(1).and.at.most(12);
     expect(barUpdates.length).to.be.at.least(1).and.at.most(12);
-    const lastPlot = plotUpdates[plotUpdates.length - 1].data[PLOTLY_MIME] as { data: Array<{ x: number[]; y: number[] }> };
+    const lastPlot = plotUpdates[plotUpdates.length - 1].data[PLOTLY_MIME] as { data: Array<{ x: number[]; y: number[] }>; layout: { title: { text: string } } };
+    expect(lastPlot.layout.title.text).to.equal("Training loss (model)");
     expect(lastPlot.data[0].x[lastPlot.data[0].x.length - 1]).to.equal(12);
     expect(lastPlot.data[0].y[lastPlot.data[0].y.length - 1]).to.be.closeTo(history.lastLoss as number, 1e-6);
     expect(String(barUpdates[barUpdates.length - 1].data["text/plain"])).to.contain("12/12 step");

@@ -1,6 +1,6 @@
 /** %attention: translate one input with an attending sl.Seq2Seq and draw its attention weights (lib/viz). */
 import type { MagicSpec } from "../types";
-import { bindVariable, isSeq2Seq, isVocabulary, optionRef, textArgument, type VocabularyLike } from "./values";
+import { bindVariable, isSeq2Seq, isVocabulary, nameOf, optionRef, textArgument, type VocabularyLike } from "./values";
 
 interface VocabularyPair {
   sourceVocab: VocabularyLike;
@@ -104,7 +104,7 @@ export const attentionMagic: MagicSpec = {
       return undefined;
     }
     const lib = await import("../../../lib/viz");
-    ctx.display(lib.attentionFigure({ source, target, weights }, { title: `Attention of ${modelRef.written}` }));
+    ctx.display(lib.attentionFigure({ source, target, weights }, { title: `Attention of ${nameOf(modelRef)}` }));
     return undefined;
   },
 };

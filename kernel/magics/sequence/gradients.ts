@@ -2,7 +2,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { GradientsThroughTimeData } from "../../../lib/inspect/types";
 import type { MagicContext, MagicSpec, ValueRef } from "../types";
-import { bindVariable, isIdBatch, isLayersModel, positionalRef, variableName } from "./values";
+import { bindVariable, isIdBatch, isLayersModel, nameOf, positionalRef, variableName } from "./values";
 
 type Ids = tf.Tensor | number[][];
 
@@ -81,7 +81,7 @@ export const gradientsMagic: MagicSpec = {
       return ctx.usageError(`could not measure gradients through time: ${(err as Error).message}`);
     }
     if (out) await bindVariable(ctx, out, data, `import("seqlab").GradientsThroughTimeData`);
-    ctx.display(lib.gradientNormsFigure(data, { title: `Gradient norm through time (${modelRef.written}, loss on ${lossOn} steps)` }));
+    ctx.display(lib.gradientNormsFigure(data, { title: `Gradient norm through time (${nameOf(modelRef)}, loss on ${lossOn} steps)` }));
     for (const line of describeGradients(data)) ctx.print(line);
     return undefined;
   },

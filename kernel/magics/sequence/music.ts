@@ -39,7 +39,7 @@ export async function showTunes(ctx: MagicContext, tunes: readonly string[], opt
     if (cuts.audio) {
       const { renderedSeconds, totalSeconds } = cuts.audio;
       const hint = options.maxSecondsOption ? `; ${options.maxSecondsOption} ${Math.ceil(totalSeconds)} renders it all` : "";
-      ctx.print(`  audio cut at ${formatDuration(renderedSeconds)} of ${formatDuration(totalSeconds)} (m:ss)${hint}`);
+      ctx.print(`  audio cut at ${formatDuration(renderedSeconds)} of ${formatDuration(totalSeconds)}${hint}`);
     }
     ctx.display(song);
   }

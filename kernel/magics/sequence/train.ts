@@ -9,7 +9,7 @@ import type { TrainingHistory } from "../../../lib/train/history";
 import type { MagicContext, MagicSpec } from "../types";
 import { describeValue } from "../types";
 import { isBatchSourceLike, toBatchSource } from "./batches";
-import { bindVariable, isLayersModel, isSeq2Seq, positionalRef, positiveInteger, positiveNumber, variableName, type Seq2SeqLike } from "./values";
+import { bindVariable, isLayersModel, isSeq2Seq, nameOf, positionalRef, positiveInteger, positiveNumber, type Seq2SeqLike, variableName } from "./values";
 
 /** Settings a %%train run takes, from the flags and the cell body. */
 export interface TrainSettings {
@@ -150,7 +150,7 @@ export const trainMagic: MagicSpec = {
     const startStep = history.lastStep;
 
     const host = displayHostOf(ctx);
-    const plot = new lib.LiveLossPlot({ host, title: `Training loss (${modelRef.written})`, smoothing: settings.smoothing });
+    const plot = new lib.LiveLossPlot({ host, title: `Training loss (${nameOf(modelRef)})`, smoothing: settings.smoothing });
     const bar = new lib.ProgressBar({ host, total: steps, label: "training", unit: "step" });
     // Earlier steps of a continued history appear on the plot too.
     history.steps.forEach((s, i) => plot.push(s, history.loss[i]));

@@ -68,6 +68,11 @@ export function positionalRef(ctx: MagicContext, args: MagicArgs, index: number,
   return args.refs[index] ?? { written: args.positionals[index], value: args.positionals[index] };
 }
 
+/** What a value is called in titles: `model` for `$model`, `models[0]` for `{models[0]}`. */
+export function nameOf(ref: ValueRef): string {
+  return ref.written.replace(/^\$/, "").replace(/^\{([\s\S]*)\}$/, "$1");
+}
+
 /** An option's value as written: the notebook value for `--opt $x`, else the text. */
 export function optionRef(args: MagicArgs, name: string): ValueRef | undefined {
   const value = args.options[name];
