@@ -1,3 +1,4 @@
+import { InterruptedError } from "../../lib/runtime";
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import type { GradientsThroughTimeData } from "../../lib/inspect/types";
@@ -69,6 +70,38 @@ describe("%gradients", function () {
 
 describe("%attention", function () {
   this.timeout(60000);
+
+  /** A model whose decoder never says <eos> (its output bias rules it out), so decoding runs to --max-length. */
+  function endlessTranslator() {
+    const setup = translationSetup();
+    const eos = setup.model.options.eosId;
+    const bias = setup.model.trainableVariables[setup.model.trainableVariables.length - 1];
+    bias.assign(tf.tensor1d(Array.from({ length: bias.shape[0] }, (_, i) => (i === eos ? -100 : 0))));
+    return setup;
+  }
+
+  it("caps a huge --max-length, saying so, and decodes at most that many steps", async () => {
+    const nb = new FakeNotebook();
+    const { set, model } = endlessTranslator();
+    Object.assign(nb.namespace, { model, data: set });
+    const { host } = await nb.run("%attention $model --vocab $data --max-length 1e12 --out a seven");
+    expect(host.out).to.contain("(--max-length 1000000000000 is more than a heatmap can show; decoding at most 200 steps)");
+    expect((nb.namespace.a as AttentionResult).weights).to.have.length(200);
+    model.dispose();
+  });
+
+  it("stops decoding when interrupted", async () => {
+    const nb = new FakeNotebook();
+    const { set, model } = endlessTranslator();
+    Object.assign(nb.namespace, { model, data: set });
+    const controller = new AbortController();
+    setImmediate(() => controller.abort());
+    let failure: unknown;
+    await nb.run("%attention $model --vocab $data --max-length 1e12 seven", controller.signal).catch((err) => (failure = err));
+    expect(failure).to.be.instanceOf(InterruptedError);
+    expect(nb.lastHost?.shown).to.have.length(0);
+    model.dispose();
+  });
 
   it("translates one input and draws its attention weights with source and target tokens", async () => {
     const nb = new FakeNotebook();

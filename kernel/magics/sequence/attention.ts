@@ -1,6 +1,6 @@
 /** %attention: translate one input with an attending sl.Seq2Seq and draw its attention weights (lib/viz). */
 import type { MagicSpec } from "../types";
-import { bindVariable, isSeq2Seq, isVocabulary, nameOf, optionRef, textArgument, type VocabularyLike } from "./values";
+import { bindVariable, isSeq2Seq, isVocabulary, nameOf, optionRef, positiveInteger, type Seq2SeqLike, textArgument, type VocabularyLike } from "./values";
 
 interface VocabularyPair {
   sourceVocab: VocabularyLike;
@@ -20,6 +20,24 @@ export interface AttentionResult {
   /** [target][source]. */
   weights: number[][];
   translation: string;
+}
+
+/** Output steps %attention decodes at most: more rows than a heatmap can show. */
+const MAX_DECODE_STEPS = 200;
+
+/**
+ * model.translate for one source, in rounds of doubling length (greedy decoding repeats the
+ * shorter rounds exactly), giving the event loop a turn between rounds so an interrupt stops
+ * it; at most twice the work of one call.
+ */
+async function translateInterruptibly(model: Seq2SeqLike, ids: number[], maxLength: number, signal: AbortSignal) {
+  const { yieldAndCheck } = await import("../../../lib/runtime");
+  for (let length = Math.min(16, maxLength); ; length = Math.min(2 * length, maxLength)) {
+    const translation = model.translate([ids], { maxLength: length });
+    const ended = translation.tokens[0].length < length;
+    if (ended || length === maxLength) return translation;
+    await yieldAndCheck(signal, "while translating");
+  }
 }
 
 export const attentionMagic: MagicSpec = {
@@ -64,8 +82,11 @@ export const attentionMagic: MagicSpec = {
         targetVocab: ctx.expect(t!, "a Vocabulary", isVocabulary),
       };
     }
-    const maxLength = args.options["max-length"];
-    if (typeof maxLength !== "number" || !Number.isInteger(maxLength) || maxLength < 1) ctx.usageError(`--max-length must be a positive integer, got ${maxLength}`);
+    let maxLength = positiveInteger(ctx, "max-length", args.options["max-length"]);
+    if (maxLength > MAX_DECODE_STEPS) {
+      ctx.print(`(--max-length ${maxLength} is more than a heatmap can show; decoding at most ${MAX_DECODE_STEPS} steps)`);
+      maxLength = MAX_DECODE_STEPS;
+    }
 
     // The source: ids given directly, or text split by the source vocabulary.
     let ids: number[];
@@ -86,7 +107,7 @@ export const attentionMagic: MagicSpec = {
     const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= model.options.sourceVocabSize);
     if (bad !== undefined) ctx.usageError(`source id ${bad} is outside the model's source vocabulary (0..${model.options.sourceVocabSize - 1}); use the vocabulary the model was trained with`);
 
-    const translation = model.translate([ids], { maxLength: maxLength as number });
+    const translation = await translateInterruptibly(model, ids, maxLength, ctx.signal);
     const weights = translation.attention?.[0] ?? [];
     const outTokens = vocabs.targetVocab.decodeTokens(translation.tokens[0]);
     const eosToken = vocabs.targetVocab.tokens[model.options.eosId] ?? "<eos>";
