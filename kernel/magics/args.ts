@@ -190,6 +190,28 @@ function fillDefaults(spec: MagicSpec, args: MagicArgs): void {
   }
 }
 
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/**
+ * `--steps -5` as `--steps=-5`: parseArgs takes a value that starts with "-" for an option,
+ * and refuses it as ambiguous; a negative number after an option that takes a value is its
+ * value (then checked by the magic, which says what range it needs).
+ */
+function attachNegativeValues(options: Record<string, MagicOption>, words: string[]): string[] {
+  const byShort = new Map(Object.entries(options).filter(([, o]) => o.short).map(([n, o]) => [o.short as string, n]));
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const flag = /^--([\w-]+)$/.exec(words[i])?.[1] ?? byShort.get(/^-([A-Za-z])$/.exec(words[i])?.[1] ?? "");
+    const option = flag !== undefined ? options[flag] : undefined;
+    if (option && option.type !== "boolean" && NEGATIVE_NUMBER.test(words[i + 1] ?? "")) {
+      out.push(`--${flag}=${words[++i]}`);
+    } else {
+      out.push(words[i]);
+    }
+  }
+  return out;
+}
+
 /** Parses options from words with parseArgs; `words` may hold placeholders. */
 function parseWords(spec: MagicSpec, words: string[], refs: ValueRef[], args: MagicArgs): void {
   const options = spec.options ?? {};
@@ -202,7 +224,7 @@ function parseWords(spec: MagicSpec, words: string[], refs: ValueRef[], args: Ma
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: words, options: config, allowPositionals: spec.positionals !== false, strict: true });
+    parsed = parseArgs({ args: attachNegativeValues(options, words), options: config, allowPositionals: spec.positionals !== false, strict: true });
   } catch (err) {
     const message = (err as Error).message.replace(/\uE000(\d+)\uE001/g, (_, n: string) => refs[Number(n)].written);
     throw new UsageError(usageMessage(spec, message.split("\n")[0].replace(/\. To specify a positional.*$/, "")));

@@ -155,6 +155,9 @@ describe("%%train", function () {
     expect(await msg("%%train $model --data $batches")).to.contain("missing --steps");
     expect(await msg("%%train $model --data $batches --steps 0 --history h")).to.contain("--steps must be a positive integer");
     expect(await msg("%%train $model --data $batches --steps 2 --lr=-1 --history h")).to.contain("--lr must be a number greater than 0");
+    expect(await msg("%%train $model --data $batches --steps -5 --history h")).to.contain("--steps must be a positive integer, got -5");
+    expect(await msg("%%train $model --data $batches --steps 2 --lr -1 --history h")).to.contain("--lr must be a number greater than 0, got -1");
+    expect(await msg("%%train $model --data $batches -n -0.5 --history h")).to.contain("--steps must be a positive integer, got -0.5");
     expect(await msg("%%train $model --data $batches --steps two")).to.contain("--steps expects a number");
     expect(await msg("%%train $model --data $batches --steps 2")).to.contain("`history` holds a number");
     expect(nb.namespace.history).to.equal(42);
