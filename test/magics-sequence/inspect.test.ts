@@ -63,6 +63,8 @@ describe("%gradients", function () {
     expect(await msg("%gradients $model")).to.contain("expected $model $x $y");
     expect(await msg("%gradients $model $x $y --loss-on first")).to.contain("--loss-on must be all or last");
     expect(await msg("%gradients $dense $x $y")).to.contain("no recurrent layers");
+    nb.namespace.ragged = [[1, 2, 3, 4], [1, 2], [1, 2, 3, 4], [1, 2, 3, 4]];
+    expect(await msg("%gradients $model $ragged $ragged")).to.contain("batch.x has rows of different lengths: row 1 has 2 ids, but row 0 has 4");
     tf.dispose([model, dense].flatMap((m) => m.weights.map((w) => w.read())));
     tf.dispose([batch.x, batch.y]);
   });
