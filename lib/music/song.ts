@@ -2,7 +2,7 @@
  * A song in ABC notation that shows itself in a notebook: sheet music (SVG), a player with
  * audio made offline (WAV in a data: URL), and the parser's warnings when there are any.
  */
-import { DISPLAY, MimeBundle, yieldAndCheck } from "../runtime";
+import { DISPLAY, InterruptedError, MimeBundle, yieldAndCheck } from "../runtime";
 import { escapeHtml, plural } from "../viz/format";
 import { AbcCheck, checkAbc, parseTune } from "./abc";
 import { NoteEvent, NoteSchedule, scheduleNotes } from "./notes";
@@ -133,20 +133,24 @@ export class Song {
    */
   async prepare(signal?: AbortSignal): Promise<void> {
     const step = () => yieldAndCheck(signal, "while preparing the song");
-    this.check();
-    await step();
+    // A step that fails is left to the display, which shows its error in place of the sheet or the audio.
+    const attempt = async (work: () => unknown) => {
+      try {
+        await work();
+      } catch (err) {
+        if (err instanceof InterruptedError) throw err;
+      }
+      await step();
+    };
     if (this.check().noteCount === 0) return;
-    this.schedule();
     await step();
-    this.svg();
-    await step();
-    if ((this.options.engine ?? "builtin") === "builtin") {
+    await attempt(() => this.schedule());
+    await attempt(() => this.svg());
+    await attempt(async () => {
+      if ((this.options.engine ?? "builtin") !== "builtin") return this.renderAudio(signal);
       const { notes, seconds } = this.audioPart();
-      const rate = this.sampleRate;
-      this.audio ??= encodeWav(await synthesizeInterruptibly(notes, seconds, { sampleRate: rate, signal }), rate);
-    } else {
-      await this.renderAudio(signal);
-    }
+      this.audio ??= encodeWav(await synthesizeInterruptibly(notes, seconds, { sampleRate: this.sampleRate, signal }), this.sampleRate);
+    });
   }
 
   /** WAV bytes from the built-in synthesizer (synchronous, no system tools). */
