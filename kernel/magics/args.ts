@@ -6,6 +6,7 @@
 import { parseArgs } from "util";
 import { parse as shellParse } from "shell-quote";
 import { UsageError } from "../engine/errors";
+import { usageLine } from "./help";
 import type { MagicArgs, MagicOption, MagicSpec, ValueRef } from "./types";
 
 /** How `$name` and `{expr}` are looked up (the engine supplies these). */
@@ -22,7 +23,7 @@ const PLACEHOLDER = /\uE000(\d+)\uE001/g;
 const WHOLE_PLACEHOLDER = /^\uE000(\d+)\uE001$/;
 
 export function usageMessage(spec: MagicSpec, message: string): string {
-  return `%${spec.name}: ${message}\nUsage: ${spec.usage}`;
+  return `%${spec.name}: ${message}\nUsage: ${usageLine(spec)}`;
 }
 
 /**

@@ -48,6 +48,8 @@ describe("%gradients", function () {
     expect(describeGradients(gtt([1e4, 10, 1]))[0]).to.contain("EXPLODE").and.contain("--clip");
     expect(describeGradients(gtt([0.5, 0.8, 1]))[0]).to.contain("neither vanish nor explode over 3 steps");
     expect(describeGradients(gtt([1, 0]))[0]).to.contain("no gradient reaches the last step");
+    // an overflowing first step is an explosion (lib/inspect/verdict's reading), not "no gradient"
+    expect(describeGradients(gtt([Infinity, 1]))[0]).to.contain("EXPLODE");
   });
 
   it("rejects wrong-typed arguments and models without recurrence", async () => {

@@ -71,7 +71,8 @@ function runner(ctx: MagicContext, timer: CompiledCode): (loops: number) => Prom
 export const timeitMagic: MagicSpec = {
   name: "timeit",
   kind: "both",
-  usage: "%timeit [-n N] [-r R] [-q] [-o] statement  |  %%timeit [-n N] [-r R] [-q] [-o] [setup]",
+  arguments: "statement",
+  cellArguments: "[setup]",
   help:
     "Times a statement: R runs of N loops each, and reports the mean and standard deviation\n" +
     "per loop. Without -n, N is chosen as IPython does: 1, 2, 5, 10, 20, 50... until a run takes\n" +
@@ -81,7 +82,7 @@ export const timeitMagic: MagicSpec = {
   args: "code",
   options: {
     number: { type: "number", short: "n", help: "loops per run (default: automatic)" },
-    repeat: { type: "number", short: "r", default: 7, help: "number of runs" },
+    repeat: { type: "number", short: "r", value: "R", default: 7, help: "number of runs" },
     quiet: { type: "boolean", short: "q", help: "print nothing" },
     output: { type: "boolean", short: "o", help: "return the TimeitResult (best, worst, average, stdev, loops, repeat, all_runs) as the cell's value" },
   },

@@ -1,6 +1,6 @@
 /** %attention: translate one input with an attending sl.Seq2Seq and draw its attention weights (lib/viz). */
 import type { MagicSpec } from "../types";
-import { bindVariable, isSeq2Seq, isVocabulary, nameOf, optionRef, positiveInteger, type Seq2SeqLike, textArgument, type VocabularyLike } from "./values";
+import { bindVariable, isSeq2Seq, isVocabulary, nameOf, optionRef, outVariable, positiveInteger, type Seq2SeqLike, textArgument, type VocabularyLike } from "./values";
 
 interface VocabularyPair {
   sourceVocab: VocabularyLike;
@@ -43,7 +43,7 @@ async function translateInterruptibly(model: Seq2SeqLike, ids: number[], maxLeng
 export const attentionMagic: MagicSpec = {
   name: "attention",
   kind: "line",
-  usage: "%attention $model [--vocab $set | --source-vocab $v --target-vocab $v] [--max-length N] [--out NAME] SOURCE|$var",
+  arguments: "$model SOURCE|$var",
   help: [
     "Translates one source sentence with an sl.Seq2Seq built with attention (greedy decoding,",
     "model.translate) and draws which source tokens each output token attended to, as a heatmap",
@@ -57,11 +57,11 @@ export const attentionMagic: MagicSpec = {
     "  %attention $model --vocab $data seven and forty , two hundred",
   ].join("\n"),
   options: {
-    vocab: { type: "string", help: "an object with sourceVocab and targetVocab ($data)" },
-    "source-vocab": { type: "string", help: "the source Vocabulary" },
-    "target-vocab": { type: "string", help: "the target Vocabulary" },
+    vocab: { type: "string", value: "$set", help: "an object with sourceVocab and targetVocab ($data)" },
+    "source-vocab": { type: "string", value: "$vocab", help: "the source Vocabulary" },
+    "target-vocab": { type: "string", value: "$vocab", help: "the target Vocabulary" },
     "max-length": { type: "number", help: "longest translation to decode", default: 50 },
-    out: { type: "string", help: "notebook variable to keep { source, target, weights, translation } in" },
+    out: { type: "string", value: "NAME", help: "notebook variable to keep { source, target, weights, translation } in" },
   },
   async run(ctx, args) {
     if (args.positionals.length < 2) ctx.usageError("expected the model ($model) and the source text");
@@ -82,6 +82,7 @@ export const attentionMagic: MagicSpec = {
         targetVocab: ctx.expect(t!, "a Vocabulary", isVocabulary),
       };
     }
+    const out = outVariable(ctx, args);
     let maxLength = positiveInteger(ctx, "max-length", args.options["max-length"]);
     if (maxLength > MAX_DECODE_STEPS) {
       ctx.print(`(--max-length ${maxLength} is more than a heatmap can show; decoding at most ${MAX_DECODE_STEPS} steps)`);
@@ -115,10 +116,7 @@ export const attentionMagic: MagicSpec = {
     const target = weights.map((_, i) => (i < outTokens.length ? outTokens[i] : eosToken));
     const source = vocabs.sourceVocab.decodeTokens(ids);
     const result: AttentionResult = { source, target, weights, translation: vocabs.targetVocab.decode(translation.tokens[0]) };
-    if (typeof args.options.out === "string") {
-      if (!/^[A-Za-z_$][\w$]*$/.test(args.options.out)) ctx.usageError(`--out must be a variable name, got ${JSON.stringify(args.options.out)}`);
-      await bindVariable(ctx, args.options.out, result, "{ source: string[]; target: string[]; weights: number[][]; translation: string }");
-    }
+    if (out) await bindVariable(ctx, out, result, "{ source: string[]; target: string[]; weights: number[][]; translation: string }");
     ctx.print(`${source.join(" ")}  →  ${result.translation}`);
     if (weights.length === 0) {
       ctx.print("(the model produced no output steps, so there are no attention weights to draw)");

@@ -3,7 +3,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { SampleVocabulary } from "../../../lib/train/sample";
 import type { MagicSpec } from "../types";
 import { showTunes, tunesIn } from "./music";
-import { bindVariable, isLayersModel, isVocabulary, optionRef, positionalRef, positiveInteger, positiveNumber, variableName } from "./values";
+import { bindVariable, isLayersModel, isVocabulary, optionRef, outVariable, positionalRef, positiveInteger, positiveNumber } from "./values";
 
 function isSampleVocabulary(value: unknown): value is SampleVocabulary | string[] {
   if (Array.isArray(value)) return value.length > 0 && value.every((t) => typeof t === "string");
@@ -16,7 +16,7 @@ const SHOWN_TUNES = 3;
 export const generateMagic: MagicSpec = {
   name: "generate",
   kind: "line",
-  usage: "%generate $model --vocab $vocab [--start TEXT] [--length N] [--temperature T] [--top-k K] [--seed S] [--out NAME]",
+  arguments: "$model",
   help: [
     "Generates text one token at a time from a trained token model (sl.sample: the seed text",
     "primes the recurrent state, then each token is drawn from softmax(logits / T), optionally",
@@ -31,13 +31,13 @@ export const generateMagic: MagicSpec = {
     "  %generate $model --vocab $vocab --start \"X:\" --length 400 --temperature 0.8 --top-k 10",
   ].join("\n"),
   options: {
-    vocab: { type: "string", short: "v", help: "the model's Vocabulary ($vocab)" },
-    start: { type: "string", short: "s", help: "seed text", default: "X" },
+    vocab: { type: "string", short: "v", value: "$vocab", help: "the model's Vocabulary ($vocab)" },
+    start: { type: "string", short: "s", value: "TEXT", help: "seed text", default: "X" },
     length: { type: "number", short: "n", help: "tokens to generate", default: 200 },
     temperature: { type: "number", short: "t", help: "sampling temperature > 0", default: 1 },
     "top-k": { type: "number", short: "k", help: "sample among the k most likely tokens" },
     seed: { type: "number", help: "random seed", default: 0 },
-    out: { type: "string", help: "notebook variable to keep the SampledText in" },
+    out: { type: "string", value: "NAME", help: "notebook variable to keep the SampledText in" },
     music: { type: "boolean", help: "always try to show the text as music (default: only when it has ABC headers)" },
   },
   async run(ctx, args) {
@@ -52,7 +52,7 @@ export const generateMagic: MagicSpec = {
     const topK = args.options["top-k"] === undefined ? undefined : positiveInteger(ctx, "top-k", args.options["top-k"]);
     const seed = args.options.seed;
     if (typeof seed !== "number" || !Number.isInteger(seed)) ctx.usageError(`--seed must be an integer, got ${JSON.stringify(seed)}`);
-    const out = args.options.out === undefined ? undefined : variableName(ctx, "out", args.options.out);
+    const out = outVariable(ctx, args);
     const start = String(args.options.start).replace(/\\n/g, "\n");
 
     const { sample } = await import("../../../lib/train/sample");

@@ -32,7 +32,8 @@ async function refuseInvalid(tunes: readonly string[]): Promise<void> {
 export const playMagic: MagicSpec = {
   name: "play",
   kind: "both",
-  usage: "%play [--engine builtin|timidity] [--all] [--lenient] [--max-seconds S] ABC|$var   or   %%play with the tune as the cell body",
+  arguments: "ABC|$var",
+  cellArguments: "(the tune as the cell body)",
   help: [
     "Shows ABC tunes as sheet music (SVG drawn by abcjs) with an audio player (a WAV made",
     "offline by the built-in synthesizer, or by abc2midi + timidity with --engine timidity when",
@@ -54,7 +55,7 @@ export const playMagic: MagicSpec = {
     "  CDEF GABc|",
   ].join("\n"),
   options: {
-    engine: { type: "string", help: "builtin or timidity", default: "builtin" },
+    engine: { type: "string", value: "builtin|timidity", help: "builtin or timidity", default: "builtin" },
     all: { type: "boolean", help: "play every tune found, not only the first" },
     lenient: { type: "boolean", help: "show and play tunes the parser warns about instead of failing" },
     "max-seconds": { type: "number", help: "seconds of audio rendered per tune at most", default: 180 },

@@ -67,7 +67,7 @@ const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ?
 export const trainMagic: MagicSpec = {
   name: "train",
   kind: "cell",
-  usage: "%%train $model --data $batches --steps N [--lr X] [--clip X] [--every K] [--history NAME] [--fresh]",
+  arguments: "$model",
   help: [
     "Trains a model with sl.trainModel (a tf.LayersModel taking ids [batch, time] to logits",
     "[batch, time, vocab], batches { x, y }) or, for sl.Seq2Seq, sl.train on model.loss. While it",
@@ -97,14 +97,14 @@ export const trainMagic: MagicSpec = {
     "  { optimizer: \"adam\", smoothing: 0.95 }",
   ].join("\n"),
   options: {
-    data: { type: "string", short: "d", help: "the batches: $array, $function or $iterator" },
+    data: { type: "string", short: "d", value: "$batches", help: "the batches: $array, $function or $iterator" },
     steps: { type: "number", short: "n", help: "how many more optimizer steps to run" },
     lr: { type: "number", help: "learning rate (default: the optimizer's, 0.001 for Adam)" },
     clip: { type: "number", help: "clip the global gradient norm to this value" },
     every: { type: "number", help: "record gradients through time every K steps" },
-    history: { type: "string", help: "notebook variable that holds the TrainingHistory", default: "history" },
+    history: { type: "string", value: "NAME", help: "notebook variable that holds the TrainingHistory", default: "history" },
     fresh: { type: "boolean", help: "start a new history instead of continuing the one in --history" },
-    optimizer: { type: "string", help: "adam, sgd, rmsprop, adagrad... (default adam)" },
+    optimizer: { type: "string", value: "NAME", help: "adam, sgd, rmsprop, adagrad... (default adam)" },
     seed: { type: "number", help: "seed of the rng handed to a batch function (default 0)" },
   },
   async run(ctx, args) {

@@ -115,6 +115,11 @@ export function variableName(ctx: MagicContext, option: string, value: unknown):
   return value as string;
 }
 
+/** The notebook variable named by --out (checked), or undefined when --out was not given. */
+export function outVariable(ctx: MagicContext, args: MagicArgs): string | undefined {
+  return args.options.out === undefined ? undefined : variableName(ctx, "out", args.options.out);
+}
+
 const HANDOFF = "seqlab.sequenceMagics.handoff";
 
 /**
