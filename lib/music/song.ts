@@ -116,7 +116,12 @@ export class Song {
     const cuts: SongCuts = {};
     const sheet = this.sheetPart();
     if (sheet.drawnLines < sheet.totalLines) cuts.sheet = { drawnLines: sheet.drawnLines, totalLines: sheet.totalLines };
-    const total = this.seconds;
+    let total = 0;
+    try {
+      total = this.seconds;
+    } catch {
+      // a tune that cannot be scheduled has no audio to cut (the display says why)
+    }
     if (total > this.maxSeconds) cuts.audio = { renderedSeconds: this.maxSeconds, totalSeconds: total };
     return cuts;
   }
@@ -205,7 +210,7 @@ export class Song {
       // leave the length out when the tune cannot be scheduled
     }
     const verdict = c.ok ? "parses cleanly" : plural(c.warnings.length, "parser warning");
-    return `Song ${name}: ${c.noteCount} notes${length}, ${verdict}`;
+    return `Song ${name}: ${plural(c.noteCount, "note")}${length}, ${verdict}`;
   }
 
   private html(audioUrl: string | undefined, audioError: string | undefined): string {
