@@ -143,17 +143,6 @@ export class CellRunner {
     return this.takeLastValue(piece);
   }
 
-  /** Runs a synchronous piece `times` times in one interruptible call (for timing). */
-  runRepeatedly(piece: CompiledPiece, ctx: ExecutionContext, times: number): void {
-    if (piece.hasToplevelAwait) throw new Error("runRepeatedly: the code awaits; use run()");
-    const { exports, require } = this.runtime;
-    const body = piece.body;
-    this.invoke(ctx, () => {
-      for (let i = 0; i < times; i++) body(exports, require);
-    });
-    this.takeLastValue(piece);
-  }
-
   private start(piece: CompiledPiece, ctx: ExecutionContext): unknown {
     const { exports, require } = this.runtime;
     const body = piece.body; // called unbound so stack frames read "at Cell In[n]:line:col"

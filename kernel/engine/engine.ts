@@ -226,17 +226,13 @@ export class TypeScriptEngine implements Engine {
         };
         if (!piece) {
           keep();
-          return { isAsync: false, run: () => undefined, runRepeatedly: () => undefined };
+          return { isAsync: false, run: () => undefined };
         }
         await runner.prepare(piece);
         if (piece.hasToplevelAwait) {
           return {
             isAsync: true,
             run: () => runner.run(piece, ctx).finally(keep),
-            runRepeatedly: async (times: number) => {
-              for (let i = 0; i < times; i++) await runner.run(piece, ctx);
-              keep();
-            },
           };
         }
         return {
@@ -247,10 +243,6 @@ export class TypeScriptEngine implements Engine {
             } finally {
               keep();
             }
-          },
-          runRepeatedly: (times: number) => {
-            runner.runRepeatedly(piece, ctx, times);
-            keep();
           },
         };
       },
@@ -264,9 +256,6 @@ export class TypeScriptEngine implements Engine {
     return {
       isAsync: true,
       run: () => this.executeCell(cell, ctx),
-      runRepeatedly: async (times: number) => {
-        for (let i = 0; i < times; i++) await this.executeCell(cell, ctx);
-      },
     };
   }
 

@@ -79,12 +79,10 @@ export interface MagicArgs {
   body?: string;
 }
 
-/** Something compiled once and run many times (used by %timeit). */
+/** Something compiled once and run on demand (%time, and the bodies of wrapping cell magics). */
 export interface CompiledCode {
   /** Runs the code once; returns its last value (awaited when the code awaits). */
   run(): unknown | Promise<unknown>;
-  /** Runs it `times` times back to back (values dropped); one interruptible call when sync. */
-  runRepeatedly(times: number): void | Promise<void>;
   readonly isAsync: boolean;
 }
 

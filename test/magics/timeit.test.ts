@@ -5,7 +5,7 @@ import { runMagic, type MagicServices } from "../../kernel/magics/context";
 import { MagicRegistry } from "../../kernel/magics/registry";
 import { autorange, timeitMagic } from "../../kernel/magics/builtin/timeit";
 import { TimeitResult } from "../../kernel/magics/builtin/timeit-result";
-import { RecordingHost, errorOf, resultText, run } from "../engine/harness";
+import { RecordingHost, disposeEngineAfterSuite, errorOf, resultText, run } from "../engine/harness";
 
 /** Runs %timeit with the magic's own value returned (compiled as plain transpiled TypeScript). */
 async function timeitValue(line: string): Promise<{ value: unknown; host: RecordingHost }> {
@@ -18,7 +18,7 @@ async function timeitValue(line: string): Promise<{ value: unknown; host: Record
     runCode: async () => undefined,
     compileCode: async (code) => {
       const script = new vm.Script(ts.transpile(code, { target: ts.ScriptTarget.ES2022 }));
-      return { isAsync: false, run: () => script.runInThisContext(), runRepeatedly: () => undefined };
+      return { isAsync: false, run: () => script.runInThisContext() };
     },
     resetNamespace: () => undefined,
     display: () => ({ id: "", update: async () => undefined }),
@@ -29,6 +29,7 @@ async function timeitValue(line: string): Promise<{ value: unknown; host: Record
 
 describe("magics: %timeit", function () {
   this.timeout(60000);
+  disposeEngineAfterSuite();
 
   it("prints IPython's report for -n and -r", async () => {
     const r = await run("%timeit -n 5 -r 3 Math.sqrt(2)");
