@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import * as path from "path";
 import { registerMissingKernels } from "./simd/missing";
+import { guardWasmAborts } from "./wasm-abort-guard";
 
 /** seqlab's own WebAssembly kernels (used by the fused recurrence on wasm and cpu). */
 export { kernelsStatus, kernelThreads, setKernelThreads } from "./simd";
@@ -74,6 +75,7 @@ async function probeBackends(): Promise<string[]> {
     }
   }
   registerMissingKernels();
+  guardWasmAborts();
   return found;
 }
 

@@ -9,6 +9,8 @@ import { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
 import { captureCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type Checkpoint } from "./checkpoint";
 import { NonFiniteLossError } from "./errors";
 import { TrainingHistory } from "./history";
+import { sharedOptimizer } from "./optimizer-cache";
+import { variableGrads } from "./variable-grads";
 import {
   disposeOptimizerSnapshot,
   resolveOptimizer,
@@ -101,7 +103,11 @@ export interface TrainOptions<B> {
   steps: number;
   /** Variables to train; default: every trainable variable. */
   variables?: tf.Variable[];
-  /** A tf.train optimizer or a name ("adam", "sgd", ...); default "adam". */
+  /**
+   * A tf.train optimizer or a name ("adam", "sgd", ...); default "adam". A name gets one
+   * optimizer per set of variables, kept across calls with the same name and learning rate
+   * (so a second call continues Adam's moments); other settings replace and dispose it.
+   */
   optimizer?: OptimizerSpec;
   learningRate?: number;
   clip?: { globalNorm?: number; value?: number };
@@ -182,7 +188,6 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
   validate(options);
   const signal = options.signal === undefined ? currentAbortSignal() : options.signal ?? undefined;
   const history = options.history ?? new TrainingHistory();
-  const optimizer = resolveOptimizer(options.optimizer ?? "adam", options.learningRate);
   const rng = new StatefulRng(options.seed ?? 0);
   const source = options.batches;
   const ownsBatches = typeof source === "function";
@@ -191,13 +196,16 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
   let step = 0;
   let batchIndex = 0;
   let epoch = 0;
-  let variables = options.variables;
-  if (options.resumeFrom && !variables) {
+  if (options.resumeFrom && !options.variables) {
     throw new Error("train: resuming from a checkpoint needs `variables` (the model's trainable weights, in the order they were saved)");
   }
+  const variables = options.variables ?? trainableVariables();
+  const spec = options.optimizer ?? "adam";
+  const optimizer = typeof spec === "string" ? sharedOptimizer(variables, spec, options.learningRate) : resolveOptimizer(spec);
   if (options.resumeFrom) {
-    const ckpt = typeof options.resumeFrom === "string" ? await loadCheckpoint(options.resumeFrom) : options.resumeFrom;
-    await restoreCheckpoint(ckpt, variables!, optimizer);
+    const from = options.resumeFrom;
+    const ckpt = typeof from === "string" ? await loadCheckpoint(from) : from;
+    await restoreCheckpoint(ckpt, variables, optimizer, typeof from === "string" ? `Checkpoint ${from}` : "The checkpoint");
     step = ckpt.step;
     batchIndex = ckpt.batchIndex;
     epoch = ckpt.epoch;
@@ -272,7 +280,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
     let captured = false;
     try {
       if (capturing) capture.begin();
-      ({ value, grads } = tf.variableGrads(f, vars));
+      ({ value, grads } = variableGrads(f, vars));
       const list = vars.map((v) => grads![v.name]).filter((g): g is tf.Tensor => g !== undefined);
       const names = vars.filter((v) => grads![v.name] !== undefined).map((v) => v.name);
       norm = globalNorm(list);
@@ -324,6 +332,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
   const finish = async (reason: TrainingHistory["stopReason"], message?: string) => {
     history.stopReason = reason;
     history.stopMessage = message;
+    history.stepInProgress = undefined;
     dropSnapshot();
     releaseBatch();
     await options.callbacks?.onTrainEnd?.(history);
@@ -336,7 +345,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
         await finish("interrupted", msg);
         throw new InterruptedError(msg);
       }
-      if (!variables) variables = trainableVariables();
+      history.stepInProgress = step + 1;
       // Draw a new batch when the previous one is used up (each chunk of it under tbptt).
       if (batch === undefined || chunkIndex >= chunkStarts.length) {
         releaseBatch();
@@ -371,7 +380,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
         let restored = step;
         if (!allFinite(variables) && snapshot) {
           // The previous update itself produced non-finite weights: undo it too.
-          snapshot.weights.forEach((w, i) => variables![i].assign(w));
+          snapshot.weights.forEach((w, i) => variables[i].assign(w));
           await restoreOptimizerSnapshot(optimizer, snapshot.optimizer);
           restored = snapshot.step;
           history.truncateAfter(restored);
@@ -384,6 +393,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
 
       step++;
       history.record(step, outcome.loss, outcome.gradNorm);
+      history.stepInProgress = undefined;
       history.position = { batchIndex, epoch, rng: rng.state };
       epochLossSum += outcome.loss;
       epochLossCount++;
