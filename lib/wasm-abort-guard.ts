@@ -57,8 +57,8 @@ export function guardWasmAborts(): void {
   };
   // A full heap makes malloc answer 0, and the backend would write the tensor's values over
   // address 0 onwards: the same corruption, without even an abort.
-  const malloc = module._malloc;
-  module._malloc = (bytes: number) => {
+  let malloc = module._malloc;
+  const checkedMalloc = (bytes: number) => {
     const ptr = malloc(bytes);
     if (ptr === 0 && bytes > 0) {
       abortReason ??= `out of memory: could not allocate ${bytes} bytes`;
@@ -66,6 +66,12 @@ export function guardWasmAborts(): void {
     }
     return ptr;
   };
+  // Emscripten's first call replaces Module._malloc with the raw export: keep ours in front.
+  Object.defineProperty(module, "_malloc", {
+    configurable: true,
+    get: () => checkedMalloc,
+    set: (f: (bytes: number) => number) => void (malloc = f),
+  });
 }
 
 /** The parts of the wasm backend's Emscripten module the guard hooks. */
