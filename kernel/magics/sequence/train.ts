@@ -79,7 +79,8 @@ export const trainMagic: MagicSpec = {
     "  generator (one batch per step; running out is an error).",
     "--steps N: train N more steps. The history lives in the notebook variable --history",
     "  (default `history`, an sl.TrainingHistory); running %%train again continues it and the",
-    "  step count, unless --fresh starts a new one.",
+    "  step count, unless --fresh starts a new one. The optimizer's state (Adam's moments)",
+    "  continues too while --optimizer and --lr stay the same; changing them starts a new one.",
     "--lr X (default 0.001 with Adam), --clip X: clip the global gradient norm to X.",
     "--every K: record gradients through time every K steps (into history.gradientsThroughTime)",
     "  and draw them as a training step × time step heatmap at the end.",
@@ -176,9 +177,12 @@ export const trainMagic: MagicSpec = {
       signal: ctx.signal,
     };
     // Said at the moment of the interrupt: the kernel may end the cell before the loop
-    // reaches its step boundary and returns.
-    const onAbort = () =>
-      ctx.printError(`Interrupted: training stops after the current step (step ${history.lastStep + 1}); the weights and the history in \`${historyName}\` keep every completed step. Run %%train again to continue.`);
+    // reaches its step boundary and returns. A step in progress is finished first.
+    const onAbort = () => {
+      const inProgress = history.stepInProgress;
+      const last = inProgress === undefined ? `after step ${history.lastStep}` : `after the current step (step ${inProgress})`;
+      ctx.printError(`Interrupted: training stops ${last}; the weights and the history in \`${historyName}\` keep every completed step. Run %%train again to continue.`);
+    };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     try {
       if (isSeq2Seq(model)) {
