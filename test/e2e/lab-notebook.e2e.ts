@@ -8,9 +8,11 @@
  * test-artifacts/e2e/.
  */
 import { expect } from "chai";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { Browser, Page } from "playwright-core";
+import { launchBrowser, missingBrowser } from "./browser";
 import { engineBuilt, repoRoot } from "../kernel/helpers";
 import {
   SLOW_MS,
@@ -30,40 +32,21 @@ import {
   waitForCellDone,
   waitForOutput,
 } from "./classic-notebook";
-import { NotebookServer, notebookCommand, startNotebookServer } from "./notebook-server";
-import { TrainingSnapshot, distinctDrawnPlots, watchTrainingCell } from "./training-watch";
+import { NotebookServer, classicNotebookCommand, startNotebookServer } from "./notebook-server";
+import { CLASSIC_DOM, TrainingSnapshot, distinctDrawnPlots, watchTrainingCell } from "./training-watch";
 
 const NOTEBOOK = path.join(repoRoot, "notebooks", "lab1-music-generation.ipynb");
 const ARTIFACTS = path.join(repoRoot, "test-artifacts", "e2e");
-const CHROMIUM = "/usr/bin/chromium";
 const KERNEL_NAME = "seqlab";
 const KERNEL_DISPLAY_NAME = "TypeScript (seqlab)";
-
-function loadPlaywright(): typeof import("playwright-core") | undefined {
-  try {
-    return require("playwright-core") as typeof import("playwright-core");
-  } catch {
-    return undefined;
-  }
-}
-
-/** True for the page's own server; everything else (CDNs, fonts, telemetry) is refused. */
-function isLoopback(url: string): boolean {
-  if (url.startsWith("data:") || url.startsWith("blob:") || url.startsWith("about:")) return true;
-  try {
-    return new URL(url).hostname === "127.0.0.1";
-  } catch {
-    return false;
-  }
-}
 
 describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headless Chromium", function () {
   this.timeout(SLOW_MS + 60000);
   let server: NotebookServer | undefined;
   let browser: Browser | undefined;
   let page: Page;
-  const refused: string[] = [];
-  const pageErrors: string[] = [];
+  let refused: string[] = [];
+  let pageErrors: string[] = [];
   let trainingCell = -1;
   let kernelId = "";
 
@@ -74,10 +57,9 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
   }
 
   before(async function () {
-    const command = notebookCommand();
-    const playwright = loadPlaywright();
-    if (!command || !playwright || !fs.existsSync(CHROMIUM)) {
-      const missing = !command ? "the classic Notebook (apt-get install jupyter-notebook)" : !playwright ? "playwright-core (npm install)" : `Chromium at ${CHROMIUM} (apt-get install chromium)`;
+    const command = classicNotebookCommand();
+    const missing = !command ? "the classic Notebook 6 (apt-get install jupyter-notebook)" : missingBrowser();
+    if (missing) {
       console.log(`    (skipped: needs ${missing})`);
       this.skip();
     }
@@ -86,21 +68,10 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
       throw new Error(`the lab corpus irish.abc is not in SEQLAB_DATA_DIR (${process.env.SEQLAB_DATA_DIR ?? "unset"}); set it to the folder that holds it`);
     }
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startNotebookServer({ notebook: NOTEBOOK, command: command!, env: { SEQLAB_QUICK: "1" } });
-    browser = await playwright!.chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      if (isLoopback(url)) return route.continue();
-      refused.push(url);
-      return route.abort();
-    });
-    page = await context.newPage();
-    page.on("pageerror", (err) => pageErrors.push(err.message));
+    server = await startNotebookServer({ notebook: NOTEBOOK, app: { command: command!, serverClass: "NotebookApp" }, env: { SEQLAB_QUICK: "1" } });
+    console.log(`    (classic Notebook ${execFileSync(command![0], [...command!.slice(1), "--version"], { encoding: "utf8" }).trim()}, Debian's)`);
+    const session = await launchBrowser();
+    ({ browser, page, refused, pageErrors } = session);
     await openNotebook(page, `${server.baseUrl}/notebooks/${path.basename(NOTEBOOK)}?token=${server.token}`);
   });
 
@@ -130,7 +101,7 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
     trainingCell = await findCell(page, "new sl.LiveLossPlot");
     await runAll(page);
     // Watch the training cell while it runs, then wait for the whole notebook.
-    const snapshots: TrainingSnapshot[] = await watchTrainingCell(page, trainingCell, SLOW_MS);
+    const snapshots: TrainingSnapshot[] = await watchTrainingCell(page, CLASSIC_DOM, trainingCell, SLOW_MS);
     await waitForAllDone(page);
     await screenshotNotebook(page, path.join(ARTIFACTS, "after-run-all.png"));
 
