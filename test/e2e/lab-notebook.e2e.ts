@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser, missingBrowser } from "./browser";
-import { engineBuilt, repoRoot } from "../kernel/helpers";
+import { repoRoot } from "../kernel/helpers";
 import {
   SLOW_MS,
   findCell,
@@ -32,7 +32,7 @@ import {
   waitForCellDone,
   waitForOutput,
 } from "./classic-notebook";
-import { NotebookServer, classicNotebookCommand, startNotebookServer } from "./notebook-server";
+import { NotebookServer, checkLabNotebookInputs, classicNotebookCommand, startNotebookServer } from "./notebook-server";
 import { CLASSIC_DOM, TrainingSnapshot, distinctDrawnPlots, watchTrainingCell } from "./training-watch";
 
 const NOTEBOOK = path.join(repoRoot, "notebooks", "lab1-music-generation.ipynb");
@@ -63,10 +63,7 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
       console.log(`    (skipped: needs ${missing})`);
       this.skip();
     }
-    if (!engineBuilt()) throw new Error("dist/kernel/engine/index.js is missing: build first (npm run build)");
-    if (!process.env.SEQLAB_DATA_DIR || !fs.existsSync(path.join(process.env.SEQLAB_DATA_DIR, "irish.abc"))) {
-      throw new Error(`the lab corpus irish.abc is not in SEQLAB_DATA_DIR (${process.env.SEQLAB_DATA_DIR ?? "unset"}); set it to the folder that holds it`);
-    }
+    checkLabNotebookInputs();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     server = await startNotebookServer({ notebook: NOTEBOOK, app: { command: command!, serverClass: "NotebookApp" }, env: { SEQLAB_QUICK: "1" } });
     console.log(`    (classic Notebook ${execFileSync(command![0], [...command!.slice(1), "--version"], { encoding: "utf8" }).trim()}, Debian's)`);

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { cliPath, repoRoot } from "../kernel/helpers";
+import { cliPath, engineBuilt, repoRoot } from "../kernel/helpers";
 
 export interface NotebookServer {
   /** http://127.0.0.1:PORT */
@@ -28,6 +28,14 @@ export interface NotebookServer {
    * killed), so a caller can assert that nothing was left behind.
    */
   stop(): Promise<number[]>;
+}
+
+/** Throws, saying what to do, unless the engine is built and the lab corpus is in SEQLAB_DATA_DIR. */
+export function checkLabNotebookInputs(): void {
+  if (!engineBuilt()) throw new Error("dist/kernel/engine/index.js is missing: build first (npm run build)");
+  if (!process.env.SEQLAB_DATA_DIR || !fs.existsSync(path.join(process.env.SEQLAB_DATA_DIR, "irish.abc"))) {
+    throw new Error(`the lab corpus irish.abc is not in SEQLAB_DATA_DIR (${process.env.SEQLAB_DATA_DIR ?? "unset"}); set it to the folder that holds it`);
+  }
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */

@@ -13,13 +13,15 @@ export interface NotebookDom {
   prompt: string;
   /** The element plotly draws a figure into (it holds plotly's `.data`). */
   plot: string;
+  /** One output of a cell. */
+  output: string;
 }
 
 /** The classic Notebook shows seqlab's offline HTML figures. */
-export const CLASSIC_DOM: NotebookDom = { cells: "#notebook-container > .cell", prompt: ".input_prompt", plot: ".seqlab-plot" };
+export const CLASSIC_DOM: NotebookDom = { cells: "#notebook-container > .cell", prompt: ".input_prompt", plot: ".seqlab-plot", output: ".output_area" };
 
 /** JupyterLab 4 and Notebook 7 (the same notebook widget): figures go to the plotly renderer. */
-export const LAB_DOM: NotebookDom = { cells: ".jp-NotebookPanel .jp-Notebook .jp-Cell", prompt: ".jp-InputArea-prompt", plot: ".jp-RenderedPlotly" };
+export const LAB_DOM: NotebookDom = { cells: ".jp-NotebookPanel .jp-Notebook .jp-Cell", prompt: ".jp-InputArea-prompt", plot: ".jp-RenderedPlotly", output: ".jp-OutputArea-output" };
 
 export interface TrainingSnapshot {
   /** The cell was still running ("In [*]") when this was taken. */

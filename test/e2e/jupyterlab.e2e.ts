@@ -1,0 +1,209 @@
+/**
+ * The lab notebook end to end in JupyterLab 4 from the pinned venv (.ci/requirements.txt),
+ * with the seqlab kernelspec installed into a temporary prefix, driven by headless Chromium
+ * with every request off 127.0.0.1 refused. Screenshots go to test-artifacts/e2e/jupyterlab/.
+ */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { repoRoot } from "../kernel/helpers";
+import { JupyterVenv, useJupyterVenv } from "../jupyter/venv";
+import { BrowserSession, launchBrowser, missingBrowser } from "./browser";
+import {
+  SLOW_MS,
+  addAndRunCell,
+  addCellBelow,
+  clickToolbar,
+  deleteLabCell,
+  findLabCell,
+  labKernel,
+  openLabNotebook,
+  readAllLabCells,
+  readLabCell,
+  restartFromToolbar,
+  runAllFromMenu,
+  venvApp,
+  waitForLabAllDone,
+  waitForLabCellDone,
+  waitForLabKernelIdle,
+  waitForLabOutput,
+} from "./lab-page";
+import { checkMediaShown, checkTrainingCell, LONG_TRAINING_CELL, WEIGHTS_CHECK_CELL } from "./lab-notebook-checks";
+import { NotebookServer, checkLabNotebookInputs, startNotebookServer } from "./notebook-server";
+import { LAB_DOM, TrainingSnapshot, watchTrainingCell } from "./training-watch";
+
+const NOTEBOOK = path.join(repoRoot, "notebooks", "lab1-music-generation.ipynb");
+const ARTIFACTS = path.join(repoRoot, "test-artifacts", "e2e", "jupyterlab");
+
+describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", function () {
+  this.timeout(SLOW_MS + 60000);
+  let venv: JupyterVenv;
+  let server: NotebookServer | undefined;
+  let session: BrowserSession | undefined;
+  let kernelId = "";
+  const shot = (name: string) => path.join(ARTIFACTS, `${name}.png`);
+
+  async function serverKernels(): Promise<Array<{ id: string; name: string; execution_state: string }>> {
+    const res = await fetch(`${server!.baseUrl}/api/kernels`, { headers: { Authorization: `token ${server!.token}` } });
+    return (await res.json()) as Array<{ id: string; name: string; execution_state: string }>;
+  }
+
+  before(async function () {
+    venv = useJupyterVenv(this, ["jupyterlab", "jupyter_server", "plotly", "ipywidgets"]);
+    const missing = missingBrowser();
+    if (missing) {
+      if (process.env.CI === "true") throw new Error(`the JupyterLab test needs ${missing}`);
+      console.log(`    (skipped: needs ${missing})`);
+      this.skip();
+    }
+    checkLabNotebookInputs();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startNotebookServer({ notebook: NOTEBOOK, app: venvApp(venv, "lab"), env: { SEQLAB_QUICK: "1" } });
+    session = await launchBrowser();
+    await openLabNotebook(session.page, `${server.baseUrl}/lab/tree/${path.basename(NOTEBOOK)}?token=${server.token}`);
+  });
+
+  after(async function () {
+    if (session) await session.browser.close();
+    if (server) {
+      const leftOver = await server.stop();
+      expect(leftOver, "processes still running from the test's workspace").to.deep.equal([]);
+    }
+  });
+
+  it("opens the notebook with the seqlab kernel started", async () => {
+    const { page } = session!;
+    const kernel = await labKernel(page);
+    expect(kernel.name).to.equal("seqlab");
+    expect(kernel.displayName).to.equal("TypeScript (seqlab)");
+    expect(kernel.status).to.equal("idle");
+    const protocol = await page.evaluate(async () => {
+      const panel = (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext: { session: { kernel: { info: Promise<{ protocol_version: string }> } } } } } } }).jupyterapp.shell.currentWidget;
+      return (await panel.sessionContext.session.kernel.info).protocol_version;
+    });
+    console.log(`      (the kernel reports protocol ${protocol})`);
+    kernelId = kernel.id;
+    expect((await serverKernels()).map((k) => [k.id, k.name])).to.deep.equal([[kernelId, "seqlab"]]);
+    await page.screenshot({ path: shot("opened") });
+  });
+
+  it("runs all cells: no errors, a live loss plot drawn by the plotly renderer, a full progress bar, sheet music and audio", async () => {
+    const { page } = session!;
+    const trainingCell = await findLabCell(page, "new sl.LiveLossPlot");
+    await runAllFromMenu(page);
+    const snapshots: TrainingSnapshot[] = await watchTrainingCell(page, LAB_DOM, trainingCell, SLOW_MS);
+    await waitForLabAllDone(page);
+
+    const cells = await readAllLabCells(page);
+    expect(cells.flatMap((c) => c.errors), "error outputs").to.deep.equal([]);
+    expect(cells.filter((c) => !/\[\d+\]/.test(c.prompt)).map((c) => c.prompt), "cells that did not run").to.deep.equal([]);
+    await checkTrainingCell(page, LAB_DOM, trainingCell, snapshots);
+    // The figure went to the plotly MIME renderer, not to the offline HTML.
+    const renderer = await page.evaluate(
+      ({ i, dom }) => document.querySelectorAll(dom.cells)[i]?.querySelector(".jp-RenderedPlotly")?.closest(".jp-OutputArea-output")?.getAttribute("data-mime-type") ?? null,
+      { i: trainingCell, dom: LAB_DOM },
+    );
+    expect(renderer, "the MIME type the loss plot was rendered from").to.equal("application/vnd.plotly.v1+json");
+    expect((await readLabCell(page, trainingCell)).text).to.match(/iterations trained: \d+/);
+    await page.locator(LAB_DOM.cells).nth(trainingCell).screenshot({ path: shot("training-done") });
+
+    await checkMediaShown(page, LAB_DOM);
+    const songCell = await findLabCell(page, "validSongs.slice(0, 3)");
+    await page.locator(LAB_DOM.cells).nth(songCell).screenshot({ path: shot("sheet-music-and-audio") });
+  });
+
+  it("completes library names after `sl.` (Tab) and shows a function's signature and doc comment (Shift+Tab)", async () => {
+    const { page } = session!;
+    const scratch = await addCellBelow(page, "sl.");
+    await page.keyboard.press("Tab");
+    const items = page.locator(".jp-Completer .jp-Completer-item");
+    await items.first().waitFor({ state: "visible", timeout: 60000 });
+    const names = (await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-value") ?? (e as HTMLElement).innerText))).map((n) => n.trim());
+    await page.screenshot({ path: shot("completion") });
+    for (const name of ["getBatch", "trainModel", "LiveLossPlot", "Vocabulary"]) expect(names, `completions after "sl."`).to.include(name);
+    await page.keyboard.press("Escape");
+    await page.locator(".jp-Completer").waitFor({ state: "hidden", timeout: 30000 });
+
+    // Back into the editor, replace its text and ask for the tooltip at the call.
+    await page.locator(LAB_DOM.cells).nth(scratch).locator(".cm-content").click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.insertText("sl.getBatch(");
+    await page.keyboard.press("Shift+Tab");
+    const tooltip = page.locator(".jp-Tooltip");
+    await tooltip.waitFor({ state: "visible", timeout: 60000 });
+    const text = await tooltip.innerText();
+    await page.screenshot({ path: shot("inspection-tooltip") });
+    expect(text).to.match(/getBatch\s*\(\s*encoded/);
+    expect(text).to.contain("The lab's get_batch");
+    await page.keyboard.press("Escape");
+    await deleteLabCell(page, scratch);
+  });
+
+  it("shows %lsmagic and %timeit? in cells added through the UI", async () => {
+    const { page } = session!;
+    const lsmagic = await addAndRunCell(page, "%lsmagic");
+    await waitForLabCellDone(page, lsmagic);
+    const listed = await waitForLabOutput(page, lsmagic, /cell magics/i);
+    expect(listed.errors).to.deep.equal([]);
+    expect(listed.text).to.match(/Line magics/i);
+    for (const name of ["%timeit", "%who", "%%train"]) expect(listed.text).to.contain(name);
+
+    // JupyterLab shows a page payload (IPython's pager) in the cell's output area.
+    const help = await addAndRunCell(page, "%timeit?");
+    await waitForLabCellDone(page, help);
+    const shown = await waitForLabOutput(page, help, /%timeit/);
+    await page.locator(LAB_DOM.cells).nth(help).screenshot({ path: shot("magic-help") });
+    expect(shown.errors).to.deep.equal([]);
+    expect(shown.text).to.contain("%timeit");
+    expect(shown.text.length).to.be.greaterThan(80);
+  });
+
+  it("interrupts a longer training run from the toolbar: same kernel, weights kept, the next cell runs", async () => {
+    const { page } = session!;
+    const longRun = await addAndRunCell(page, LONG_TRAINING_CELL);
+    await page.waitForFunction(
+      ({ i, dom }) => {
+        const bar = document.querySelectorAll(dom.cells)[i]?.querySelector(".seqlab-progress progress") as HTMLProgressElement | null;
+        return bar !== null && bar.value >= 3;
+      },
+      { i: longRun, dom: LAB_DOM },
+      { timeout: SLOW_MS, polling: 250 },
+    );
+    expect((await readLabCell(page, longRun)).prompt).to.contain("*");
+    await clickToolbar(page, "notebook:interrupt-kernel");
+    await waitForLabCellDone(page, longRun);
+    const stopped = await waitForLabOutput(page, longRun, /interrupted/i);
+    await page.locator(LAB_DOM.cells).nth(longRun).screenshot({ path: shot("after-interrupt") });
+    expect(stopped.text).to.match(/interrupted/i);
+    expect(stopped.text).to.not.match(/100000\/100000/);
+    await waitForLabKernelIdle(page);
+    expect((await serverKernels()).map((k) => [k.id, k.execution_state])).to.deep.equal([[kernelId, "idle"]]);
+
+    const check = await addAndRunCell(page, WEIGHTS_CHECK_CELL);
+    await waitForLabCellDone(page, check);
+    const after = await waitForLabOutput(page, check, /finite: (true|false)/);
+    expect(after.errors, after.text).to.deep.equal([]);
+    expect(Number(/weights kept: (\d+), disposed: 0/.exec(after.text)?.[1]), after.text).to.be.greaterThan(3);
+    expect(after.text).to.contain("finite: true");
+  });
+
+  it("restarts the kernel from the toolbar and runs a cell in the fresh kernel", async () => {
+    const { page } = session!;
+    await restartFromToolbar(page);
+    const fresh = await addAndRunCell(page, `const answer: number = 6 * 7;\nanswer`);
+    const view = await waitForLabCellDone(page, fresh);
+    expect(view.errors, view.text).to.deep.equal([]);
+    expect((await waitForLabOutput(page, fresh, /42/)).text).to.contain("42");
+    expect(view.prompt).to.match(/\[1\]/);
+    const missing = await addAndRunCell(page, "model.countParams()");
+    await waitForLabCellDone(page, missing);
+    expect((await waitForLabOutput(page, missing, /model/)).text).to.match(/Cannot find name 'model'/);
+    await page.screenshot({ path: shot("after-restart") });
+  });
+
+  it("raised no script errors in the page, with every non-loopback request refused", () => {
+    const { refused, pageErrors } = session!;
+    if (refused.length > 0) console.log(`    (refused ${refused.length} request(s) off loopback, e.g. ${refused[0]})`);
+    expect(pageErrors).to.deep.equal([]);
+  });
+});
