@@ -115,6 +115,8 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
   it("completes library names after `sl.` (Tab) and shows a function's signature and doc comment (Shift+Tab)", async () => {
     const { page } = session!;
     const scratch = await addCellBelow(page, "sl.");
+    // Tab completes once the completer is attached to the new cell's editor.
+    await page.locator(LAB_DOM.cells).nth(scratch).locator(".jp-mod-completer-enabled").waitFor({ state: "attached", timeout: 30000 });
     await page.keyboard.press("Tab");
     const items = page.locator(".jp-Completer .jp-Completer-item");
     await items.first().waitFor({ state: "visible", timeout: 60000 });
@@ -124,10 +126,10 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
     await page.keyboard.press("Escape");
     await page.locator(".jp-Completer").waitFor({ state: "hidden", timeout: 30000 });
 
-    // Back into the editor, replace its text and ask for the tooltip at the call.
+    // Back into the editor, replace its text and ask for the tooltip on the function's name.
     await page.locator(LAB_DOM.cells).nth(scratch).locator(".cm-content").click();
     await page.keyboard.press("Control+a");
-    await page.keyboard.insertText("sl.getBatch(");
+    await page.keyboard.insertText("sl.getBatch");
     await page.keyboard.press("Shift+Tab");
     const tooltip = page.locator(".jp-Tooltip");
     await tooltip.waitFor({ state: "visible", timeout: 60000 });

@@ -153,7 +153,7 @@ export async function clickMenuCommand(page: Page, menu: string, command: string
 
 /** Run → Run All Cells. */
 export async function runAllFromMenu(page: Page): Promise<void> {
-  await clickMenuCommand(page, "Run", "notebook:run-all-cells");
+  await clickMenuCommand(page, "Run", "runmenu:run-all");
 }
 
 /** Clicks a button of the notebook's toolbar by the command it runs (interrupt, restart, ...). */

@@ -20,8 +20,11 @@ export interface NotebookDom {
 /** The classic Notebook shows seqlab's offline HTML figures. */
 export const CLASSIC_DOM: NotebookDom = { cells: "#notebook-container > .cell", prompt: ".input_prompt", plot: ".seqlab-plot", output: ".output_area" };
 
-/** JupyterLab 4 and Notebook 7 (the same notebook widget): figures go to the plotly renderer. */
-export const LAB_DOM: NotebookDom = { cells: ".jp-NotebookPanel .jp-Notebook .jp-Cell", prompt: ".jp-InputArea-prompt", plot: ".jp-RenderedPlotly", output: ".jp-OutputArea-output" };
+/**
+ * JupyterLab 4 and Notebook 7 (the same notebook widget): figures go to the plotly MIME
+ * renderer, or to the offline HTML where a bundle has no plotly JSON.
+ */
+export const LAB_DOM: NotebookDom = { cells: ".jp-NotebookPanel .jp-Notebook .jp-Cell", prompt: ".jp-InputArea-prompt", plot: ".jp-RenderedPlotly, .seqlab-plot", output: ".jp-OutputArea-output" };
 
 export interface TrainingSnapshot {
   /** The cell was still running ("In [*]") when this was taken. */
