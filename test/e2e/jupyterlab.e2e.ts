@@ -4,11 +4,9 @@
  * with every request off 127.0.0.1 refused. Screenshots go to test-artifacts/e2e/jupyterlab/.
  */
 import { expect } from "chai";
-import * as fs from "fs";
 import * as path from "path";
 import { repoRoot } from "../kernel/helpers";
-import { JupyterVenv, useJupyterVenv } from "../jupyter/venv";
-import { BrowserSession, launchBrowser, missingBrowser } from "./browser";
+import { LabFrontend, openInFrontend, screenshotFolder } from "./lab-frontend";
 import {
   SLOW_MS,
   addAndRunCell,
@@ -17,78 +15,52 @@ import {
   deleteLabCell,
   findLabCell,
   labKernel,
-  openLabNotebook,
+  plotRendererMimeType,
   readAllLabCells,
   readLabCell,
   restartFromToolbar,
   runAllFromMenu,
-  venvApp,
   waitForLabAllDone,
   waitForLabCellDone,
   waitForLabKernelIdle,
   waitForLabOutput,
 } from "./lab-page";
-import { checkMediaShown, checkTrainingCell, LONG_TRAINING_CELL, WEIGHTS_CHECK_CELL } from "./lab-notebook-checks";
-import { NotebookServer, checkLabNotebookInputs, startNotebookServer } from "./notebook-server";
+import { LONG_TRAINING_CELL, WEIGHTS_CHECK_CELL, checkLiveTraining, checkMediaShown, checkTrainingFinished } from "./lab-notebook-checks";
 import { LAB_DOM, TrainingSnapshot, watchTrainingCell } from "./training-watch";
 
 const NOTEBOOK = path.join(repoRoot, "notebooks", "lab1-music-generation.ipynb");
-const ARTIFACTS = path.join(repoRoot, "test-artifacts", "e2e", "jupyterlab");
+type ServerKernel = { id: string; name: string; execution_state: string };
 
 describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", function () {
   this.timeout(SLOW_MS + 60000);
-  let venv: JupyterVenv;
-  let server: NotebookServer | undefined;
-  let session: BrowserSession | undefined;
+  let frontend: LabFrontend | undefined;
   let kernelId = "";
-  const shot = (name: string) => path.join(ARTIFACTS, `${name}.png`);
-
-  async function serverKernels(): Promise<Array<{ id: string; name: string; execution_state: string }>> {
-    const res = await fetch(`${server!.baseUrl}/api/kernels`, { headers: { Authorization: `token ${server!.token}` } });
-    return (await res.json()) as Array<{ id: string; name: string; execution_state: string }>;
-  }
+  const shot = screenshotFolder(repoRoot, "jupyterlab");
 
   before(async function () {
-    venv = useJupyterVenv(this, ["jupyterlab", "jupyter_server", "plotly", "ipywidgets"]);
-    const missing = missingBrowser();
-    if (missing) {
-      if (process.env.CI === "true") throw new Error(`the JupyterLab test needs ${missing}`);
-      console.log(`    (skipped: needs ${missing})`);
-      this.skip();
-    }
-    checkLabNotebookInputs();
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startNotebookServer({ notebook: NOTEBOOK, app: venvApp(venv, "lab"), env: { SEQLAB_QUICK: "1" } });
-    session = await launchBrowser();
-    await openLabNotebook(session.page, `${server.baseUrl}/lab/tree/${path.basename(NOTEBOOK)}?token=${server.token}`);
+    frontend = await openInFrontend(this, "lab", NOTEBOOK, ["jupyterlab", "jupyter_server", "plotly", "ipywidgets"]);
   });
 
   after(async function () {
-    if (session) await session.browser.close();
-    if (server) {
-      const leftOver = await server.stop();
-      expect(leftOver, "processes still running from the test's workspace").to.deep.equal([]);
-    }
+    if (!frontend) return;
+    // Every kernel the server started must have gone with it.
+    expect(await frontend.close(), "processes still running from the test's workspace").to.deep.equal([]);
   });
 
   it("opens the notebook with the seqlab kernel started", async () => {
-    const { page } = session!;
+    const page = frontend!.session.page;
     const kernel = await labKernel(page);
     expect(kernel.name).to.equal("seqlab");
     expect(kernel.displayName).to.equal("TypeScript (seqlab)");
     expect(kernel.status).to.equal("idle");
-    const protocol = await page.evaluate(async () => {
-      const panel = (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext: { session: { kernel: { info: Promise<{ protocol_version: string }> } } } } } } }).jupyterapp.shell.currentWidget;
-      return (await panel.sessionContext.session.kernel.info).protocol_version;
-    });
-    console.log(`      (the kernel reports protocol ${protocol})`);
+    console.log(`      (the kernel reports protocol ${kernel.protocol})`);
     kernelId = kernel.id;
-    expect((await serverKernels()).map((k) => [k.id, k.name])).to.deep.equal([[kernelId, "seqlab"]]);
+    expect((await frontend!.api<ServerKernel[]>("/api/kernels")).map((k) => [k.id, k.name])).to.deep.equal([[kernelId, "seqlab"]]);
     await page.screenshot({ path: shot("opened") });
   });
 
   it("runs all cells: no errors, a live loss plot drawn by the plotly renderer, a full progress bar, sheet music and audio", async () => {
-    const { page } = session!;
+    const page = frontend!.session.page;
     const trainingCell = await findLabCell(page, "new sl.LiveLossPlot");
     await runAllFromMenu(page);
     const snapshots: TrainingSnapshot[] = await watchTrainingCell(page, LAB_DOM, trainingCell, SLOW_MS);
@@ -97,13 +69,10 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
     const cells = await readAllLabCells(page);
     expect(cells.flatMap((c) => c.errors), "error outputs").to.deep.equal([]);
     expect(cells.filter((c) => !/\[\d+\]/.test(c.prompt)).map((c) => c.prompt), "cells that did not run").to.deep.equal([]);
-    await checkTrainingCell(page, LAB_DOM, trainingCell, snapshots);
+    checkLiveTraining(snapshots);
+    await checkTrainingFinished(page, LAB_DOM, trainingCell);
     // The figure went to the plotly MIME renderer, not to the offline HTML.
-    const renderer = await page.evaluate(
-      ({ i, dom }) => document.querySelectorAll(dom.cells)[i]?.querySelector(".jp-RenderedPlotly")?.closest(".jp-OutputArea-output")?.getAttribute("data-mime-type") ?? null,
-      { i: trainingCell, dom: LAB_DOM },
-    );
-    expect(renderer, "the MIME type the loss plot was rendered from").to.equal("application/vnd.plotly.v1+json");
+    expect(await plotRendererMimeType(page, trainingCell), "the MIME type the loss plot was rendered from").to.equal("application/vnd.plotly.v1+json");
     expect((await readLabCell(page, trainingCell)).text).to.match(/iterations trained: \d+/);
     await page.locator(LAB_DOM.cells).nth(trainingCell).screenshot({ path: shot("training-done") });
 
@@ -113,7 +82,7 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
   });
 
   it("completes library names after `sl.` (Tab) and shows a function's signature and doc comment (Shift+Tab)", async () => {
-    const { page } = session!;
+    const page = frontend!.session.page;
     const scratch = await addCellBelow(page, "sl.");
     // Tab completes once the completer is attached to the new cell's editor.
     await page.locator(LAB_DOM.cells).nth(scratch).locator(".jp-mod-completer-enabled").waitFor({ state: "attached", timeout: 30000 });
@@ -142,7 +111,7 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
   });
 
   it("shows %lsmagic and %timeit? in cells added through the UI", async () => {
-    const { page } = session!;
+    const page = frontend!.session.page;
     const lsmagic = await addAndRunCell(page, "%lsmagic");
     await waitForLabCellDone(page, lsmagic);
     const listed = await waitForLabOutput(page, lsmagic, /cell magics/i);
@@ -161,7 +130,7 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
   });
 
   it("interrupts a longer training run from the toolbar: same kernel, weights kept, the next cell runs", async () => {
-    const { page } = session!;
+    const page = frontend!.session.page;
     const longRun = await addAndRunCell(page, LONG_TRAINING_CELL);
     await page.waitForFunction(
       ({ i, dom }) => {
@@ -179,7 +148,7 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
     expect(stopped.text).to.match(/interrupted/i);
     expect(stopped.text).to.not.match(/100000\/100000/);
     await waitForLabKernelIdle(page);
-    expect((await serverKernels()).map((k) => [k.id, k.execution_state])).to.deep.equal([[kernelId, "idle"]]);
+    expect((await frontend!.api<ServerKernel[]>("/api/kernels")).map((k) => [k.id, k.execution_state])).to.deep.equal([[kernelId, "idle"]]);
 
     const check = await addAndRunCell(page, WEIGHTS_CHECK_CELL);
     await waitForLabCellDone(page, check);
@@ -190,7 +159,7 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
   });
 
   it("restarts the kernel from the toolbar and runs a cell in the fresh kernel", async () => {
-    const { page } = session!;
+    const page = frontend!.session.page;
     await restartFromToolbar(page);
     const fresh = await addAndRunCell(page, `const answer: number = 6 * 7;\nanswer`);
     const view = await waitForLabCellDone(page, fresh);
@@ -204,7 +173,7 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
   });
 
   it("raised no script errors in the page, with every non-loopback request refused", () => {
-    const { refused, pageErrors } = session!;
+    const { refused, pageErrors } = frontend!.session;
     if (refused.length > 0) console.log(`    (refused ${refused.length} request(s) off loopback, e.g. ${refused[0]})`);
     expect(pageErrors).to.deep.equal([]);
   });

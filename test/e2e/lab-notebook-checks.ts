@@ -27,17 +27,17 @@ export const WEIGHTS_CHECK_CELL = [
   `console.log(\`loss now \${lossNow.toFixed(3)}, finite: \${Number.isFinite(lossNow)}\`);`,
 ].join("\n");
 
-/**
- * The training cell: its plot was drawn by plotly with different data while the cell ran,
- * its progress bar was seen part-way and ends at 100%, and the final plot has every step.
- */
-export async function checkTrainingCell(page: Page, dom: NotebookDom, index: number, snapshots: TrainingSnapshot[]): Promise<void> {
+/** While the training cell ran, plotly drew its plot with different data and the progress bar was part-way. */
+export function checkLiveTraining(snapshots: TrainingSnapshot[]): void {
   const whileRunning = snapshots.filter((s) => s.running);
   const drawnStates = distinctDrawnPlots(whileRunning);
   console.log(`    (while training ran: ${snapshots.length} looks, loss plot drawn with ${drawnStates.length} different point counts: ${drawnStates.slice(0, 8).join(", ")})`);
   expect(drawnStates.length, `distinct drawn loss plots seen while training ran: ${JSON.stringify(snapshots.slice(-5))}`).to.be.at.least(2);
   expect(whileRunning.some((s) => s.progressValue !== null && s.progressMax !== null && s.progressValue < s.progressMax), "the progress bar seen part-way").to.equal(true);
+}
 
+/** Once the training cell finished: its progress bar at 100% and every step in its drawn plot. */
+export async function checkTrainingFinished(page: Page, dom: NotebookDom, index: number): Promise<void> {
   // Outputs and the last redraws may trail the replies a little: wait for the finished view
   // (the assertions below then say what was missing if it never came).
   const finalView = ({ i, dom }: { i: number; dom: NotebookDom }) => {

@@ -4,21 +4,11 @@
  * shows is read from the DOM; the kernel's state and the cells' sources and output types are
  * read from the application object the server exposes (--expose-app-in-browser).
  */
-import * as path from "path";
 import type { Page } from "playwright-core";
-import type { JupyterVenv } from "../jupyter/venv";
-import type { JupyterApp } from "./notebook-server";
 import { LAB_DOM } from "./training-watch";
 
 /** Long enough for a kernel to start or a cell to finish on a loaded two-core machine. */
 export const SLOW_MS = 240000;
-
-/** The user settings every test server gets: every cell stays in the DOM, no news prompt. */
-export const LAB_TEST_SETTINGS: Record<string, object> = {
-  // By default JupyterLab leaves cells out of the DOM while they are scrolled out of view.
-  "@jupyterlab/notebook-extension:tracker": { windowingMode: "none" },
-  "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
-};
 
 export interface LabCellView {
   /** The prompt: "[3]:", "[*]:" (running or queued) or "[ ]:". */
@@ -47,13 +37,22 @@ export async function openLabNotebook(page: Page, url: string): Promise<void> {
   );
 }
 
-/** The notebook's kernel as the frontend sees it. */
-export async function labKernel(page: Page): Promise<{ name: string; displayName: string; status: string; id: string }> {
-  return page.evaluate(() => {
+/** The notebook's kernel as the frontend sees it, with the protocol version its kernel_info reply gave. */
+export async function labKernel(page: Page): Promise<{ name: string; displayName: string; status: string; id: string; protocol: string }> {
+  return page.evaluate(async () => {
     const panel = (window as unknown as { jupyterapp: { shell: { currentWidget: Panel } } }).jupyterapp.shell.currentWidget;
     const kernel = panel.sessionContext.session?.kernel;
-    return { name: kernel?.name ?? "", displayName: panel.sessionContext.kernelDisplayName, status: kernel?.status ?? "none", id: kernel?.id ?? "" };
+    const info = kernel ? await kernel.info : undefined;
+    return { name: kernel?.name ?? "", displayName: panel.sessionContext.kernelDisplayName, status: kernel?.status ?? "none", id: kernel?.id ?? "", protocol: info?.protocol_version ?? "" };
   });
+}
+
+/** The MIME type the first figure in the cell at `index` was rendered from (plotly JSON or HTML). */
+export async function plotRendererMimeType(page: Page, index: number): Promise<string | null> {
+  return page.evaluate(
+    ({ i, dom }) => document.querySelectorAll(dom.cells)[i]?.querySelector(dom.plot)?.closest(".jp-OutputArea-output")?.getAttribute("data-mime-type") ?? null,
+    { i: index, dom: LAB_DOM },
+  );
 }
 
 export async function waitForLabKernelIdle(page: Page, timeout = SLOW_MS): Promise<void> {
@@ -229,13 +228,3 @@ export async function restartFromToolbar(page: Page): Promise<void> {
   );
 }
 
-/** JupyterLab ("lab") or Notebook 7 ("notebook") from the pinned venv, set up for driving. */
-export function venvApp(venv: JupyterVenv, which: "lab" | "notebook"): JupyterApp {
-  return {
-    command: [path.join(venv.bin, `jupyter-${which}`)],
-    env: venv.env(process.env),
-    serverClass: "ServerApp",
-    args: ["--expose-app-in-browser"],
-    userSettings: LAB_TEST_SETTINGS,
-  };
-}
