@@ -9,14 +9,17 @@ import { BrowserSession, launchBrowser, missingBrowser } from "./browser";
 import { openLabNotebook } from "./lab-page";
 import { JupyterApp, NotebookServer, checkLabNotebookInputs, startNotebookServer } from "./notebook-server";
 
-/** The user settings every test server gets: every cell stays in the DOM, no news prompt. */
-const LAB_TEST_SETTINGS: Record<string, object> = {
-  // By default JupyterLab leaves cells out of the DOM while they are scrolled out of view.
-  "@jupyterlab/notebook-extension:tracker": { windowingMode: "none" },
-  "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
-};
-
 export type LabFrontendKind = "lab" | "notebook";
+
+/** User settings for the test servers: every cell stays in the DOM, and JupyterLab asks no news question. */
+const TEST_SETTINGS: Record<LabFrontendKind, Record<string, object>> = {
+  lab: {
+    // By default cells scrolled out of view leave the DOM.
+    "@jupyterlab/notebook-extension:tracker": { windowingMode: "none" },
+    "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
+  },
+  notebook: { "@jupyterlab/notebook-extension:tracker": { windowingMode: "none" } },
+};
 
 /** JupyterLab ("lab") or Notebook 7 ("notebook") from the venv, set up for driving. */
 function venvApp(venv: JupyterVenv, which: LabFrontendKind): JupyterApp {
@@ -26,7 +29,7 @@ function venvApp(venv: JupyterVenv, which: LabFrontendKind): JupyterApp {
     serverClass: "ServerApp",
     // The page then offers its application object (window.jupyterapp) to read state from.
     args: ["--expose-app-in-browser"],
-    userSettings: LAB_TEST_SETTINGS,
+    userSettings: TEST_SETTINGS[which],
   };
 }
 
@@ -72,6 +75,22 @@ export async function openInFrontend(context: Mocha.Context, which: LabFrontendK
     return (await res.json()) as T;
   };
   return { server, session, api, close };
+}
+
+/**
+ * The script errors a page of the server throws by itself, with no notebook and no kernel
+ * involved (e.g. "/tree"): what the frontend's own code does, to tell apart from ours.
+ */
+export async function pageErrorsOf(frontend: LabFrontend, route: string): Promise<string[]> {
+  const page = await frontend.session.page.context().newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  try {
+    await page.goto(`${frontend.server.baseUrl}${route}?token=${frontend.server.token}`, { waitUntil: "networkidle", timeout: 120000 });
+  } finally {
+    await page.close();
+  }
+  return errors;
 }
 
 /** A folder under test-artifacts/e2e/ for one test's screenshots, and a namer for them. */

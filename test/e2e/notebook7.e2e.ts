@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import * as path from "path";
 import { repoRoot } from "../kernel/helpers";
-import { LabFrontend, openInFrontend, screenshotFolder } from "./lab-frontend";
+import { LabFrontend, openInFrontend, pageErrorsOf, screenshotFolder } from "./lab-frontend";
 import { SLOW_MS, findLabCell, labKernel, plotRendererMimeType, readAllLabCells, runAllFromMenu, waitForLabAllDone } from "./lab-page";
 import { checkMediaShown, checkTrainingFinished } from "./lab-notebook-checks";
 import { LAB_DOM } from "./training-watch";
@@ -50,9 +50,13 @@ describe("e2e: the lab notebook in Notebook 7, driven by headless Chromium", fun
     await page.locator(LAB_DOM.cells).nth(songCell).screenshot({ path: shot("sheet-music-and-audio") });
   });
 
-  it("raised no script errors in the page, with every non-loopback request refused", () => {
+  it("raised no script errors in the page beyond those Notebook 7's own file browser raises", async () => {
     const { refused, pageErrors } = frontend!.session;
     if (refused.length > 0) console.log(`    (refused ${refused.length} request(s) off loopback, e.g. ${refused[0]})`);
-    expect(pageErrors).to.deep.equal([]);
+    // Notebook 7.6.5's file browser page alone throws "Cannot read properties of undefined
+    // (reading 'schema')" (its shortcuts plugin), with no notebook or kernel involved.
+    const own = await pageErrorsOf(frontend!, "/tree");
+    if (own.length > 0) console.log(`    (Notebook 7's /tree page throws by itself: ${JSON.stringify(own)})`);
+    expect(pageErrors.filter((e) => !own.includes(e))).to.deep.equal([]);
   });
 });
