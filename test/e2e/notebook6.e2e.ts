@@ -1,7 +1,8 @@
 /**
- * The lab notebook end to end in a real frontend: the classic Jupyter Notebook server with
- * the seqlab kernelspec installed into a temporary prefix, driven by headless Chromium
- * through playwright-core, with every request that is not to 127.0.0.1 refused.
+ * The lab notebook end to end in the classic Jupyter Notebook 6 (Debian's), the older second
+ * frontend beside JupyterLab 4 and Notebook 7: the seqlab kernelspec installed into a
+ * temporary prefix, driven by headless Chromium through playwright-core, with every request
+ * that is not to 127.0.0.1 refused.
  *
  * Run with `npm run test:e2e` (after `npm run build`). It is named *.e2e.ts so the main
  * `npm test` glob (dist/test/**\/*.test.js) leaves it out. Screenshots of what it saw go to
@@ -33,10 +34,11 @@ import {
   waitForOutput,
 } from "./classic-notebook";
 import { NotebookServer, checkLabNotebookInputs, classicNotebookCommand, startNotebookServer } from "./notebook-server";
-import { CLASSIC_DOM, TrainingSnapshot, distinctDrawnPlots, watchTrainingCell } from "./training-watch";
+import { LONG_TRAINING_CELL, WEIGHTS_CHECK_CELL, checkLiveTraining, checkMediaShown, checkTrainingFinished } from "./lab-notebook-checks";
+import { CLASSIC_DOM, TrainingSnapshot, watchTrainingCell } from "./training-watch";
 
 const NOTEBOOK = path.join(repoRoot, "notebooks", "lab1-music-generation.ipynb");
-const ARTIFACTS = path.join(repoRoot, "test-artifacts", "e2e");
+const ARTIFACTS = path.join(repoRoot, "test-artifacts", "e2e", "notebook6");
 const KERNEL_NAME = "seqlab";
 const KERNEL_DISPLAY_NAME = "TypeScript (seqlab)";
 
@@ -111,64 +113,10 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
     expect(cells.flatMap((c) => c.errors), "error outputs").to.deep.equal([]);
     expect(cells.filter((c) => !/\[\d+\]/.test(c.prompt)).map((c) => c.prompt), "cells that did not run").to.deep.equal([]);
 
-    // The plot was drawn by plotly (an SVG) more than once with different data before the cell finished.
-    const whileRunning = snapshots.filter((s) => s.running);
-    const drawnStates = distinctDrawnPlots(whileRunning);
-    console.log(`    (while training ran: ${snapshots.length} looks, loss plot drawn with ${drawnStates.length} different point counts)`);
-    expect(drawnStates.length, `distinct drawn loss plots seen while training ran: ${JSON.stringify(snapshots.slice(-5))}`).to.be.at.least(2);
-    expect(whileRunning.some((s) => s.progressValue !== null && s.progressMax !== null && s.progressValue < s.progressMax), "the progress bar seen part-way").to.equal(true);
-
-    // Outputs and the last redraws may trail the replies a little: wait for the finished
-    // views (the assertions below then say what was missing if they never came).
-    await page
-      .waitForFunction(
-        (i) => {
-          const cell = document.querySelectorAll("#notebook-container > .cell")[i];
-          const plot = cell?.querySelector(".seqlab-plot") as (HTMLElement & { data?: Array<{ x?: unknown[] }> }) | null;
-          const bar = cell?.querySelector(".seqlab-progress progress") as HTMLProgressElement | null;
-          const plots = Array.from(document.querySelectorAll(".seqlab-plot"));
-          return (
-            bar !== null && bar.max > 0 && bar.value === bar.max && plot?.data?.[0]?.x?.length === bar.max &&
-            plots.every((p) => p.querySelector(".main-svg")) && document.querySelector(".seqlab-sheet svg") !== null && document.querySelector("audio") !== null
-          );
-        },
-        trainingCell,
-        { timeout: 60000, polling: 250 },
-      )
-      .catch(() => undefined);
-    const final = await page.evaluate((i) => {
-      const cell = document.querySelectorAll("#notebook-container > .cell")[i];
-      const plot = cell.querySelector(".seqlab-plot") as (HTMLElement & { data?: Array<{ x?: unknown[] }> }) | null;
-      const bar = cell.querySelector(".seqlab-progress progress") as HTMLProgressElement | null;
-      return {
-        svg: plot?.querySelector(".main-svg") !== null && plot !== null,
-        points: plot?.data?.[0]?.x?.length ?? 0,
-        value: bar ? bar.value : null,
-        max: bar ? bar.max : null,
-        text: (cell.querySelector(".seqlab-progress") as HTMLElement | null)?.innerText ?? "",
-      };
-    }, trainingCell);
-    const total = Number(/(\d+)\/(\d+) it/.exec(final.text)?.[2]);
-    expect(final.svg, "final loss plot drawn as SVG").to.equal(true);
-    expect(final.max, "progress bar maximum").to.equal(total);
-    expect(final.value, "progress bar at 100%").to.equal(final.max);
-    expect(final.text).to.contain(`${total}/${total} it`);
-    expect(final.points, "loss points in the final plot").to.equal(total);
-    const trainingText = (await waitForOutput(page, trainingCell, /iterations trained/)).text;
-    expect(trainingText).to.contain(`✔ iterations trained: ${total}`);
-
-    const media = await page.evaluate(() => ({
-      sheets: Array.from(document.querySelectorAll(".seqlab-sheet svg")).filter((s) => s.querySelectorAll("path").length > 20).length,
-      wavAudio: Array.from(document.querySelectorAll("audio")).filter((a) => (a.getAttribute("src") ?? a.querySelector("source")?.getAttribute("src") ?? "").startsWith("data:audio/wav")).length,
-      plots: document.querySelectorAll(".seqlab-plot").length,
-      drawn: Array.from(document.querySelectorAll(".seqlab-plot")).filter((p) => p.querySelector(".main-svg")).length,
-      // Only outputs count: the notebook's own code holds the ✘ mark it prints for a failed claim.
-      claimsFailed: Array.from(document.querySelectorAll(".output_area")).some((o) => (o as HTMLElement).innerText.includes("✘")),
-    }));
-    expect(media.sheets, "sheet music SVGs with notes").to.be.at.least(1);
-    expect(media.wavAudio, "<audio> elements with a WAV data: source").to.be.at.least(1);
-    expect(media.drawn, "plotly figures drawn").to.equal(media.plots);
-    expect(media.claimsFailed, "a failed claim (✘) in the outputs").to.equal(false);
+    checkLiveTraining(snapshots);
+    await checkTrainingFinished(page, CLASSIC_DOM, trainingCell);
+    expect((await waitForOutput(page, trainingCell, /iterations trained/)).text).to.match(/✔ iterations trained: \d+/);
+    await checkMediaShown(page, CLASSIC_DOM);
   });
 
   it("shows %lsmagic and %timeit? help in cells added through the UI", async () => {
@@ -189,17 +137,7 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
 
   it("interrupts a longer training run from the toolbar: the kernel lives on, the model keeps its weights, the next cell runs", async () => {
     // Far more steps than could finish: only the interrupt ends this cell.
-    const longRun = await insertAndRunCell(
-      page,
-      [
-        `const longerBar = new sl.ProgressBar({ total: 100000, label: "longer training", unit: "it" });`,
-        `await sl.trainModel(model, {`,
-        `  batches: (ctx) => sl.getBatch(vectorizedSongs, seqLength, batchSize, ctx.rng),`,
-        `  steps: 100000, optimizer: "adam", learningRate: learningRate, seed: seed + 1,`,
-        `  callbacks: { onStepEnd: (info) => longerBar.update(info.step, { loss: info.loss }) },`,
-        `});`,
-      ].join("\n"),
-    );
+    const longRun = await insertAndRunCell(page, LONG_TRAINING_CELL);
     // Interrupt once training visibly runs (a few steps shown by its progress bar).
     await page.waitForFunction(
       (i) => {
@@ -222,17 +160,7 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
     const kernels = await serverKernels();
     expect(kernels.map((k) => [k.id, k.execution_state])).to.deep.equal([[kernelId, "idle"]]);
 
-    const check = await insertAndRunCell(
-      page,
-      [
-        `const kept = model.getWeights();`,
-        `console.log(\`weights kept: \${kept.length}, disposed: \${kept.filter((w) => w.isDisposed).length}\`);`,
-        `console.log(model.weights.map((w) => \`\${w.name} [\${w.shape}]\`).join("\\n"));`,
-        `const after = sl.getBatch(vectorizedSongs, seqLength, 2, 7);`,
-        `const lossNow = sl.sparseCrossEntropy(after.y, model.predict(after.x) as tf.Tensor).dataSync()[0];`,
-        `console.log(\`loss now \${lossNow.toFixed(3)}, finite: \${Number.isFinite(lossNow)}\`);`,
-      ].join("\n"),
-    );
+    const check = await insertAndRunCell(page, WEIGHTS_CHECK_CELL);
     await waitForCellDone(page, check);
     const after = await waitForOutput(page, check, /finite: (true|false)/);
     expect(after.errors, after.text).to.equal(0);
