@@ -23,7 +23,9 @@ describe("papermill -p with the seqlab kernel", function () {
   before(async function () {
     venv = useJupyterVenv(this, ["papermill", "nbclient"]);
     home = makeJupyterHome();
-    const plugin = await runCommand(venv.python, ["-c", "import papermill_seqlab"], { env: home.env, cwd: home.dir, timeoutMs: 60000 });
+    // papermill itself must find the translator (through the plugin's entry point).
+    const probe = "import papermill\nfrom papermill.translators import papermill_translators as t\nt.find_translator('seqlab', 'typescript')";
+    const plugin = await runCommand(venv.python, ["-c", probe], { env: home.env, cwd: home.dir, timeoutMs: 60000 });
     if (plugin.code !== 0) throw new Error(`the papermill plugin is not installed in ${venv.dir}: run ${path.join(venv.bin, "pip")} install ./python/papermill_seqlab (part of .ci/requirements.txt)\n${plugin.output}`);
   });
 

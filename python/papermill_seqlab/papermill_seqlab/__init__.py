@@ -9,7 +9,6 @@ import json
 import math
 import re
 
-from papermill.engines import NBClientEngine
 from papermill.models import Parameter
 from papermill.translators import Translator, papermill_translators
 
@@ -66,10 +65,6 @@ class TypeScriptTranslator(Translator):
                 name, type_name, default, help_text = m.groups()
                 found.append(Parameter(name=name, inferred_type_name=(type_name or "None").strip(), default=default.strip(), help=help_text or ""))
         return found
-
-
-class SeqlabEngine(NBClientEngine):
-    """papermill's default engine, registered under "seqlab" so that papermill imports this module."""
 
 
 papermill_translators.register("typescript", TypeScriptTranslator)
