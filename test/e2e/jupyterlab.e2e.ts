@@ -65,20 +65,20 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
     await runAllFromMenu(page);
     const snapshots: TrainingSnapshot[] = await watchTrainingCell(page, LAB_DOM, trainingCell, SLOW_MS);
     await waitForLabAllDone(page);
+    const songCell = await findLabCell(page, "validSongs.slice(0, 3)");
+    await page.locator(LAB_DOM.cells).nth(songCell).screenshot({ path: shot("sheet-music-and-audio") });
+    await page.locator(LAB_DOM.cells).nth(trainingCell).screenshot({ path: shot("training-done") });
 
     const cells = await readAllLabCells(page);
     expect(cells.flatMap((c) => c.errors), "error outputs").to.deep.equal([]);
     expect(cells.filter((c) => !/\[\d+\]/.test(c.prompt)).map((c) => c.prompt), "cells that did not run").to.deep.equal([]);
+    expect((await readLabCell(page, trainingCell)).text).to.match(/iterations trained: \d+/);
+    await checkMediaShown(page, LAB_DOM);
+    // The figure went to the plotly MIME renderer, not to the offline HTML ...
+    expect(await plotRendererMimeType(page, trainingCell), "the MIME type the loss plot was rendered from").to.equal("application/vnd.plotly.v1+json");
+    // ... redrawn while training ran, and complete at the end.
     checkLiveTraining(snapshots);
     await checkTrainingFinished(page, LAB_DOM, trainingCell);
-    // The figure went to the plotly MIME renderer, not to the offline HTML.
-    expect(await plotRendererMimeType(page, trainingCell), "the MIME type the loss plot was rendered from").to.equal("application/vnd.plotly.v1+json");
-    expect((await readLabCell(page, trainingCell)).text).to.match(/iterations trained: \d+/);
-    await page.locator(LAB_DOM.cells).nth(trainingCell).screenshot({ path: shot("training-done") });
-
-    await checkMediaShown(page, LAB_DOM);
-    const songCell = await findLabCell(page, "validSongs.slice(0, 3)");
-    await page.locator(LAB_DOM.cells).nth(songCell).screenshot({ path: shot("sheet-music-and-audio") });
   });
 
   it("completes library names after `sl.` (Tab) and shows a function's signature and doc comment (Shift+Tab)", async () => {

@@ -37,17 +37,17 @@ describe("e2e: the lab notebook in Notebook 7, driven by headless Chromium", fun
     await runAllFromMenu(page);
     await waitForLabAllDone(page);
     await page.screenshot({ path: shot("after-run-all"), fullPage: true });
+    const trainingCell = await findLabCell(page, "new sl.LiveLossPlot");
+    await page.locator(LAB_DOM.cells).nth(trainingCell).screenshot({ path: shot("training-done") });
+    const songCell = await findLabCell(page, "validSongs.slice(0, 3)");
+    await page.locator(LAB_DOM.cells).nth(songCell).screenshot({ path: shot("sheet-music-and-audio") });
+
     const cells = await readAllLabCells(page);
     expect(cells.flatMap((c) => c.errors), "error outputs").to.deep.equal([]);
     expect(cells.filter((c) => !/\[\d+\]/.test(c.prompt)).map((c) => c.prompt), "cells that did not run").to.deep.equal([]);
-
-    const trainingCell = await findLabCell(page, "new sl.LiveLossPlot");
-    await checkTrainingFinished(page, LAB_DOM, trainingCell);
-    expect(await plotRendererMimeType(page, trainingCell), "the MIME type the loss plot was rendered from").to.equal("application/vnd.plotly.v1+json");
-    await page.locator(LAB_DOM.cells).nth(trainingCell).screenshot({ path: shot("training-done") });
     await checkMediaShown(page, LAB_DOM);
-    const songCell = await findLabCell(page, "validSongs.slice(0, 3)");
-    await page.locator(LAB_DOM.cells).nth(songCell).screenshot({ path: shot("sheet-music-and-audio") });
+    expect(await plotRendererMimeType(page, trainingCell), "the MIME type the loss plot was rendered from").to.equal("application/vnd.plotly.v1+json");
+    await checkTrainingFinished(page, LAB_DOM, trainingCell);
   });
 
   it("raised no script errors in the page beyond those Notebook 7's own file browser raises", async () => {
