@@ -77,22 +77,6 @@ export async function openInFrontend(context: Mocha.Context, which: LabFrontendK
   return { server, session, api, close };
 }
 
-/**
- * The script errors a page of the server throws by itself, with no notebook and no kernel
- * involved (e.g. "/tree"): what the frontend's own code does, to tell apart from ours.
- */
-export async function pageErrorsOf(frontend: LabFrontend, route: string): Promise<string[]> {
-  const page = await frontend.session.page.context().newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (err) => errors.push(err.message));
-  try {
-    await page.goto(`${frontend.server.baseUrl}${route}?token=${frontend.server.token}`, { waitUntil: "networkidle", timeout: 120000 });
-  } finally {
-    await page.close();
-  }
-  return errors;
-}
-
 /** A folder under test-artifacts/e2e/ for one test's screenshots, and a namer for them. */
 export function screenshotFolder(root: string, name: string): (shot: string) => string {
   const dir = path.join(root, "test-artifacts", "e2e", name);

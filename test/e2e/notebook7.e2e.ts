@@ -7,12 +7,13 @@
 import { expect } from "chai";
 import * as path from "path";
 import { repoRoot } from "../kernel/helpers";
-import { LabFrontend, openInFrontend, pageErrorsOf, screenshotFolder } from "./lab-frontend";
+import { LabFrontend, openInFrontend, screenshotFolder } from "./lab-frontend";
 import { SLOW_MS, findLabCell, labKernel, plotRendererMimeType, readAllLabCells, runAllFromMenu, waitForLabAllDone } from "./lab-page";
 import { checkMediaShown, checkTrainingFinished } from "./lab-notebook-checks";
 import { LAB_DOM } from "./training-watch";
 
 const NOTEBOOK = path.join(repoRoot, "notebooks", "lab1-music-generation.ipynb");
+const NOTEBOOK7_OWN_ERROR = "Cannot read properties of undefined (reading 'schema')";
 
 describe("e2e: the lab notebook in Notebook 7, driven by headless Chromium", function () {
   this.timeout(SLOW_MS + 60000);
@@ -50,13 +51,13 @@ describe("e2e: the lab notebook in Notebook 7, driven by headless Chromium", fun
     await checkTrainingFinished(page, LAB_DOM, trainingCell);
   });
 
-  it("raised no script errors in the page beyond those Notebook 7's own file browser raises", async () => {
+  it("raised no script errors in the page but Notebook 7's own, with every non-loopback request refused", () => {
     const { refused, pageErrors } = frontend!.session;
     if (refused.length > 0) console.log(`    (refused ${refused.length} request(s) off loopback, e.g. ${refused[0]})`);
-    // Notebook 7.6.5's file browser page alone throws "Cannot read properties of undefined
-    // (reading 'schema')" (its shortcuts plugin), with no notebook or kernel involved.
-    const own = await pageErrorsOf(frontend!, "/tree");
-    if (own.length > 0) console.log(`    (Notebook 7's /tree page throws by itself: ${JSON.stringify(own)})`);
-    expect(pageErrors.filter((e) => !own.includes(e))).to.deep.equal([]);
+    // Notebook 7.6.5's keyboard-shortcuts plugin sometimes throws this while the page loads
+    // its settings, on the file browser page (/tree) too, with no notebook or kernel involved.
+    const upstream = pageErrors.filter((e) => e === NOTEBOOK7_OWN_ERROR);
+    if (upstream.length > 0) console.log(`    (Notebook 7's own page error, not counted: ${NOTEBOOK7_OWN_ERROR})`);
+    expect(pageErrors.filter((e) => e !== NOTEBOOK7_OWN_ERROR)).to.deep.equal([]);
   });
 });
