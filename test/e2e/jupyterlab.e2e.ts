@@ -20,6 +20,7 @@ import {
   readLabCell,
   restartFromToolbar,
   runAllFromMenu,
+  screenshotCell,
   waitForLabAllDone,
   waitForLabCellDone,
   waitForLabKernelIdle,
@@ -66,8 +67,8 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
     const snapshots: TrainingSnapshot[] = await watchTrainingCell(page, LAB_DOM, trainingCell, SLOW_MS);
     await waitForLabAllDone(page);
     const songCell = await findLabCell(page, "validSongs.slice(0, 3)");
-    await page.locator(LAB_DOM.cells).nth(songCell).screenshot({ path: shot("sheet-music-and-audio") });
-    await page.locator(LAB_DOM.cells).nth(trainingCell).screenshot({ path: shot("training-done") });
+    await screenshotCell(page, songCell, shot("sheet-music-and-audio"));
+    await screenshotCell(page, trainingCell, shot("training-done"));
 
     const cells = await readAllLabCells(page);
     expect(cells.flatMap((c) => c.errors), "error outputs").to.deep.equal([]);
@@ -123,7 +124,7 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
     const help = await addAndRunCell(page, "%timeit?");
     await waitForLabCellDone(page, help);
     const shown = await waitForLabOutput(page, help, /%timeit/);
-    await page.locator(LAB_DOM.cells).nth(help).screenshot({ path: shot("magic-help") });
+    await screenshotCell(page, help, shot("magic-help"));
     expect(shown.errors).to.deep.equal([]);
     expect(shown.text).to.contain("%timeit");
     expect(shown.text.length).to.be.greaterThan(80);
@@ -144,7 +145,7 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
     await clickToolbar(page, "notebook:interrupt-kernel");
     await waitForLabCellDone(page, longRun);
     const stopped = await waitForLabOutput(page, longRun, /interrupted/i);
-    await page.locator(LAB_DOM.cells).nth(longRun).screenshot({ path: shot("after-interrupt") });
+    await screenshotCell(page, longRun, shot("after-interrupt"));
     expect(stopped.text).to.match(/interrupted/i);
     expect(stopped.text).to.not.match(/100000\/100000/);
     await waitForLabKernelIdle(page);

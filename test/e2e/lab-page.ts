@@ -47,10 +47,18 @@ export async function labKernel(page: Page): Promise<{ name: string; displayName
   });
 }
 
-/** The MIME type the first figure in the cell at `index` was rendered from (plotly JSON or HTML). */
+/**
+ * The MIME type the first figure in the cell at `index` was rendered from: the plotly JSON
+ * (jupyterlab-plotly's renderer marks its node .jp-RenderedPlotly) or seqlab's offline HTML
+ * (a .seqlab-plot div); null when the cell shows no figure.
+ */
 export async function plotRendererMimeType(page: Page, index: number): Promise<string | null> {
   return page.evaluate(
-    ({ i, dom }) => document.querySelectorAll(dom.cells)[i]?.querySelector(dom.plot)?.closest(".jp-OutputArea-output")?.getAttribute("data-mime-type") ?? null,
+    ({ i, dom }) => {
+      const plot = document.querySelectorAll(dom.cells)[i]?.querySelector(dom.plot);
+      if (!plot) return null;
+      return plot.classList.contains("jp-RenderedPlotly") ? "application/vnd.plotly.v1+json" : "text/html";
+    },
     { i: index, dom: LAB_DOM },
   );
 }
@@ -142,6 +150,15 @@ export async function waitForLabAllDone(page: Page, timeout = SLOW_MS): Promise<
     LAB_DOM,
     { timeout, polling: 500 },
   );
+}
+
+/**
+ * A picture of the window with the cell at `index` scrolled to its top (an element picture
+ * of a cell taller than the window comes out partly blank in JupyterLab's layout).
+ */
+export async function screenshotCell(page: Page, index: number, file: string): Promise<void> {
+  await page.evaluate(({ i, dom }) => document.querySelectorAll(dom.cells)[i]?.scrollIntoView({ block: "start" }), { i: index, dom: LAB_DOM });
+  await page.screenshot({ path: file });
 }
 
 /** Opens a top menu by its label and clicks the item that runs `command`. */

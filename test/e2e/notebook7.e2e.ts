@@ -8,7 +8,7 @@ import { expect } from "chai";
 import * as path from "path";
 import { repoRoot } from "../kernel/helpers";
 import { LabFrontend, openInFrontend, screenshotFolder } from "./lab-frontend";
-import { SLOW_MS, findLabCell, labKernel, plotRendererMimeType, readAllLabCells, runAllFromMenu, waitForLabAllDone } from "./lab-page";
+import { SLOW_MS, findLabCell, labKernel, plotRendererMimeType, readAllLabCells, runAllFromMenu, screenshotCell, waitForLabAllDone } from "./lab-page";
 import { checkMediaShown, checkTrainingFinished } from "./lab-notebook-checks";
 import { LAB_DOM } from "./training-watch";
 
@@ -39,9 +39,9 @@ describe("e2e: the lab notebook in Notebook 7, driven by headless Chromium", fun
     await waitForLabAllDone(page);
     await page.screenshot({ path: shot("after-run-all"), fullPage: true });
     const trainingCell = await findLabCell(page, "new sl.LiveLossPlot");
-    await page.locator(LAB_DOM.cells).nth(trainingCell).screenshot({ path: shot("training-done") });
+    await screenshotCell(page, trainingCell, shot("training-done"));
     const songCell = await findLabCell(page, "validSongs.slice(0, 3)");
-    await page.locator(LAB_DOM.cells).nth(songCell).screenshot({ path: shot("sheet-music-and-audio") });
+    await screenshotCell(page, songCell, shot("sheet-music-and-audio"));
 
     const cells = await readAllLabCells(page);
     expect(cells.flatMap((c) => c.errors), "error outputs").to.deep.equal([]);
