@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { currentAbortSignal, displayHost } from "../../lib/runtime";
-import { RecordingHost, engine, errorOf, resultText, run } from "./harness";
+import { disposeEngineAfterSuite, RecordingHost, engine, errorOf, resultText, run } from "./harness";
 import { languageInfo } from "../../kernel/engine";
 
 describe("engine: execute", function () {
+  disposeEngineAfterSuite();
   this.timeout(60000);
   before(async () => {
     await run("0"); // loads TypeScript once

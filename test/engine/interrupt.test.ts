@@ -3,7 +3,7 @@ import { spawn } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { engine, errorOf, resultText, run } from "./harness";
+import { disposeEngineAfterSuite, engine, errorOf, resultText, run } from "./harness";
 
 /** Sends SIGINT to this process from another process once `marker` exists. */
 function sigintWhenFileAppears(marker: string): void {
@@ -31,6 +31,7 @@ function interruptOnceStarted(): void {
 }
 
 describe("engine: interrupt", function () {
+  disposeEngineAfterSuite();
   this.timeout(60000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-interrupt-"));
   before(async () => {

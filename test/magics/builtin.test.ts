@@ -2,9 +2,10 @@ import { expect } from "chai";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { RecordingHost, errorOf, resultText, run } from "../engine/harness";
+import { disposeEngineAfterSuite, RecordingHost, errorOf, resultText, run } from "../engine/harness";
 
 describe("magics: built-ins through the engine", function () {
+  disposeEngineAfterSuite();
   this.timeout(60000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-magics-"));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
