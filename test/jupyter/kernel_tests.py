@@ -1,7 +1,8 @@
 """jupyter_kernel_test cases for the seqlab kernel, run by test/jupyter/kernel-test.test.ts.
 
-jupyter_kernel_test comes from the pinned venv (.ci/requirements.txt). The kernelspecs are installed into a temporary JUPYTER_DATA_DIR by the mocha test; every
-optional attribute of KernelTests is set, so that no test of the suite is skipped.
+jupyter_kernel_test comes from the pinned venv (.ci/requirements.txt). The kernelspecs are
+installed into a temporary JUPYTER_DATA_DIR by the mocha test; every optional attribute of
+KernelTests is set, so that no test of the suite is skipped.
 """
 import sys
 import unittest
@@ -13,6 +14,7 @@ class ReportsProtocolVersion:
     """Prints the protocol version the kernel reports, so that a run says what it tested."""
 
     def test_reports_protocol_version(self):
+        self.flush_channels()
         self.kc.kernel_info()
         reply = self.kc.get_shell_msg(timeout=30)
         version = reply["content"]["protocol_version"]
