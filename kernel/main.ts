@@ -8,6 +8,7 @@ import * as path from "path";
 import type { Engine, LanguageInfo } from "./contract";
 import { KernelServer } from "./server";
 import { validateConnectionInfo } from "./wire";
+import { useCellPackages } from "./engine/packages";
 
 /** What an engine module exports (kernel/engine/index.ts, or a module named with --engine). */
 export interface EngineModule {
@@ -52,6 +53,8 @@ export async function runKernel(options: KernelStartOptions): Promise<number> {
     throw new Error(`connection file ${options.connectionFile} is not valid JSON: ${(err as Error).message}`);
   }
   const connection = validateConnectionInfo(parsed, options.connectionFile);
+  // Before the engine loads TensorFlow.js: where the notebooks' packages come from.
+  useCellPackages(process.cwd());
   const engineModule = loadEngineModule(options.engineModule);
   // The engine (TypeScript, tslab) is created only once the sockets are bound, so that
   // kernel_info is answered while it loads; requests that need it wait for it.

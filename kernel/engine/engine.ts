@@ -13,6 +13,7 @@ import { libDisplayHost, showOn, toMimeBundle } from "./display";
 import { CellScripts, keyboardInterruptError, runtimeError, type CellError } from "./errors";
 import { PRELUDE, installCellGlobals, removeCellGlobals } from "./globals";
 import { CellModules } from "./modules";
+import { useCellPackages } from "./packages";
 import { createNamespace, type NamespaceStore } from "./namespace";
 import { captureProcessOutput } from "./output";
 import { trackCellTimers } from "./timers";
@@ -63,6 +64,7 @@ export class TypeScriptEngine implements Engine {
 
   constructor(options: EngineOptions = {}) {
     this.rootDir = options.rootDir ?? process.cwd();
+    useCellPackages(this.rootDir); // the kernel's main installs it first, before tfjs loads
     this.registry = options.registry ?? magicRegistry;
     this.restoreOutput = captureProcessOutput();
     this.restoreIntervals = trackCellTimers((owner, error) => printToCell(owner, "Uncaught", error, this.scripts));
