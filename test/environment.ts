@@ -1,11 +1,11 @@
 /**
  * The process-wide state every test file starts from, so no file's results depend on which
  * files ran before it: the tfjs backend, the kernels' thread count, the environment
- * variables, the working directory, Math.random, the host hooks of lib/runtime, process
- * listeners for errors and SIGINT, and process output. The
- * shared setup (setup.ts) applies it before the first file and, after each top-level suite,
- * checks that the suite handed it back. A file that needs something else (another backend,
- * more threads) sets it in before() and restores it in after().
+ * variables, the working directory, Math.random, lib/runtime's host hooks, the process
+ * listeners for errors and SIGINT, and process output. The shared setup (setup.ts) applies
+ * it before the first file and, after each top-level suite, checks that the suite handed it
+ * back. A file that needs something else (another backend, more threads) sets it in
+ * before() and restores it in after().
  */
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../lib/backend";

@@ -1,20 +1,22 @@
 import { expect } from "chai";
 import { main } from "../../bench/lstm";
 
+/** Run f, collecting what it writes to `stream` instead of printing it. */
+async function captured<T>(stream: NodeJS.WriteStream, f: () => Promise<T>): Promise<{ value: T; text: string }> {
+  const write = stream.write; // the function itself, so the very same one goes back
+  let text = "";
+  stream.write = ((chunk: string | Uint8Array) => ((text += chunk.toString()), true)) as typeof stream.write;
+  try {
+    return { value: await f(), text };
+  } finally {
+    stream.write = write;
+  }
+}
+
 /** Capture what main() writes to stdout. */
 async function capture(argv: string[]): Promise<{ code: number; out: string }> {
-  const write = process.stdout.write.bind(process.stdout);
-  let out = "";
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const code = await main(argv);
-    return { code, out };
-  } finally {
-    process.stdout.write = write;
-  }
+  const { value, text } = await captured(process.stdout, () => main(argv));
+  return { code: value, out: text };
 }
 
 describe("bench lstm (tiny sizes: checks the report, not the speed)", () => {
@@ -40,15 +42,10 @@ describe("bench lstm (tiny sizes: checks the report, not the speed)", () => {
   });
 
   it("rejects bad options with usage and exit code 2", async () => {
-    const write = process.stderr.write.bind(process.stderr);
-    let err = "";
-    process.stderr.write = ((chunk: string) => ((err += chunk), true)) as typeof process.stderr.write;
-    try {
+    const { text: err } = await captured(process.stderr, async () => {
       expect(await main(["--units", "zero"])).to.equal(2);
       expect(await main(["--frobnicate"])).to.equal(2);
-    } finally {
-      process.stderr.write = write;
-    }
+    });
     expect(err).to.match(/--units needs an integer/).and.to.match(/unknown option "--frobnicate"/).and.to.match(/usage:/);
   });
 });
