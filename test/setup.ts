@@ -6,6 +6,7 @@
 import * as path from "path";
 import type { Context } from "mocha";
 import { applyTestDefaults, checkHandedBack } from "./environment";
+import { disposeSharedEngine } from "./engine/harness";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 if (!process.env.SEQLAB_DATA_DIR) {
@@ -17,7 +18,12 @@ export const mochaHooks = {
     const defaults = await applyTestDefaults();
     // Every file's top-level suites are loaded by now: each must hand the state back.
     for (const suite of this.test!.parent!.suites) {
-      suite.afterAll("hands back the shared test state", () => checkHandedBack(defaults, suite.fullTitle()));
+      suite.afterAll("hands back the shared test state", async () => {
+        // An engine left up would keep process-wide hooks (output capture, SIGINT) that the
+        // check below takes back, and the next suite would get a half-working engine.
+        await disposeSharedEngine();
+        await checkHandedBack(defaults, suite.fullTitle());
+      });
     }
   },
 };

@@ -80,9 +80,13 @@ export function errorOf(r: Run): { ename: string; evalue: string; traceback: str
  * (uncaught-error reporting, output capture, lib's display host and abort signal), which
  * must not reach the files that run after it; the next suite starts a fresh engine.
  */
+/** Disposes the shared engine, if one is up (the next engine() makes a fresh one). */
+export async function disposeSharedEngine(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  await current?.dispose();
+}
+
 export function disposeEngineAfterSuite(): void {
-  after(async () => {
-    await shared?.dispose();
-    shared = undefined;
-  });
+  after(disposeSharedEngine);
 }
