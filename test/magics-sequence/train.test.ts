@@ -38,7 +38,9 @@ describe("%%train", function () {
     expect(weightsOf(model)).to.not.deep.equal(before);
     expect(host.out).to.match(/trained steps 1–12: loss [\d.]+ → [\d.]+/);
 
-    const plotFirst = host.firstShown.find((s) => PLOTLY_MIME in s.data);
+    // The final redraw carries the plotly figure; while training it travels as HTML only.
+    const plotId = host.shown.find((s) => s.update && PLOTLY_MIME in s.data)?.displayId;
+    const plotFirst = host.firstShown.find((s) => s.displayId !== undefined && s.displayId === plotId);
     const barFirst = host.firstShown.find((s) => String(s.data["text/html"] ?? "").includes("seqlab-progress"));
     expect(plotFirst, "a plotly loss figure").to.not.equal(undefined);
     expect(barFirst, "a progress bar").to.not.equal(undefined);
@@ -47,6 +49,7 @@ describe("%%train", function () {
     // In place, never one message per step beyond the final redraw.
     expect(plotUpdates.length).to.be.at.least(1).and.at.most(12);
     expect(barUpdates.length).to.be.at.least(1).and.at.most(12);
+    expect(plotUpdates.slice(0, -1).every((s) => !(PLOTLY_MIME in s.data) && String(s.data["text/html"]).includes("Training loss"))).to.equal(true);
     const lastPlot = plotUpdates[plotUpdates.length - 1].data[PLOTLY_MIME] as { data: Array<{ x: number[]; y: number[] }>; layout: { title: { text: string } } };
     expect(lastPlot.layout.title.text).to.equal("Training loss (model)");
     expect(lastPlot.data[0].x[lastPlot.data[0].x.length - 1]).to.equal(12);
