@@ -12,4 +12,4 @@ export { Dropdown, ToggleButtons, type OptionSpec, type SelectionOptions } from 
 export { HBox, VBox, type BoxOptions } from "./box";
 export { Output, type OutputItem } from "./output";
 export { Link, jslink } from "./link";
-export { interact, Interactive, widgetFrom, type Abbreviation } from "./interact";
+export { interact, Interactive, widgetFrom, type Abbreviation, type ValueOf, type ValuesOf } from "./interact";

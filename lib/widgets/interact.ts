@@ -11,9 +11,15 @@ import { Dropdown } from "./selection";
 import { Widget } from "./widget";
 
 /** [min, max] or [min, max, step] (integers: IntSlider; other numbers: FloatSlider), string[] (Dropdown), boolean (Checkbox), string (Text), or a widget. */
-export type Abbreviation = readonly [number, number] | readonly [number, number, number] | readonly string[] | boolean | string | number | Widget;
+export type Abbreviation = readonly number[] | readonly string[] | boolean | string | number | Widget;
 
 type ValueWidget = Widget & { value: unknown };
+
+/** The value a control made from abbreviation A passes to the function. */
+export type ValueOf<A> = A extends boolean ? boolean : A extends string ? string : A extends number ? number : A extends readonly number[] ? number : A extends readonly string[] ? string : A extends { value: infer T } ? T : unknown;
+
+/** The values object the function receives for abbreviations A. */
+export type ValuesOf<A extends Record<string, Abbreviation>> = { -readonly [K in keyof A]: ValueOf<A[K]> };
 
 /** The value in the middle of [min, max], on a step (ipywidgets' _get_min_max_value). */
 function middle(min: number, max: number, step: number | undefined, integer: boolean): number {
@@ -57,29 +63,29 @@ export function widgetFrom(abbreviation: Abbreviation, name: string): ValueWidge
 }
 
 /** The controls and the output of an interact call; a VBox that shows them. */
-export class Interactive<V extends Record<string, unknown>> extends VBox {
-  readonly controls: { [K in keyof V]: ValueWidget };
+export class Interactive<A extends Record<string, Abbreviation>> extends VBox {
+  readonly controls: { [K in keyof A]: ValueWidget & { value: ValueOf<A[K]> } };
   readonly output: Output;
   private runs = 0;
   private latest: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly fn: (values: V) => unknown,
-    abbreviations: { [K in keyof V]: Abbreviation },
+    private readonly fn: (values: ValuesOf<A>) => unknown,
+    abbreviations: A,
   ) {
     if (typeof fn !== "function") throw new TypeError("interact: the first argument must be the function to call with the controls' values");
     if (abbreviations === null || typeof abbreviations !== "object") throw new TypeError("interact: the second argument must be an object { name: abbreviation }, e.g. { n: [1, 10] }");
-    const controls = Object.fromEntries(Object.entries(abbreviations).map(([name, a]) => [name, widgetFrom(a as Abbreviation, name)])) as { [K in keyof V]: ValueWidget };
+    const controls = Object.fromEntries(Object.entries(abbreviations).map(([name, a]) => [name, widgetFrom(a as Abbreviation, name)])) as Interactive<A>["controls"];
     const output = new Output();
     super([...Object.values(controls), output]);
     this.controls = controls;
     this.output = output;
-    for (const control of Object.values(controls)) control.observe("value", () => this.update());
+    for (const control of Object.values(controls) as ValueWidget[]) control.observe("value", () => this.update());
   }
 
   /** The controls' current values, by name. */
-  get values(): V {
-    return Object.fromEntries(Object.entries(this.controls).map(([name, c]) => [name, c.value])) as V;
+  get values(): ValuesOf<A> {
+    return Object.fromEntries(Object.entries(this.controls).map(([name, c]) => [name, (c as ValueWidget).value])) as ValuesOf<A>;
   }
 
   /** Runs the function with the current values into the output; resolves when that run ends. */
@@ -109,7 +115,7 @@ export class Interactive<V extends Record<string, unknown>> extends VBox {
  * Shows controls for fn's arguments and calls fn({ name: value, ... }) now and on every
  * change, e.g. interact(({ n, cell }) => `${n} ${cell}`, { n: [1, 10], cell: ["lstm", "gru"] }).
  */
-export function interact<V extends Record<string, unknown>>(fn: (values: V) => unknown, abbreviations: { [K in keyof V]: Abbreviation }): Interactive<V> {
+export function interact<A extends Record<string, Abbreviation>>(fn: (values: ValuesOf<A>) => unknown, abbreviations: A): Interactive<A> {
   const shown = new Interactive(fn, abbreviations);
   const host = displayHost();
   if (host) host.display(shown);
