@@ -12,4 +12,5 @@ export { Dropdown, ToggleButtons, type OptionSpec, type SelectionOptions } from 
 export { HBox, VBox, type BoxOptions } from "./box";
 export { Output, type OutputItem } from "./output";
 export { Link, jslink } from "./link";
+export { StopButton } from "./stop";
 export { interact, Interactive, widgetFrom, type Abbreviation, type ValueOf, type ValuesOf } from "./interact";

@@ -187,4 +187,38 @@ await inter.settled();`);
     expect(resultText(final)).to.equal(`'["n is 3\\\\n","30"]'`);
     expect(ofType(final, "comm_msg")).to.have.length(0);
   });
+
+  it("%%train shows a Stop button; pressing it while training runs ends at a step boundary with weights and history kept", async function () {
+    await run(`import * as sl from "seqlab";
+const model = sl.buildLabModel({ vocabSize: 5, embeddingDim: 4, units: 4, seed: 1 });
+model.build([null, 6]);
+const batches = [{ x: sl.tf.tensor2d([[1, 2, 3, 4, 0, 1]], undefined, "int32"), y: sl.tf.tensor2d([[2, 3, 4, 0, 1, 2]], undefined, "int32") }];`);
+    const cell = client.message("execute_request", { code: "%%train $model --data $batches --steps 1000000", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+    const reply = client.replyTo(cell, 60000);
+    client.sendMessage("shell", cell);
+    const open = await client.waitForIopub(
+      (m) => m.parent_header.msg_id === cell.header.msg_id && m.header.msg_type === "comm_open" && stateOf(m)._model_name === "ButtonModel",
+      60000,
+      "the Stop button",
+    );
+    expect(stateOf(open)).to.include({ description: "Stop", icon: "stop", button_style: "danger" });
+    const buttonId = String(open.content.comm_id);
+    client.sendMessage("shell", client.message("comm_msg", { comm_id: buttonId, data: { method: "custom", content: { event: "click" } } }));
+    expect((await reply).content.status, "the cell ends normally after a Stop").to.equal("ok");
+    const iopub = await client.idleOf(cell.header.msg_id);
+    // The button is shown right after the progress bar's first draw.
+    const displays = ofType(iopub, "display_data").map((m) => m.content.data as Record<string, unknown>);
+    const barAt = displays.findIndex((d) => String(d["text/html"] ?? "").includes("seqlab-progress"));
+    const buttonAt = displays.findIndex((d) => (d[VIEW] as { model_id?: string } | undefined)?.model_id === buttonId);
+    expect([barAt >= 0, buttonAt]).to.deep.equal([true, barAt + 1]);
+    const text = ofType(iopub, "stream").map((m) => String(m.content.text)).join("");
+    expect(text).to.match(/Stop pressed: training stops after the current step/);
+    expect(text).to.match(/trained steps 1–\d+: loss/);
+    expect(ofType(iopub, "comm_close").map((m) => m.content.comm_id)).to.include(buttonId);
+    const kept = await run(`JSON.stringify([history.stopReason, history.steps.length === history.lastStep, history.lastStep > 0 && history.lastStep < 1000000])`);
+    expect(resultText(kept)).to.equal(`'["interrupted",true,true]'`);
+    await run(`const stoppedAt = history.lastStep;`);
+    await run(`%%train $model --data $batches --steps 2`);
+    expect(resultText(await run(`history.lastStep - stoppedAt`))).to.equal("2");
+  });
 });
