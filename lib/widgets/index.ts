@@ -13,4 +13,5 @@ export { HBox, VBox, type BoxOptions } from "./box";
 export { Output, type OutputItem } from "./output";
 export { Link, jslink } from "./link";
 export { StopButton } from "./stop";
+export { sampler, type SamplerOptions } from "./sampler";
 export { interact, Interactive, widgetFrom, type Abbreviation, type ValueOf, type ValuesOf } from "./interact";

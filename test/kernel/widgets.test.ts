@@ -221,4 +221,29 @@ const batches = [{ x: sl.tf.tensor2d([[1, 2, 3, 4, 0, 1]], undefined, "int32"), 
     await run(`%%train $model --data $batches --steps 2`);
     expect(resultText(await run(`history.lastStep - stoppedAt`))).to.equal("2");
   });
+
+  it("%generate --interactive shows temperature and top-k sliders and a Sample again button over an Output with the text", async function () {
+    const iopub = await run(`const tokens = ["a", "b", "c", "d", "e"];\n%generate $model --vocab $tokens --start a --length 10 --temperature 0.5 --interactive`);
+    const states = ofType(iopub, "comm_open").map(stateOf);
+    expect(states.find((st) => st._model_name === "FloatSliderModel")).to.include({ description: "temperature", value: 0.5 });
+    expect(states.find((st) => st._model_name === "IntSliderModel")).to.include({ description: "top-k", value: 0, max: 5 });
+    const opens = ofType(iopub, "comm_open");
+    const idOf = (name: string, description?: string) =>
+      String(opens.find((m) => stateOf(m)._model_name === name && (description === undefined || stateOf(m).description === description))!.content.comm_id);
+    const outputId = idOf("OutputModel");
+    const againId = idOf("ButtonModel", "Sample again");
+    const sampled = (after: JupyterMessage | undefined) =>
+      client.waitForIopub((m) => {
+        if (m.header.msg_type !== "comm_msg" || m.content.comm_id !== outputId || (after && m.parent_header.msg_id !== after.header.msg_id)) return false;
+        const outputs = (stateOf(m)?.outputs ?? []) as { data?: Record<string, string> }[];
+        return outputs.length === 1 && /^a[a-e]{10}$/.test(outputs[0].data?.["text/plain"] ?? "");
+      }, 30000, "a sample in the Output");
+    await sampled(undefined);
+    const click = client.message("comm_msg", { comm_id: againId, data: { method: "custom", content: { event: "click" } } });
+    client.sendMessage("shell", click);
+    await sampled(click);
+    const hotter = client.message("comm_msg", { comm_id: idOf("FloatSliderModel"), data: { method: "update", state: { value: 1.5 }, buffer_paths: [] } });
+    client.sendMessage("shell", hotter);
+    await sampled(hotter);
+  });
 });

@@ -13,7 +13,7 @@ function isSampleVocabulary(value: unknown): value is SampleVocabulary | string[
 export const generateMagic: MagicSpec = {
   name: "generate",
   kind: "line",
-  usage: "%generate $model --vocab $vocab [--start TEXT] [--length N] [--temperature T] [--top-k K] [--seed S] [--out NAME]",
+  usage: "%generate $model --vocab $vocab [--start TEXT] [--length N] [--temperature T] [--top-k K] [--seed S] [--out NAME] [--interactive]",
   help: [
     "Generates text one token at a time from a trained token model (sl.sample: the seed text",
     "primes the recurrent state, then each token is drawn from softmax(logits / T), optionally",
@@ -23,6 +23,8 @@ export const generateMagic: MagicSpec = {
     "When the text holds ABC tunes (a line such as X:1 or K:D), each is also shown as sheet",
     "music with an audio player, and checked with the abcjs parser.",
     "--out NAME keeps the sl.SampledText in a notebook variable.",
+    "--interactive shows sliders for the temperature and top-k (0: all tokens) and a \"Sample",
+    "again\" button (next seed) instead, with the text in an output below (sl.widgets.sampler).",
     "",
     "Example:",
     "  %generate $model --vocab $vocab --start \"X:\" --length 400 --temperature 0.8 --top-k 10",
@@ -36,6 +38,7 @@ export const generateMagic: MagicSpec = {
     seed: { type: "number", help: "random seed", default: 0 },
     out: { type: "string", help: "notebook variable to keep the SampledText in" },
     music: { type: "boolean", help: "always try to show the text as music (default: only when it has ABC headers)" },
+    interactive: { type: "boolean", help: "temperature and top-k sliders and a \"Sample again\" button" },
   },
   async run(ctx, args) {
     if (args.positionals.length !== 1) ctx.usageError(`expected one model ($model) before the options, got ${args.positionals.length} arguments`);
@@ -52,6 +55,12 @@ export const generateMagic: MagicSpec = {
     const out = args.options.out === undefined ? undefined : variableName(ctx, "out", args.options.out);
     const start = String(args.options.start).replace(/\\n/g, "\n");
 
+    if (args.options.interactive) {
+      if (out) ctx.usageError("--out keeps one sample; with --interactive, each change samples again (read the sampler's output instead)");
+      const { widgets } = await import("../../../lib");
+      ctx.display(widgets.sampler(model, { vocab, length, seedText: start, temperature, topK, seed: seed as number }));
+      return undefined;
+    }
     const { sample } = await import("../../../lib/train/sample");
     let text;
     try {
