@@ -10,12 +10,14 @@ const LAYOUT_KEYS = [
   "grid_template_areas", "grid_template_columns", "grid_template_rows", "height", "justify_content", "justify_items", "left",
   "margin", "max_height", "max_width", "min_height", "min_width", "object_fit", "object_position", "order", "overflow", "padding",
   "right", "top", "visibility", "width",
-];
+] as const;
 
+type LayoutProperties = { -readonly [K in (typeof LAYOUT_KEYS)[number]]: string | null };
+
+export interface Layout extends LayoutProperties {}
 /** CSS layout of a DOM widget (all unset by default), e.g. new Layout({ width: "300px" }). */
 export class Layout extends Widget {
-  [css: string]: unknown;
-  constructor(options: Partial<Record<string, string | null>> = {}) {
+  constructor(options: Partial<LayoutProperties> = {}) {
     const identity: ModelIdentity = {
       _model_name: "LayoutModel",
       _model_module: BASE_MODULE,
@@ -28,10 +30,10 @@ export class Layout extends Widget {
   }
 }
 
+export interface Style extends Partial<Record<StyleKey, string | null>> {}
 /** A style model (@jupyter-widgets/controls model, @jupyter-widgets/base StyleView) with its keys. */
 export class Style extends Widget {
-  [key: string]: unknown;
-  constructor(model: string, defaults: Record<string, string | null>, options: Record<string, unknown> = {}) {
+  constructor(model: string, defaults: Partial<Record<StyleKey, string | null>>, options: Partial<Record<StyleKey, string | null>> = {}) {
     const identity: ModelIdentity = {
       _model_name: model,
       _model_module: CONTROLS_MODULE,
@@ -48,8 +50,10 @@ const description = { description_width: "" };
 const stringStyle = { ...description, background: null, font_size: null, text_color: null };
 const fonts = { font_family: null, font_size: null, font_style: null, font_variant: null, font_weight: null, text_color: null, text_decoration: null };
 
+type StyleKey = "description_width" | "handle_color" | "background" | "button_color" | "button_width" | keyof typeof fonts;
+
 /** The style model each control uses, by model name, with ipywidgets 8's defaults. */
-export const STYLES: Record<string, Record<string, string | null>> = {
+export const STYLES: Record<string, Partial<Record<StyleKey, string | null>>> = {
   DescriptionStyleModel: description,
   SliderStyleModel: { ...description, handle_color: null },
   CheckboxStyleModel: { ...description, background: null },
@@ -60,9 +64,9 @@ export const STYLES: Record<string, Record<string, string | null>> = {
   LabelStyleModel: { ...stringStyle, ...fonts },
 };
 
-export function newStyle(model: keyof typeof STYLES, options?: Record<string, unknown>): Style {
+export function newStyle(model: keyof typeof STYLES, options?: Partial<Record<StyleKey, string | null>>): Style {
   return new Style(model, STYLES[model], options);
 }
 
-syncedProperties(Layout, LAYOUT_KEYS);
+syncedProperties(Layout, [...LAYOUT_KEYS]);
 syncedProperties(Style, [...new Set(Object.values(STYLES).flatMap(Object.keys))]);
