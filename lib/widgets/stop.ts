@@ -6,10 +6,15 @@
  *   display(stop);
  *   await sl.trainModel(model, { ..., signal: stop.signal });
  */
+import { DISPLAY, displayHost, type DisplaySlot } from "../runtime";
 import { Button, type ButtonOptions } from "./controls";
+
+/** What the output shows once the button is gone: nothing. */
+const EMPTY = { [DISPLAY]: () => ({ "text/plain": "" }) };
 
 export class StopButton extends Button {
   private readonly controller = new AbortController();
+  private slot: DisplaySlot | undefined;
 
   constructor(options: ButtonOptions = {}) {
     super({ description: "Stop", icon: "stop", button_style: "danger", tooltip: "Stop at the end of the current step", ...options });
@@ -39,5 +44,17 @@ export class StopButton extends Button {
 
   get pressed(): boolean {
     return this.controller.signal.aborted;
+  }
+
+  /** Shows the button in the running cell's output (through lib/runtime's display host). */
+  show(): void {
+    this.slot = displayHost()?.display(this);
+  }
+
+  /** Closes the model and empties the output show() made, so a saved notebook keeps no view of a closed model. */
+  close(): void {
+    super.close();
+    this.slot?.update(EMPTY);
+    this.slot = undefined;
   }
 }

@@ -215,6 +215,11 @@ const batches = [{ x: sl.tf.tensor2d([[1, 2, 3, 4, 0, 1]], undefined, "int32"), 
     expect(text).to.match(/Stop pressed: training stops after the current step/);
     expect(text).to.match(/trained steps 1–\d+: loss/);
     expect(ofType(iopub, "comm_close").map((m) => m.content.comm_id)).to.include(buttonId);
+    // Its output is emptied, so a saved notebook keeps no view of the closed model.
+    const buttonDisplay = ofType(iopub, "display_data").find((m) => (dataOf(m)[VIEW] as { model_id?: string } | undefined)?.model_id === buttonId)!;
+    const displayId = (buttonDisplay.content.transient as Record<string, string>).display_id;
+    const emptied = await client.waitForIopub((m) => m.header.msg_type === "update_display_data" && (m.content.transient as Record<string, string>).display_id === displayId, 10000, "the emptied output");
+    expect(emptied.content.data).to.deep.equal({ "text/plain": "" });
     const kept = await run(`JSON.stringify([history.stopReason, history.steps.length === history.lastStep, history.lastStep > 0 && history.lastStep < 1000000])`);
     expect(resultText(kept)).to.equal(`'["interrupted",true,true]'`);
     await run(`const stoppedAt = history.lastStep;`);

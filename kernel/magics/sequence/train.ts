@@ -166,7 +166,7 @@ export const trainMagic: MagicSpec = {
         plot.push(info.step, info.loss);
         bar.update(info.step - startStep, { loss: info.loss });
         // Shown once the bar is (its first draw is this step's), so it sits beside it.
-        if (stop && info.step === startStep + 1) ctx.display(stop);
+        if (stop && info.step === startStep + 1) stop.show();
         return user.onStepEnd?.(info);
       },
       onEpochEnd: user.onEpochEnd?.bind(user),
