@@ -100,10 +100,15 @@ export abstract class Widget {
         throw new TypeError(`${this.constructor.name}: unknown option "${key}"; it takes ${known.join(", ")}`);
       }
     }
+    this.owned = Object.values(defaults).filter((v): v is Widget => isModelRef(v) && !Object.values(options ?? {}).includes(v));
     // Bounds before the value they bound.
     given.sort(([a], [b]) => Number(a === "value" || a === "index") - Number(b === "value" || b === "index"));
-    for (const [key, value] of given) Object.assign(this.state, this.coerce(key, value));
-    this.owned = Object.entries(defaults).filter(([k, v]) => isModelRef(v) && this.state[k] === v).map(([, v]) => v as Widget);
+    try {
+      for (const [key, value] of given) Object.assign(this.state, this.coerce(key, value));
+    } catch (err) {
+      this.owned.forEach((w) => w.close());
+      throw err;
+    }
     if (comms.available()) {
       const { state, buffer_paths, buffers } = splitBuffers(this.wireState());
       this.comm = comms.open(WIDGET_TARGET, { state, buffer_paths }, { version: PROTOCOL_VERSION }, buffers);

@@ -100,6 +100,8 @@ describe("widget wire forms (recording comm host)", function () {
     const slider = new widgets.IntSlider();
     slider.close();
     expect(recorded.comms.map((c) => c.closed)).to.deep.equal([true, true, true]);
+    expect(() => new widgets.IntSlider({ value: 0.5 })).to.throw(/must be an integer/);
+    expect(recorded.comms.map((c) => c.closed), "the refused slider's layout and style are closed too").to.deep.equal([true, true, true, true, true]);
     const other = new widgets.Checkbox();
     recorded.comms.find((c) => c.id === other.modelId)!.closeFromFrontend();
     expect(other.closed).to.equal(true);
