@@ -8,6 +8,7 @@ import * as path from "path";
 import { registerMissingKernels } from "./simd/missing";
 import { kernelsStatus } from "./simd";
 import { KERNEL_BACKENDS } from "./nn/fused/kernel-engine";
+import { guardWasmAborts } from "./wasm-abort-guard";
 
 /** seqlab's own WebAssembly kernels (used by the fused recurrence on wasm and cpu). */
 export { kernelsStatus, kernelThreads, setKernelThreads } from "./simd";
@@ -128,6 +129,7 @@ async function probeBackends(): Promise<string[]> {
     }
   }
   registerMissingKernels();
+  guardWasmAborts();
   return found;
 }
 

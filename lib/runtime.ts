@@ -87,3 +87,13 @@ export class InterruptedError extends Error {
     this.name = "InterruptedError";
   }
 }
+
+/**
+ * Gives the event loop a turn (so that an interrupt arriving during synchronous work is
+ * delivered), then throws InterruptedError if `signal` was aborted. Long lib/ work calls it
+ * between its units of work.
+ */
+export async function yieldAndCheck(signal: AbortSignal | null | undefined, what: string): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal?.aborted) throw new InterruptedError(`interrupted ${what}`);
+}

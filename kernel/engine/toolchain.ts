@@ -17,6 +17,7 @@ import path from "path";
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { Converter } from "tslab/dist/converter";
 import { createInterruptTransformer } from "./instrument";
+import { readingCellExports } from "./export-suffix";
 import { cellPackages, typesFileOf } from "./packages";
 
 export type TypeScript = typeof TS;
@@ -95,10 +96,10 @@ function tsForTslab(ts: TypeScript, rootDir: string, maps: Map<string, EmitMaps>
   overrides.sys = sys;
 
   const mappings = cellPathMappings();
-  overrides.createWatchCompilerHost = (roots: string[], options: TS.CompilerOptions, ...rest: unknown[]) => {
+  overrides.createWatchCompilerHost = (roots: string[], options: TS.CompilerOptions, system: TS.System, ...rest: unknown[]) => {
     const extra: TS.CompilerOptions = { inlineSourceMap: true, paths: { ...(options.paths ?? {}), ...mappings } };
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, ...rest);
+    return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, readingCellExports(system), ...rest);
   };
   overrides.transpileModule = (input: string, options: TS.TranspileOptions): TS.TranspileOutput => {
     const inline = INLINE_MAP.exec(input);

@@ -90,14 +90,24 @@ export class GemmPool {
       Atomics.notify(c, SLOT.seq);
       busy.push(h);
     }
-    run(bounds[0], bounds[1]);
+    try {
+      run(bounds[0], bounds[1]);
+    } finally {
+      // Even when this thread's share throws, wait for the helpers: a share left running
+      // would write into buffers the caller is about to free and reuse.
+      this.awaitHelpers(busy);
+    }
+  }
+
+  private awaitHelpers(busy: Helper[]): void {
     for (const h of busy) {
       const seq = Atomics.load(h.control, SLOT.seq);
       const deadline = Date.now() + STALL_TIMEOUT_MS;
       let done: number;
       while ((done = Atomics.load(h.control, SLOT.done)) !== seq) {
         if (Atomics.wait(h.control, SLOT.done, done, 1000) === "timed-out" && Date.now() > deadline) {
-          // Never hang the process on a lost worker: drop the pool and say so.
+          // Never hang the process on a lost worker: end the pool's threads and say so.
+          for (const lost of this.helpers) void lost.worker.terminate();
           this.helpers = [];
           throw new Error("a kernel worker stopped responding; kernels now run on one thread");
         }

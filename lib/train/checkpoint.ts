@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { captureOptimizerState, restoreOptimizerState, tensorToData, type OptimizerStateData, type TensorData } from "./optimizer";
 import type { RngState } from "../random";
 import type { HistoryData } from "./history";
+import { checkCheckpointFits } from "./checkpoint-check";
 
 /** Where a run stands: enough, with the weights and optimizer, to continue it exactly. */
 export interface TrainingPosition {
@@ -47,18 +48,13 @@ export async function captureCheckpoint(
   };
 }
 
-/** Loads weights and optimizer state; checks every shape first so a mismatch changes nothing. */
-export async function restoreCheckpoint(ckpt: Checkpoint, variables: tf.Variable[], optimizer: tf.Optimizer): Promise<void> {
+/**
+ * Loads weights and optimizer state. Checks every count, shape and value first, so a
+ * damaged or mismatched checkpoint changes nothing; `source` names it in the error.
+ */
+export async function restoreCheckpoint(ckpt: Checkpoint, variables: tf.Variable[], optimizer: tf.Optimizer, source = "The checkpoint"): Promise<void> {
   checkFormat(ckpt);
-  if (ckpt.weights.length !== variables.length) {
-    throw new Error(`Checkpoint has ${ckpt.weights.length} weight tensors but the model has ${variables.length} trainable variables; resume with the same model architecture.`);
-  }
-  ckpt.weights.forEach((w, i) => {
-    const v = variables[i];
-    if (w.shape.length !== v.shape.length || w.shape.some((d, j) => d !== v.shape[j])) {
-      throw new Error(`Checkpoint weight ${i} (${w.name}) has shape [${w.shape}] but variable ${v.name} has shape [${v.shape}]; resume with the same model architecture.`);
-    }
-  });
+  checkCheckpointFits(ckpt, variables, optimizer, source);
   await restoreOptimizerState(optimizer, ckpt.optimizer);
   ckpt.weights.forEach((w, i) => tf.tidy(() => variables[i].assign(tf.tensor(w.values, w.shape, w.dtype))));
 }
@@ -75,8 +71,11 @@ function encodeTensor(d: TensorData): Encoded {
   return { ...d, values: Buffer.from(d.values.buffer, d.values.byteOffset, d.values.byteLength).toString("base64") };
 }
 
-function decodeTensor(e: Encoded): TensorData {
+function decodeTensor(e: Encoded, what: string, path: string): TensorData {
   const bytes = Buffer.from(e.values, "base64");
+  if (bytes.byteLength % 4 !== 0) {
+    throw new Error(`Checkpoint ${path}: ${what} (${e.name}) has ${bytes.byteLength} bytes of values, not a whole number of 4-byte ${e.dtype} values; the file is damaged. Resume from another checkpoint.`);
+  }
   const copy = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(copy).set(bytes);
   const values = e.dtype === "int32" ? new Int32Array(copy) : new Float32Array(copy);
@@ -116,11 +115,13 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   checkFormat(parsed);
   return {
     ...parsed,
-    weights: parsed.weights.map(decodeTensor),
+    weights: parsed.weights.map((w: Encoded, i: number) => decodeTensor(w, `weight ${i}`, path)),
     optimizer: {
       ...parsed.optimizer,
-      slots: parsed.optimizer.slots.map(decodeTensor),
-      fields: Object.fromEntries(Object.entries(parsed.optimizer.fields as Record<string, Encoded>).map(([k, v]) => [k, decodeTensor(v)])),
+      slots: parsed.optimizer.slots.map((s: Encoded, i: number) => decodeTensor(s, `optimizer slot ${i}`, path)),
+      fields: Object.fromEntries(
+        Object.entries(parsed.optimizer.fields as Record<string, Encoded>).map(([k, v]) => [k, decodeTensor(v, `optimizer field ${k}`, path)]),
+      ),
     },
   };
 }

@@ -38,6 +38,11 @@ export class TrainingHistory {
    * a later train() call with this history continues the stream instead of restarting it.
    */
   position?: { batchIndex: number; epoch: number; rng: RngState };
+  /**
+   * The step train() is computing now, undefined between steps: an interrupt lets it
+   * finish, so this is the last step the history will hold.
+   */
+  stepInProgress?: number;
   private startedAt?: number;
   private timeOffset = 0;
 

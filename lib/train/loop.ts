@@ -2,23 +2,15 @@
  * The training loop: async, one optimizer update per step, yielding to the event loop
  * between steps so a kernel stays responsive and an interrupt lands on a step boundary.
  */
-import * as tf from "@tensorflow/tfjs";
-import { currentAbortSignal, InterruptedError } from "../runtime";
+import type * as tf from "@tensorflow/tfjs";
 import type { GradientsThroughTimeData } from "../inspect/types";
-import { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
-import { captureCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type Checkpoint } from "./checkpoint";
-import { NonFiniteLossError } from "./errors";
-import { TrainingHistory } from "./history";
-import {
-  disposeOptimizerSnapshot,
-  resolveOptimizer,
-  restoreOptimizerSnapshot,
-  snapshotOptimizer,
-  type OptimizerSnapshot,
-  type OptimizerSpec,
-} from "./optimizer";
-import { StatefulRng } from "../random";
-import { defaultSequenceLength, defaultSliceTime, type TruncatedBptt } from "./tbptt";
+import type { StatefulRng } from "../random";
+import type { Checkpoint } from "./checkpoint";
+import type { TrainingHistory } from "./history";
+import type { OptimizerSpec } from "./optimizer";
+import type { TruncatedBptt } from "./tbptt";
+import { ready } from "../backend";
+import { disposeTensorsIn, TrainingRun, type StepOutcome } from "./training-run";
 
 export interface BatchContext {
   /** Batches drawn so far (0 for the first). */
@@ -101,7 +93,11 @@ export interface TrainOptions<B> {
   steps: number;
   /** Variables to train; default: every trainable variable. */
   variables?: tf.Variable[];
-  /** A tf.train optimizer or a name ("adam", "sgd", ...); default "adam". */
+  /**
+   * A tf.train optimizer or a name ("adam", "sgd", ...); default "adam". A name gets one
+   * optimizer per set of variables, kept across calls with the same name and learning rate
+   * (so a second call continues Adam's moments); other settings replace and dispose it.
+   */
   optimizer?: OptimizerSpec;
   learningRate?: number;
   clip?: { globalNorm?: number; value?: number };
@@ -152,26 +148,6 @@ function validate<B>(o: TrainOptions<B>): void {
   if (o.clip?.value !== undefined && !(o.clip.value > 0)) throw new Error(`clip.value must be > 0, got ${o.clip.value}`);
 }
 
-function disposeTensorsIn(value: unknown): void {
-  if (value instanceof tf.Tensor) {
-    if (!value.isDisposed) value.dispose();
-  } else if (Array.isArray(value)) {
-    value.forEach(disposeTensorsIn);
-  } else if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    Object.values(value).forEach(disposeTensorsIn);
-  }
-}
-
-function allFinite(vars: tf.Variable[]): boolean {
-  return tf.tidy(() => vars.every((v) => tf.all(tf.isFinite(v)).dataSync()[0] === 1));
-}
-
-/** One update's numbers, read back from the device. */
-interface StepOutcome {
-  loss: number;
-  gradNorm: number;
-}
-
 /**
  * Trains `variables` to lower `loss`. Resolves with the history when `steps` updates are
  * done; rejects with InterruptedError (abort signal), NonFiniteLossError (NaN/Inf) or the
@@ -180,269 +156,28 @@ interface StepOutcome {
  */
 export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
   validate(options);
-  const signal = options.signal === undefined ? currentAbortSignal() : options.signal ?? undefined;
-  const history = options.history ?? new TrainingHistory();
-  const optimizer = resolveOptimizer(options.optimizer ?? "adam", options.learningRate);
-  const rng = new StatefulRng(options.seed ?? 0);
-  const source = options.batches;
-  const ownsBatches = typeof source === "function";
-  const batchesPerEpoch = options.batchesPerEpoch ?? (Array.isArray(source) ? source.length : undefined);
-
-  let step = 0;
-  let batchIndex = 0;
-  let epoch = 0;
-  let variables = options.variables;
-  if (options.resumeFrom && !variables) {
-    throw new Error("train: resuming from a checkpoint needs `variables` (the model's trainable weights, in the order they were saved)");
-  }
-  if (options.resumeFrom) {
-    const ckpt = typeof options.resumeFrom === "string" ? await loadCheckpoint(options.resumeFrom) : options.resumeFrom;
-    await restoreCheckpoint(ckpt, variables!, optimizer);
-    step = ckpt.step;
-    batchIndex = ckpt.batchIndex;
-    epoch = ckpt.epoch;
-    rng.setState(ckpt.rng);
-    history.restoreFrom(ckpt.history);
-  } else if (history.lastStep > 0) {
-    // Continuing with a history from an earlier call: keep counting from it, and continue
-    // its batch stream unless a seed asks for a fresh one.
-    step = history.lastStep;
-    if (history.position && options.seed === undefined) {
-      batchIndex = history.position.batchIndex;
-      epoch = history.position.epoch;
-      rng.setState(history.position.rng);
-    }
-  }
-  history.stopReason = undefined;
-  history.stopMessage = undefined;
-
-  const startStep = step;
-  const startTime = performance.now();
-  let snapshot: { weights: tf.Tensor[]; optimizer: OptimizerSnapshot; step: number } | undefined;
-  let carry: tf.Tensor[] | null = null;
-  let batch: B | undefined;
-  let chunkStarts: number[] = [];
-  let chunkIndex = 0;
-  let epochLossSum = 0;
-  let epochLossCount = 0;
-  let lastSavedStep = step;
-  let capturedData: GradientsThroughTimeData | undefined;
-
-  const dropSnapshot = () => {
-    if (snapshot) {
-      tf.dispose(snapshot.weights);
-      disposeOptimizerSnapshot(snapshot.optimizer);
-      snapshot = undefined;
-    }
-  };
-  const releaseBatch = () => {
-    if (batch !== undefined && ownsBatches) disposeTensorsIn(batch);
-    batch = undefined;
-    if (carry) tf.dispose(carry);
-    carry = null;
-  };
-
-  const drawBatch = async (): Promise<B> => {
-    const b = Array.isArray(source)
-      ? (source as readonly B[])[batchIndex % source.length]
-      : await (source as (ctx: BatchContext) => B | Promise<B>)({ batchIndex, epoch, rng });
-    batchIndex++;
-    return b;
-  };
-
-  /** Computes gradients for one (chunk of a) batch and applies them unless non-finite. */
-  const runStep = async (input: B, vars: tf.Variable[]): Promise<StepOutcome | { failed: StepOutcome }> => {
-    let newCarry: tf.Tensor[] | null = null;
-    const f = (): tf.Scalar => {
-      if (options.tbptt) {
-        const out = options.tbptt.loss(input, carry);
-        // The state leaves the tape as a plain tensor: the next chunk sees it as a constant.
-        newCarry = out.state.map((s) => tf.keep(s.clone()));
-        return out.loss;
-      }
-      return options.loss!(input);
-    };
-    let value: tf.Scalar | undefined;
-    let grads: tf.NamedTensorMap | undefined;
-    let applied: tf.Tensor[] = [];
-    let appliedOwned = false; // true once clipping made new tensors
-    let norm: tf.Scalar | undefined;
-    const capture = options.gradientsThroughTime?.capture;
-    const capturing = capture !== undefined && (step + 1) % options.gradientsThroughTime!.every === 0;
-    let captured = false;
-    try {
-      if (capturing) capture.begin();
-      ({ value, grads } = tf.variableGrads(f, vars));
-      const list = vars.map((v) => grads![v.name]).filter((g): g is tf.Tensor => g !== undefined);
-      const names = vars.filter((v) => grads![v.name] !== undefined).map((v) => v.name);
-      norm = globalNorm(list);
-      applied = list;
-      if (options.clip?.globalNorm !== undefined) {
-        applied = clipByGlobalNorm(applied, options.clip.globalNorm, norm);
-        appliedOwned = true;
-      }
-      if (options.clip?.value !== undefined) {
-        const byValue = clipByValue(applied, options.clip.value);
-        if (appliedOwned) tf.dispose(applied);
-        applied = byValue;
-        appliedOwned = true;
-      }
-      const [lossValue, normValue] = await Promise.all([value.data(), norm.data()]);
-      const outcome = { loss: lossValue[0], gradNorm: normValue[0] };
-      if (!Number.isFinite(outcome.loss) || !Number.isFinite(outcome.gradNorm)) {
-        if (newCarry) tf.dispose(newCarry);
-        return { failed: outcome };
-      }
-      // Keep the pre-update weights so a later non-finite step can roll back to them.
-      const weights = vars.map((v) => tf.clone(v));
-      const optSnap = await snapshotOptimizer(optimizer);
-      dropSnapshot();
-      snapshot = { weights, optimizer: optSnap, step: step };
-      // Every variable in a fixed order, gradient or not: optimizers such as Adam key their
-      // slots by position, and skip entries without a gradient (as tfjs's minimize does).
-      const byName = new Map(names.map((name, i) => [name, applied[i]]));
-      optimizer.applyGradients(vars.map((v) => ({ name: v.name, tensor: byName.get(v.name) as tf.Tensor })));
-      if (capturing) {
-        captured = true;
-        capturedData = await capture.end(outcome.loss);
-      }
-      if (carry) tf.dispose(carry);
-      carry = newCarry;
-      return outcome;
-    } catch (e) {
-      if (newCarry) tf.dispose(newCarry);
-      throw e;
-    } finally {
-      if (capturing && !captured) capture.abort();
-      if (appliedOwned) tf.dispose(applied);
-      if (grads) tf.dispose(Object.values(grads));
-      if (value) value.dispose();
-      if (norm) norm.dispose();
-    }
-  };
-
-  const finish = async (reason: TrainingHistory["stopReason"], message?: string) => {
-    history.stopReason = reason;
-    history.stopMessage = message;
-    dropSnapshot();
-    releaseBatch();
-    await options.callbacks?.onTrainEnd?.(history);
-  };
-
+  await ready(); // a script that made its model before choosing gets one warning, not silence
+  const run = await TrainingRun.start(options);
   try {
-    while (step < options.steps) {
-      if (signal?.aborted) {
-        const msg = `Training interrupted before step ${step + 1}; the model and history hold step ${step}.`;
-        await finish("interrupted", msg);
-        throw new InterruptedError(msg);
-      }
-      if (!variables) variables = trainableVariables();
-      // Draw a new batch when the previous one is used up (each chunk of it under tbptt).
-      if (batch === undefined || chunkIndex >= chunkStarts.length) {
-        releaseBatch();
-        batch = await drawBatch();
-        if (options.tbptt) {
-          const length = (options.tbptt.length ?? defaultSequenceLength)(batch);
-          chunkStarts = [];
-          for (let s = 0; s < length; s += options.tbptt.chunk) chunkStarts.push(s);
-        } else {
-          chunkStarts = [0];
-        }
-        chunkIndex = 0;
-      }
-      let input: B = batch;
-      let sliced = false;
-      if (options.tbptt) {
-        const start = chunkStarts[chunkIndex];
-        const end = Math.min(start + options.tbptt.chunk, (options.tbptt.length ?? defaultSequenceLength)(batch));
-        input = (options.tbptt.slice ?? defaultSliceTime)(batch, start, end) as B;
-        sliced = true;
-      }
+    while (run.step < options.steps) {
+      await run.stopIfAborted();
+      run.beginStep();
+      const { input, sliced } = await run.drawBatch();
       let outcome: StepOutcome | { failed: StepOutcome };
       try {
-        outcome = await runStep(input, variables);
+        outcome = await run.runStep(input);
       } finally {
         if (sliced) disposeTensorsIn(input);
       }
-      chunkIndex++;
-
-      if ("failed" in outcome) {
-        const failedStep = step + 1;
-        let restored = step;
-        if (!allFinite(variables) && snapshot) {
-          // The previous update itself produced non-finite weights: undo it too.
-          snapshot.weights.forEach((w, i) => variables![i].assign(w));
-          await restoreOptimizerSnapshot(optimizer, snapshot.optimizer);
-          restored = snapshot.step;
-          history.truncateAfter(restored);
-        }
-        const what = !Number.isFinite(outcome.failed.loss) ? `the loss is ${outcome.failed.loss}` : `the gradient norm is ${outcome.failed.gradNorm}`;
-        const err = new NonFiniteLossError(failedStep, outcome.failed.loss, restored, what);
-        await finish("non-finite", err.message);
-        throw err;
-      }
-
-      step++;
-      history.record(step, outcome.loss, outcome.gradNorm);
-      history.position = { batchIndex, epoch, rng: rng.state };
-      epochLossSum += outcome.loss;
-      epochLossCount++;
-
-      let stop = false;
-      if (capturedData) {
-        history.gradientsThroughTime.push({ step, data: capturedData });
-        capturedData = undefined;
-      } else if (options.gradientsThroughTime?.measure && step % options.gradientsThroughTime.every === 0) {
-        const data = await options.gradientsThroughTime.measure(batch!);
-        history.gradientsThroughTime.push({ step, data });
-      }
-      const elapsed = (performance.now() - startTime) / 1000;
-      const rate = (step - startStep) / Math.max(elapsed, 1e-9);
-      const info: StepInfo = {
-        step,
-        epoch,
-        loss: outcome.loss,
-        gradNorm: outcome.gradNorm,
-        stepsPerSecond: rate,
-        etaSeconds: (options.steps - step) / rate,
-        totalSteps: options.steps,
-        history,
-      };
-      if ((await options.callbacks?.onStepEnd?.(info)) === false) stop = true;
-
-      const sequenceDone = chunkIndex >= chunkStarts.length;
-      if (sequenceDone && batchesPerEpoch !== undefined && batchIndex % batchesPerEpoch === 0) {
-        epoch++;
-        const meanLoss = epochLossSum / epochLossCount;
-        history.epochs.push({ epoch, step, meanLoss });
-        history.position = { batchIndex, epoch, rng: rng.state };
-        epochLossSum = 0;
-        epochLossCount = 0;
-        if ((await options.callbacks?.onEpochEnd?.({ epoch, step, meanLoss, history })) === false) stop = true;
-      }
-      if (sequenceDone) releaseBatch();
-      if (options.checkpoint && sequenceDone && step - lastSavedStep >= options.checkpoint.every) {
-        lastSavedStep = step;
-        const ckpt = await captureCheckpoint(variables, optimizer, { step, batchIndex, epoch, rng: rng.state }, history.toJSON());
-        const target = options.checkpoint.save;
-        await (typeof target === "string" ? saveCheckpoint(target, ckpt) : target(ckpt));
-      }
-      if (stop) {
-        await finish("callback", `stopped by a callback after step ${step}`);
-        return { history, optimizer, step };
-      }
+      if ("failed" in outcome) await run.failNonFinite(outcome.failed);
+      const stop = await run.record(outcome as StepOutcome);
+      await run.checkpoint();
+      if (stop) return await run.finish("callback", `stopped by a callback after step ${run.step}`);
       await nextMacrotask();
     }
   } catch (e) {
-    if (history.stopReason === undefined) await finish("error", (e as Error).message);
+    await run.finish("error", (e as Error).message);
     throw e;
   }
-  await finish("completed");
-  return { history, optimizer, step };
-}
-
-function trainableVariables(): tf.Variable[] {
-  const vars = Object.values(tf.engine().registeredVariables).filter((v) => v.trainable);
-  if (vars.length === 0) throw new Error("train: there are no trainable variables; pass `variables` or build the model first");
-  return vars;
+  return run.finish("completed");
 }

@@ -49,6 +49,14 @@ describe("engine: execute", function () {
     expect(text).to.match(/Cell In\[\d+\]:3:1/);
   });
 
+  it("writes cell positions into err.stack, also of an error the cell catches and prints", async () => {
+    await run("function stackThrower(): never {\n  throw new Error('inner');\n}");
+    const r = await run("try {\n  stackThrower();\n} catch (e) {\n  console.log((e as Error).stack);\n}");
+    expect(r.host.out).to.match(/^Error: inner\n    at stackThrower \(Cell In\[\d+\]:2:9\)\n    at Cell In\[\d+\]:2:3\n$/);
+    const made = await run("const madeEarly = new TypeError('made');\nawait null;\nmadeEarly.stack");
+    expect(resultText(made)).to.match(/^'TypeError: made\\n    at Cell In\[\d+\]:1:19'$/);
+  });
+
   it("reports type errors as CompileError with line:col in the cell", async () => {
     const err = errorOf(await run("let okLine = 1;\nlet bad: string = okLine;"));
     expect(err.ename).to.equal("CompileError");

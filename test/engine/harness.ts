@@ -53,11 +53,14 @@ export function engine(): TypeScriptEngine {
 export interface Run {
   outcome: ExecuteOutcome;
   host: RecordingHost;
+  /** The execution count the run got. */
+  count: number;
 }
 
 export async function run(code: string, host = new RecordingHost()): Promise<Run> {
-  const outcome = await engine().execute(code, host, { silent: false, storeHistory: true, executionCount: ++count });
-  return { outcome, host };
+  const executionCount = ++count;
+  const outcome = await engine().execute(code, host, { silent: false, storeHistory: true, executionCount });
+  return { outcome, host, count: executionCount };
 }
 
 /** The text/plain of a cell's result (fails the test when there is none). */

@@ -47,7 +47,8 @@ describe("%%train", function () {
     // In place, never one message per step beyond the final redraw.
     expect(plotUpdates.length).to.be.at.least(1).and.at.most(12);
     expect(barUpdates.length).to.be.at.least(1).and.at.most(12);
-    const lastPlot = plotUpdates[plotUpdates.length - 1].data[PLOTLY_MIME] as { data: Array<{ x: number[]; y: number[] }> };
+    const lastPlot = plotUpdates[plotUpdates.length - 1].data[PLOTLY_MIME] as { data: Array<{ x: number[]; y: number[] }>; layout: { title: { text: string } } };
+    expect(lastPlot.layout.title.text).to.equal("Training loss (model)");
     expect(lastPlot.data[0].x[lastPlot.data[0].x.length - 1]).to.equal(12);
     expect(lastPlot.data[0].y[lastPlot.data[0].y.length - 1]).to.be.closeTo(history.lastLoss as number, 1e-6);
     expect(String(barUpdates[barUpdates.length - 1].data["text/plain"])).to.contain("12/12 step");
@@ -120,6 +121,30 @@ describe("%%train", function () {
     expect(host.out).to.contain("trained steps 4–5");
   });
 
+  it("says the step the history will end at when interrupted between steps", async () => {
+    const controller = new AbortController();
+    const reason = new Error("KeyboardInterrupt (test)");
+    // Interrupted after step 2 was recorded: no step is in progress, so step 3 never starts.
+    nb.namespace.interruptAfter2 = (info: { step: number }) => void (info.step === 2 && controller.abort(reason));
+    const thrown = await nb.run("%%train $model --data $batches --steps 50\n{ callbacks: { onStepEnd: interruptAfter2 } }", controller.signal).catch((e) => e);
+    expect(thrown).to.equal(reason);
+    // Let the loop reach its step boundary (the cell ends at the interrupt itself).
+    while ((nb.namespace.history as TrainingHistory).stopReason === undefined) await new Promise((r) => setTimeout(r, 5));
+    expect((nb.namespace.history as TrainingHistory).steps).to.deep.equal([1, 2]);
+    expect(nb.lastHost!.err).to.contain("Interrupted: training stops after step 2;");
+  });
+
+  it("keeps one optimizer per model: repeated runs, failing ones included, do not grow the tensor count", async () => {
+    await nb.run("%%train $model --data $batches --steps 2");
+    const after = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await nb.run("%%train $model --data $batches --steps 2");
+    expect(tf.memory().numTensors).to.equal(after);
+    nb.namespace.mismatched = [{ x: batches[0].x, y: batches[0].y.slice([0, 0], [2, 5]) }];
+    for (let i = 0; i < 2; i++) expect(await nb.run("%%train $model --data $mismatched --steps 1").catch((e: Error) => e.message)).to.match(/labels of shape/);
+    tf.dispose((nb.namespace.mismatched as Array<{ y: tf.Tensor }>)[0].y);
+    expect(tf.memory().numTensors).to.equal(after);
+  });
+
   it("records gradients through time every K steps and draws them as a heatmap", async () => {
     const { host } = await nb.run("%%train $model --data $batches --steps 4 --every 2");
     const history = nb.namespace.history as TrainingHistory;
@@ -154,6 +179,9 @@ describe("%%train", function () {
     expect(await msg("%%train $model --data $batches")).to.contain("missing --steps");
     expect(await msg("%%train $model --data $batches --steps 0 --history h")).to.contain("--steps must be a positive integer");
     expect(await msg("%%train $model --data $batches --steps 2 --lr=-1 --history h")).to.contain("--lr must be a number greater than 0");
+    expect(await msg("%%train $model --data $batches --steps -5 --history h")).to.contain("--steps must be a positive integer, got -5");
+    expect(await msg("%%train $model --data $batches --steps 2 --lr -1 --history h")).to.contain("--lr must be a number greater than 0, got -1");
+    expect(await msg("%%train $model --data $batches -n -0.5 --history h")).to.contain("--steps must be a positive integer, got -0.5");
     expect(await msg("%%train $model --data $batches --steps two")).to.contain("--steps expects a number");
     expect(await msg("%%train $model --data $batches --steps 2")).to.contain("`history` holds a number");
     expect(nb.namespace.history).to.equal(42);

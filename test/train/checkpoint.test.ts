@@ -85,3 +85,60 @@ describe("train: checkpoints", () => {
     expect([a.next(), a.int(100), a.normal()]).to.deep.equal([b.next(), b.int(100), b.normal()]);
   });
 });
+
+describe("train: a damaged checkpoint changes nothing", () => {
+  let saved: Checkpoint;
+  before(async () => {
+    const source = tinyTokenModel({ seed: 3 });
+    await trainModel(source, { batches: tokenBatches(), steps: 2, optimizer: tf.train.adam(0.05), checkpoint: { every: 2, save: (c) => void (saved = c) } });
+    source.dispose();
+  });
+
+  /** Resumes a fresh model from a damaged copy of the checkpoint, written to a file. */
+  async function resumeFrom(damage: (c: Checkpoint) => void): Promise<{ error: Error; file: string; unchanged: boolean }> {
+    const copy = await loadCheckpoint(await writeTemp(saved));
+    damage(copy);
+    const file = await writeTemp(copy);
+    const model = tinyTokenModel({ seed: 99 });
+    const before = weightsOf(model);
+    const error = (await trainModel(model, { batches: tokenBatches(), steps: 4, optimizer: tf.train.adam(0.05), resumeFrom: file }).catch((e: Error) => e)) as Error;
+    const unchanged = weightsOf(model).every((w, i) => Array.from(w).join() === Array.from(before[i]).join());
+    model.dispose();
+    return { error, file, unchanged };
+  }
+
+  it("a weight with the wrong number of values: names the file and the weight", async () => {
+    const { error, file, unchanged } = await resumeFrom((c) => (c.weights[3].values = Float32Array.of(1)));
+    expect(error.message).to.contain(`Checkpoint ${file}: weight 3 (${saved.weights[3].name}) has 1 values but its shape [${saved.weights[3].shape}] needs`);
+    expect(unchanged, "no weight was replaced").to.equal(true);
+  });
+
+  it("too few optimizer slots", async () => {
+    const { error, file, unchanged } = await resumeFrom((c) => c.optimizer.slots.pop());
+    expect(error.message).to.contain(`Checkpoint ${file} has ${saved.optimizer.slots.length - 1} optimizer slots, but Adam on ${saved.weights.length} variables keeps ${saved.optimizer.slots.length}`);
+    expect(unchanged).to.equal(true);
+  });
+
+  it("NaN in a weight or a slot", async () => {
+    const nanWeight = await resumeFrom((c) => (c.weights[1].values[0] = NaN));
+    expect(nanWeight.error.message).to.contain(`weight 1 (${saved.weights[1].name}) holds 1 non-finite value(s)`);
+    expect(nanWeight.unchanged).to.equal(true);
+    const nanSlot = await resumeFrom((c) => (c.optimizer.slots[2].values[0] = Infinity));
+    expect(nanSlot.error.message).to.contain(`optimizer slot 2 (${saved.optimizer.slots[2].name}) holds 1 non-finite value(s)`);
+  });
+
+  it("a weight whose bytes are cut short in the file", async () => {
+    const file = await writeTemp(saved);
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    json.weights[2].values = Buffer.from(json.weights[2].values, "base64").subarray(0, 6).toString("base64");
+    fs.writeFileSync(file, JSON.stringify(json));
+    const error = (await loadCheckpoint(file).catch((e: Error) => e)) as Error;
+    expect(error.message).to.contain(`Checkpoint ${file}: weight 2 (${saved.weights[2].name}) has 6 bytes of values, not a whole number of 4-byte float32 values`);
+  });
+});
+
+async function writeTemp(ckpt: Checkpoint): Promise<string> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-ckpt-")), "ckpt.json");
+  await saveCheckpoint(file, ckpt);
+  return file;
+}

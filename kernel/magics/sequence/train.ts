@@ -10,7 +10,7 @@ import type { TrainingHistory } from "../../../lib/train/history";
 import type { MagicContext, MagicSpec } from "../types";
 import { describeValue } from "../types";
 import { isBatchSourceLike, toBatchSource } from "./batches";
-import { bindVariable, isLayersModel, isSeq2Seq, positionalRef, positiveInteger, positiveNumber, variableName, type Seq2SeqLike } from "./values";
+import { bindVariable, isLayersModel, isSeq2Seq, nameOf, positionalRef, positiveInteger, positiveNumber, type Seq2SeqLike, variableName } from "./values";
 
 /** Settings a %%train run takes, from the flags and the cell body. */
 export interface TrainSettings {
@@ -68,7 +68,7 @@ const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ?
 export const trainMagic: MagicSpec = {
   name: "train",
   kind: "cell",
-  usage: "%%train $model --data $batches --steps N [--lr X] [--clip X] [--every K] [--history NAME] [--fresh]",
+  arguments: "$model",
   help: [
     "Trains a model with sl.trainModel (a tf.LayersModel taking ids [batch, time] to logits",
     "[batch, time, vocab], batches { x, y }) or, for sl.Seq2Seq, sl.train on model.loss. While it",
@@ -80,7 +80,8 @@ export const trainMagic: MagicSpec = {
     "  generator (one batch per step; running out is an error).",
     "--steps N: train N more steps. The history lives in the notebook variable --history",
     "  (default `history`, an sl.TrainingHistory); running %%train again continues it and the",
-    "  step count, unless --fresh starts a new one.",
+    "  step count, unless --fresh starts a new one. The optimizer's state (Adam's moments)",
+    "  continues too while --optimizer and --lr stay the same; changing them starts a new one.",
     "--lr X (default 0.001 with Adam), --clip X: clip the global gradient norm to X.",
     "--every K: record gradients through time every K steps (into history.gradientsThroughTime)",
     "  and draw them as a training step × time step heatmap at the end.",
@@ -100,14 +101,14 @@ export const trainMagic: MagicSpec = {
     "  { optimizer: \"adam\", smoothing: 0.95 }",
   ].join("\n"),
   options: {
-    data: { type: "string", short: "d", help: "the batches: $array, $function or $iterator" },
+    data: { type: "string", short: "d", value: "$batches", help: "the batches: $array, $function or $iterator" },
     steps: { type: "number", short: "n", help: "how many more optimizer steps to run" },
     lr: { type: "number", help: "learning rate (default: the optimizer's, 0.001 for Adam)" },
     clip: { type: "number", help: "clip the global gradient norm to this value" },
     every: { type: "number", help: "record gradients through time every K steps" },
-    history: { type: "string", help: "notebook variable that holds the TrainingHistory", default: "history" },
+    history: { type: "string", value: "NAME", help: "notebook variable that holds the TrainingHistory", default: "history" },
     fresh: { type: "boolean", help: "start a new history instead of continuing the one in --history" },
-    optimizer: { type: "string", help: "adam, sgd, rmsprop, adagrad... (default adam)" },
+    optimizer: { type: "string", value: "NAME", help: "adam, sgd, rmsprop, adagrad... (default adam)" },
     seed: { type: "number", help: "seed of the rng handed to a batch function (default 0)" },
   },
   async run(ctx, args) {
@@ -153,7 +154,7 @@ export const trainMagic: MagicSpec = {
     const startStep = history.lastStep;
 
     const host = displayHostOf(ctx);
-    const plot = new lib.LiveLossPlot({ host, title: `Training loss (${modelRef.written})`, smoothing: settings.smoothing });
+    const plot = new lib.LiveLossPlot({ host, title: `Training loss (${nameOf(modelRef)})`, smoothing: settings.smoothing });
     const bar = new lib.ProgressBar({ host, total: steps, label: "training", unit: "step" });
     // Where a frontend can press it: stops like an interrupt, but the cell succeeds.
     const stop = lib.comms.available() ? new lib.widgets.StopButton() : undefined;
@@ -184,9 +185,12 @@ export const trainMagic: MagicSpec = {
       signal: stop ? stop.signalWith(ctx.signal) : ctx.signal,
     };
     // Said at the moment of the interrupt: the kernel may end the cell before the loop
-    // reaches its step boundary and returns.
-    const onAbort = () =>
-      ctx.printError(`Interrupted: training stops after the current step (step ${history.lastStep + 1}); the weights and the history in \`${historyName}\` keep every completed step. Run %%train again to continue.`);
+    // reaches its step boundary and returns. A step in progress is finished first.
+    const onAbort = () => {
+      const inProgress = history.stepInProgress;
+      const last = inProgress === undefined ? `after step ${history.lastStep}` : `after the current step (step ${inProgress})`;
+      ctx.printError(`Interrupted: training stops ${last}; the weights and the history in \`${historyName}\` keep every completed step. Run %%train again to continue.`);
+    };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     try {
       if (isSeq2Seq(model)) {

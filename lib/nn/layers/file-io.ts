@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import * as fs from "fs";
 import * as path from "path";
+import { checkWeightData } from "./weight-data-check";
 
 const MODEL_FILE = "model.json";
 const WEIGHTS_FILE = "weights.bin";
@@ -15,6 +16,36 @@ const WEIGHTS_FILE = "weights.bin";
 function joinWeights(data: ArrayBuffer | ArrayBuffer[] | undefined): ArrayBuffer {
   if (data === undefined) return new ArrayBuffer(0);
   return Array.isArray(data) ? tf.io.CompositeArrayBuffer.join(data) : data;
+}
+
+/**
+ * `mkdir -p` done one level at a time. Node's own recursive mkdir never returns under a
+ * parent that refuses new entries (/proc): it retries forever on a thread-pool thread at
+ * full CPU, which no interrupt can stop.
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let p = path.resolve(dir); ; p = path.dirname(p)) {
+    const stat = await fs.promises.stat(p).catch((err: NodeJS.ErrnoException) => {
+      // ENOTDIR: a file further up; the walk reaches it and says so.
+      if (err.code !== "ENOENT" && err.code !== "ENOTDIR") throw cannotSave(dir, `cannot look at ${p}`, err);
+      return undefined;
+    });
+    if (stat?.isDirectory()) break;
+    if (stat) throw cannotSave(dir, `${p} is a file, not a directory`);
+    missing.unshift(p);
+    if (path.dirname(p) === p) break;
+  }
+  for (const p of missing) {
+    await fs.promises.mkdir(p).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "EEXIST") throw cannotSave(dir, `cannot create ${p}`, err);
+    });
+  }
+}
+
+function cannotSave(dir: string, what: string, err?: NodeJS.ErrnoException): Error {
+  const why = err ? ` (${err.code ?? err.message})` : "";
+  return new Error(`Cannot save the model to ${dir}: ${what}${why}. Choose a directory you can write to, e.g. model.save("file://./my-model").`);
 }
 
 /** A directory, or a path to its model.json. */
@@ -31,7 +62,7 @@ export function fileModelHandler(target: string): tf.io.IOHandler {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw new Error("fileModelHandler saves layers models (JSON topology); this model has a binary graph topology");
       }
-      await fs.promises.mkdir(dir, { recursive: true });
+      await makeDirectory(dir);
       const weights = joinWeights(artifacts.weightData);
       const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }];
       const json: tf.io.ModelJSON = {
@@ -44,8 +75,12 @@ export function fileModelHandler(target: string): tf.io.IOHandler {
       if (artifacts.trainingConfig != null) json.trainingConfig = artifacts.trainingConfig;
       if (artifacts.userDefinedMetadata != null) json.userDefinedMetadata = artifacts.userDefinedMetadata;
       // Write weights first so a model.json on disk always has its weights beside it.
-      await fs.promises.writeFile(path.join(dir, WEIGHTS_FILE), Buffer.from(weights));
-      await fs.promises.writeFile(modelPath, JSON.stringify(json));
+      const write = (file: string, data: string | Buffer) =>
+        fs.promises.writeFile(file, data).catch((err: NodeJS.ErrnoException) => {
+          throw cannotSave(dir, `cannot write ${file}`, err);
+        });
+      await write(path.join(dir, WEIGHTS_FILE), Buffer.from(weights));
+      await write(modelPath, JSON.stringify(json));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load(): Promise<tf.io.ModelArtifacts> {
@@ -60,14 +95,21 @@ export function fileModelHandler(target: string): tf.io.IOHandler {
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];
         const buffers: ArrayBuffer[] = [];
+        const files: string[] = [];
         for (const group of manifest) {
           specs.push(...group.weights);
           for (const p of group.paths) {
-            const bytes = await fs.promises.readFile(path.join(path.dirname(modelPath), p));
+            const file = path.join(path.dirname(modelPath), p);
+            const bytes = await fs.promises.readFile(file).catch((err: NodeJS.ErrnoException) => {
+              throw new Error(`Cannot read ${file}, the weights of ${modelPath} (${err.code ?? err.message}); save the model again.`);
+            });
+            files.push(file);
             buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
           }
         }
-        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+        const data = tf.io.CompositeArrayBuffer.join(buffers);
+        checkWeightData(specs, data, files, modelPath);
+        return [specs, data];
       });
     },
   };
