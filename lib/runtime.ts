@@ -3,6 +3,7 @@
  * script) without importing it. The host installs objects under well-known global symbols;
  * lib/ code looks them up and falls back to plain behaviour when they are absent.
  */
+import { AsyncLocalStorage } from "async_hooks";
 import type { CommHost } from "./comms";
 
 /** A MIME bundle: MIME type -> data, as in Jupyter's display_data. */
@@ -40,9 +41,17 @@ const COMM_HOST = Symbol.for("seqlab.commHost");
 
 type HostGlobals = { [DISPLAY_HOST]?: DisplayHost; [ABORT_SIGNAL]?: AbortSignal; [COMM_HOST]?: CommHost };
 
-/** The host's display, or undefined outside a notebook. */
+/** Where displays go inside withDisplayHost (an Output widget capturing a callback). */
+const scopedDisplayHost = new AsyncLocalStorage<DisplayHost>();
+
+/** The display host of the code running now: a scoped one, else the host's, else undefined outside a notebook. */
 export function displayHost(): DisplayHost | undefined {
-  return (globalThis as HostGlobals)[DISPLAY_HOST];
+  return scopedDisplayHost.getStore() ?? (globalThis as HostGlobals)[DISPLAY_HOST];
+}
+
+/** Runs fn (and the async work it starts) with displays going to `host`. */
+export function withDisplayHost<T>(host: DisplayHost, fn: () => T): T {
+  return scopedDisplayHost.run(host, fn);
 }
 
 export function setDisplayHost(host: DisplayHost | undefined): void {

@@ -1,5 +1,5 @@
 /**
- * Protocol 5.5, usage_request, comms with buffers, replay protection and the iopub rate limit,
+ * Protocol 5.5, usage_request, comms with buffers, a widget's open/update round trip, replay protection and the iopub rate limit,
  * checked with Debian's jupyter_client (Python) driving the JS test-engine kernel, and a
  * kernel started by jupyter_client exiting once that client is killed.
  */
@@ -39,10 +39,10 @@ describe("jupyter_client (Python) against the protocol server", function () {
 
   after(() => home && fs.rmSync(home.dir, { recursive: true, force: true }));
 
-  it("passes the interop cases (5.5, usage, comms with buffers, replays, output floods)", async function () {
+  it("passes the interop cases (5.5, usage, comms with buffers, a widget round trip, replays, output floods)", async function () {
     const { code, output } = await runCommand(python!, ["-m", "unittest", "-v", "protocol_interop"], { env: home.env, cwd: testDir, timeoutMs: 200000 });
     expect(code, output).to.equal(0);
-    expect(output).to.match(/Ran 6 tests/);
+    expect(output).to.match(/Ran 7 tests/);
   });
 
   it("a kernel started by jupyter_client exits when that client is killed, even while a cell spins", async function () {

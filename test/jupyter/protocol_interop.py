@@ -88,6 +88,23 @@ class ProtocolInterop(unittest.TestCase):
         info = self.kc.get_shell_msg(timeout=TIMEOUT)
         self.assertEqual(info["content"]["comms"], {comm_id: {"target_name": "py.echo"}})
 
+    def test_widget_open_and_update_round_trip(self):
+        code = 'var widgets = require("../../../lib/widgets"); var py = new widgets.IntSlider({ value: 1, description: "py" }); var pySeen = []; py.observe("value", (c) => pySeen.push(c.new)); py.modelId'
+        opened = [m for m in self.execute(code) if m["msg_type"] == "comm_open"]
+        self.assertEqual([m["content"]["data"]["state"]["_model_name"] for m in opened], ["LayoutModel", "SliderStyleModel", "IntSliderModel"])
+        slider = opened[-1]
+        self.assertEqual(slider["content"]["target_name"], "jupyter.widget")
+        self.assertEqual(slider["metadata"], {"version": "2.1.0"})
+        self.assertEqual(slider["content"]["data"]["state"]["layout"], "IPY_MODEL_" + opened[0]["content"]["comm_id"])
+        comm_id = slider["content"]["comm_id"]
+        session, socket = self.kc.session, self.kc.shell_channel.socket
+        sent = session.send(socket, "comm_msg", {"comm_id": comm_id, "data": {"method": "update", "state": {"value": 4}, "buffer_paths": []}})
+        echo = self.iopub_until(lambda m: m["msg_type"] == "comm_msg" and m["parent_header"].get("msg_id") == sent["header"]["msg_id"])
+        self.assertEqual(echo["content"]["data"], {"method": "echo_update", "state": {"value": 4}, "buffer_paths": []})
+        self.assertEqual(self.result_of("JSON.stringify([py.value, pySeen])"), "'[4,[4]]'")
+        updates = [m for m in self.execute("py.value = 6") if m["msg_type"] == "comm_msg"]
+        self.assertEqual([m["content"] for m in updates], [{"comm_id": comm_id, "data": {"method": "update", "state": {"value": 6}, "buffer_paths": []}}])
+
     def test_replayed_execute_request_runs_once(self):
         msg = self.kc.session.msg("execute_request", {"code": "var replayed = (typeof replayed === 'undefined' ? 0 : replayed) + 1", "silent": False, "store_history": True, "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
         frames = self.kc.session.serialize(msg)

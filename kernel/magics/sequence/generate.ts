@@ -26,6 +26,8 @@ export const generateMagic: MagicSpec = {
     "When the text holds ABC tunes (a line such as X:1 or K:D), each is also shown as sheet",
     "music with an audio player, and checked with the abcjs parser.",
     "--out NAME keeps the sl.SampledText in a notebook variable.",
+    "--interactive shows sliders for the temperature and top-k (0: all tokens) and a \"Sample",
+    "again\" button (next seed) instead, with the text in an output below (sl.widgets.sampler).",
     "",
     "Example:",
     "  %generate $model --vocab $vocab --start \"X:\" --length 400 --temperature 0.8 --top-k 10",
@@ -39,6 +41,7 @@ export const generateMagic: MagicSpec = {
     seed: { type: "number", help: "random seed", default: 0 },
     out: { type: "string", value: "NAME", help: "notebook variable to keep the SampledText in" },
     music: { type: "boolean", help: "always try to show the text as music (default: only when it has ABC headers)" },
+    interactive: { type: "boolean", help: "temperature and top-k sliders and a \"Sample again\" button" },
   },
   async run(ctx, args) {
     if (args.positionals.length !== 1) ctx.usageError(`expected one model ($model) before the options, got ${args.positionals.length} arguments`);
@@ -55,6 +58,12 @@ export const generateMagic: MagicSpec = {
     const out = outVariable(ctx, args);
     const start = String(args.options.start).replace(/\\n/g, "\n");
 
+    if (args.options.interactive) {
+      if (out) ctx.usageError("--out keeps one sample; with --interactive, each change samples again (read the sampler's output instead)");
+      const { widgets } = await import("../../../lib");
+      ctx.display(widgets.sampler(model, { vocab, length, seedText: start, temperature, topK, seed: seed as number }));
+      return undefined;
+    }
     const { sample } = await import("../../../lib/train/sample");
     let text;
     try {

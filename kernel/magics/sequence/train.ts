@@ -1,6 +1,7 @@
 /**
  * %%train: lib/train's loop with a live loss plot and progress bar (lib/viz) that redraw in
- * place through the cell's display, stoppable by an interrupt with weights and history kept.
+ * place through the cell's display, stoppable by an interrupt or a Stop button (a widget)
+ * with weights and history kept.
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { DisplayHost } from "../../../lib/runtime";
@@ -91,7 +92,9 @@ export const trainMagic: MagicSpec = {
     "data, callbacks ({ onStepEnd(info) { ... } }; return false to stop early).",
     "",
     "Interrupting (Kernel > Interrupt) stops at the end of the current step: the weights and the",
-    "history keep every completed step, and the next %%train continues from there.",
+    "history keep every completed step, and the next %%train continues from there. In a notebook",
+    "frontend with widgets, the Stop button under the progress bar does the same, and the cell",
+    "ends normally with its summary.",
     "",
     "Example:",
     "  %%train $model --data $batches --steps 200 --lr 0.005 --clip 1 --every 50",
@@ -153,6 +156,9 @@ export const trainMagic: MagicSpec = {
     const host = displayHostOf(ctx);
     const plot = new lib.LiveLossPlot({ host, title: `Training loss (${nameOf(modelRef)})`, smoothing: settings.smoothing });
     const bar = new lib.ProgressBar({ host, total: steps, label: "training", unit: "step" });
+    // Where a frontend can press it: stops like an interrupt, but the cell succeeds.
+    const stop = lib.comms.available() ? new lib.widgets.StopButton() : undefined;
+    stop?.signal.addEventListener("abort", () => ctx.print(`Stop pressed: training stops after the current step (step ${history.lastStep + 1}).`), { once: true });
     // Earlier steps of a continued history appear on the plot too.
     history.steps.forEach((s, i) => plot.push(s, history.loss[i]));
     const user = settings.callbacks ?? {};
@@ -160,6 +166,8 @@ export const trainMagic: MagicSpec = {
       onStepEnd(info) {
         plot.push(info.step, info.loss);
         bar.update(info.step - startStep, { loss: info.loss });
+        // Shown once the bar is (its first draw is this step's), so it sits beside it.
+        if (stop && info.step === startStep + 1) stop.show();
         return user.onStepEnd?.(info);
       },
       onEpochEnd: user.onEpochEnd?.bind(user),
@@ -174,7 +182,7 @@ export const trainMagic: MagicSpec = {
       seed: settings.seed,
       history,
       callbacks,
-      signal: ctx.signal,
+      signal: stop ? stop.signalWith(ctx.signal) : ctx.signal,
     };
     // Said at the moment of the interrupt: the kernel may end the cell before the loop
     // reaches its step boundary and returns. A step in progress is finished first.
@@ -195,12 +203,17 @@ export const trainMagic: MagicSpec = {
         });
       }
     } catch (err) {
-      if (err instanceof lib.InterruptedError || ctx.signal.aborted) {
-        const reason = ctx.signal.reason;
-        throw reason instanceof Error ? reason : err;
+      // A Stop press ends the loop as an interrupt does; the summary below reports the steps done.
+      const stoppedByButton = stop?.pressed && !ctx.signal.aborted && err instanceof lib.InterruptedError;
+      if (!stoppedByButton) {
+        if (err instanceof lib.InterruptedError || ctx.signal.aborted) {
+          const reason = ctx.signal.reason;
+          throw reason instanceof Error ? reason : err;
+        }
+        throw err;
       }
-      throw err;
     } finally {
+      stop?.close();
       ctx.signal.removeEventListener("abort", onAbort);
       plot.finish();
       bar.finish();
