@@ -19,6 +19,7 @@ import type { Converter } from "tslab/dist/converter";
 import { createInterruptTransformer } from "./instrument";
 import { readingCellExports } from "./export-suffix";
 import { cellPackages, typesFileOf } from "./packages";
+import { requireWithCodeCache } from "./code-cache";
 
 export type TypeScript = typeof TS;
 
@@ -150,7 +151,7 @@ export type GlobalTypes = "all" | "standard-library";
 
 /** Synchronous and slow (about a second; a third of it with the standard library alone). */
 export function loadToolchain(rootDir: string, globalTypes: GlobalTypes = "all"): Toolchain {
-  const ts = require("@tslab/typescript-for-tslab") as TypeScript;
+  const ts = requireWithCodeCache(require.resolve("@tslab/typescript-for-tslab")) as TypeScript;
   const maps = new Map<string, EmitMaps>();
   const view = tsForTslab(ts, rootDir, maps, globalTypes);
   const converterModule = loadTslabModule(require.resolve("tslab/dist/converter.js"), view) as {
