@@ -192,10 +192,15 @@ export class TypeScriptEngine implements Engine {
 
   /**
    * Compiles (throwing CellFailure on type errors) without running. What the quick checker
-   * rejects is compiled again by the full one, whose errors are the ones reported.
+   * rejects is compiled again by the full one, whose errors are the ones reported. Code that
+   * imports goes to the full checker straight away: the packages' types mostly need
+   * @types/node, and parsing them twice would cost more than the quick checker saves.
    */
   private async compile(code: string, ctx: ExecutionContext): Promise<{ piece?: CompiledPiece; declOutput: string }> {
     const runner = this.runner as CellRunner;
+    if (!this.checkers.hasFull && runner.toolchain.ts.preProcessFile(code, true, true).importedFiles.length > 0) {
+      await this.fullToolchain();
+    }
     let outcome = runner.compile(code, this.label(ctx));
     if (!outcome.ok && !this.checkers.hasFull) {
       await this.fullToolchain();

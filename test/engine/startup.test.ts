@@ -4,7 +4,10 @@
  */
 import { expect } from "chai";
 import { execFileSync } from "child_process";
+import fs from "fs";
+import os from "os";
 import path from "path";
+import { cacheFileFor, requireWithCodeCache } from "../../kernel/engine/code-cache";
 import { TypeCheckers } from "../../kernel/engine/checkers";
 import type { Toolchain } from "../../kernel/engine/toolchain";
 import { disposeEngineAfterSuite, engine, errorOf, resultText, run } from "./harness";
@@ -42,6 +45,46 @@ describe("engine: a light start-up", function () {
     } finally {
       await checkers.close();
     }
+  });
+
+  describe("the code cache", () => {
+    let dir: string;
+    let saved: string | undefined;
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-code-cache-"));
+      saved = process.env.SEQLAB_CACHE_DIR;
+      process.env.SEQLAB_CACHE_DIR = dir;
+    });
+    after(() => {
+      if (saved === undefined) delete process.env.SEQLAB_CACHE_DIR;
+      else process.env.SEQLAB_CACHE_DIR = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("loads a module, saves V8's data for it, and a later load uses that data", () => {
+      const file = path.join(dir, "answer.js");
+      fs.writeFileSync(file, "exports.answer = require('path').basename('/a/42');\nexports.filename = __filename;\n");
+      const first = requireWithCodeCache(file) as { answer: string; filename: string };
+      expect(first).to.deep.equal({ answer: "42", filename: file });
+      expect(requireWithCodeCache(file)).to.equal(first); // one instance, as require gives
+      const cacheFile = cacheFileFor(file, dir);
+      const written = fs.statSync(cacheFile);
+      expect(written.size).to.be.greaterThan(0);
+      delete require.cache[file];
+      const second = requireWithCodeCache(file) as { answer: string };
+      expect(second).to.not.equal(first);
+      expect(second.answer).to.equal("42");
+      // Data V8 rejected would have been written again (a new file, renamed into place).
+      expect(fs.statSync(cacheFile).ino).to.equal(written.ino);
+      delete require.cache[file];
+    });
+
+    it("a broken module fails as require would, and is not left in require's cache", () => {
+      const file = path.join(dir, "broken.js");
+      fs.writeFileSync(file, "throw new Error('broken module');\n");
+      expect(() => requireWithCodeCache(file)).to.throw("broken module");
+      expect(require.cache[file]).to.equal(undefined);
+    });
   });
 
   describe("a fresh engine", () => {
