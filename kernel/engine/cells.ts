@@ -59,7 +59,8 @@ export class CellRunner {
   private readonly driver: vm.Script;
 
   constructor(
-    private readonly toolchain: Toolchain,
+    /** The type checker cells go through (the engine swaps in the full one once loaded). */
+    public toolchain: Toolchain,
     private readonly namespace: NamespaceStore,
     private readonly modules: CellModules,
     readonly scripts: CellScripts,

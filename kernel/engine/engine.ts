@@ -23,7 +23,8 @@ import { refuseExitFromCells } from "./exit";
 import { CellHistory } from "./history";
 import { UncaughtErrors } from "./uncaught";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
-import { loadToolchain, type Toolchain } from "./toolchain";
+import type { Toolchain } from "./toolchain";
+import { TypeCheckers } from "./checkers";
 import { runMagic, type MagicServices } from "../magics/context";
 import { asMagicCell, blankMagicLines, lineMagicAt, parseCell } from "../magics/parser";
 import { magicHelp } from "../magics/help";
@@ -41,6 +42,8 @@ export interface EngineOptions {
   handleSigint?: boolean;
   /** Start loading TypeScript this many ms after creation (default 300; -1: on first use). */
   preloadDelayMs?: number;
+  /** Load the full type checker after this many idle ms (default 2000; -1: only when needed). */
+  fullCheckerIdleMs?: number;
 }
 
 /**
@@ -67,7 +70,8 @@ export class TypeScriptEngine implements Engine {
   private readonly namespace: NamespaceStore = createNamespace();
   private readonly history = new CellHistory();
   private readonly scripts = new CellScripts();
-  private toolchainPromise?: Promise<Toolchain>;
+  private readonly checkers: TypeCheckers;
+  private readonly fullCheckerIdleMs: number;
   private loaded?: Toolchain;
   private runner?: CellRunner;
   private modules?: CellModules;
@@ -82,6 +86,11 @@ export class TypeScriptEngine implements Engine {
 
   constructor(options: EngineOptions = {}) {
     this.rootDir = options.rootDir ?? process.cwd();
+    this.checkers = new TypeCheckers(this.rootDir, (full) => {
+      this.loaded = full;
+      if (this.runner) this.runner.toolchain = full;
+    });
+    this.fullCheckerIdleMs = options.fullCheckerIdleMs ?? 2000;
     useCellPackages(this.rootDir); // the kernel's main installs it first, before tfjs loads
     this.registry = options.registry ?? magicRegistry;
     this.restoreOutput = captureProcessOutput();
@@ -100,24 +109,23 @@ export class TypeScriptEngine implements Engine {
     }
   }
 
-  /** TypeScript and tslab, loaded once (synchronously, about a second) on first need. */
-  private toolchain(): Promise<Toolchain> {
-    if (!this.toolchainPromise) {
-      this.toolchainPromise = new Promise<Toolchain>((resolve, reject) => {
-        setImmediate(() => {
-          try {
-            const toolchain = loadToolchain(this.rootDir);
-            this.modules = new CellModules(this.rootDir);
-            this.runner = new CellRunner(toolchain, this.namespace, this.modules, this.scripts);
-            this.loaded = toolchain;
-            resolve(toolchain);
-          } catch (err) {
-            reject(err);
-          }
-        });
-      });
+  /** TypeScript and tslab with the checker a new cell meets first (see checkers.ts). */
+  private async toolchain(): Promise<Toolchain> {
+    return this.useToolchain(await this.checkers.first());
+  }
+
+  /** TypeScript and tslab with the full type checker (completion, inspection, rejected cells). */
+  private async fullToolchain(): Promise<Toolchain> {
+    return this.useToolchain(await this.checkers.complete());
+  }
+
+  private useToolchain(toolchain: Toolchain): Toolchain {
+    this.loaded ??= toolchain;
+    if (!this.runner) {
+      this.modules = new CellModules(this.rootDir);
+      this.runner = new CellRunner(toolchain, this.namespace, this.modules, this.scripts);
     }
-    return this.toolchainPromise;
+    return toolchain;
   }
 
   /** The notebook's variables (for tests and magics). */
@@ -127,6 +135,7 @@ export class TypeScriptEngine implements Engine {
 
   async execute(code: string, host: CellHost, options: { silent: boolean; storeHistory: boolean; executionCount: number }): Promise<ExecuteOutcome> {
     const ctx = new ExecutionContext(options.executionCount, host, true);
+    this.checkers.cancelIdleLoad();
     executions.begin(ctx);
     setCurrentAbortSignal(ctx.abort.signal);
     const kept = !options.silent && options.storeHistory;
@@ -155,6 +164,7 @@ export class TypeScriptEngine implements Engine {
       return runtimeError(err, this.scripts);
     } finally {
       executions.end(ctx);
+      if (this.fullCheckerIdleMs >= 0) this.checkers.loadWhenIdle(this.fullCheckerIdleMs);
     }
   }
 
@@ -180,10 +190,22 @@ export class TypeScriptEngine implements Engine {
     return last;
   }
 
-  /** Compiles (throwing CellFailure on type errors) without running. */
-  private compile(code: string, ctx: ExecutionContext): { piece?: CompiledPiece; declOutput: string } {
+  /**
+   * Compiles (throwing CellFailure on type errors) without running. What the quick checker
+   * rejects is compiled again by the full one, whose errors are the ones reported. Code that
+   * imports goes to the full checker straight away: the packages' types mostly need
+   * @types/node, and parsing them twice would cost more than the quick checker saves.
+   */
+  private async compile(code: string, ctx: ExecutionContext): Promise<{ piece?: CompiledPiece; declOutput: string }> {
     const runner = this.runner as CellRunner;
-    const outcome = runner.compile(code, this.label(ctx));
+    if (!this.checkers.hasFull && runner.toolchain.ts.preProcessFile(code, true, true).importedFiles.length > 0) {
+      await this.fullToolchain();
+    }
+    let outcome = runner.compile(code, this.label(ctx));
+    if (!outcome.ok && !this.checkers.hasFull) {
+      await this.fullToolchain();
+      outcome = runner.compile(code, this.label(ctx));
+    }
     if (!outcome.ok) throw new CellFailure(outcome.error);
     return outcome;
   }
@@ -191,7 +213,7 @@ export class TypeScriptEngine implements Engine {
   /** Runs TypeScript in the notebook; declarations carry over even if it throws midway. */
   private async runCode(code: string, ctx: ExecutionContext): Promise<unknown> {
     const runner = this.runner as CellRunner;
-    const { piece, declOutput } = this.compile(code, ctx);
+    const { piece, declOutput } = await this.compile(code, ctx);
     if (!piece) {
       runner.prevDecl = declOutput;
       return undefined;
@@ -220,7 +242,7 @@ export class TypeScriptEngine implements Engine {
         // A wrapping magic's body may hold magics itself (%%time above %%train): it runs as a cell.
         const cell = asMagicCell(code);
         if (cell !== undefined) return this.cellAsCode(cell, ctx);
-        const { piece, declOutput } = this.compile(code, ctx);
+        const { piece, declOutput } = await this.compile(code, ctx);
         const keep = () => {
           if (options?.keepDeclarations) runner.prevDecl = declOutput;
         };
@@ -294,8 +316,7 @@ export class TypeScriptEngine implements Engine {
       const start = cursor - magic[1].length - magic[2].length;
       return { matches, cursor_start: utf16ToCodePoints(code, start), cursor_end: cursorPos, metadata: {} };
     }
-    await this.toolchain();
-    const toolchain = this.toolchainSync();
+    const toolchain = await this.fullToolchain();
     const runner = this.runner as CellRunner;
     const info = toolchain.converter.complete(PRELUDE + runner.prevDecl, blankMagicLines(code), cursor);
     return {
@@ -319,8 +340,7 @@ export class TypeScriptEngine implements Engine {
         return { found: true, data: { "text/plain": text }, metadata: {} };
       }
     }
-    await this.toolchain();
-    const toolchain = this.toolchainSync();
+    const toolchain = await this.fullToolchain();
     const runner = this.runner as CellRunner;
     const info = toolchain.converter.inspect(PRELUDE + runner.prevDecl, blankMagicLines(code), cursor);
     if (!info) return { found: false, data: {}, metadata: {} };
@@ -338,8 +358,7 @@ export class TypeScriptEngine implements Engine {
     }
     const blank = blankMagicLines(code);
     if (blank.trim() === "") return { status: "complete" };
-    await this.toolchain();
-    const toolchain = this.toolchainSync();
+    const toolchain = await this.toolchain();
     const check = toolchain.isCompleteCode(blank);
     if (!check.completed) return { status: "incomplete", indent: check.indent ?? "" };
     const ts = toolchain.ts;
@@ -358,13 +377,7 @@ export class TypeScriptEngine implements Engine {
     if (this.preloadTimer) clearTimeout(this.preloadTimer);
     process.off("SIGINT", this.onSigint);
     this.interrupt();
-    if (this.toolchainPromise) {
-      try {
-        (await this.toolchainPromise).converter.close();
-      } catch {
-        // it failed to load; nothing to close
-      }
-    }
+    await this.checkers.close();
     this.restoreOutput();
     this.restoreIntervals();
     this.uncaught.dispose();

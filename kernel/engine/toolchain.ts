@@ -19,6 +19,7 @@ import type { Converter } from "tslab/dist/converter";
 import { createInterruptTransformer } from "./instrument";
 import { readingCellExports } from "./export-suffix";
 import { cellPackages, typesFileOf } from "./packages";
+import { requireWithCodeCache } from "./code-cache";
 
 export type TypeScript = typeof TS;
 
@@ -68,7 +69,7 @@ function cellPathMappings(): Record<string, string[]> {
  * getters, and the real module's properties are not configurable, so we hand tslab a
  * copy whose other properties forward to the real module.
  */
-function tsForTslab(ts: TypeScript, rootDir: string, maps: Map<string, EmitMaps>): TypeScript {
+function tsForTslab(ts: TypeScript, rootDir: string, maps: Map<string, EmitMaps>, globalTypes: GlobalTypes): TypeScript {
   const overrides: Record<string, unknown> = {};
   const sys = Object.create(ts.sys) as TS.System;
   sys.getCurrentDirectory = () => rootDir;
@@ -98,6 +99,7 @@ function tsForTslab(ts: TypeScript, rootDir: string, maps: Map<string, EmitMaps>
   const mappings = cellPathMappings();
   overrides.createWatchCompilerHost = (roots: string[], options: TS.CompilerOptions, system: TS.System, ...rest: unknown[]) => {
     const extra: TS.CompilerOptions = { inlineSourceMap: true, paths: { ...(options.paths ?? {}), ...mappings } };
+    if (globalTypes === "standard-library") extra.types = [];
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, readingCellExports(system), ...rest);
   };
@@ -140,11 +142,18 @@ function loadTslabModule(file: string, tsView: TypeScript): Record<string, unkno
   return mod.exports as Record<string, unknown>;
 }
 
-/** Synchronous and slow (about a second): call it off the start-up path. */
-export function loadToolchain(rootDir: string): Toolchain {
-  const ts = require("@tslab/typescript-for-tslab") as TypeScript;
+/**
+ * The global declarations the type checker knows: "all" of the @types packages found from
+ * the root directory (@types/node among them), as tslab has it, or the "standard-library"
+ * alone (no @types package is parsed; imported packages still bring their own types).
+ */
+export type GlobalTypes = "all" | "standard-library";
+
+/** Synchronous and slow (about a second; a third of it with the standard library alone). */
+export function loadToolchain(rootDir: string, globalTypes: GlobalTypes = "all"): Toolchain {
+  const ts = requireWithCodeCache(require.resolve("@tslab/typescript-for-tslab")) as TypeScript;
   const maps = new Map<string, EmitMaps>();
-  const view = tsForTslab(ts, rootDir, maps);
+  const view = tsForTslab(ts, rootDir, maps, globalTypes);
   const converterModule = loadTslabModule(require.resolve("tslab/dist/converter.js"), view) as {
     createConverter(): Converter;
     isCompleteCode(src: string): { completed: boolean; indent?: string };

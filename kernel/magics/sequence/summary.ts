@@ -1,6 +1,6 @@
 /** %summary: a model's layers, output shapes and parameter counts as a table. */
 import type * as tf from "@tensorflow/tfjs";
-import { modelSummary, type LayerSummary, type ModelSummaryData } from "../../../lib/inspect/summary";
+import type { LayerSummary, ModelSummaryData } from "../../../lib/inspect/summary";
 import type { Seq2Seq } from "../../../lib/nn/seq2seq";
 import type { MagicSpec } from "../types";
 import { Table } from "./table";
@@ -54,10 +54,12 @@ export const summaryMagic: MagicSpec = {
     "  const model = sl.buildLabModel({ vocabSize: 20, embeddingDim: 8, units: 16 });",
     "  %summary $model",
   ].join("\n"),
-  run(ctx, args) {
+  async run(ctx, args) {
     if (args.positionals.length !== 1) ctx.usageError(`expected one model ($model), got ${args.positionals.length} arguments`);
     const ref = positionalRef(ctx, args, 0, "the model ($model)");
     const model = ctx.expect(ref, "a model (a tf.LayersModel or sl.Seq2Seq)", (v): v is tf.LayersModel | Seq2SeqLike => isLayersModel(v) || isSeq2Seq(v));
+    // Loaded on first use: the library brings TensorFlow.js, which the kernel's start-up leaves out.
+    const { modelSummary } = await import("../../../lib/inspect/summary");
     try {
       return new ModelSummary(modelSummary(model as tf.LayersModel | Seq2Seq));
     } catch (err) {

@@ -1,0 +1,112 @@
+/**
+ * A light start-up: the engine loads without TensorFlow.js, and cells first meet a type
+ * checker that knows the standard library only, without changing what cells report.
+ */
+import { expect } from "chai";
+import { execFileSync } from "child_process";
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { cacheFileFor, requireWithCodeCache } from "../../kernel/engine/code-cache";
+import { TypeCheckers } from "../../kernel/engine/checkers";
+import type { Toolchain } from "../../kernel/engine/toolchain";
+import { disposeEngineAfterSuite, engine, errorOf, resultText, run } from "./harness";
+
+const distDir = path.resolve(__dirname, "..", "..");
+
+const diagnosticsOf = (toolchain: Toolchain, code: string): string[] =>
+  toolchain.converter.convert("", code).diagnostics.map((d) => d.messageText);
+
+describe("engine: a light start-up", function () {
+  this.timeout(120000);
+
+  it("loading the engine module loads no TensorFlow.js (the library loads on first use)", () => {
+    const script = [
+      `require(${JSON.stringify(path.join(distDir, "kernel", "engine", "packages"))}).useCellPackages(process.cwd());`,
+      `require(${JSON.stringify(path.join(distDir, "kernel", "engine"))});`,
+      `console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes("@tensorflow"))));`,
+    ].join("\n");
+    const loaded = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" })) as string[];
+    expect(loaded).to.deep.equal([]);
+  });
+
+  it("the first checker knows the standard library only; the full one every @types package", async () => {
+    let announced: Toolchain | undefined;
+    const checkers = new TypeCheckers(process.cwd(), (full) => (announced = full));
+    try {
+      const first = await checkers.first();
+      expect(diagnosticsOf(first, "[1, 2].map((v) => v * 2)")).to.deep.equal([]);
+      expect(diagnosticsOf(first, "process.pid").join("\n")).to.match(/Cannot find name 'process'/);
+      expect(checkers.hasFull).to.equal(false);
+      const full = await checkers.complete();
+      expect(announced).to.equal(full);
+      expect(diagnosticsOf(full, "process.pid")).to.deep.equal([]);
+      expect(await checkers.first()).to.equal(full);
+    } finally {
+      await checkers.close();
+    }
+  });
+
+  describe("the code cache", () => {
+    let dir: string;
+    let saved: string | undefined;
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-code-cache-"));
+      saved = process.env.SEQLAB_CACHE_DIR;
+      process.env.SEQLAB_CACHE_DIR = dir;
+    });
+    after(() => {
+      if (saved === undefined) delete process.env.SEQLAB_CACHE_DIR;
+      else process.env.SEQLAB_CACHE_DIR = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("loads a module, saves V8's data for it, and a later load uses that data", () => {
+      const file = path.join(dir, "answer.js");
+      fs.writeFileSync(file, "exports.answer = require('path').basename('/a/42');\nexports.filename = __filename;\n");
+      const first = requireWithCodeCache(file) as { answer: string; filename: string };
+      expect(first).to.deep.equal({ answer: "42", filename: file });
+      expect(requireWithCodeCache(file)).to.equal(first); // one instance, as require gives
+      const cacheFile = cacheFileFor(file, dir);
+      const written = fs.statSync(cacheFile);
+      expect(written.size).to.be.greaterThan(0);
+      delete require.cache[file];
+      const second = requireWithCodeCache(file) as { answer: string };
+      expect(second).to.not.equal(first);
+      expect(second.answer).to.equal("42");
+      // Data V8 rejected would have been written again (a new file, renamed into place).
+      expect(fs.statSync(cacheFile).ino).to.equal(written.ino);
+      delete require.cache[file];
+    });
+
+    it("a broken module fails as require would, and is not left in require's cache", () => {
+      const file = path.join(dir, "broken.js");
+      fs.writeFileSync(file, "throw new Error('broken module');\n");
+      expect(() => requireWithCodeCache(file)).to.throw("broken module");
+      expect(require.cache[file]).to.equal(undefined);
+    });
+  });
+
+  describe("a fresh engine", () => {
+    disposeEngineAfterSuite();
+
+    it("runs what the standard library types, and reports type errors as the full checker does", async () => {
+      expect(resultText(await run("let half = 21;\nhalf * 2"))).to.equal("42");
+      // The quick checker would also say "Cannot find name 'process'": the full one decides.
+      const failed = errorOf(await run("const s: string = 3;\nprocess.pid"));
+      expect(failed.ename).to.equal("CompileError");
+      expect(failed.evalue).to.match(/Type 'number' is not assignable to type 'string'/);
+      expect(failed.traceback.join("\n")).to.not.match(/Cannot find name/);
+      // Declarations checked by the quick checker carry over to the full one.
+      expect(resultText(await run("half + (process.pid > 0 ? 1 : 0)"))).to.equal("22");
+    });
+
+    it("completes and inspects with the full checker", async () => {
+      const completion = await engine().complete("process.ver", 11);
+      expect(completion.matches).to.include("version");
+      const info = await engine().inspect("half", 2, 0);
+      expect(info.found).to.equal(true);
+      expect(String(info.data["text/plain"])).to.include("let half: number");
+    });
+  });
+});
