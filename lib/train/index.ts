@@ -11,4 +11,4 @@ export * from "./unroll";
 export * from "./loop";
 export * from "./model";
 export * from "./sample";
-export { kernelStepper } from "./kernel-stepper";
+export { simdStepper } from "./simd-stepper";

@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { currentAbortSignal, DISPLAY, yieldAndCheck, type MimeBundle } from "../runtime";
 import { StatefulRng } from "../random";
 import { layerStack, runStack, type StackLayer } from "./unroll";
-import { kernelStepper } from "./kernel-stepper";
+import { simdStepper } from "./simd-stepper";
 
 /**
  * Feeds `ids` (the seed first, then one sampled id at a time) and returns the logits for
@@ -188,7 +188,7 @@ export async function sample(model: tf.LayersModel | StepFunction | Stepper, opt
   } else if ("step" in model && typeof (model as Stepper).step === "function") {
     stepper = model as Stepper;
   } else {
-    stepper = kernelStepper(model as tf.LayersModel) ?? layersModelStepper(model as tf.LayersModel);
+    stepper = simdStepper(model as tf.LayersModel) ?? layersModelStepper(model as tf.LayersModel);
     ownsStepper = true;
   }
   const generated: number[] = [];

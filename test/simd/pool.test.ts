@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { DEFAULT_MIN_WORK, kernelThreads, setKernelThreads } from "../../lib/simd";
+import { DEFAULT_MIN_WORK, simdThreads, setSimdThreads } from "../../lib/simd";
 import { gemmProblem, gemmRef, mismatches, placeGemm, withArena, type GemmProblem } from "./helpers";
 
-/** C after Kernels.gemm (the pool's split over its threads) for problem p. */
+/** C after Simd.gemm (the pool's split over its threads) for problem p. */
 function pooledGemm(p: GemmProblem): Float32Array {
   return withArena((k, arena) => {
     const { Ap, Bp, C } = placeGemm(k, arena, p);
@@ -19,10 +19,10 @@ function expectCorrect(p: GemmProblem, got: Float32Array): void {
 describe("simd: the threaded split of matrix products (lib/simd/pool.ts)", () => {
   let saved: number;
   before(() => {
-    saved = kernelThreads();
+    saved = simdThreads();
   });
   after(() => {
-    setKernelThreads(saved, DEFAULT_MIN_WORK);
+    setSimdThreads(saved, DEFAULT_MIN_WORK);
   });
 
   // Panels: 2 (fewer than threads), 6 (uneven shares), 38 (the lab's weight gradients, chunked).
@@ -33,9 +33,9 @@ describe("simd: the threaded split of matrix products (lib/simd/pool.ts)", () =>
   ]) {
     it(`[${c.M}x${c.K}]x[${c.K}x${c.N}]${c.accumulate ? " accumulated" : ""}: the same bits on 1 and on 3 threads, and right`, () => {
       const p = gemmProblem({ ...c, ldc: c.N + 1 }, 7);
-      setKernelThreads(1);
+      setSimdThreads(1);
       const single = pooledGemm(p);
-      setKernelThreads(3, 0); // split every product, however small
+      setSimdThreads(3, 0); // split every product, however small
       const split = pooledGemm(p);
       expectCorrect(p, split);
       expect(Array.from(split)).to.deep.equal(Array.from(single));
@@ -44,12 +44,12 @@ describe("simd: the threaded split of matrix products (lib/simd/pool.ts)", () =>
 
   it("keeps small products on one thread below the work threshold, with the same result", () => {
     const p = gemmProblem({ M: 4, N: 64, K: 8 }, 3);
-    setKernelThreads(3, p.M * p.N * p.K); // the whole product is one thread's worth
+    setSimdThreads(3, p.M * p.N * p.K); // the whole product is one thread's worth
     expectCorrect(p, pooledGemm(p));
   });
 
   it("still splits correctly after the shared memory grew past where the workers started", () => {
-    setKernelThreads(3, 0);
+    setSimdThreads(3, 0);
     withArena((k, arena) => {
       const before = k.memory.buffer.byteLength;
       arena.bytes(before); // operands allocated after this lie beyond the old end
@@ -63,7 +63,7 @@ describe("simd: the threaded split of matrix products (lib/simd/pool.ts)", () =>
   });
 
   it("reports a worker that fails on its share, and the pool keeps working", () => {
-    setKernelThreads(3, 0);
+    setSimdThreads(3, 0);
     withArena((k, arena) => {
       // One row, three panels of B, placed so that the last panel lies past the end of the
       // memory: only the worker given that panel reads out of bounds (the main thread and

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { RecurrenceEngine, StepArgs } from "./engine";
-import { kernelEngineFor } from "./kernel-engine";
+import { simdEngineFor } from "./simd-engine";
 import { tfjsEngine } from "./tfjs-engine";
 import type {
   CellKind,
@@ -18,9 +18,9 @@ import type {
 import { checkRecurrenceArgs } from "./validate";
 
 export * from "./types";
-export { releasePackedWeights } from "./kernel-engine";
+export { releasePackedWeights } from "./simd-engine";
 
-/** The engine a call will use: the WebAssembly kernels on wasm/cpu, tfjs ops elsewhere. */
+/** The engine a call will use: the WebAssembly SIMD kernels on wasm/cpu, tfjs ops elsewhere. */
 export function recurrenceEngineName(kind: CellKind, options: RecurrenceOptions = {}): string {
   return pickEngine(kind, options).name;
 }
@@ -28,7 +28,7 @@ export function recurrenceEngineName(kind: CellKind, options: RecurrenceOptions 
 function pickEngine(kind: CellKind, options: RecurrenceOptions): RecurrenceEngine {
   const choice = options.engine ?? "auto";
   if (choice === "tfjs") return tfjsEngine;
-  return kernelEngineFor(kind, tf.getBackend(), choice === "kernels") ?? tfjsEngine;
+  return simdEngineFor(kind, tf.getBackend(), choice === "simd" || choice === "kernels") ?? tfjsEngine;
 }
 
 export const fusedRecurrence: FusedRecurrence = (

@@ -4,7 +4,7 @@
  * sampling reuses one packing for every character; training repacks once per step.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Kernels } from "../../simd";
+import type { Simd } from "../../simd";
 
 /** How a matrix [rows, cols] (a column block of it) is packed as the right operand B. */
 export interface PackSpec {
@@ -28,9 +28,9 @@ const CAPACITY = 8;
 
 export class PackedWeights {
   private entries: Entry[] = [];
-  /** `read` gives a tensor's values to copy from at once (see kernel-engine's floats). */
+  /** `read` gives a tensor's values to copy from at once (see simd-engine's floats). */
   constructor(
-    private readonly k: Kernels,
+    private readonly k: Simd,
     private readonly read: (t: tf.Tensor) => Float32Array,
   ) {}
 
@@ -60,7 +60,7 @@ export class PackedWeights {
  * Pack a matrix [rows, cols] given by its values (or a column block of it, or its transpose,
  * as `spec` says) as a right operand, into new kernel memory the caller frees.
  */
-export function packRightOperand(k: Kernels, values: Float32Array, shape: readonly number[], spec: PackSpec): number {
+export function packRightOperand(k: Simd, values: Float32Array, shape: readonly number[], spec: PackSpec): number {
   const [rows, cols] = shape;
   const K = spec.transpose ? spec.cols : rows;
   const N = spec.transpose ? rows : spec.cols;

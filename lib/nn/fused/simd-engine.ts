@@ -4,17 +4,17 @@
  * results come back as tensors. Layout inside is time-major ([T][B][...]).
  */
 import * as tf from "@tensorflow/tfjs";
-import { kernelsStatus, loadKernels, type Kernels } from "../../simd";
+import { simdStatus, loadSimd, type Simd } from "../../simd";
 import type { BackwardResult, ForwardResult, RecurrenceEngine, StepArgs } from "./engine";
 import { PackedWeights, type PackSpec } from "./packed-weights";
 import type { CellKind } from "./types";
 import { gateCount } from "../init";
 
 /** Backends whose tensors live in plain memory, where copying to the kernels is cheap. */
-export const KERNEL_BACKENDS: ReadonlySet<string> = new Set(["wasm", "cpu"]);
+export const SIMD_BACKENDS: ReadonlySet<string> = new Set(["wasm", "cpu"]);
 
 let packs: PackedWeights | undefined;
-function packedWeights(k: Kernels): PackedWeights {
+function packedWeights(k: Simd): PackedWeights {
   packs ??= new PackedWeights(k, floats);
   return packs;
 }
@@ -29,12 +29,12 @@ function mark(phase?: string): void {
   profileMark = now;
 }
 
-export function resetKernelProfile(): void {
+export function resetSimdProfile(): void {
   for (const key of Object.keys(profile)) delete profile[key];
 }
 
 /** Time per phase divided by `steps` (e.g. training steps), or undefined when nothing ran. */
-export function kernelProfile(steps = 1): Record<string, number> | undefined {
+export function simdProfile(steps = 1): Record<string, number> | undefined {
   const keys = Object.keys(profile);
   if (!keys.length) return undefined;
   return Object.fromEntries(keys.map((k) => [k, Math.round((profile[k] / steps) * 10) / 10]));
@@ -84,7 +84,7 @@ export interface StepScratch {
 }
 
 /** Allocates a step's scratch with `bytes` (e.g. an Arena's). */
-export function allocStepScratch(kind: CellKind, B: number, U: number, x: Kernels["x"], bytes: (n: number) => number): StepScratch {
+export function allocStepScratch(kind: CellKind, B: number, U: number, x: Simd["x"], bytes: (n: number) => number): StepScratch {
   const gru = kind === "gru";
   return { ap: bytes(x.packedASize(B, U)), inner: gru ? bytes(2 * B * U * 4) : 0, rh: gru ? bytes(B * U * 4) : 0 };
 }
@@ -96,7 +96,7 @@ export function allocStepScratch(kind: CellKind, B: number, U: number, x: Kernel
  * place (hNext = hPrev, cNext = cPrev): h_{t-1} is packed before anything is written.
  */
 export function recurrentStep(
-  k: Kernels, kind: CellKind, relu: boolean, B: number, U: number, Rps: number[],
+  k: Simd, kind: CellKind, relu: boolean, B: number, U: number, Rps: number[],
   zt: number, hPrev: number, hNext: number, cPrev: number, cNext: number, s: StepScratch,
 ): void {
   const x = k.x;
@@ -118,7 +118,7 @@ export function recurrentStep(
 }
 
 function forward(a: StepArgs): ForwardResult {
-  const k = loadKernels();
+  const k = loadSimd();
   const x = k.x;
   const pw = packedWeights(k);
   const { batch: B, time: T, inputDim: D, units: U, gates: G } = a.dims;
@@ -185,7 +185,7 @@ function forward(a: StepArgs): ForwardResult {
 }
 
 function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): BackwardResult {
-  const k = loadKernels();
+  const k = loadSimd();
   const x = k.x;
   const pw = packedWeights(k);
   const { batch: B, time: T, inputDim: D, units: U, gates: G } = a.dims;
@@ -307,15 +307,15 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
   }
 }
 
-const kernelEngine: RecurrenceEngine = { name: "wasm-kernels", forward, backward };
+const simdEngine: RecurrenceEngine = { name: "wasm-simd", forward, backward };
 
 /**
  * The kernel engine when it can run for this backend, else undefined (the caller falls back
  * to tfjs ops). With `required`, explain instead why it cannot.
  */
-export function kernelEngineFor(kind: CellKind, backend: string, required: boolean): RecurrenceEngine | undefined {
+export function simdEngineFor(kind: CellKind, backend: string, required: boolean): RecurrenceEngine | undefined {
   void kind; // every cell kind has kernels
-  if (!KERNEL_BACKENDS.has(backend)) {
+  if (!SIMD_BACKENDS.has(backend)) {
     if (required) {
       throw new Error(
         `fusedRecurrence: the WebAssembly kernels serve the wasm and cpu backends, not "${backend}"; use engine "auto" or "tfjs"`,
@@ -323,12 +323,12 @@ export function kernelEngineFor(kind: CellKind, backend: string, required: boole
     }
     return undefined;
   }
-  const status = kernelsStatus();
+  const status = simdStatus();
   if (!status.available) {
     if (required) throw new Error(`fusedRecurrence: ${status.reason}`);
     return undefined;
   }
-  return kernelEngine;
+  return simdEngine;
 }
 
 /** Free every cached weight packing (e.g. after training, before a long idle). */
