@@ -71,7 +71,7 @@ describe("simd: the threaded split of matrix products (lib/simd/pool.ts)", () =>
       const C = arena.floats(24);
       const Ap = arena.put(new Float32Array(12));
       const Bp = k.memory.buffer.byteLength - 2 * 3 * 32;
-      expect(() => k.gemm(Ap, Bp, C, 1, 24, 3, 24, false)).to.throw(/a kernel worker failed on its share of a product/);
+      expect(() => k.gemm(Ap, Bp, C, 1, 24, 3, 24, false)).to.throw(/a SIMD worker failed on its share of a product/);
       const q = gemmProblem({ M: 5, N: 40, K: 6 }, 11);
       expectCorrect(q, pooledGemm(q));
     });
