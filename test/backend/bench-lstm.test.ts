@@ -3,7 +3,7 @@ import { main } from "../../bench/lstm";
 
 /** Capture what main() writes to stdout. */
 async function capture(argv: string[]): Promise<{ code: number; out: string }> {
-  const write = process.stdout.write.bind(process.stdout);
+  const write = process.stdout.write; // restored as the same function, which test/environment.ts checks
   let out = "";
   process.stdout.write = ((chunk: string | Uint8Array) => {
     out += chunk.toString();
@@ -40,7 +40,7 @@ describe("bench lstm (tiny sizes: checks the report, not the speed)", () => {
   });
 
   it("rejects bad options with usage and exit code 2", async () => {
-    const write = process.stderr.write.bind(process.stderr);
+    const write = process.stderr.write; // restored as the same function, which test/environment.ts checks
     let err = "";
     process.stderr.write = ((chunk: string) => ((err += chunk), true)) as typeof process.stderr.write;
     try {
