@@ -7,9 +7,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend";
 import { fusedRecurrence, recurrenceEngineName } from "../lib/nn/fused";
-import { floats, simdProfile, resetSimdProfile } from "../lib/nn/fused/simd-engine";
-import { packRightOperand } from "../lib/nn/fused/packed-weights";
 import { loadSimd } from "../lib/simd";
+import { packRightOperand } from "../lib/simd/packed-weights";
+import { resetSimdProfile, simdProfile } from "../lib/simd/profile";
+import { floats } from "../lib/simd/tensor-floats";
 import { buildLabModel } from "../lib/nn";
 import { simdStepper, layersModelStepper, sample } from "../lib/train";
 

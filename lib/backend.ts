@@ -6,8 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import * as path from "path";
 import { registerMissingKernels } from "./wasm-missing-ops";
-import { simdStatus } from "./simd";
-import { SIMD_BACKENDS } from "./nn/fused/simd-engine";
+import { SIMD_BACKENDS, simdStatus } from "./simd";
 import { guardWasmAborts } from "./wasm-abort-guard";
 
 /** seqlab's own WebAssembly SIMD kernels (used by the fused recurrence on wasm and cpu). */

@@ -6,7 +6,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { setSimdThreads, simdStatus, simdThreads } from "./simd";
 import { simdStepper } from "./train/simd-stepper";
-import type { Stepper } from "./train/sample";
+import type { Stepper } from "./train/stepper";
 
 /** @deprecated Renamed: use simdStatus. */
 export function kernelsStatus(): ReturnType<typeof simdStatus> {

@@ -138,6 +138,9 @@ function wasmPath(): string {
   return found;
 }
 
+/** TensorFlow.js backends whose tensors live in plain memory, where copying to the SIMD kernels is cheap. */
+export const SIMD_BACKENDS: ReadonlySet<string> = new Set(["wasm", "cpu"]);
+
 let loaded: Simd | undefined;
 let failure: string | undefined;
 /** Why the kernels run on fewer threads than asked, if they do. */

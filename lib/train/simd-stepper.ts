@@ -8,13 +8,14 @@
  * (layersModelStepper) pays for a dozen tfjs ops and copies around it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { simdStatus, loadSimd, type Arena, type Simd } from "../simd";
-import { allocStepScratch, floats, SIMD_BACKENDS, recurrentPackSpecs, recurrentStep, type StepScratch } from "../nn/fused/simd-engine";
-import { packRightOperand, type PackSpec } from "../nn/fused/packed-weights";
+import { loadSimd, SIMD_BACKENDS, simdStatus, type Arena, type Simd } from "../simd";
+import { packRightOperand, type PackSpec } from "../simd/packed-weights";
+import { allocStepScratch, recurrentPackSpecs, recurrentStep, type StepScratch } from "../simd/recurrent-step";
+import { floats } from "../simd/tensor-floats";
 import type { CellKind } from "../nn/fused/types";
 import { gateCount } from "../nn/init";
+import type { Stepper } from "./stepper";
 import { layerStack, type StackLayer } from "./unroll";
-import type { Stepper } from "./sample";
 
 interface Plan {
   embedding: tf.layers.Layer;
