@@ -122,8 +122,4 @@ export class GemmPool {
     }
     return h;
   }
-
-  stopAll(): void {
-    while (this.helpers.length) this.stopOne();
-  }
 }
