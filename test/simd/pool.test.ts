@@ -52,9 +52,13 @@ describe("simd: the threaded split of matrix products (lib/simd/pool.ts)", () =>
     setSimdThreads(3, 0);
     withArena((k, arena) => {
       const before = k.memory.buffer.byteLength;
-      arena.bytes(before); // operands allocated after this lie beyond the old end
       const p = gemmProblem({ M: 11, N: 35, K: 19 }, 5);
-      const { Ap, Bp, C } = placeGemm(k, arena, p);
+      // A block larger than the whole old memory ends past its end, wherever earlier files
+      // left free space; C goes at its tail. (Separate small allocations could reuse a hole.)
+      const grown = arena.bytes(before + p.C0.length * 4);
+      const C = grown + before;
+      k.f32().set(p.C0, C >> 2);
+      const { Ap, Bp } = placeGemm(k, arena, p);
       expect(k.memory.buffer.byteLength, "memory grew").to.be.greaterThan(before);
       expect(C, "C lies in the new part").to.be.greaterThan(before);
       k.gemm(Ap, Bp, C, p.M, p.N, p.K, p.ldc, false);
