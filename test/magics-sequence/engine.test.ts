@@ -4,9 +4,10 @@
  * boundary with the history kept.
  */
 import { expect } from "chai";
-import { engine, errorOf, resultText, run } from "../engine/harness";
+import { disposeEngineAfterSuite, engine, errorOf, resultText, run } from "../engine/harness";
 
 describe("sequence magics in the real engine", function () {
+  disposeEngineAfterSuite();
   this.timeout(120000);
 
   before(async () => {
