@@ -15,6 +15,6 @@ export { decodeWav, encodeWav, rms, wavSeconds } from "./wav";
 export type { PcmAudio } from "./wav";
 export { renderSvg } from "./sheet";
 export type { SheetOptions } from "./sheet";
-export { renderWithTimidity, timidityAvailable } from "./timidity";
+export { renderWithTimidity, timidityAvailable, timidityProblem } from "./timidity";
 export { Song, song } from "./song";
 export type { AudioEngine, SongOptions } from "./song";

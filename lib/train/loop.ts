@@ -9,6 +9,7 @@ import type { Checkpoint } from "./checkpoint";
 import type { TrainingHistory } from "./history";
 import type { OptimizerSpec } from "./optimizer";
 import type { TruncatedBptt } from "./tbptt";
+import { ready } from "../backend";
 import { disposeTensorsIn, TrainingRun, type StepOutcome } from "./training-run";
 
 export interface BatchContext {
@@ -155,6 +156,7 @@ function validate<B>(o: TrainOptions<B>): void {
  */
 export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
   validate(options);
+  await ready(); // a script that made its model before choosing gets one warning, not silence
   const run = await TrainingRun.start(options);
   try {
     while (run.step < options.steps) {

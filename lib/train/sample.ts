@@ -3,6 +3,7 @@
  * state, with temperature and top-k, from a seedable RNG so a seed reproduces the text.
  */
 import * as tf from "@tensorflow/tfjs";
+import { ready } from "../backend";
 import { currentAbortSignal, DISPLAY, yieldAndCheck, type MimeBundle } from "../runtime";
 import { StatefulRng } from "../random";
 import { layerStack, runStack, type StackLayer } from "./unroll";
@@ -155,6 +156,7 @@ export async function sample(model: tf.LayersModel | StepFunction | Stepper, opt
   if (!Number.isInteger(length) || length < 0) throw new Error(`length must be a non-negative integer, got ${length}`);
   samplingDistribution([0], temperature, topK === undefined ? undefined : 1); // validates temperature and topK up front
   if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) throw new Error(`topK must be an integer ≥ 1, got ${topK}`);
+  await ready();
   if (!options.vocab) throw new Error("sample needs options.vocab (the vocabulary the model was trained with)");
   const vocab = Array.isArray(options.vocab) ? arrayVocabulary(options.vocab) : (options.vocab as SampleVocabulary);
   const vocabSize = Array.isArray(options.vocab) ? options.vocab.length : (vocab.size ?? (vocab as { tokens?: unknown[] }).tokens?.length);

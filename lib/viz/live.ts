@@ -5,7 +5,7 @@
  * last view holds the final values.
  */
 import { DISPLAY, DisplayHost, DisplaySlot, MimeBundle, displayHost } from "../runtime";
-import { Figure } from "./figure";
+import { Figure, PLOTLY_MIME } from "./figure";
 import { escapeHtml, formatCount, formatDuration, formatNumber } from "./format";
 import { ema, lossFigure } from "./loss";
 import { PlotlyLoader, plotlyInjected } from "./plotly";
@@ -287,7 +287,12 @@ export class LiveLossPlot extends LiveView {
 
   [DISPLAY](): MimeBundle {
     const fig = this.figure();
-    if (!this.loaderShown) return fig[DISPLAY]();
-    return { ...fig[DISPLAY](), "text/html": fig.toHTML({ includePlotly: false }) };
+    const bundle: MimeBundle = this.loaderShown ? { ...fig[DISPLAY](), "text/html": fig.toHTML({ includePlotly: false }) } : fig[DISPLAY]();
+    // JupyterLab's plotly renderer (plotly 7, also in Notebook 7) draws a figure once and
+    // ignores later updates of the same output (plotly/plotly.py#3053). So while training
+    // runs the plot travels as HTML (plotly.js, interactive, redrawn on every update); the
+    // final draw carries the plotly JSON too, for frontends that render it natively.
+    if (!this.finished) delete bundle[PLOTLY_MIME];
+    return bundle;
   }
 }

@@ -1,8 +1,8 @@
 /**
- * A classic Jupyter Notebook server (the Debian `jupyter-notebook` package) in a throwaway
- * workspace: its own HOME, runtime, config and data dirs, the seqlab kernelspec installed
- * into a temporary prefix with `seqlab install --prefix`, and a notebook directory that
- * holds a copy of one notebook. The server listens on loopback only, with a random token.
+ * A Jupyter server (JupyterLab 4 or Notebook 7 on jupyter_server, or the classic Notebook 6)
+ * in a throwaway workspace: its own HOME, runtime, config and data dirs, the seqlab kernelspec
+ * installed into a temporary prefix with `seqlab install --prefix`, and a notebook directory
+ * that holds a copy of one notebook. The server listens on loopback only, with a random token.
  */
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import { randomBytes } from "crypto";
@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { cliPath, repoRoot } from "../kernel/helpers";
+import { cliPath, engineBuilt, repoRoot } from "../kernel/helpers";
 
 export interface NotebookServer {
   /** http://127.0.0.1:PORT */
@@ -30,6 +30,14 @@ export interface NotebookServer {
   stop(): Promise<number[]>;
 }
 
+/** Throws, saying what to do, unless the engine is built and the lab corpus is in SEQLAB_DATA_DIR. */
+export function checkLabNotebookInputs(): void {
+  if (!engineBuilt()) throw new Error("dist/kernel/engine/index.js is missing: build first (npm run build)");
+  if (!process.env.SEQLAB_DATA_DIR || !fs.existsSync(path.join(process.env.SEQLAB_DATA_DIR, "irish.abc"))) {
+    throw new Error(`the lab corpus irish.abc is not in SEQLAB_DATA_DIR (${process.env.SEQLAB_DATA_DIR ?? "unset"}); set it to the folder that holds it`);
+  }
+}
+
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,17 +50,41 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The `jupyter-notebook` launcher, or null when the classic Notebook is not installed. */
-export function notebookCommand(): string[] | null {
-  for (const candidate of [["jupyter-notebook"], ["python3", "-m", "notebook"], ["/usr/bin/python3", "-m", "notebook"]]) {
-    try {
-      execFileSync(candidate[0], [...candidate.slice(1), "--version"], { stdio: "ignore", timeout: 60000 });
-      return candidate;
-    } catch {
-      // not this one
-    }
+/**
+ * Debian's classic Notebook (6.x) launcher, or null when it is not installed. Only the
+ * system Python: `jupyter-notebook` on PATH may be Notebook 7 from the venv.
+ */
+export function classicNotebookCommand(): string[] | null {
+  const command = ["/usr/bin/python3", "-m", "notebook"];
+  try {
+    const version = execFileSync(command[0], [...command.slice(1), "--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 60000 }).trim();
+    return /^6\./.test(version) ? command : null;
+  } catch {
+    return null;
   }
-  return null;
+}
+
+/** How to start one kind of server and pass it the options every test server gets. */
+export interface JupyterApp {
+  command: string[];
+  /** Environment for the server (e.g. the venv's PATH). */
+  env?: NodeJS.ProcessEnv;
+  /** The traitlets class that holds token, root dir and remote access: the classic Notebook's or jupyter_server's. */
+  serverClass: "NotebookApp" | "ServerApp";
+  /** Further command-line options. */
+  args?: string[];
+  /** JupyterLab-style user settings: plugin id ("@jupyterlab/notebook-extension:tracker") -> values. */
+  userSettings?: Record<string, object>;
+}
+
+/** Writes user settings where JupyterLab and Notebook 7 read them ({config}/lab/user-settings). */
+function writeUserSettings(configDir: string, settings: Record<string, object>): void {
+  for (const [plugin, values] of Object.entries(settings)) {
+    const [pkg, name] = plugin.split(":");
+    const file = path.join(configDir, "lab", "user-settings", pkg, `${name}.jupyterlab-settings`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(values));
+  }
 }
 
 /**
@@ -115,7 +147,8 @@ export function processesMentioning(text: string): number[] {
   return found;
 }
 
-export async function startNotebookServer(options: { notebook: string; command: string[]; env?: NodeJS.ProcessEnv; startTimeoutMs?: number }): Promise<NotebookServer> {
+export async function startNotebookServer(options: { notebook: string; app: JupyterApp; env?: NodeJS.ProcessEnv; startTimeoutMs?: number }): Promise<NotebookServer> {
+  const { app } = options;
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-e2e-"));
   const dirs = {
     home: path.join(workspace, "home"),
@@ -127,7 +160,7 @@ export async function startNotebookServer(options: { notebook: string; command: 
   };
   for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...(app.env ?? process.env),
     ...options.env,
     HOME: dirs.home,
     JUPYTER_RUNTIME_DIR: dirs.runtime,
@@ -141,6 +174,7 @@ export async function startNotebookServer(options: { notebook: string; command: 
     execFileSync(process.execPath, [cliPath, "install", "--prefix", dirs.prefix], { env, stdio: "pipe" });
     fs.copyFileSync(options.notebook, path.join(dirs.notebooks, path.basename(options.notebook)));
     linkProjectModules(dirs.notebooks);
+    writeUserSettings(dirs.config, app.userSettings ?? {});
   } catch (err) {
     fs.rmSync(workspace, { recursive: true, force: true });
     throw err;
@@ -148,7 +182,7 @@ export async function startNotebookServer(options: { notebook: string; command: 
 
   const token = randomBytes(24).toString("hex");
   const port = await freePort();
-  const [command, ...prefixArgs] = options.command;
+  const [command, ...prefixArgs] = app.command;
   const child = spawn(
     command,
     [
@@ -157,10 +191,11 @@ export async function startNotebookServer(options: { notebook: string; command: 
       "--ip=127.0.0.1",
       `--port=${port}`,
       "--port-retries=0",
-      `--NotebookApp.token=${token}`,
-      `--notebook-dir=${dirs.notebooks}`,
+      `--${app.serverClass}.token=${token}`,
+      `--${app.serverClass}.${app.serverClass === "ServerApp" ? "root_dir" : "notebook_dir"}=${dirs.notebooks}`,
       // Refuse requests that do not come from loopback.
-      "--NotebookApp.allow_remote_access=False",
+      `--${app.serverClass}.allow_remote_access=False`,
+      ...(app.args ?? []),
       // CI containers run as root, which the server refuses unless told.
       ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
     ],

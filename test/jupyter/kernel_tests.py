@@ -1,14 +1,28 @@
 """jupyter_kernel_test cases for the seqlab kernel, run by test/jupyter/kernel-test.test.ts.
 
-The kernelspecs are installed into a temporary JUPYTER_DATA_DIR by the mocha test; every
-optional attribute of KernelTests is set, so that no test of the suite is skipped.
+jupyter_kernel_test comes from the pinned venv (.ci/requirements.txt). The kernelspecs are
+installed into a temporary JUPYTER_DATA_DIR by the mocha test; every optional attribute of
+KernelTests is set, so that no test of the suite is skipped.
 """
+import sys
 import unittest
 
 import jupyter_kernel_test
 
 
-class SeqlabKernelTests(jupyter_kernel_test.KernelTests):
+class ReportsProtocolVersion:
+    """Prints the protocol version the kernel reports, so that a run says what it tested."""
+
+    def test_reports_protocol_version(self):
+        self.flush_channels()
+        self.kc.kernel_info()
+        reply = self.kc.get_shell_msg(timeout=30)
+        version = reply["content"]["protocol_version"]
+        print(f"protocol_version {version}", file=sys.stderr)
+        self.assertRegex(version, r"^5\.\d+$")
+
+
+class SeqlabKernelTests(ReportsProtocolVersion, jupyter_kernel_test.KernelTests):
     """The real kernel: TypeScript through the seqlab engine, with magics."""
 
     kernel_name = "seqlab"
@@ -37,7 +51,7 @@ class SeqlabKernelTests(jupyter_kernel_test.KernelTests):
     code_clear_output = "clearOutput()"
 
 
-class JsTestEngineKernelTests(jupyter_kernel_test.KernelTests):
+class JsTestEngineKernelTests(ReportsProtocolVersion, jupyter_kernel_test.KernelTests):
     """The protocol server with the small JavaScript test engine (test/kernel/fixtures)."""
 
     kernel_name = "seqlab-js-test"

@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "../kernel/helpers";
 import { pythonWith, runCommand } from "../jupyter/python";
+import { KernelProcess } from "../../kernel/jupyter-client";
 
 interface Output {
   output_type: string;
@@ -143,6 +144,29 @@ describe("seqlab as users install it (npm pack, installed outside the checkout)"
     const bare = path.join(tmp, "bare", "my notebooks");
     fs.mkdirSync(bare, { recursive: true });
     await runBothWays(path.join(prefix, "bin", "seqlab"), bare, "4.22.0");
+  });
+
+  it("installed globally: completion and inspection on sl. and tf. in a bare folder", async () => {
+    const prefix = path.join(tmp, "global");
+    const seqlab = path.join(prefix, "bin", "seqlab");
+    if (!fs.existsSync(seqlab)) npm(["install", "--global", "--prefix", prefix, tarball], tmp);
+    const bare = fs.mkdtempSync(path.join(tmp, "bare-"));
+    const cli = fs.realpathSync(seqlab);
+    const { kernel } = await KernelProcess.launch({ argv: [process.execPath, cli, "kernel", "--connection-file", "{connection_file}"], cwd: bare });
+    try {
+      const setup = await kernel.client.execute(`import * as sl from "seqlab";\nimport * as tf from "@tensorflow/tfjs";`);
+      expect(setup.reply.content.status, JSON.stringify(setup.reply.content)).to.equal("ok");
+      const complete = async (code: string) =>
+        (await kernel.client.request("shell", "complete_request", { code, cursor_pos: code.length })).content.matches as string[];
+      expect(await complete("sl.build")).to.include.members(["buildLabModel"]);
+      expect(await complete("tf.layers.ls")).to.include("lstm");
+      const code = "sl.buildLabModel";
+      const inspected = await kernel.client.request("shell", "inspect_request", { code, cursor_pos: code.length, detail_level: 0 });
+      expect(inspected.content.found).to.equal(true);
+      expect(String((inspected.content.data as Record<string, string>)["text/plain"])).to.match(/buildLabModel\(options: (sl\.)?LabModelOptions\)/);
+    } finally {
+      await kernel.shutdown();
+    }
   });
 
   it("seqlab notebooks DIR copies the lecture notebooks, which then run from there", async () => {

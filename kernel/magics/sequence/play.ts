@@ -64,8 +64,9 @@ export const playMagic: MagicSpec = {
     const engine = args.options.engine;
     if (engine !== "builtin" && engine !== "timidity") ctx.usageError(`--engine must be builtin or timidity, got ${JSON.stringify(engine)}`);
     if (engine === "timidity") {
-      const { timidityAvailable } = await import("../../../lib/music/timidity");
-      if (!timidityAvailable()) ctx.usageError("--engine timidity needs abc2midi and timidity on PATH (apt-get install abcmidi timidity); the builtin engine needs nothing");
+      const { timidityProblem } = await import("../../../lib/music/timidity");
+      const problem = timidityProblem();
+      if (problem) ctx.usageError(`--engine timidity cannot render here. ${problem}`);
     }
     let texts: string[];
     if (args.invokedAs === "cell") {

@@ -1,17 +1,20 @@
 /**
- * The lab notebook end to end in a real frontend: the classic Jupyter Notebook server with
- * the seqlab kernelspec installed into a temporary prefix, driven by headless Chromium
- * through playwright-core, with every request that is not to 127.0.0.1 refused.
+ * The lab notebook end to end in the classic Jupyter Notebook 6 (Debian's), the older second
+ * frontend beside JupyterLab 4 and Notebook 7: the seqlab kernelspec installed into a
+ * temporary prefix, driven by headless Chromium through playwright-core, with every request
+ * that is not to 127.0.0.1 refused.
  *
  * Run with `npm run test:e2e` (after `npm run build`). It is named *.e2e.ts so the main
  * `npm test` glob (dist/test/**\/*.test.js) leaves it out. Screenshots of what it saw go to
  * test-artifacts/e2e/.
  */
 import { expect } from "chai";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { Browser, Page } from "playwright-core";
-import { engineBuilt, repoRoot } from "../kernel/helpers";
+import { launchBrowser, missingBrowser } from "./browser";
+import { repoRoot } from "../kernel/helpers";
 import {
   SLOW_MS,
   findCell,
@@ -30,40 +33,22 @@ import {
   waitForCellDone,
   waitForOutput,
 } from "./classic-notebook";
-import { NotebookServer, notebookCommand, startNotebookServer } from "./notebook-server";
-import { TrainingSnapshot, distinctDrawnPlots, watchTrainingCell } from "./training-watch";
+import { NotebookServer, checkLabNotebookInputs, classicNotebookCommand, startNotebookServer } from "./notebook-server";
+import { LONG_TRAINING_CELL, WEIGHTS_CHECK_CELL, checkLiveTraining, checkMediaShown, checkTrainingFinished } from "./lab-notebook-checks";
+import { CLASSIC_DOM, TrainingSnapshot, watchTrainingCell } from "./training-watch";
 
 const NOTEBOOK = path.join(repoRoot, "notebooks", "lab1-music-generation.ipynb");
-const ARTIFACTS = path.join(repoRoot, "test-artifacts", "e2e");
-const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = path.join(repoRoot, "test-artifacts", "e2e", "notebook6");
 const KERNEL_NAME = "seqlab";
 const KERNEL_DISPLAY_NAME = "TypeScript (seqlab)";
-
-function loadPlaywright(): typeof import("playwright-core") | undefined {
-  try {
-    return require("playwright-core") as typeof import("playwright-core");
-  } catch {
-    return undefined;
-  }
-}
-
-/** True for the page's own server; everything else (CDNs, fonts, telemetry) is refused. */
-function isLoopback(url: string): boolean {
-  if (url.startsWith("data:") || url.startsWith("blob:") || url.startsWith("about:")) return true;
-  try {
-    return new URL(url).hostname === "127.0.0.1";
-  } catch {
-    return false;
-  }
-}
 
 describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headless Chromium", function () {
   this.timeout(SLOW_MS + 60000);
   let server: NotebookServer | undefined;
   let browser: Browser | undefined;
   let page: Page;
-  const refused: string[] = [];
-  const pageErrors: string[] = [];
+  let refused: string[] = [];
+  let pageErrors: string[] = [];
   let trainingCell = -1;
   let kernelId = "";
 
@@ -74,33 +59,18 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
   }
 
   before(async function () {
-    const command = notebookCommand();
-    const playwright = loadPlaywright();
-    if (!command || !playwright || !fs.existsSync(CHROMIUM)) {
-      const missing = !command ? "the classic Notebook (apt-get install jupyter-notebook)" : !playwright ? "playwright-core (npm install)" : `Chromium at ${CHROMIUM} (apt-get install chromium)`;
+    const command = classicNotebookCommand();
+    const missing = !command ? "the classic Notebook 6 (apt-get install jupyter-notebook)" : missingBrowser();
+    if (missing) {
       console.log(`    (skipped: needs ${missing})`);
       this.skip();
     }
-    if (!engineBuilt()) throw new Error("dist/kernel/engine/index.js is missing: build first (npm run build)");
-    if (!process.env.SEQLAB_DATA_DIR || !fs.existsSync(path.join(process.env.SEQLAB_DATA_DIR, "irish.abc"))) {
-      throw new Error(`the lab corpus irish.abc is not in SEQLAB_DATA_DIR (${process.env.SEQLAB_DATA_DIR ?? "unset"}); set it to the folder that holds it`);
-    }
+    checkLabNotebookInputs();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startNotebookServer({ notebook: NOTEBOOK, command: command!, env: { SEQLAB_QUICK: "1" } });
-    browser = await playwright!.chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      if (isLoopback(url)) return route.continue();
-      refused.push(url);
-      return route.abort();
-    });
-    page = await context.newPage();
-    page.on("pageerror", (err) => pageErrors.push(err.message));
+    server = await startNotebookServer({ notebook: NOTEBOOK, app: { command: command!, serverClass: "NotebookApp" }, env: { SEQLAB_QUICK: "1" } });
+    console.log(`    (classic Notebook ${execFileSync(command![0], [...command!.slice(1), "--version"], { encoding: "utf8" }).trim()}, Debian's)`);
+    const session = await launchBrowser();
+    ({ browser, page, refused, pageErrors } = session);
     await openNotebook(page, `${server.baseUrl}/notebooks/${path.basename(NOTEBOOK)}?token=${server.token}`);
   });
 
@@ -130,7 +100,7 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
     trainingCell = await findCell(page, "new sl.LiveLossPlot");
     await runAll(page);
     // Watch the training cell while it runs, then wait for the whole notebook.
-    const snapshots: TrainingSnapshot[] = await watchTrainingCell(page, trainingCell, SLOW_MS);
+    const snapshots: TrainingSnapshot[] = await watchTrainingCell(page, CLASSIC_DOM, trainingCell, SLOW_MS);
     await waitForAllDone(page);
     await screenshotNotebook(page, path.join(ARTIFACTS, "after-run-all.png"));
 
@@ -143,64 +113,10 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
     expect(cells.flatMap((c) => c.errors), "error outputs").to.deep.equal([]);
     expect(cells.filter((c) => !/\[\d+\]/.test(c.prompt)).map((c) => c.prompt), "cells that did not run").to.deep.equal([]);
 
-    // The plot was drawn by plotly (an SVG) more than once with different data before the cell finished.
-    const whileRunning = snapshots.filter((s) => s.running);
-    const drawnStates = distinctDrawnPlots(whileRunning);
-    console.log(`    (while training ran: ${snapshots.length} looks, loss plot drawn with ${drawnStates.length} different point counts)`);
-    expect(drawnStates.length, `distinct drawn loss plots seen while training ran: ${JSON.stringify(snapshots.slice(-5))}`).to.be.at.least(2);
-    expect(whileRunning.some((s) => s.progressValue !== null && s.progressMax !== null && s.progressValue < s.progressMax), "the progress bar seen part-way").to.equal(true);
-
-    // Outputs and the last redraws may trail the replies a little: wait for the finished
-    // views (the assertions below then say what was missing if they never came).
-    await page
-      .waitForFunction(
-        (i) => {
-          const cell = document.querySelectorAll("#notebook-container > .cell")[i];
-          const plot = cell?.querySelector(".seqlab-plot") as (HTMLElement & { data?: Array<{ x?: unknown[] }> }) | null;
-          const bar = cell?.querySelector(".seqlab-progress progress") as HTMLProgressElement | null;
-          const plots = Array.from(document.querySelectorAll(".seqlab-plot"));
-          return (
-            bar !== null && bar.max > 0 && bar.value === bar.max && plot?.data?.[0]?.x?.length === bar.max &&
-            plots.every((p) => p.querySelector(".main-svg")) && document.querySelector(".seqlab-sheet svg") !== null && document.querySelector("audio") !== null
-          );
-        },
-        trainingCell,
-        { timeout: 60000, polling: 250 },
-      )
-      .catch(() => undefined);
-    const final = await page.evaluate((i) => {
-      const cell = document.querySelectorAll("#notebook-container > .cell")[i];
-      const plot = cell.querySelector(".seqlab-plot") as (HTMLElement & { data?: Array<{ x?: unknown[] }> }) | null;
-      const bar = cell.querySelector(".seqlab-progress progress") as HTMLProgressElement | null;
-      return {
-        svg: plot?.querySelector(".main-svg") !== null && plot !== null,
-        points: plot?.data?.[0]?.x?.length ?? 0,
-        value: bar ? bar.value : null,
-        max: bar ? bar.max : null,
-        text: (cell.querySelector(".seqlab-progress") as HTMLElement | null)?.innerText ?? "",
-      };
-    }, trainingCell);
-    const total = Number(/(\d+)\/(\d+) it/.exec(final.text)?.[2]);
-    expect(final.svg, "final loss plot drawn as SVG").to.equal(true);
-    expect(final.max, "progress bar maximum").to.equal(total);
-    expect(final.value, "progress bar at 100%").to.equal(final.max);
-    expect(final.text).to.contain(`${total}/${total} it`);
-    expect(final.points, "loss points in the final plot").to.equal(total);
-    const trainingText = (await waitForOutput(page, trainingCell, /iterations trained/)).text;
-    expect(trainingText).to.contain(`✔ iterations trained: ${total}`);
-
-    const media = await page.evaluate(() => ({
-      sheets: Array.from(document.querySelectorAll(".seqlab-sheet svg")).filter((s) => s.querySelectorAll("path").length > 20).length,
-      wavAudio: Array.from(document.querySelectorAll("audio")).filter((a) => (a.getAttribute("src") ?? a.querySelector("source")?.getAttribute("src") ?? "").startsWith("data:audio/wav")).length,
-      plots: document.querySelectorAll(".seqlab-plot").length,
-      drawn: Array.from(document.querySelectorAll(".seqlab-plot")).filter((p) => p.querySelector(".main-svg")).length,
-      // Only outputs count: the notebook's own code holds the ✘ mark it prints for a failed claim.
-      claimsFailed: Array.from(document.querySelectorAll(".output_area")).some((o) => (o as HTMLElement).innerText.includes("✘")),
-    }));
-    expect(media.sheets, "sheet music SVGs with notes").to.be.at.least(1);
-    expect(media.wavAudio, "<audio> elements with a WAV data: source").to.be.at.least(1);
-    expect(media.drawn, "plotly figures drawn").to.equal(media.plots);
-    expect(media.claimsFailed, "a failed claim (✘) in the outputs").to.equal(false);
+    checkLiveTraining(snapshots);
+    await checkTrainingFinished(page, CLASSIC_DOM, trainingCell);
+    expect((await waitForOutput(page, trainingCell, /iterations trained/)).text).to.match(/✔ iterations trained: \d+/);
+    await checkMediaShown(page, CLASSIC_DOM);
   });
 
   it("shows %lsmagic and %timeit? help in cells added through the UI", async () => {
@@ -221,17 +137,7 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
 
   it("interrupts a longer training run from the toolbar: the kernel lives on, the model keeps its weights, the next cell runs", async () => {
     // Far more steps than could finish: only the interrupt ends this cell.
-    const longRun = await insertAndRunCell(
-      page,
-      [
-        `const longerBar = new sl.ProgressBar({ total: 100000, label: "longer training", unit: "it" });`,
-        `await sl.trainModel(model, {`,
-        `  batches: (ctx) => sl.getBatch(vectorizedSongs, seqLength, batchSize, ctx.rng),`,
-        `  steps: 100000, optimizer: "adam", learningRate: learningRate, seed: seed + 1,`,
-        `  callbacks: { onStepEnd: (info) => longerBar.update(info.step, { loss: info.loss }) },`,
-        `});`,
-      ].join("\n"),
-    );
+    const longRun = await insertAndRunCell(page, LONG_TRAINING_CELL);
     // Interrupt once training visibly runs (a few steps shown by its progress bar).
     await page.waitForFunction(
       (i) => {
@@ -254,17 +160,7 @@ describe("e2e: the lab notebook in the classic Jupyter Notebook, driven by headl
     const kernels = await serverKernels();
     expect(kernels.map((k) => [k.id, k.execution_state])).to.deep.equal([[kernelId, "idle"]]);
 
-    const check = await insertAndRunCell(
-      page,
-      [
-        `const kept = model.getWeights();`,
-        `console.log(\`weights kept: \${kept.length}, disposed: \${kept.filter((w) => w.isDisposed).length}\`);`,
-        `console.log(model.weights.map((w) => \`\${w.name} [\${w.shape}]\`).join("\\n"));`,
-        `const after = sl.getBatch(vectorizedSongs, seqLength, 2, 7);`,
-        `const lossNow = sl.sparseCrossEntropy(after.y, model.predict(after.x) as tf.Tensor).dataSync()[0];`,
-        `console.log(\`loss now \${lossNow.toFixed(3)}, finite: \${Number.isFinite(lossNow)}\`);`,
-      ].join("\n"),
-    );
+    const check = await insertAndRunCell(page, WEIGHTS_CHECK_CELL);
     await waitForCellDone(page, check);
     const after = await waitForOutput(page, check, /finite: (true|false)/);
     expect(after.errors, after.text).to.equal(0);
