@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { loadSimd, SIMD_BACKENDS, simdStatus, type Arena, type Simd } from "../simd";
 import { packRightOperand, type PackSpec } from "../simd/packed-weights";
-import { allocStepScratch, recurrentPackSpecs, recurrentStep, type StepScratch } from "../simd/recurrent-step";
+import { allocStepScratch, recurrentPackSpecs, recurrentStep, type StepScratch } from "../nn/fused/simd-step";
 import { floats } from "../simd/tensor-floats";
 import type { CellKind } from "../nn/fused/types";
 import { gateCount } from "../nn/init";

@@ -8,7 +8,7 @@ import { loadSimd } from "../../simd";
 import { swapLeading } from "../../simd/layout";
 import { sharedPackedWeights, type PackedWeights } from "../../simd/packed-weights";
 import { mark } from "../../simd/profile";
-import { allocStepScratch, recurrentPackSpecs, recurrentStep } from "../../simd/recurrent-step";
+import { allocStepScratch, recurrentPackSpecs, recurrentStep } from "./simd-step";
 import { floats } from "../../simd/tensor-floats";
 import type { BackwardResult, ForwardResult, RecurrenceEngine, StepArgs } from "./engine";
 

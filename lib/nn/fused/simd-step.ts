@@ -1,12 +1,12 @@
 /**
  * One time step of an rnn/lstm/gru recurrence in SIMD kernel memory, shared by the fused
- * recurrence's forward pass (lib/nn/fused/simd-engine) and batch-1 sampling
+ * recurrence's forward pass (./simd-engine) and batch-1 sampling
  * (lib/train/simd-stepper), with the scratch space it needs and how its weights are packed.
  */
-import type { Simd } from "./index";
-import type { PackSpec } from "./packed-weights";
-import type { CellKind } from "../nn/fused/types";
-import { gateCount } from "../nn/init";
+import type { Simd } from "../../simd";
+import type { PackSpec } from "../../simd/packed-weights";
+import { gateCount } from "../init";
+import type { CellKind } from "./types";
 
 /** How the recurrent kernel [U, G*U] is packed: whole, or for a GRU as its [z r] and candidate blocks. */
 export function recurrentPackSpecs(kind: CellKind, U: number, transpose: boolean): PackSpec[] {
