@@ -275,10 +275,12 @@ describe("nn/fused: WebAssembly SIMD kernels against the tfjs engine", () => {
     }
   });
 
-  it("picks the kernels on wasm and cpu by default", async () => {
+  it("picks the SIMD kernels on wasm and cpu by default, and for engine \"simd\" or its old name \"kernels\"", async () => {
     for (const backend of ["wasm", "cpu"]) {
       await useBackend(backend);
       expect(recurrenceEngineName("lstm")).to.equal("wasm-simd");
+      expect(recurrenceEngineName("lstm", { engine: "simd" })).to.equal("wasm-simd");
+      expect(recurrenceEngineName("lstm", { engine: "kernels" })).to.equal("wasm-simd");
       expect(recurrenceEngineName("lstm", { engine: "tfjs" })).to.equal("tfjs");
     }
   });
