@@ -38,7 +38,9 @@ describe("%%train", function () {
     expect(weightsOf(model)).to.not.deep.equal(before);
     expect(host.out).to.match(/trained steps 1–12: loss [\d.]+ → [\d.]+/);
 
-    const plotFirst = host.firstShown.find((s) => PLOTLY_MIME in s.data);
+    // While training the plot travels as HTML; the final draw adds the plotly JSON (lib/viz/live.ts).
+    const plotFinal = [...host.shown].reverse().find((s) => PLOTLY_MIME in s.data);
+    const plotFirst = host.firstShown.find((s) => plotFinal !== undefined && s.displayId === plotFinal.displayId);
     const barFirst = host.firstShown.find((s) => String(s.data["text/html"] ?? "").includes("seqlab-progress"));
     expect(plotFirst, "a plotly loss figure").to.not.equal(undefined);
     expect(barFirst, "a progress bar").to.not.equal(undefined);
