@@ -12,5 +12,5 @@ for t in $THREADS; do
   echo "== threads $t"
   /usr/bin/time -f "torch peak RSS %M KB" $PY ../shared/reference/lab1_part2_torch.py "$DATA/irish.abc" $((STEPS * 2)) 4 "$t" 2>&1 | tail -2
   $PY bench/torch_sampling.py 200 "$t"
-  SEQLAB_KERNEL_THREADS=$t node dist/kernel/cli.js bench lstm --steps "$STEPS" --chars 200 --json | tail -1
+  SEQLAB_SIMD_THREADS=$t node dist/kernel/cli.js bench lstm --steps "$STEPS" --chars 200 --json | tail -1
 done

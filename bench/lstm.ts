@@ -7,11 +7,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend";
 import { fusedRecurrence, recurrenceEngineName } from "../lib/nn/fused";
-import { floats, kernelProfile, resetKernelProfile } from "../lib/nn/fused/kernel-engine";
-import { packRightOperand } from "../lib/nn/fused/packed-weights";
-import { loadKernels } from "../lib/simd";
+import { loadSimd } from "../lib/simd";
+import { packRightOperand } from "../lib/simd/packed-weights";
+import { resetSimdProfile, simdProfile } from "../lib/simd/profile";
+import { floats } from "../lib/simd/tensor-floats";
 import { buildLabModel } from "../lib/nn";
-import { kernelStepper, layersModelStepper, sample } from "../lib/train";
+import { simdStepper, layersModelStepper, sample } from "../lib/train";
 
 interface Options {
   units: number;
@@ -25,11 +26,11 @@ interface Options {
   backend?: string;
   stock: boolean;
   json: boolean;
-  engine: "auto" | "tfjs" | "kernels";
+  engine: "auto" | "tfjs" | "simd";
 }
 
 const USAGE = `usage: seqlab bench lstm [--units 1024] [--batch 4] [--seq 100] [--embedding 256] [--vocab 83]
-       [--steps 5] [--warmup 1] [--chars 200] [--backend wasm|cpu|tensorflow] [--engine auto|tfjs|kernels]
+       [--steps 5] [--warmup 1] [--chars 200] [--backend wasm|cpu|tensorflow] [--engine auto|tfjs|simd]
        [--stock] [--json]`;
 
 function parseOptions(argv: string[]): Options {
@@ -52,7 +53,7 @@ function parseOptions(argv: string[]): Options {
     } else if (name === "backend") o.backend = argv[++i];
     else if (name === "engine") {
       const v = argv[++i];
-      if (v !== "auto" && v !== "tfjs" && v !== "kernels") throw new Error(`--engine must be auto, tfjs or kernels\n${USAGE}`);
+      if (v !== "auto" && v !== "tfjs" && v !== "simd") throw new Error(`--engine must be auto, tfjs or simd\n${USAGE}`);
       o.engine = v;
     } else throw new Error(`unknown option "${arg}"\n${USAGE}`);
   }
@@ -118,7 +119,7 @@ function timeTraining(o: Options, lossFn: (x: tf.Tensor2D, y: tf.Tensor2D) => tf
   const adamMs: number[] = [];
   let lastLoss = NaN;
   for (let i = 0; i < o.warmup + o.steps; i++) {
-    if (i === o.warmup) resetKernelProfile();
+    if (i === o.warmup) resetSimdProfile();
     const { x, y } = randomTokens(o);
     const start = performance.now();
     const { value, grads } = tf.variableGrads(() => lossFn(x, y), vars);
@@ -149,7 +150,7 @@ async function timeSampling(o: Options, w: LabWeights): Promise<{ ms: number; st
   const model = buildLabModel({ vocabSize: o.vocab, embeddingDim: o.embedding, units: o.units, seed: 0 });
   model.build([1, 1]);
   model.setWeights([w.embedding, w.kernel, w.recurrentKernel, w.bias, w.dense, w.denseBias]);
-  const fast = kernelStepper(model);
+  const fast = simdStepper(model);
   const stepper = fast ?? layersModelStepper(model);
   const vocab = Array.from({ length: o.vocab }, (_, i) => String.fromCodePoint(0x100 + i));
   await sample(stepper, { length: 5, seedIds: [0], vocab, seed: 1 }); // warm-up
@@ -159,12 +160,12 @@ async function timeSampling(o: Options, w: LabWeights): Promise<{ ms: number; st
   const ms = (performance.now() - start) / o.chars;
   stepper.dispose();
   tf.dispose(model.getWeights());
-  return { ms, stepper: fast ? "kernels" : "layers", recurrentProductMs: fast ? timeRecurrentProduct(o, w) : undefined };
+  return { ms, stepper: fast ? "simd" : "layers", recurrentProductMs: fast ? timeRecurrentProduct(o, w) : undefined };
 }
 
 /** The [1 x U] x [U x 4U] product alone, as the kernel stepper runs it each character. */
 function timeRecurrentProduct(o: Options, w: LabWeights): number {
-  const k = loadKernels();
+  const k = loadSimd();
   const U = o.units, GU = 4 * U;
   const arena = k.arena();
   try {
@@ -234,7 +235,7 @@ export async function main(argv: string[]): Promise<number> {
     const w = labWeights(o);
     const vars = Object.values(w);
     const r = timeTraining(o, (x, y) => fusedLoss(o, w, x, y), vars);
-    const profile = kernelProfile(o.steps);
+    const profile = simdProfile(o.steps);
     Object.assign(result, { ms_per_step: r.msPerStep, step_ms: r.times, loss: r.lastLoss });
     const inKernels = profile ? Object.values(profile).reduce((a, b) => a + b, 0) : 0;
     result.breakdown_ms = {

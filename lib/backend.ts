@@ -1,17 +1,16 @@
 /**
  * Choosing the TensorFlow.js backend: native TensorFlow (tfjs-node) when installed, else
  * WebAssembly with SIMD, else the pure-JS cpu backend. Also fills in the kernels the wasm
- * backend lacks for training (see ./simd/missing).
+ * backend lacks for training (see ./wasm-missing-ops).
  */
 import * as tf from "@tensorflow/tfjs";
 import * as path from "path";
-import { registerMissingKernels } from "./simd/missing";
-import { kernelsStatus } from "./simd";
-import { KERNEL_BACKENDS } from "./nn/fused/kernel-engine";
+import { registerMissingKernels } from "./wasm-missing-ops";
+import { SIMD_BACKENDS, simdStatus } from "./simd";
 import { guardWasmAborts } from "./wasm-abort-guard";
 
-/** seqlab's own WebAssembly kernels (used by the fused recurrence on wasm and cpu). */
-export { kernelsStatus, kernelThreads, setKernelThreads } from "./simd";
+/** seqlab's own WebAssembly SIMD kernels (used by the fused recurrence on wasm and cpu). */
+export { simdStatus, simdThreads, setSimdThreads } from "./simd";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 
@@ -23,7 +22,7 @@ export interface BackendInfo {
   /** Every backend that can be used on this machine, best first. */
   available: string[];
   /** seqlab's WebAssembly SIMD kernels (for the wasm and cpu backends): loaded or not, why, threads. */
-  kernels: { available: boolean; threads: number; reason: string };
+  simd: { available: boolean; threads: number; reason: string };
   /** Each slower path taken on the way (each also printed once as a warning). */
   fallbacks: string[];
 }
@@ -167,10 +166,10 @@ function describeChoice(name: string, available: string[], requestedBy?: string)
 function noteFallbacks(name: string, requested: boolean): void {
   const { notes } = state();
   if (name === "cpu" && !requested) fallback(`running on the pure-JS cpu backend (${notes.wasm ?? notes.tensorflow ?? "no faster backend started"}): everything is several times slower`);
-  if (!KERNEL_BACKENDS.has(name)) return;
-  const kernels = kernelsStatus();
-  if (!kernels.available) fallback(`WebAssembly SIMD kernels unavailable (${kernels.reason}); recurrences use plain TensorFlow.js ops, several times slower`);
-  else if (kernels.threadNote) fallback(kernels.threadNote);
+  if (!SIMD_BACKENDS.has(name)) return;
+  const simd = simdStatus();
+  if (!simd.available) fallback(`WebAssembly SIMD kernels unavailable (${simd.reason}); recurrences use plain TensorFlow.js ops, several times slower`);
+  else if (simd.threadNote) fallback(simd.threadNote);
 }
 
 function remember(name: string, reason: string, available: string[], requested: boolean): BackendInfo {
@@ -244,11 +243,11 @@ export function ready(): Promise<BackendInfo> {
 export function backendInfo(): BackendInfo {
   const s = state();
   const active = activeBackend();
-  const status = active && KERNEL_BACKENDS.has(active) ? kernelsStatus() : undefined;
-  const kernels = status
+  const status = active && SIMD_BACKENDS.has(active) ? simdStatus() : undefined;
+  const simd = status
     ? { available: status.available, threads: status.threads, reason: status.threadNote ? `${status.reason} (${status.threadNote})` : status.reason }
     : { available: false, threads: 0, reason: active ? `not used on the ${active} backend` : "no backend yet" };
-  const base = { kernels, fallbacks: [...s.fallbacks] };
+  const base = { simd, fallbacks: [...s.fallbacks] };
   if (!active) {
     return { name: "none yet", reason: "seqlab chooses the best on first use (or call sl.initBackend())", available: [], ...base };
   }

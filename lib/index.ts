@@ -11,5 +11,6 @@ export * from "./viz";
 export * from "./music";
 export * from "./data";
 export * as widgets from "./widgets";
+export * from "./deprecated";
 /** The one TensorFlow.js instance seqlab uses, for cells and scripts that want no import of their own. */
 export * as tf from "@tensorflow/tfjs";

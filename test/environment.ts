@@ -10,12 +10,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../lib/backend";
 import { currentAbortSignal, displayHost, setCurrentAbortSignal, setDisplayHost, type DisplayHost } from "../lib/runtime";
-import { DEFAULT_MIN_WORK, kernelThreads, setKernelThreads } from "../lib/simd";
+import { DEFAULT_MIN_WORK, simdThreads, setSimdThreads } from "../lib/simd";
 
 /** What initBackend picks where tfjs-node is missing; fixed, so the optional install does not change results. */
 export const TEST_BACKEND = "wasm";
 /** Fixed rather than one per core, so products split the same way on every machine. */
-export const TEST_KERNEL_THREADS = 2;
+export const TEST_SIMD_THREADS = 2;
 
 export interface TestState {
   backend: string;
@@ -38,7 +38,7 @@ const listenersOf = (e: ListenedEvent) => process.listeners(e as "SIGINT") as Li
 function capture(): TestState {
   return {
     backend: tf.getBackend(),
-    threads: kernelThreads(),
+    threads: simdThreads(),
     env: { ...process.env },
     cwd: process.cwd(),
     random: Math.random,
@@ -53,7 +53,7 @@ function capture(): TestState {
 export async function applyTestDefaults(): Promise<TestState> {
   await useBackend(TEST_BACKEND);
   // Also resets the smallest product worth splitting, which has no getter to check.
-  setKernelThreads(TEST_KERNEL_THREADS, DEFAULT_MIN_WORK);
+  setSimdThreads(TEST_SIMD_THREADS, DEFAULT_MIN_WORK);
   return capture();
 }
 
@@ -82,7 +82,7 @@ function differences(want: TestState): string[] {
 /** Put everything in `want` back. */
 async function restore(want: TestState): Promise<void> {
   await useBackend(want.backend);
-  setKernelThreads(want.threads, DEFAULT_MIN_WORK);
+  setSimdThreads(want.threads, DEFAULT_MIN_WORK);
   for (const key of Object.keys(process.env)) if (!(key in want.env)) delete process.env[key];
   Object.assign(process.env, want.env);
   process.chdir(want.cwd);

@@ -1,5 +1,5 @@
 /**
- * The magic registry. Built-in magics, sequence-model magics (kernel/magics/sequence.ts)
+ * The magic registry. Built-in magics, sequence-model magics (kernel/magics/sequence/)
  * and magics users define in a cell all register here with `registerMagic(spec)`.
  *
  * lib/ must not import kernel/, so the registry is also reachable as

@@ -4,7 +4,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { sparseCrossEntropyPerItem, toIds } from "../train/losses";
-import { modelVariables } from "../train/model";
+import type { GradientCapture } from "../train/loop";
+import { modelVariables } from "../train/model-variables";
 import { layerStack, runStack } from "../train/unroll";
 import { HiddenGradientProbe } from "./probe";
 import type { GradientsThroughTimeData } from "./types";
@@ -167,7 +168,7 @@ export function gradientHistory(
  * hooks, so recording gradients through time costs almost nothing. For train()'s
  * `gradientsThroughTime.capture`; returns undefined when no layer has the hook.
  */
-export function hiddenGradientCapture(model: tf.LayersModel, thresholds: VerdictThresholds = DEFAULT_THRESHOLDS): GradientCaptureLike | undefined {
+export function hiddenGradientCapture(model: tf.LayersModel, thresholds: VerdictThresholds = DEFAULT_THRESHOLDS): GradientCapture | undefined {
   const hooked = hookedLayers(model);
   if (hooked.length === 0) return undefined;
   let probe: HiddenGradientProbe | undefined;
@@ -196,11 +197,4 @@ export function hiddenGradientCapture(model: tf.LayersModel, thresholds: Verdict
       probe = undefined;
     },
   };
-}
-
-/** Same shape as lib/train's GradientCapture (kept structural to avoid an import cycle). */
-export interface GradientCaptureLike {
-  begin(): void;
-  end(loss: number): Promise<GradientsThroughTimeData>;
-  abort(): void;
 }

@@ -1,5 +1,5 @@
 /**
- * Loader for seqlab's WebAssembly kernels (built from lib/simd/assembly by
+ * Loader for seqlab's WebAssembly SIMD kernels (built from lib/simd/assembly by
  * scripts/build-kernels.js into dist/lib/simd/recurrence.wasm). Owns the module's memory:
  * allocation, typed views that survive memory growth, and copies in and out.
  */
@@ -40,7 +40,7 @@ export interface RecurrenceExports {
 /** Buffers allocated for one operation and released together. */
 export class Arena {
   private readonly ptrs: number[] = [];
-  constructor(private readonly k: Kernels) {}
+  constructor(private readonly k: Simd) {}
   /** Room for n float32 values. */
   floats(n: number): number {
     return this.bytes(n * 4);
@@ -50,7 +50,7 @@ export class Arena {
     this.ptrs.push(p);
     return p;
   }
-  /** Free `ptr` (allocated with Kernels.alloc) along with the rest. */
+  /** Free `ptr` (allocated with Simd.alloc) along with the rest. */
   adopt(ptr: number): number {
     this.ptrs.push(ptr);
     return ptr;
@@ -76,7 +76,7 @@ export class Arena {
 export const DEFAULT_MIN_WORK = 1 << 20;
 let minWorkPerThread = DEFAULT_MIN_WORK;
 
-export class Kernels {
+export class Simd {
   private view: Float32Array;
   private readonly tile: number;
   readonly pool: GemmPool;
@@ -104,7 +104,7 @@ export class Kernels {
   }
   alloc(bytes: number): number {
     const p = this.x.alloc(Math.max(16, bytes));
-    if (!p) throw new Error(`seqlab kernels: out of WebAssembly memory allocating ${bytes} bytes`);
+    if (!p) throw new Error(`seqlab SIMD kernels: out of WebAssembly memory allocating ${bytes} bytes`);
     return p;
   }
   free(ptr: number): void {
@@ -132,19 +132,22 @@ function wasmPath(): string {
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) {
     throw new Error(
-      `seqlab kernels not built (looked for ${candidates.join(" and ")}); run "npm run build:kernels"`,
+      `seqlab SIMD kernels not built (looked for ${candidates.join(" and ")}); run "npm run build:kernels"`,
     );
   }
   return found;
 }
 
-let loaded: Kernels | undefined;
+/** TensorFlow.js backends whose tensors live in plain memory, where copying to the SIMD kernels is cheap. */
+export const SIMD_BACKENDS: ReadonlySet<string> = new Set(["wasm", "cpu"]);
+
+let loaded: Simd | undefined;
 let failure: string | undefined;
 /** Why the kernels run on fewer threads than asked, if they do. */
 let threadNote: string | undefined;
 
 /** The kernels, loaded once (synchronously; the module is small). Throws with the reason if unavailable. */
-export function loadKernels(): Kernels {
+export function loadSimd(): Simd {
   if (loaded) return loaded;
   if (failure) throw new Error(failure);
   try {
@@ -155,13 +158,13 @@ export function loadKernels(): Kernels {
     // Shared, so worker threads can instantiate the same module on the same data.
     const memory = new WebAssembly.Memory({ initial: 64, maximum: 32768, shared: true });
     const instance = new WebAssembly.Instance(module, kernelImports(memory));
-    loaded = new Kernels(instance.exports as unknown as RecurrenceExports, memory, module);
+    loaded = new Simd(instance.exports as unknown as RecurrenceExports, memory, module);
     const wanted = defaultThreads();
     try {
       loaded.pool.resize(wanted);
     } catch (err) {
       // Threads are an optimisation: without them every product runs on this thread.
-      threadNote = `kernel worker threads unavailable (${(err as Error).message}); products run on ${loaded.pool.threads} of ${wanted} threads`;
+      threadNote = `SIMD worker threads unavailable (${(err as Error).message}); products run on ${loaded.pool.threads} of ${wanted} threads`;
     }
     return loaded;
   } catch (err) {
@@ -174,40 +177,54 @@ export function loadKernels(): Kernels {
  * Whether the kernels can run here, and if not why (e.g. not built, no WebAssembly SIMD);
  * on how many threads, and why fewer than asked if so.
  */
-export function kernelsStatus(): { available: boolean; reason: string; threads: number; threadNote?: string } {
+export function simdStatus(): { available: boolean; reason: string; threads: number; threadNote?: string } {
   try {
-    loadKernels();
-    const threads = kernelThreads();
+    loadSimd();
+    const threads = simdThreads();
     return { available: true, reason: `WebAssembly SIMD kernels on ${threads} thread(s)`, threads, threadNote };
   } catch (err) {
     return { available: false, reason: (err as Error).message, threads: 0 };
   }
 }
 
-/** SEQLAB_KERNEL_THREADS, else one thread per core (at most 4: the recurrence is memory-bound). */
+/**
+ * SEQLAB_SIMD_THREADS (or its old name SEQLAB_KERNEL_THREADS, with a deprecation warning),
+ * else one thread per core (at most 4: the recurrence is memory-bound).
+ */
 function defaultThreads(): number {
-  const fromEnv = Number(process.env.SEQLAB_KERNEL_THREADS);
+  const fromEnv = Number(process.env.SEQLAB_SIMD_THREADS || deprecatedThreadsVariable());
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
   return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+}
+
+let warnedOldVariable = false;
+/** SEQLAB_KERNEL_THREADS, renamed because "kernel" in this project means the Jupyter kernel. */
+function deprecatedThreadsVariable(): string | undefined {
+  const value = process.env.SEQLAB_KERNEL_THREADS;
+  if (value !== undefined && !warnedOldVariable) {
+    warnedOldVariable = true;
+    process.emitWarning("SEQLAB_KERNEL_THREADS is deprecated; set SEQLAB_SIMD_THREADS instead", "DeprecationWarning");
+  }
+  return value;
 }
 
 /**
  * Set how many threads share the kernels' matrix products (1 = this thread only), and
  * optionally the smallest product (multiply-adds per thread) worth splitting.
  */
-export function setKernelThreads(threads: number, minWork?: number): void {
+export function setSimdThreads(threads: number, minWork?: number): void {
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new Error(`setKernelThreads: threads must be an integer from 1 to 64, got ${threads}`);
+    throw new Error(`setSimdThreads: threads must be an integer from 1 to 64, got ${threads}`);
   }
   if (minWork !== undefined) {
-    if (!(minWork >= 0)) throw new Error(`setKernelThreads: minWork must be >= 0, got ${minWork}`);
+    if (!(minWork >= 0)) throw new Error(`setSimdThreads: minWork must be >= 0, got ${minWork}`);
     minWorkPerThread = minWork;
   }
-  loadKernels().pool.resize(threads);
+  loadSimd().pool.resize(threads);
   threadNote = undefined;
 }
 
 /** Threads now sharing the kernels' products. */
-export function kernelThreads(): number {
-  return loadKernels().pool.threads;
+export function simdThreads(): number {
+  return loadSimd().pool.threads;
 }

@@ -47,7 +47,7 @@ export class GemmPool {
       worker.on("error", () => undefined); // a failed start shows up as a missing ready flag
       if (Atomics.wait(view, SLOT.ready, 0, START_TIMEOUT_MS) === "timed-out" && !Atomics.load(view, SLOT.ready)) {
         void worker.terminate();
-        throw new Error(`kernel worker did not start within ${START_TIMEOUT_MS / 1000} s`);
+        throw new Error(`SIMD worker did not start within ${START_TIMEOUT_MS / 1000} s`);
       }
       this.helpers.push({ worker, control: view, tile });
     }
@@ -109,10 +109,10 @@ export class GemmPool {
           // Never hang the process on a lost worker: end the pool's threads and say so.
           for (const lost of this.helpers) void lost.worker.terminate();
           this.helpers = [];
-          throw new Error("a kernel worker stopped responding; kernels now run on one thread");
+          throw new Error("a SIMD worker stopped responding; SIMD kernels now run on one thread");
         }
       }
-      if (Atomics.exchange(h.control, SLOT.failed, 0)) throw new Error("a kernel worker failed on its share of a product");
+      if (Atomics.exchange(h.control, SLOT.failed, 0)) throw new Error("a SIMD worker failed on its share of a product");
     }
   }
 
@@ -121,9 +121,5 @@ export class GemmPool {
       h.control = new Int32Array(this.host.memory.buffer, h.control.byteOffset, CONTROL_INTS);
     }
     return h;
-  }
-
-  stopAll(): void {
-    while (this.helpers.length) this.stopOne();
   }
 }

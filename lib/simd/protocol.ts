@@ -32,7 +32,7 @@ export function kernelImports(memory: WebAssembly.Memory): WebAssembly.Imports {
     env: {
       memory,
       abort(_msg: number, _file: number, line: number, col: number) {
-        throw new Error(`seqlab kernels aborted at ${line}:${col}`);
+        throw new Error(`seqlab SIMD kernels aborted at ${line}:${col}`);
       },
     },
   };

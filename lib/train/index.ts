@@ -10,5 +10,6 @@ export * from "./losses";
 export * from "./unroll";
 export * from "./loop";
 export * from "./model";
+export * from "./model-variables";
 export * from "./sample";
-export { kernelStepper } from "./kernel-stepper";
+export { simdStepper } from "./simd-stepper";

@@ -5,12 +5,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { sparseCrossEntropy, toIds } from "./losses";
 import { train, type GradientRecording, type TrainOptions, type TrainResult } from "./loop";
+import { modelVariables } from "./model-variables";
 import { layerStack, runStack, stateCount } from "./unroll";
-
-/** The tf.Variables behind a model's trainable weights, in the model's order. */
-export function modelVariables(model: tf.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
-}
 
 /** Token ids as tensors or arrays; getBatch's TensorBatch fits. */
 export interface SequenceBatch {

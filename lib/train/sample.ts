@@ -7,23 +7,10 @@ import { ready } from "../backend";
 import { currentAbortSignal, DISPLAY, yieldAndCheck, type MimeBundle } from "../runtime";
 import { StatefulRng } from "../random";
 import { layerStack, runStack, type StackLayer } from "./unroll";
-import { kernelStepper } from "./kernel-stepper";
+import { simdStepper } from "./simd-stepper";
+import type { Stepper, StepFunction } from "./stepper";
 
-/**
- * Feeds `ids` (the seed first, then one sampled id at a time) and returns the logits for
- * the next token: shape [vocab], or anything whose last row is it ([1, vocab], [1, T, vocab]).
- * The function keeps its own recurrent state between calls.
- */
-export type StepFunction = (ids: number[]) => tf.Tensor | ArrayLike<number>;
-
-
-export interface Stepper {
-  step: StepFunction;
-  /** Forget the state (start a new sequence). */
-  reset(): void;
-  /** Free held tensors. */
-  dispose(): void;
-}
+export type { Stepper, StepFunction } from "./stepper";
 
 /** lib/text's Vocabulary fits; so does a plain array of tokens (id → token). */
 export interface SampleVocabulary {
@@ -190,7 +177,7 @@ export async function sample(model: tf.LayersModel | StepFunction | Stepper, opt
   } else if ("step" in model && typeof (model as Stepper).step === "function") {
     stepper = model as Stepper;
   } else {
-    stepper = kernelStepper(model as tf.LayersModel) ?? layersModelStepper(model as tf.LayersModel);
+    stepper = simdStepper(model as tf.LayersModel) ?? layersModelStepper(model as tf.LayersModel);
     ownsStepper = true;
   }
   const generated: number[] = [];

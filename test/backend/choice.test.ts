@@ -3,22 +3,11 @@
  * warning each fallback prints once. Each case runs in a fresh Node process: the choice is
  * process-wide state.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
-
-const repoRoot = path.resolve(__dirname, "..", "..", "..");
-const libIndex = path.join(repoRoot, "dist", "lib", "index.js");
-
-function runScript(body: string, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const script = `
-    const sl = require(${JSON.stringify(libIndex)});
-    (async () => { ${body} })().catch((e) => { console.error("FAILED", e); process.exit(1); });`;
-  const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", cwd: repoRoot, env: { ...process.env, SEQLAB_BACKEND: "", ...env } });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+import { runScript } from "./script";
 
 describe("backend: chosen without asking", function () {
   this.timeout(60000);
@@ -29,15 +18,15 @@ describe("backend: chosen without asking", function () {
       console.log(JSON.stringify({ before: before.name, active: sl.tf.engine().backendInstance != null }));
       const info = await sl.ready();
       const again = await sl.ready();
-      console.log(JSON.stringify({ name: info.name, reason: info.reason, kernels: info.kernels, fallbacks: info.fallbacks, same: again.name === info.name, tf: sl.tf.getBackend() }));`);
+      console.log(JSON.stringify({ name: info.name, reason: info.reason, simd: info.simd, fallbacks: info.fallbacks, same: again.name === info.name, tf: sl.tf.getBackend() }));`);
     expect(run.status, run.stderr).to.equal(0);
     const [first, second] = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(first).to.deep.equal({ before: "none yet", active: false });
     expect(second.name).to.equal("wasm");
     expect(second.tf).to.equal("wasm");
     expect(second.reason).to.contain("WebAssembly with SIMD");
-    expect(second.kernels.available).to.equal(true);
-    expect(second.kernels.threads).to.be.at.least(1);
+    expect(second.simd.available).to.equal(true);
+    expect(second.simd.threads).to.be.at.least(1);
     expect(second.fallbacks).to.deep.equal([]);
     expect(second.same).to.equal(true);
     expect(run.stderr).to.equal("");

@@ -12,7 +12,6 @@ function sigintWhenFileAppears(marker: string): void {
   spawn("sh", ["-c", script], { stdio: "ignore" }).unref();
 }
 
-/** Calls Engine.interrupt() once the running cell has set globalThis.__started. */
 /** The notebook counter `name` moved before the interrupt and stays still after it. */
 async function expectStoppedCounting(name: string): Promise<void> {
   const first = Number(resultText(await run(name)));
@@ -21,6 +20,7 @@ async function expectStoppedCounting(name: string): Promise<void> {
   expect(Number(resultText(await run(name)))).to.equal(first);
 }
 
+/** Calls Engine.interrupt() once the running cell has set globalThis.__started. */
 function interruptOnceStarted(): void {
   const g = globalThis as Record<string, unknown>;
   g.__started = false;

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { engineBuilt, repoRoot } from "../kernel/helpers";
+import { engineBuilt } from "../kernel/helpers";
 import { makeJupyterHome, pythonWith, runCommand } from "./python";
 
 interface Output {

@@ -110,7 +110,7 @@ describe("magics: built-ins through the engine", function () {
 
   it("%backend shows the backend and why; a bad name is a UsageError listing the available ones", async () => {
     const r = await run("%backend");
-    expect(r.host.out).to.match(/^TensorFlow\.js backend: \w+\nWhy: .+\nAvailable: .+\nseqlab kernels: .+\n(Fallback: .+\n)*$/);
+    expect(r.host.out).to.match(/^TensorFlow\.js backend: \w+\nWhy: .+\nAvailable: .+\nseqlab SIMD kernels: .+\n(Fallback: .+\n)*$/);
     const err = errorOf(await run("%backend quantum"));
     expect(err.ename).to.equal("UsageError");
     expect(err.evalue).to.include("quantum").and.include("available");

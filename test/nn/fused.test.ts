@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { expect } from "chai";
 import { useBackend } from "../../lib/backend";
 import { fusedRecurrence, recurrenceEngineName, type CellKind, type RecurrenceOptions } from "../../lib/nn/fused";
-import { DEFAULT_MIN_WORK, kernelThreads, setKernelThreads } from "../../lib/simd";
+import { DEFAULT_MIN_WORK, simdThreads, setSimdThreads } from "../../lib/simd";
 import { restoreBackendAfterSuite } from "../backend/keep-backend";
 import { fixed, lossOf, makeProblem, maxAbs, maxAbsDiff, problemInputs, unrolled, type Problem } from "./fused-helpers";
 
@@ -51,7 +51,7 @@ function layersOutputs(p: Problem) {
   return { outputs: out[0], h: out[1], c: out[2], layer };
 }
 
-for (const engine of ["tfjs", "kernels"] as const) describe(`nn/fused: fusedRecurrence (${engine} engine)`, () => {
+for (const engine of ["tfjs", "simd"] as const) describe(`nn/fused: fusedRecurrence (${engine} engine)`, () => {
   restoreBackendAfterSuite();
 
   for (const c of CASES) {
@@ -201,7 +201,7 @@ for (const engine of ["tfjs", "kernels"] as const) describe(`nn/fused: fusedRecu
   });
 });
 
-describe("nn/fused: WebAssembly kernels against the tfjs engine", () => {
+describe("nn/fused: WebAssembly SIMD kernels against the tfjs engine", () => {
   restoreBackendAfterSuite();
 
   for (const backend of ["wasm", "cpu"]) {
@@ -210,7 +210,7 @@ describe("nn/fused: WebAssembly kernels against the tfjs engine", () => {
       it(`${c.label} on ${backend}, batch ${B}: same outputs, states, gradients and dL/dh_t at uneven sizes`, async () => {
         await useBackend(backend);
         const p = makeProblem(c.kind, B, T, D, U, c.relu);
-        const run = (engine: "tfjs" | "kernels") =>
+        const run = (engine: "tfjs" | "simd") =>
           tf.tidy(() => {
             let dh: Float32Array | undefined;
             const f = (...ins: tf.Tensor[]) => {
@@ -236,7 +236,7 @@ describe("nn/fused: WebAssembly kernels against the tfjs engine", () => {
           });
         const want = run("tfjs");
         const before = tf.memory().numTensors;
-        const got = run("kernels");
+        const got = run("simd");
         expect(tf.memory().numTensors, "no tensor leaked").to.equal(before);
         expect(got.loss).to.be.closeTo(want.loss, 1e-3 * Math.max(1, Math.abs(want.loss)));
         expect(maxAbsDiff(got.outputs, want.outputs)).to.be.lessThan(1e-5);
@@ -254,31 +254,33 @@ describe("nn/fused: WebAssembly kernels against the tfjs engine", () => {
 
   it("gives identical results when products are split over worker threads", async () => {
     await useBackend("wasm");
-    const saved = kernelThreads();
+    const saved = simdThreads();
     const p = makeProblem("lstm", 3, 4, 9, 21);
     const run = () =>
       tf.tidy(() => {
         const f = (...ins: tf.Tensor[]) => {
-          const r = runFused(p, ins, { engine: "kernels" });
+          const r = runFused(p, ins, { engine: "simd" });
           return lossOf(p, r.outputs, r.state.h, r.state.c);
         };
         return tf.grads(f)(problemInputs(p)).map((g) => Array.from(g.dataSync()));
       });
     try {
-      setKernelThreads(1);
+      setSimdThreads(1);
       const single = run();
-      setKernelThreads(3, 0); // split even tiny products, across more threads than panels allow evenly
-      expect(kernelThreads()).to.equal(3);
+      setSimdThreads(3, 0); // split even tiny products, across more threads than panels allow evenly
+      expect(simdThreads()).to.equal(3);
       expect(run()).to.deep.equal(single);
     } finally {
-      setKernelThreads(saved, DEFAULT_MIN_WORK);
+      setSimdThreads(saved, DEFAULT_MIN_WORK);
     }
   });
 
-  it("picks the kernels on wasm and cpu by default", async () => {
+  it("picks the SIMD kernels on wasm and cpu by default, and for engine \"simd\" or its old name \"kernels\"", async () => {
     for (const backend of ["wasm", "cpu"]) {
       await useBackend(backend);
-      expect(recurrenceEngineName("lstm")).to.equal("wasm-kernels");
+      expect(recurrenceEngineName("lstm")).to.equal("wasm-simd");
+      expect(recurrenceEngineName("lstm", { engine: "simd" })).to.equal("wasm-simd");
+      expect(recurrenceEngineName("lstm", { engine: "kernels" })).to.equal("wasm-simd");
       expect(recurrenceEngineName("lstm", { engine: "tfjs" })).to.equal("tfjs");
     }
   });

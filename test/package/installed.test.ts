@@ -70,7 +70,7 @@ function checkExecuted(file: string, expectTfjs: string): void {
   expect(cellText(cells[0])).not.to.contain("Hi, looks like you are running TensorFlow.js");
   expect(cellText(cells[1])).to.contain("[ 2, 12, ");
   expect(cellText(cells[2])).to.match(/trained steps 1–5: loss \d/);
-  expect(cellText(cells[3])).to.contain("TensorFlow.js backend: wasm").and.contain("seqlab kernels: WebAssembly SIMD kernels");
+  expect(cellText(cells[3])).to.contain("TensorFlow.js backend: wasm").and.contain("seqlab SIMD kernels: WebAssembly SIMD kernels");
 }
 
 function npm(args: string[], cwd: string): string {

@@ -2,10 +2,10 @@
  * Shared pieces for the kernel tests: deterministic data, plain-JS references for the packed
  * layouts and the matrix product, and a way to run a product through the kernels.
  */
-import { loadKernels, type Arena, type Kernels } from "../../lib/simd";
+import { loadSimd, type Arena, type Simd } from "../../lib/simd";
 import { makeRng } from "../../lib/random";
 
-export const kernels = (): Kernels => loadKernels();
+export const kernels = (): Simd => loadSimd();
 
 /** n float32 values uniform in (-scale, scale), the same for the same seed. */
 export function values(n: number, seed: number, scale = 1): Float32Array {
@@ -86,7 +86,7 @@ export function gemmRef(p: GemmProblem, p0 = 0, p1 = Math.ceil(p.N / 8)): { want
 }
 
 /** Operands packed in kernel memory and C filled with C0; pointers into k's memory. */
-export function placeGemm(k: Kernels, arena: Arena, p: GemmProblem) {
+export function placeGemm(k: Simd, arena: Arena, p: GemmProblem) {
   const a = arena.put(p.A);
   const b = arena.put(p.B);
   const Ap = arena.bytes(k.x.packedASize(p.M, p.K));
@@ -111,7 +111,7 @@ export function mismatches(got: ArrayLike<number>, want: ArrayLike<number>, boun
 }
 
 /** Run f with an arena released afterwards. */
-export function withArena<T>(f: (k: Kernels, arena: Arena) => T): T {
+export function withArena<T>(f: (k: Simd, arena: Arena) => T): T {
   const k = kernels();
   const arena = k.arena();
   try {

@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { DEFAULT_MIN_WORK, kernelThreads, setKernelThreads } from "../../lib/simd";
+import { DEFAULT_MIN_WORK, simdThreads, setSimdThreads } from "../../lib/simd";
 import { gemmProblem, gemmRef, mismatches, placeGemm, withArena, type GemmProblem } from "./helpers";
 
-/** C after Kernels.gemm (the pool's split over its threads) for problem p. */
+/** C after Simd.gemm (the pool's split over its threads) for problem p. */
 function pooledGemm(p: GemmProblem): Float32Array {
   return withArena((k, arena) => {
     const { Ap, Bp, C } = placeGemm(k, arena, p);
@@ -19,10 +19,10 @@ function expectCorrect(p: GemmProblem, got: Float32Array): void {
 describe("simd: the threaded split of matrix products (lib/simd/pool.ts)", () => {
   let saved: number;
   before(() => {
-    saved = kernelThreads();
+    saved = simdThreads();
   });
   after(() => {
-    setKernelThreads(saved, DEFAULT_MIN_WORK);
+    setSimdThreads(saved, DEFAULT_MIN_WORK);
   });
 
   // Panels: 2 (fewer than threads), 6 (uneven shares), 38 (the lab's weight gradients, chunked).
@@ -33,9 +33,9 @@ describe("simd: the threaded split of matrix products (lib/simd/pool.ts)", () =>
   ]) {
     it(`[${c.M}x${c.K}]x[${c.K}x${c.N}]${c.accumulate ? " accumulated" : ""}: the same bits on 1 and on 3 threads, and right`, () => {
       const p = gemmProblem({ ...c, ldc: c.N + 1 }, 7);
-      setKernelThreads(1);
+      setSimdThreads(1);
       const single = pooledGemm(p);
-      setKernelThreads(3, 0); // split every product, however small
+      setSimdThreads(3, 0); // split every product, however small
       const split = pooledGemm(p);
       expectCorrect(p, split);
       expect(Array.from(split)).to.deep.equal(Array.from(single));
@@ -44,28 +44,30 @@ describe("simd: the threaded split of matrix products (lib/simd/pool.ts)", () =>
 
   it("keeps small products on one thread below the work threshold, with the same result", () => {
     const p = gemmProblem({ M: 4, N: 64, K: 8 }, 3);
-    setKernelThreads(3, p.M * p.N * p.K); // the whole product is one thread's worth
+    setSimdThreads(3, p.M * p.N * p.K); // the whole product is one thread's worth
     expectCorrect(p, pooledGemm(p));
   });
 
   it("still splits correctly after the shared memory grew past where the workers started", () => {
-    setKernelThreads(3, 0);
+    setSimdThreads(3, 0);
     withArena((k, arena) => {
-      // Take 1 MiB blocks until one lies past the memory's current end: the memory has grown
-      // since the workers started, and C goes there.
-      const start = k.memory.buffer.byteLength;
-      let C = 0;
-      while (C < start) C = arena.bytes(1 << 20);
+      const before = k.memory.buffer.byteLength;
       const p = gemmProblem({ M: 11, N: 35, K: 19 }, 5);
-      const { Ap, Bp } = placeGemm(k, arena, p);
+      // A block larger than the whole old memory ends past its end, wherever earlier files
+      // left free space; C goes at its tail. (Separate small allocations could reuse a hole.)
+      const grown = arena.bytes(before + p.C0.length * 4);
+      const C = grown + before;
       k.f32().set(p.C0, C >> 2);
+      const { Ap, Bp } = placeGemm(k, arena, p);
+      expect(k.memory.buffer.byteLength, "memory grew").to.be.greaterThan(before);
+      expect(C, "C lies in the new part").to.be.greaterThan(before);
       k.gemm(Ap, Bp, C, p.M, p.N, p.K, p.ldc, false);
       expectCorrect(p, k.read(C, p.C0.length));
     });
   });
 
   it("reports a worker that fails on its share, and the pool keeps working", () => {
-    setKernelThreads(3, 0);
+    setSimdThreads(3, 0);
     withArena((k, arena) => {
       // One row, three panels of B, placed so that the last panel lies past the end of the
       // memory: only the worker given that panel reads out of bounds (the main thread and
@@ -73,7 +75,7 @@ describe("simd: the threaded split of matrix products (lib/simd/pool.ts)", () =>
       const C = arena.floats(24);
       const Ap = arena.put(new Float32Array(12));
       const Bp = k.memory.buffer.byteLength - 2 * 3 * 32;
-      expect(() => k.gemm(Ap, Bp, C, 1, 24, 3, 24, false)).to.throw(/a kernel worker failed on its share of a product/);
+      expect(() => k.gemm(Ap, Bp, C, 1, 24, 3, 24, false)).to.throw(/a SIMD worker failed on its share of a product/);
       const q = gemmProblem({ M: 5, N: 40, K: 6 }, 11);
       expectCorrect(q, pooledGemm(q));
     });

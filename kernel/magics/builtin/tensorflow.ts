@@ -35,7 +35,7 @@ export const backendMagic: MagicSpec = {
       `TensorFlow.js backend: ${info.name}`,
       `Why: ${info.reason}`,
       `Available: ${info.available.join(", ")}`,
-      `seqlab kernels: ${info.kernels.reason}`,
+      `seqlab SIMD kernels: ${info.simd.reason}`,
       ...info.fallbacks.map((f) => `Fallback: ${f}`),
     ];
     ctx.print(lines.join("\n"));

@@ -4,9 +4,8 @@
  * gradients with one product over all steps, and reports dL/dh_t for every t on the way.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { RecurrenceEngine, StepArgs } from "./engine";
-import { kernelEngineFor } from "./kernel-engine";
-import { tfjsEngine } from "./tfjs-engine";
+import type { StepArgs } from "./engine";
+import { pickEngine } from "./engine-choice";
 import type {
   CellKind,
   FusedRecurrence,
@@ -18,18 +17,8 @@ import type {
 import { checkRecurrenceArgs } from "./validate";
 
 export * from "./types";
-export { releasePackedWeights } from "./kernel-engine";
-
-/** The engine a call will use: the WebAssembly kernels on wasm/cpu, tfjs ops elsewhere. */
-export function recurrenceEngineName(kind: CellKind, options: RecurrenceOptions = {}): string {
-  return pickEngine(kind, options).name;
-}
-
-function pickEngine(kind: CellKind, options: RecurrenceOptions): RecurrenceEngine {
-  const choice = options.engine ?? "auto";
-  if (choice === "tfjs") return tfjsEngine;
-  return kernelEngineFor(kind, tf.getBackend(), choice === "kernels") ?? tfjsEngine;
-}
+export { recurrenceEngineName } from "./engine-choice";
+export { releasePackedWeights } from "../../simd/packed-weights";
 
 export const fusedRecurrence: FusedRecurrence = (
   kind: CellKind,
@@ -39,7 +28,7 @@ export const fusedRecurrence: FusedRecurrence = (
   options: RecurrenceOptions = {},
 ): RecurrenceResult => {
   const dims = checkRecurrenceArgs(kind, x, weights, initial, options);
-  const engine = pickEngine(kind, options);
+  const engine = pickEngine(options);
   const relu = options.activation === "relu";
   const inputs: tf.Tensor[] = [x, weights.kernel, weights.recurrentKernel, weights.bias, initial.h];
   if (kind === "lstm") inputs.push(initial.c!);

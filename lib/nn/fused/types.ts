@@ -31,11 +31,12 @@ export interface RecurrenceOptions {
    */
   onHiddenGradient?: (dh: tf.Tensor3D) => void;
   /**
-   * Which implementation runs: "auto" (default) uses seqlab's WebAssembly kernels on the
-   * wasm and cpu backends and tfjs ops elsewhere (e.g. tfjs-node); "tfjs" forces the
-   * backend-neutral tfjs path; "kernels" insists on the WebAssembly kernels.
+   * Which implementation runs: "auto" (default) uses seqlab's WebAssembly SIMD kernels on
+   * the wasm and cpu backends and tfjs ops elsewhere (e.g. tfjs-node); "tfjs" forces the
+   * backend-neutral tfjs path; "simd" insists on the SIMD kernels ("kernels" is its
+   * deprecated old name).
    */
-  engine?: "auto" | "tfjs" | "kernels";
+  engine?: "auto" | "tfjs" | "simd" | "kernels";
 }
 
 export interface RecurrenceResult {

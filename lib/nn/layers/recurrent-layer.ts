@@ -168,7 +168,7 @@ export abstract class RecurrentLayer extends tf.layers.Layer {
    * batches.
    */
   private stateAtLastRealStep(outputs: tf.Tensor3D, state: RecurrenceState, mask: tf.Tensor): RecurrenceState {
-    const [B, T] = outputs.shape;
+    const T = outputs.shape[1];
     const m = tf.cast(mask, "float32") as tf.Tensor2D;
     const values = m.arraySync();
     const lengths = values.map((row) => row.reduce((a, v) => a + v, 0));
@@ -189,7 +189,7 @@ export abstract class RecurrentLayer extends tf.layers.Layer {
     return { h: tf.sum(tf.mul(outputs, pick), 1) as tf.Tensor2D };
   }
 
-  override computeMask(inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+  override computeMask(_inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
     const m = Array.isArray(mask) ? mask[0] : mask;
     const outputMask = (this.returnSequences ? m ?? null : null) as tf.Tensor;
     if (!this.returnState) return outputMask;

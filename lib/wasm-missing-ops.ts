@@ -1,5 +1,5 @@
 /**
- * Kernels the stock wasm backend lacks or runs badly for training. UnsortedSegmentSum is the
+ * TensorFlow.js kernels (op implementations) the stock wasm backend lacks or runs badly for training. UnsortedSegmentSum is the
  * gradient of gather, so without it an Embedding layer cannot train on wasm. BatchMatMul with
  * a transposed operand (every Dense layer's backward pass) is 5-20x slower there than
  * transposing first, so the replacement transposes explicitly and multiplies plainly.

@@ -1,16 +1,16 @@
 import { expect } from "chai";
-import { loadKernels, setKernelThreads, kernelThreads, DEFAULT_MIN_WORK } from "../../lib/simd";
+import { loadSimd, setSimdThreads, simdThreads, DEFAULT_MIN_WORK } from "../../lib/simd";
 import { SLOT } from "../../lib/simd/protocol";
 
-describe("simd: the kernel worker pool", function () {
+describe("simd: the SIMD worker pool", function () {
   this.timeout(60000);
   let threads: number;
-  before(() => (threads = kernelThreads()));
-  after(() => setKernelThreads(threads, DEFAULT_MIN_WORK));
+  before(() => (threads = simdThreads()));
+  after(() => setSimdThreads(threads, DEFAULT_MIN_WORK));
 
   it("a product whose main-thread share throws still waits for its workers: none is left running", () => {
-    setKernelThreads(2, 0);
-    const k = loadKernels();
+    setSimdThreads(2, 0);
+    const k = loadSimd();
     const [M, N, K] = [256, 2048, 512];
     const arena = k.arena();
     const args = [arena.bytes(k.x.packedASize(M, K)), arena.bytes(k.x.packedBSize(K, N)), arena.floats(M * N), M, N, K, N, 0] as Parameters<typeof k.pool.gemm>[0];

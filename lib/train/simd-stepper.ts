@@ -8,13 +8,14 @@
  * (layersModelStepper) pays for a dozen tfjs ops and copies around it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { kernelsStatus, loadKernels, type Arena, type Kernels } from "../simd";
-import { allocStepScratch, floats, KERNEL_BACKENDS, recurrentPackSpecs, recurrentStep, type StepScratch } from "../nn/fused/kernel-engine";
-import { packRightOperand, type PackSpec } from "../nn/fused/packed-weights";
+import { loadSimd, SIMD_BACKENDS, simdStatus, type Arena, type Simd } from "../simd";
+import { packRightOperand, type PackSpec } from "../simd/packed-weights";
+import { allocStepScratch, recurrentPackSpecs, recurrentStep, type StepScratch } from "../nn/fused/simd-step";
+import { floats } from "../simd/tensor-floats";
 import type { CellKind } from "../nn/fused/types";
 import { gateCount } from "../nn/init";
+import type { Stepper } from "./stepper";
 import { layerStack, type StackLayer } from "./unroll";
-import type { Stepper } from "./sample";
 
 interface Plan {
   embedding: tf.layers.Layer;
@@ -60,7 +61,7 @@ function weightTensors(plan: Plan): tf.Tensor[] {
 
 const dataId = (t: tf.Tensor) => (t as unknown as { dataId: object }).dataId;
 
-class KernelStepper implements Stepper {
+class SimdStepper implements Stepper {
   private arena: Arena;
   private layers: LayerState[] = [];
   private table = 0;
@@ -70,7 +71,7 @@ class KernelStepper implements Stepper {
   private sources: object[] = [];
 
   constructor(
-    private readonly k: Kernels,
+    private readonly k: Simd,
     private readonly plan: Plan,
   ) {
     this.arena = k.arena();
@@ -149,7 +150,7 @@ class KernelStepper implements Stepper {
   }
 
   step(ids: number[]): Float32Array {
-    if (this.layers.length === 0) throw new Error("this stepper was disposed; make a new one with kernelStepper(model)");
+    if (this.layers.length === 0) throw new Error("this stepper was disposed; make a new one with simdStepper(model)");
     if (this.weightsChanged()) {
       // Trained (or reloaded) since the copy: copy again, keeping the state.
       const state = this.layers.map((l) => [this.k.read(l.h, l.units), l.c ? this.k.read(l.c, l.units) : undefined] as const);
@@ -211,9 +212,9 @@ class KernelStepper implements Stepper {
  * recurrent layers → Dense with linear output); then use layersModelStepper. It copies the
  * weights when made and again whenever they change.
  */
-export function kernelStepper(model: tf.LayersModel): Stepper | undefined {
-  if (!KERNEL_BACKENDS.has(tf.getBackend()) || !kernelsStatus().available) return undefined;
+export function simdStepper(model: tf.LayersModel): Stepper | undefined {
+  if (!SIMD_BACKENDS.has(tf.getBackend()) || !simdStatus().available) return undefined;
   const plan = planFor(model);
   if (!plan) return undefined;
-  return new KernelStepper(loadKernels(), plan);
+  return new SimdStepper(loadSimd(), plan);
 }

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
-import { kernelStepper, layersModelStepper, sample } from "../../lib/train";
+import { simdStepper, layersModelStepper, sample } from "../../lib/train";
 import { buildLabModel, gruLayer, lstmLayer, simpleRNNLayer } from "../../lib/nn";
 import { tinyTokenModel } from "./helpers";
 
@@ -36,12 +36,12 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-5
   Array.from(got).forEach((v, i) => expect(v, `logit ${i}`).to.be.closeTo(want[i], tol));
 }
 
-describe("train: sampling on the kernels (kernelStepper)", () => {
+describe("train: sampling on the SIMD kernels (simdStepper)", () => {
   for (const kind of ["rnn", "relu", "lstm", "gru"] as const) {
     it(`${kind}: token by token equals the model run over the whole prefix, and the layer-by-layer stepper`, () => {
       const model = stackedModel(kind);
       const ids = [1, 4, 0, 6, 2, 2, 5];
-      const fast = kernelStepper(model);
+      const fast = simdStepper(model);
       expect(fast, "a stepper for Embedding → lib/nn recurrent → Dense").to.not.equal(undefined);
       const slow = layersModelStepper(model);
       fast!.step(ids.slice(0, 3)); // a seed of several tokens at once
@@ -76,7 +76,7 @@ describe("train: sampling on the kernels (kernelStepper)", () => {
 
   it("copies the weights again when they change (training between samples), keeping the state", () => {
     const model = stackedModel("lstm", 11);
-    const stepper = kernelStepper(model)!;
+    const stepper = simdStepper(model)!;
     stepper.step([1, 2]);
     const dense = model.layers[model.layers.length - 1];
     const [kernel, bias] = dense.getWeights();
@@ -91,7 +91,7 @@ describe("train: sampling on the kernels (kernelStepper)", () => {
     model.add(tf.layers.embedding({ inputDim: VOCAB, outputDim: 4, inputShape: [null] }));
     model.add(lstmLayer({ units: 5, returnSequences: true, seed: 1 }));
     model.add(tf.layers.dense({ units: 11, useBias: false }));
-    const stepper = kernelStepper(model)!;
+    const stepper = simdStepper(model)!;
     const got = stepper.step([2, 6]) as Float32Array;
     const want = tf.tidy(() => Array.from((model.predict(tf.tensor2d([[2, 6]], [1, 2], "int32")) as tf.Tensor).dataSync()).slice(-11));
     expectClose(got, want);
@@ -101,18 +101,18 @@ describe("train: sampling on the kernels (kernelStepper)", () => {
 
   it("declines models it cannot run (the caller falls back to the layer-by-layer stepper)", () => {
     const stock = tinyTokenModel({ cell: "lstm" }); // tfjs-layers' own LSTM
-    expect(kernelStepper(stock)).to.equal(undefined);
+    expect(simdStepper(stock)).to.equal(undefined);
     const softmax = tf.sequential();
     softmax.add(tf.layers.embedding({ inputDim: VOCAB, outputDim: 3, inputShape: [null] }));
     softmax.add(lstmLayer({ units: 4, returnSequences: true }));
     softmax.add(tf.layers.dense({ units: VOCAB, activation: "softmax" })); // probabilities, not logits
-    expect(kernelStepper(softmax)).to.equal(undefined);
+    expect(simdStepper(softmax)).to.equal(undefined);
     tf.dispose([stock, softmax].flatMap((m) => m.getWeights()));
   });
 
   it("explains a token id outside the vocabulary", () => {
     const model = stackedModel("gru");
-    const stepper = kernelStepper(model)!;
+    const stepper = simdStepper(model)!;
     expect(() => stepper.step([VOCAB])).to.throw(/token id 7 is outside the model's vocabulary \(0\.\.6\)/);
     expect(() => stepper.step([1.5])).to.throw(/token id 1.5/);
     stepper.dispose();

@@ -1,10 +1,11 @@
 /**
- * Packed copies of weight matrices in kernel memory, cached per tensor data. tfjs tensors are
+ * Packed copies of weight matrices in SIMD kernel memory, cached per tensor data. tfjs tensors are
  * immutable and a Variable's assign swaps in new data, so a tensor's dataId names its values:
  * sampling reuses one packing for every character; training repacks once per step.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Kernels } from "../../simd";
+import type { Simd } from "./index";
+import { floats } from "./tensor-floats";
 
 /** How a matrix [rows, cols] (a column block of it) is packed as the right operand B. */
 export interface PackSpec {
@@ -28,11 +29,7 @@ const CAPACITY = 8;
 
 export class PackedWeights {
   private entries: Entry[] = [];
-  /** `read` gives a tensor's values to copy from at once (see kernel-engine's floats). */
-  constructor(
-    private readonly k: Kernels,
-    private readonly read: (t: tf.Tensor) => Float32Array,
-  ) {}
+  constructor(private readonly k: Simd) {}
 
   /** The packed operand for this tensor and spec, packing it on first use. */
   get(t: tf.Tensor2D, spec: PackSpec): number {
@@ -43,24 +40,37 @@ export class PackedWeights {
       this.entries.push(e);
       return e.ptr;
     }
-    const ptr = packRightOperand(this.k, this.read(t), t.shape, spec);
+    const ptr = packRightOperand(this.k, floats(t), t.shape, spec);
     this.entries.push({ dataId, role: spec.role, ptr });
     while (this.entries.length > CAPACITY) this.k.free(this.entries.shift()!.ptr);
     return ptr;
   }
 
-  /** Drop every packing (frees kernel memory). */
+  /** Drop every packing (frees SIMD kernel memory). */
   clear(): void {
     for (const e of this.entries) this.k.free(e.ptr);
     this.entries = [];
   }
 }
 
+let shared: PackedWeights | undefined;
+
+/** The cache the fused recurrence packs into, so that consecutive calls reuse packings. */
+export function sharedPackedWeights(k: Simd): PackedWeights {
+  shared ??= new PackedWeights(k);
+  return shared;
+}
+
+/** Free every cached weight packing (e.g. after training, before a long idle). */
+export function releasePackedWeights(): void {
+  shared?.clear();
+}
+
 /**
  * Pack a matrix [rows, cols] given by its values (or a column block of it, or its transpose,
- * as `spec` says) as a right operand, into new kernel memory the caller frees.
+ * as `spec` says) as a right operand, into new SIMD kernel memory the caller frees.
  */
-export function packRightOperand(k: Kernels, values: Float32Array, shape: readonly number[], spec: PackSpec): number {
+export function packRightOperand(k: Simd, values: Float32Array, shape: readonly number[], spec: PackSpec): number {
   const [rows, cols] = shape;
   const K = spec.transpose ? spec.cols : rows;
   const N = spec.transpose ? rows : spec.cols;

@@ -1,126 +1,25 @@
 /**
  * The fused recurrence on seqlab's WebAssembly SIMD kernels (used on the wasm and cpu
- * backends): tensors are copied into kernel memory, the whole sequence runs there, and the
- * results come back as tensors. Layout inside is time-major ([T][B][...]).
+ * backends): tensors are copied into SIMD kernel memory, the whole sequence runs there, and
+ * the results come back as tensors. Layout inside is time-major ([T][B][...]).
  */
 import * as tf from "@tensorflow/tfjs";
-import { kernelsStatus, loadKernels, type Kernels } from "../../simd";
+import { loadSimd } from "../../simd";
+import { swapLeading } from "../../simd/layout";
+import { sharedPackedWeights, type PackedWeights } from "../../simd/packed-weights";
+import { mark } from "../../simd/profile";
+import { allocStepScratch, recurrentPackSpecs, recurrentStep } from "./simd-step";
+import { floats } from "../../simd/tensor-floats";
 import type { BackwardResult, ForwardResult, RecurrenceEngine, StepArgs } from "./engine";
-import { PackedWeights, type PackSpec } from "./packed-weights";
-import type { CellKind } from "./types";
-import { gateCount } from "../init";
-
-/** Backends whose tensors live in plain memory, where copying to the kernels is cheap. */
-export const KERNEL_BACKENDS: ReadonlySet<string> = new Set(["wasm", "cpu"]);
-
-let packs: PackedWeights | undefined;
-function packedWeights(k: Kernels): PackedWeights {
-  packs ??= new PackedWeights(k, floats);
-  return packs;
-}
-
-/** Milliseconds spent per phase since the last reset (for benchmarks' breakdowns). */
-const profile: Record<string, number> = {};
-let profileMark = 0;
-/** Close the current phase: charge the time since the previous mark to `phase`. */
-function mark(phase?: string): void {
-  const now = performance.now();
-  if (phase) profile[phase] = (profile[phase] ?? 0) + (now - profileMark);
-  profileMark = now;
-}
-
-export function resetKernelProfile(): void {
-  for (const key of Object.keys(profile)) delete profile[key];
-}
-
-/** Time per phase divided by `steps` (e.g. training steps), or undefined when nothing ran. */
-export function kernelProfile(steps = 1): Record<string, number> | undefined {
-  const keys = Object.keys(profile);
-  if (!keys.length) return undefined;
-  return Object.fromEntries(keys.map((k) => [k, Math.round((profile[k] / steps) * 10) / 10]));
-}
-
-/**
- * A tensor's float32 values to copy from right away: on wasm a view of the backend's own
- * heap (no intermediate copy; valid until tfjs allocates again), elsewhere dataSync.
- */
-export function floats(t: tf.Tensor): Float32Array {
-  if (tf.getBackend() === "wasm") {
-    const heap = tf.backend() as unknown as { typedArrayFromHeap?: (info: tf.TensorInfo) => Float32Array };
-    if (heap.typedArrayFromHeap && t.dtype === "float32") return heap.typedArrayFromHeap(t);
-  }
-  return t.dataSync() as Float32Array;
-}
-
-/** Copy src laid out [A][B][row] into dst (from element offset `at`) laid out [B][A][row]. */
-function swapLeading(src: Float32Array, A: number, B: number, row: number, dst: Float32Array, at: number): void {
-  for (let a = 0; a < A; a++) {
-    for (let b = 0; b < B; b++) {
-      const from = (a * B + b) * row;
-      dst.set(src.subarray(from, from + row), at + (b * A + a) * row);
-    }
-  }
-}
-
-/** How the recurrent kernel [U, G*U] is packed: whole, or for a GRU as its [z r] and candidate blocks. */
-export function recurrentPackSpecs(kind: CellKind, U: number, transpose: boolean): PackSpec[] {
-  const t = transpose ? "T" : "";
-  if (kind !== "gru") return [{ role: "R" + t, col0: 0, cols: gateCount(kind) * U, transpose }];
-  return [
-    { role: "Rzr" + t, col0: 0, cols: 2 * U, transpose },
-    { role: "Rh" + t, col0: 2 * U, cols: U, transpose },
-  ];
-}
 
 function recurrentPacks(a: StepArgs, pw: PackedWeights, transpose: boolean): number[] {
   return recurrentPackSpecs(a.kind, a.dims.units, transpose).map((spec) => pw.get(a.recurrentKernel, spec));
 }
 
-/** Scratch space one recurrent step uses: packed h_{t-1} (B x U), and for a GRU h·R[:, :2U] and r*h. */
-export interface StepScratch {
-  ap: number;
-  inner: number;
-  rh: number;
-}
-
-/** Allocates a step's scratch with `bytes` (e.g. an Arena's). */
-export function allocStepScratch(kind: CellKind, B: number, U: number, x: Kernels["x"], bytes: (n: number) => number): StepScratch {
-  const gru = kind === "gru";
-  return { ap: bytes(x.packedASize(B, U)), inner: gru ? bytes(2 * B * U * 4) : 0, rh: gru ? bytes(B * U * 4) : 0 };
-}
-
-/**
- * One step of the recurrence in kernel memory. On entry zt (B x G*U) holds x_t·W + b; the
- * step adds h_{t-1}·R and applies the gates, writing h_t to hNext and (LSTM) c_t to cNext.
- * Rps: the packed recurrent kernel (a GRU has two blocks). The state may be updated in
- * place (hNext = hPrev, cNext = cPrev): h_{t-1} is packed before anything is written.
- */
-export function recurrentStep(
-  k: Kernels, kind: CellKind, relu: boolean, B: number, U: number, Rps: number[],
-  zt: number, hPrev: number, hNext: number, cPrev: number, cNext: number, s: StepScratch,
-): void {
-  const x = k.x;
-  const GU = gateCount(kind) * U;
-  x.packA(hPrev, B, U, U, 0, s.ap);
-  if (kind === "lstm") {
-    k.gemm(s.ap, Rps[0], zt, B, GU, U, GU, true);
-    x.lstmGates(B, U, zt, cPrev, cNext, hNext);
-  } else if (kind === "rnn") {
-    k.gemm(s.ap, Rps[0], zt, B, U, U, U, true);
-    x.rnnActivate(B * U, zt, hNext, relu ? 1 : 0);
-  } else {
-    k.gemm(s.ap, Rps[0], s.inner, B, 2 * U, U, 2 * U, false);
-    x.gruGates(B, U, zt, s.inner, hPrev, s.rh);
-    x.packA(s.rh, B, U, U, 0, s.ap);
-    k.gemm(s.ap, Rps[1], zt + 2 * U * 4, B, U, U, GU, true);
-    x.gruCandidate(B, U, zt, hPrev, hNext);
-  }
-}
-
 function forward(a: StepArgs): ForwardResult {
-  const k = loadKernels();
+  const k = loadSimd();
   const x = k.x;
-  const pw = packedWeights(k);
+  const pw = sharedPackedWeights(k);
   const { batch: B, time: T, inputDim: D, units: U, gates: G } = a.dims;
   const GU = G * U, TB = T * B, BU = B * U;
   mark();
@@ -185,9 +84,9 @@ function forward(a: StepArgs): ForwardResult {
 }
 
 function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): BackwardResult {
-  const k = loadKernels();
+  const k = loadSimd();
   const x = k.x;
-  const pw = packedWeights(k);
+  const pw = sharedPackedWeights(k);
   const { batch: B, time: T, inputDim: D, units: U, gates: G } = a.dims;
   const GU = G * U, TB = T * B, BU = B * U;
   const gru = a.kind === "gru", lstm = a.kind === "lstm";
@@ -307,31 +206,5 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
   }
 }
 
-const kernelEngine: RecurrenceEngine = { name: "wasm-kernels", forward, backward };
-
-/**
- * The kernel engine when it can run for this backend, else undefined (the caller falls back
- * to tfjs ops). With `required`, explain instead why it cannot.
- */
-export function kernelEngineFor(kind: CellKind, backend: string, required: boolean): RecurrenceEngine | undefined {
-  void kind; // every cell kind has kernels
-  if (!KERNEL_BACKENDS.has(backend)) {
-    if (required) {
-      throw new Error(
-        `fusedRecurrence: the WebAssembly kernels serve the wasm and cpu backends, not "${backend}"; use engine "auto" or "tfjs"`,
-      );
-    }
-    return undefined;
-  }
-  const status = kernelsStatus();
-  if (!status.available) {
-    if (required) throw new Error(`fusedRecurrence: ${status.reason}`);
-    return undefined;
-  }
-  return kernelEngine;
-}
-
-/** Free every cached weight packing (e.g. after training, before a long idle). */
-export function releasePackedWeights(): void {
-  packs?.clear();
-}
+/** The fused recurrence on seqlab's WebAssembly SIMD kernels. */
+export const simdEngine: RecurrenceEngine = { name: "wasm-simd", forward, backward };
