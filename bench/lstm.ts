@@ -59,7 +59,7 @@ function parseOptions(argv: string[]): Options {
   return o;
 }
 
-/** The lab's weights, initialised as Keras does (Glorot per gate block, unit forget bias). */
+/** The lab model's weights with Glorot taken per gate block, as the PyTorch reference script does (Keras, and so the lab, takes it over each whole kernel); unit forget bias. */
 function labWeights(o: Options) {
   const { vocab: V, embedding: E, units: U } = o;
   const glorotGates = (rows: number) =>

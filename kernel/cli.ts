@@ -89,6 +89,24 @@ export function buildProgram(): Command {
       }
     });
 
+  program
+    .command("notebooks")
+    .description("copy the lecture and lab notebooks into DIR, to run and change there")
+    .argument("<dir>", "folder to write them to (created if missing)")
+    .option("--force", "overwrite notebooks that already exist in DIR (default: keep them)")
+    .action((dir: string, opts: { force?: boolean }) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { copyNotebooks } = require("./copy-notebooks") as typeof import("./copy-notebooks");
+      try {
+        const { written, kept } = copyNotebooks(dir, { force: opts.force });
+        for (const file of written) process.stdout.write(`wrote ${file}\n`);
+        for (const file of kept) process.stdout.write(`kept ${file} (exists; --force overwrites)\n`);
+        process.stdout.write(`Open them in Jupyter with the "TypeScript (seqlab)" kernel, or: seqlab run ${path.join(dir, "lab1-music-generation.ipynb")} --quick\n`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
   passThrough(program, "run", "execute notebooks headlessly (seqlab run --help for options)", () => {
     let runner: { main(argv: string[]): Promise<number> };
     try {
@@ -103,10 +121,17 @@ export function buildProgram(): Command {
     return (argv) => runner.main(argv);
   });
 
-  passThrough(program, "bench", "run a benchmark: seqlab bench {kernel|lstm} [options]", () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { runBench } = require("../bench") as typeof import("../bench");
-    return runBench;
+  passThrough(program, "bench", "run a benchmark from a checkout of the repository: seqlab bench {kernel|lstm|parity} [options]", () => {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runBench } = require("../bench") as typeof import("../bench");
+      return runBench;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && String((err as Error).message).includes("bench")) {
+        throw new Error("benchmarks are not part of the published package: run them from a clone of the repository (npm run bench)");
+      }
+      throw err;
+    }
   });
 
   return program;

@@ -13,7 +13,10 @@
  */
 import { parentPort, workerData } from "worker_threads";
 import * as zmq from "zeromq";
-import { bindOrExplain, ConnectionInfo, decode, encode, JupyterMessage, makeMessage, Signer, WireError } from "./wire";
+import { removeOwnedDir } from "./owned-files";
+import { watchParent } from "./parent-watch";
+import { UsageSampler } from "./usage";
+import { bindOrExplain, ConnectionInfo, decode, encode, JupyterMessage, makeMessage, ReplayGuard, Signer, WireError } from "./wire";
 
 /** What the main thread hands the worker when it starts it. */
 export interface ControlThreadData {
@@ -24,6 +27,8 @@ export interface ControlThreadData {
   kernelInfo: Record<string, unknown>;
   /** How long the main thread has to exit after a shutdown_request before it is forced. */
   shutdownGraceMs: number;
+  /** The connection file's directory when the launcher made it for this kernel (owned-files.ts). */
+  ownedDir?: string;
 }
 
 /** Main thread -> worker. */
@@ -37,7 +42,7 @@ export type ToControlThread =
 export type FromControlThread =
   | { type: "ready" }
   | { type: "failed"; message: string }
-  | { type: "shutdown"; restart: boolean }
+  | { type: "shutdown"; restart: boolean; reason: string }
   /** interrupt_request where signals cannot be used (Windows). */
   | { type: "interrupt" }
   /** A control request this thread does not answer itself (history, complete, ...). */
@@ -45,7 +50,7 @@ export type FromControlThread =
   | { type: "closed" };
 
 /** Control requests this thread answers itself, even while the main thread is blocked. */
-const ANSWERED_HERE = new Set(["kernel_info_request", "interrupt_request", "shutdown_request", "debug_request"]);
+const ANSWERED_HERE = new Set(["kernel_info_request", "interrupt_request", "shutdown_request", "debug_request", "usage_request"]);
 
 const toBuffers = (frames: Uint8Array[]): Buffer[] => frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
 
@@ -71,6 +76,8 @@ function log(text: string): void {
 
 async function runControlThread(data: ControlThreadData, port: NonNullable<typeof parentPort>): Promise<void> {
   const signer = new Signer(data.connection.key, data.connection.signature_scheme);
+  const replays = new ReplayGuard();
+  const usage = new UsageSampler();
   // ZeroMQ drops PUB messages past the high-water mark (default 1000 per subscriber); a
   // dropped idle status leaves a frontend waiting forever, so allow a deep queue.
   const iopub = new zmq.Publisher({ linger: 1000, sendHighWaterMark: 100000 });
@@ -122,10 +129,13 @@ async function runControlThread(data: ControlThreadData, port: NonNullable<typeo
         const restart = msg.content.restart === true;
         await reply(msg, "shutdown_reply", { status: "ok", restart });
         await publish("status", { execution_state: "idle" }, msg);
-        port.postMessage({ type: "shutdown", restart } satisfies FromControlThread);
+        port.postMessage({ type: "shutdown", restart, reason: "shutdown_request on control" } satisfies FromControlThread);
         scheduleForcedExit();
         return;
       }
+      case "usage_request":
+        await reply(msg, "usage_reply", usage.reply());
+        break;
       case "debug_request":
         // kernel_info does not advertise a debugger; answer in the DAP shape so a client
         // that asks anyway gets a clear refusal instead of silence.
@@ -179,6 +189,15 @@ async function runControlThread(data: ControlThreadData, port: NonNullable<typeo
     }
   });
 
+  // An orphaned kernel (its launcher was killed) removes the key it was given and exits, even
+  // while a cell spins: the main thread may never read this message, so the forced exit follows.
+  watchParent((why) => {
+    removeOwnedDir(data.ownedDir);
+    log(`${why}; shutting down`);
+    port.postMessage({ type: "shutdown", restart: false, reason: why } satisfies FromControlThread);
+    scheduleForcedExit();
+  });
+
   port.postMessage({ type: "ready" } satisfies FromControlThread);
 
   const heartbeatLoop = async (): Promise<void> => {
@@ -193,7 +212,7 @@ async function runControlThread(data: ControlThreadData, port: NonNullable<typeo
       for await (const frames of control) {
         let msg: JupyterMessage;
         try {
-          msg = decode(frames, signer);
+          msg = decode(frames, signer, replays);
         } catch (err) {
           log(`dropped a control message: ${err instanceof WireError ? err.message : String(err)}`);
           continue;

@@ -6,6 +6,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { PROTOCOL_VERSION } from "./wire";
 
 export type InterruptMode = "signal" | "message";
 
@@ -26,6 +27,8 @@ export interface KernelSpec {
   interrupt_mode: InterruptMode;
   env: Record<string, string>;
   metadata: Record<string, unknown>;
+  /** The messaging protocol version the kernel speaks (jupyter_client adapts to older ones). */
+  kernel_protocol_version: string;
 }
 
 export const DEFAULT_NAME = "seqlab";
@@ -99,6 +102,7 @@ export function makeKernelSpec(options: InstallOptions = {}): KernelSpec {
     interrupt_mode: options.interruptMode ?? (process.platform === "win32" ? "message" : "signal"),
     env: {},
     metadata: { debugger: false },
+    kernel_protocol_version: PROTOCOL_VERSION,
   };
 }
 

@@ -12,6 +12,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as zmq from "zeromq";
+import { OWNED_DIR_ENV } from "./owned-files";
 import { ConnectionInfo, decode, encode, endpoint, JupyterMessage, makeMessage, Signer } from "./wire";
 
 export type RequestChannel = "shell" | "control" | "stdin";
@@ -455,6 +456,8 @@ export interface KernelProcessOptions {
   interruptMode?: "signal" | "message";
   /** Keep every iopub message on the client (default true; see JupyterClientOptions). */
   keepIopub?: boolean;
+  /** The HMAC key for the connection file (default: 16 random bytes; "" turns signing off). */
+  key?: string;
 }
 
 /** How much of the kernel's own output `log` keeps (the end of it). */
@@ -502,11 +505,14 @@ export class KernelProcess {
   /** Writes a connection file, spawns the kernel and connects (does not wait for readiness). */
   static async start(options: KernelProcessOptions): Promise<KernelProcess> {
     const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-kernel-"));
-    const info = await newConnectionInfo({ transport: options.transport, dir: tempDir });
+    const info = await newConnectionInfo({ transport: options.transport, dir: tempDir, key: options.key });
     const connectionFile = path.join(tempDir, "kernel.json");
     fs.writeFileSync(connectionFile, JSON.stringify(info), { mode: 0o600 });
     const [command, ...args] = options.argv.map((a) => a.split("{connection_file}").join(connectionFile));
-    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    // JPY_PARENT_PID, as jupyter_client sets it: the kernel exits when this process is gone.
+    // The directory is this kernel's alone, so the kernel removes it (and the key) if it outlives us.
+    const env = { ...(options.env ?? process.env), JPY_PARENT_PID: String(process.pid), [OWNED_DIR_ENV]: tempDir };
+    const child = spawn(command, args, { env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
     const client = new JupyterClient(info, { keepIopub: options.keepIopub });
     return new KernelProcess(child, client, connectionFile, tempDir, options);
   }

@@ -6,8 +6,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Engine, LanguageInfo } from "./contract";
+import { ownedDir, removeOwnedDir } from "./owned-files";
 import { KernelServer } from "./server";
 import { validateConnectionInfo } from "./wire";
+import { useCellPackages } from "./engine/packages";
 
 /** What an engine module exports (kernel/engine/index.ts, or a module named with --engine). */
 export interface EngineModule {
@@ -52,6 +54,8 @@ export async function runKernel(options: KernelStartOptions): Promise<number> {
     throw new Error(`connection file ${options.connectionFile} is not valid JSON: ${(err as Error).message}`);
   }
   const connection = validateConnectionInfo(parsed, options.connectionFile);
+  // Before the engine loads TensorFlow.js: where the notebooks' packages come from.
+  useCellPackages(process.cwd());
   const engineModule = loadEngineModule(options.engineModule);
   // The engine (TypeScript, tslab) is created only once the sockets are bound, so that
   // kernel_info is answered while it loads; requests that need it wait for it.
@@ -65,14 +69,17 @@ export async function runKernel(options: KernelStartOptions): Promise<number> {
       }
     };
   });
+  const dir = ownedDir(options.connectionFile);
   const server = await KernelServer.start({
     connection,
     engine,
     languageInfo: engineModule.languageInfo,
     implementationVersion: packageVersion(),
+    ownedDir: dir,
   });
   setImmediate(startEngine);
   const exit = await server.exited;
+  removeOwnedDir(dir);
   process.stderr.write(`[seqlab kernel] shut down (${exit.reason}${exit.restart ? ", restart requested" : ""})\n`);
   return 0;
 }

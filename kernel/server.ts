@@ -8,12 +8,15 @@ import * as path from "path";
 import { randomUUID } from "crypto";
 import { Worker } from "worker_threads";
 import * as zmq from "zeromq";
+import { setCommHost } from "../lib/runtime";
 import type { CellHost, Engine, ExecuteOutcome, LanguageInfo, MimeBundle } from "./contract";
 import type { ControlThreadData, FromControlThread, ToControlThread } from "./control-thread";
 import { terminateChildren } from "./children";
+import { COMM_MESSAGE_TYPES, CommRegistry } from "./comms";
+import { OutputThrottle, RATE_LIMITED_TYPES } from "./output-rate";
 import { KernelSession, HistoryQuery } from "./session";
 import { StreamBuffer } from "./stream-buffer";
-import { bindOrExplain, ConnectionInfo, decode, encode, JupyterMessage, makeMessage, PROTOCOL_VERSION, Signer, WireError } from "./wire";
+import { bindOrExplain, ConnectionInfo, decode, encode, JupyterMessage, makeMessage, PROTOCOL_VERSION, ReplayGuard, Signer, WireError } from "./wire";
 
 export interface KernelServerOptions {
   connection: ConnectionInfo;
@@ -24,6 +27,8 @@ export interface KernelServerOptions {
   banner?: string;
   /** Grace period before a stuck process is killed after shutdown_request (ms). */
   shutdownGraceMs?: number;
+  /** The connection file's directory, when the launcher made it for this kernel (owned-files.ts). */
+  ownedDir?: string;
 }
 
 /** How the kernel ended: the frontend restarts the process when `restart` is true. */
@@ -75,6 +80,13 @@ export class KernelServer {
   /** Header session id for messages this kernel originates. */
   readonly sessionId = randomUUID();
   private readonly signer: Signer;
+  private readonly replays = new ReplayGuard();
+  private readonly output = new OutputThrottle((msgType, content, parent, extra) => this.send(msgType, content, parent, extra));
+  /** The request being served now, if any: comm messages that arrive meanwhile are handled at once. */
+  private serving: QueuedRequest | null = null;
+  /** The latest execute_request: the parent of comm messages kernel code sends (as ipykernel's get_parent). */
+  private lastExecute: JupyterMessage | undefined;
+  readonly comms: CommRegistry;
   private readonly shell = new zmq.Router({ linger: 1000 });
   private readonly stdin = new zmq.Router({ linger: 1000 });
   private worker!: Worker;
@@ -91,6 +103,14 @@ export class KernelServer {
 
   private constructor(private readonly options: KernelServerOptions) {
     this.signer = new Signer(options.connection.key, options.connection.signature_scheme);
+    if (!this.signer.enabled) {
+      log("warning: the connection file's key is empty, so messages are not authenticated: anyone who can reach the kernel's ports can run code as you");
+    }
+    this.comms = new CommRegistry({
+      publish: (msgType, content, parent, extra) => this.publish(msgType, content, parent, extra),
+      currentRequest: () => this.lastExecute,
+      log,
+    });
     this.kernelInfo = {
       status: "ok",
       protocol_version: PROTOCOL_VERSION,
@@ -103,6 +123,9 @@ export class KernelServer {
         { text: "TensorFlow.js API", url: "https://js.tensorflow.org/api/latest/" },
       ],
       debugger: false,
+      // Protocol 5.5's optional features ("debugger", "kernel subshells"): none is offered.
+      // usage_request is answered (ipykernel 7's shape) but has no feature name to claim.
+      supported_features: [],
     };
     options.engine.then(
       (engine) => (this.engine = engine),
@@ -124,6 +147,7 @@ export class KernelServer {
       session: this.sessionId,
       kernelInfo: this.kernelInfo,
       shutdownGraceMs: this.options.shutdownGraceMs ?? 4000,
+      ownedDir: this.options.ownedDir,
     };
     this.worker = new Worker(path.join(__dirname, "control-thread.js"), { workerData: data });
     const workerReady = new Promise<void>((resolve, reject) => {
@@ -143,6 +167,7 @@ export class KernelServer {
     // keeps Node from exiting on SIGINT and cancels a pending input() prompt.
     process.on("SIGINT", this.onSigint);
     process.on("SIGTERM", this.onSigterm);
+    setCommHost(this.comms);
   }
 
   private readonly onSigint = (): void => {
@@ -157,14 +182,14 @@ export class KernelServer {
   private onWorkerMessage(m: FromControlThread): void {
     if (m.type === "shutdown") {
       this.post({ type: "shutdown-ack" });
-      void this.shutdown(m.restart, "shutdown_request on control");
+      void this.shutdown(m.restart, m.reason);
     } else if (m.type === "interrupt") {
       this.onSigint();
       this.engine?.interrupt();
     } else if (m.type === "control-request") {
       const frames = m.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
       try {
-        this.enqueue(decode(frames, this.signer), "control");
+        this.enqueue(decode(frames, this.signer, this.replays), "control");
       } catch (err) {
         log(`dropped a control message: ${(err as Error).message}`);
       }
@@ -177,9 +202,18 @@ export class KernelServer {
 
   // ---- sending -------------------------------------------------------------------------
 
-  publish(msgType: string, content: unknown, parent: JupyterMessage, extra: { metadata?: Record<string, unknown>; buffers?: Buffer[] } = {}): void {
+  /** Sends on iopub; output past the rate limit is dropped, counted and reported (output-rate.ts). */
+  publish(msgType: string, content: unknown, parent: JupyterMessage | undefined, extra: { metadata?: Record<string, unknown>; buffers?: Buffer[] } = {}): void {
+    if (parent && RATE_LIMITED_TYPES.has(msgType)) this.output.publish(msgType, content, parent, extra);
+    else this.send(msgType, content, parent, extra);
+  }
+
+  /** Encodes and hands a message to the iopub socket; returns its size in bytes. */
+  private send(msgType: string, content: unknown, parent: JupyterMessage | undefined, extra: { metadata?: Record<string, unknown>; buffers?: Buffer[] }): number {
     const msg = makeMessage(msgType, content, { session: this.sessionId, parent, identities: [Buffer.from(msgType)], ...extra });
-    this.post({ type: "iopub", frames: forTransfer(encode(msg, this.signer)) });
+    const frames = encode(msg, this.signer);
+    this.post({ type: "iopub", frames: forTransfer(frames) });
+    return frames.reduce((sum, f) => sum + f.length, 0);
   }
 
   private shellSends: Promise<void> = Promise.resolve();
@@ -201,7 +235,7 @@ export class KernelServer {
     try {
       for await (const frames of this.shell) {
         try {
-          this.enqueue(decode(frames, this.signer), "shell");
+          this.enqueue(decode(frames, this.signer, this.replays), "shell");
         } catch (err) {
           // Never act on a message we cannot trust or read; the client will time out.
           log(`dropped a shell message: ${err instanceof WireError ? err.message : String(err)}`);
@@ -213,6 +247,12 @@ export class KernelServer {
   }
 
   private enqueue(msg: JupyterMessage, socket: Socket): void {
+    // Comm traffic reaches kernel code while a cell awaits (a training loop yielding between
+    // steps must see a widget's messages); the running request's busy/idle brackets it.
+    if (socket === "shell" && this.serving && COMM_MESSAGE_TYPES.has(msg.header.msg_type)) {
+      this.comms.handle(msg);
+      return;
+    }
     this.queue.push({ msg, socket, aborted: false });
     this.wakeQueue?.();
   }
@@ -227,11 +267,13 @@ export class KernelServer {
         continue;
       }
       this.publish("status", { execution_state: "busy" }, next.msg);
+      this.serving = next;
       try {
         await this.dispatch(next);
       } catch (err) {
         log(`${next.msg.header.msg_type} failed: ${(err as Error).stack ?? err}`);
       }
+      this.serving = null;
       this.publish("status", { execution_state: "idle" }, next.msg);
     }
   }
@@ -263,14 +305,11 @@ export class KernelServer {
           return this.reply(request, "history_reply", { ...errorContent(err), history: [] });
         }
       case "comm_info_request":
-        return this.reply(request, "comm_info_reply", { status: "ok", comms: {} });
+        return this.reply(request, "comm_info_reply", { status: "ok", comms: this.comms.info(content.target_name) });
       case "comm_open":
-        // No comm targets are registered: close the comm so the frontend does not wait on it.
-        log(`no comm target "${String(content.target_name)}"; closing comm ${String(content.comm_id)}`);
-        return this.publish("comm_close", { comm_id: content.comm_id, data: {} }, msg);
       case "comm_msg":
       case "comm_close":
-        return; // no comms are open
+        return this.comms.handle(msg);
       case "shutdown_request": {
         const restart = content.restart === true;
         this.reply(request, "shutdown_reply", { status: "ok", restart });
@@ -309,6 +348,7 @@ export class KernelServer {
       this.reply(request, "execute_reply", { status: "aborted", execution_count: this.session.executionCount });
       return;
     }
+    this.lastExecute = msg;
     const count = this.session.beginExecution(storeHistory);
     if (storeHistory) this.session.record(count, code);
     if (!silent) this.publish("execute_input", { code, execution_count: count }, msg);
@@ -323,6 +363,7 @@ export class KernelServer {
     }
 
     host.flush();
+    this.output.reportDropped(msg);
     // A prompt still open when its cell has ended (interrupted mid-input) is withdrawn, so
     // the next cell can ask again.
     if (this.pendingInput?.executeId === msg.header.msg_id) {
@@ -443,6 +484,7 @@ export class KernelServer {
     this.wakeQueue?.();
     process.off("SIGINT", this.onSigint);
     process.off("SIGTERM", this.onSigterm);
+    setCommHost(undefined);
     this.pendingInput?.reject(new Error("the kernel is shutting down"));
     this.pendingInput = null;
     const timeout = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

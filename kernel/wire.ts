@@ -8,7 +8,7 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from "crypto";
 
-export const PROTOCOL_VERSION = "5.3";
+export const PROTOCOL_VERSION = "5.5";
 export const DELIMITER = "<IDS|MSG>";
 const DELIMITER_BYTES = Buffer.from(DELIMITER);
 
@@ -79,6 +79,26 @@ export class Signer {
   }
 }
 
+/**
+ * Remembers the signatures of recent messages so that a captured message sent again (a
+ * replay) is refused, as jupyter_client's Session does with its digest history. Only signed
+ * messages can be recognised; with an empty key there is nothing to remember.
+ */
+export class ReplayGuard {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly capacity = 65536) {}
+
+  /** Throws WireError when `signature` was seen before; otherwise remembers it. */
+  check(signature: string): void {
+    if (signature === "") return;
+    if (this.seen.has(signature)) throw new WireError("duplicate signature: the message was already received (a replay); dropped");
+    this.seen.add(signature);
+    // A Set iterates in insertion order: forget the oldest once full.
+    if (this.seen.size > this.capacity) this.seen.delete(this.seen.values().next().value as string);
+  }
+}
+
 function parseJsonFrame(frame: Buffer, name: string): Record<string, unknown> {
   let value: unknown;
   try {
@@ -92,8 +112,11 @@ function parseJsonFrame(frame: Buffer, name: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Parses received frames; throws WireError on a malformed message or a bad signature. */
-export function decode(frames: Buffer[], signer: Signer): JupyterMessage {
+/**
+ * Parses received frames; throws WireError on a malformed message, a bad signature, or (with
+ * a guard) a message already received.
+ */
+export function decode(frames: Buffer[], signer: Signer, replays?: ReplayGuard): JupyterMessage {
   const at = frames.findIndex((f) => f.equals(DELIMITER_BYTES));
   if (at < 0) throw new WireError(`no "${DELIMITER}" delimiter among ${frames.length} frames`);
   if (frames.length < at + 6) {
@@ -102,6 +125,7 @@ export function decode(frames: Buffer[], signer: Signer): JupyterMessage {
   const signature = frames[at + 1].toString("utf8");
   const body = frames.slice(at + 2, at + 6);
   if (!signer.verify(signature, body)) throw new WireError("invalid HMAC signature");
+  replays?.check(signature);
   const header = parseJsonFrame(body[0], "header") as MessageHeader;
   if (typeof header.msg_type !== "string" || typeof header.msg_id !== "string") {
     throw new WireError("the header lacks msg_id or msg_type");

@@ -6,6 +6,8 @@
 import * as tf from "@tensorflow/tfjs";
 import * as path from "path";
 import { registerMissingKernels } from "./simd/missing";
+import { kernelsStatus } from "./simd";
+import { KERNEL_BACKENDS } from "./nn/fused/kernel-engine";
 import { guardWasmAborts } from "./wasm-abort-guard";
 
 /** seqlab's own WebAssembly kernels (used by the fused recurrence on wasm and cpu). */
@@ -14,20 +16,52 @@ export { kernelsStatus, kernelThreads, setKernelThreads } from "./simd";
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 
 export interface BackendInfo {
-  /** The backend in use now (tf.getBackend()). */
+  /** The backend in use now. */
   name: string;
   /** Why this one: what was tried and what was missing. */
   reason: string;
   /** Every backend that can be used on this machine, best first. */
   available: string[];
+  /** seqlab's WebAssembly SIMD kernels (for the wasm and cpu backends): loaded or not, why, threads. */
+  kernels: { available: boolean; threads: number; reason: string };
+  /** Each slower path taken on the way (each also printed once as a warning). */
+  fallbacks: string[];
 }
 
 /** Best first. "tensorflow" is the name tfjs-node registers. */
 const PREFERENCE: BackendName[] = ["tensorflow", "wasm", "cpu"];
 
-let info: BackendInfo | undefined;
-const notes: Record<string, string> = {};
-let probed: Promise<string[]> | undefined;
+/**
+ * Kept on a global so that every copy of seqlab in a process (a notebook folder's own and
+ * the kernel's, both on one shared tfjs) agrees on the choice and warns only once.
+ */
+interface BackendState {
+  chosen?: { name: string; reason: string; available: string[] };
+  notes: Record<string, string>;
+  probed?: Promise<string[]>;
+  choosing?: Promise<BackendInfo>;
+  fallbacks: string[];
+}
+const STATE = Symbol.for("seqlab.backend");
+
+function state(): BackendState {
+  const g = globalThis as { [STATE]?: BackendState };
+  return (g[STATE] ??= { notes: {}, fallbacks: [] });
+}
+
+/** Say a slower path was taken: recorded for backendInfo, and printed once. */
+function fallback(message: string): void {
+  const s = state();
+  if (s.fallbacks.includes(message)) return;
+  s.fallbacks.push(message);
+  console.warn(`seqlab: ${message}`);
+}
+
+/** The backend tfjs runs on now, without making it pick one (tf.getBackend() would). */
+function activeBackend(): string | undefined {
+  const engine = tf.engine() as unknown as { backendInstance?: unknown; backendName?: string };
+  return engine.backendInstance ? engine.backendName : undefined;
+}
 
 /** Load the optional native binding; it registers the "tensorflow" backend on import. */
 function tryTfjsNode(): void {
@@ -35,10 +69,12 @@ function tryTfjsNode(): void {
     require("@tensorflow/tfjs-node");
   } catch (err) {
     const code = (err as { code?: string }).code;
-    notes.tensorflow =
-      code === "MODULE_NOT_FOUND"
-        ? "tfjs-node not installed (optional dependency; needs libtensorflow)"
-        : `tfjs-node failed to load: ${(err as Error).message.split("\n")[0]}`;
+    const missing = code === "MODULE_NOT_FOUND" && /tfjs-node['"]/.test((err as Error).message);
+    state().notes.tensorflow = missing
+      ? "tfjs-node not installed (optional dependency; needs libtensorflow)"
+      : `tfjs-node failed to load: ${(err as Error).message.split("\n")[0]}`;
+    // Not installed is the ordinary case here; installed but broken is a fallback worth a word.
+    if (!missing) fallback(`${state().notes.tensorflow}; using the next backend`);
   }
 }
 
@@ -49,12 +85,30 @@ function tryWasm(): void {
     const dist = path.join(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist");
     wasm.setWasmPaths(dist + path.sep);
   } catch (err) {
-    notes.wasm = `tfjs-backend-wasm failed to load: ${(err as Error).message.split("\n")[0]}`;
+    state().notes.wasm = `tfjs-backend-wasm failed to load: ${(err as Error).message.split("\n")[0]}`;
+  }
+}
+
+/**
+ * Start a backend, dropping the process listeners its start added. The wasm backend's
+ * Emscripten module adds "uncaughtException" and "unhandledRejection" listeners that rethrow,
+ * which ends the process whoever else listens: a kernel lost all its state to one unawaited
+ * rejection in a cell. Without them Node's own default (exit when nobody listens) still holds.
+ */
+async function startWithoutRethrowingListeners(name: string): Promise<boolean> {
+  const exceptions = process.listeners("uncaughtException");
+  const rejections = process.listeners("unhandledRejection");
+  try {
+    return await tf.setBackend(name);
+  } finally {
+    for (const l of process.listeners("uncaughtException")) if (!exceptions.includes(l)) process.off("uncaughtException", l);
+    for (const l of process.listeners("unhandledRejection")) if (!rejections.includes(l)) process.off("unhandledRejection", l);
   }
 }
 
 /** Which backends actually initialise here (each is tried once). */
 async function probeBackends(): Promise<string[]> {
+  const { notes } = state();
   tryTfjsNode();
   tryWasm();
   const found: string[] = [];
@@ -65,7 +119,7 @@ async function probeBackends(): Promise<string[]> {
     }
     try {
       // setBackend initialises the backend; false means it could not start.
-      if (await tf.setBackend(name)) {
+      if (await startWithoutRethrowingListeners(name)) {
         found.push(name);
         quietNodeAdvice(name);
       }
@@ -91,21 +145,38 @@ function quietNodeAdvice(name: string): void {
 }
 
 function availableBackends(): Promise<string[]> {
-  probed ??= probeBackends();
-  return probed;
+  const s = state();
+  s.probed ??= probeBackends();
+  return s.probed;
 }
 
 function describeChoice(name: string, available: string[], requestedBy?: string): string {
   if (requestedBy) return `${name} requested by ${requestedBy}`;
   const skipped = PREFERENCE.slice(0, PREFERENCE.indexOf(name as BackendName))
     .filter((n) => !available.includes(n))
-    .map((n) => notes[n] ?? `${n} unavailable`);
+    .map((n) => state().notes[n] ?? `${n} unavailable`);
   const why: Record<string, string> = {
     tensorflow: "native TensorFlow via tfjs-node, the fastest",
     wasm: "WebAssembly with SIMD",
     cpu: "pure-JS fallback",
   };
   return [why[name] ?? name, ...skipped].join("; ");
+}
+
+/** Warn once about the slower paths a backend choice implies (cpu only when not asked for). */
+function noteFallbacks(name: string, requested: boolean): void {
+  const { notes } = state();
+  if (name === "cpu" && !requested) fallback(`running on the pure-JS cpu backend (${notes.wasm ?? notes.tensorflow ?? "no faster backend started"}): everything is several times slower`);
+  if (!KERNEL_BACKENDS.has(name)) return;
+  const kernels = kernelsStatus();
+  if (!kernels.available) fallback(`WebAssembly SIMD kernels unavailable (${kernels.reason}); recurrences use plain TensorFlow.js ops, several times slower`);
+  else if (kernels.threadNote) fallback(kernels.threadNote);
+}
+
+function remember(name: string, reason: string, available: string[], requested: boolean): BackendInfo {
+  state().chosen = { name, reason, available };
+  noteFallbacks(name, requested);
+  return backendInfo();
 }
 
 /**
@@ -120,21 +191,19 @@ export async function initBackend(preferred?: string): Promise<BackendInfo> {
   const best = available[0];
   if (!best) throw new Error("no TensorFlow.js backend could start (tried tensorflow, wasm, cpu)");
   await tf.setBackend(best);
-  info = { name: best, reason: describeChoice(best, available), available };
-  return info;
+  return remember(best, describeChoice(best, available), available, false);
 }
 
 async function useBackendFrom(name: string, available: string[], requestedBy: string): Promise<BackendInfo> {
   if (!available.includes(name)) {
-    const why = notes[name] ? ` (${notes[name]})` : "";
+    const why = state().notes[name] ? ` (${state().notes[name]})` : "";
     throw new Error(
       `unknown or unavailable backend "${name}"${why}; available here: ${available.join(", ")}. ` +
         `Call useBackend with one of those, or unset SEQLAB_BACKEND.`,
     );
   }
   if (!(await tf.setBackend(name))) throw new Error(`backend "${name}" failed to start`);
-  info = { name, reason: describeChoice(name, available, requestedBy), available };
-  return info;
+  return remember(name, describeChoice(name, available, requestedBy), available, true);
 }
 
 /** Switch to a named backend ("tensorflow", "wasm" or "cpu"); throws listing the available ones. */
@@ -143,17 +212,54 @@ export async function useBackend(name: string): Promise<BackendInfo> {
   return useBackendFrom(name, available, "useBackend");
 }
 
-/** The backend in use and why. Before initBackend, it reports tfjs's own default. */
-export function backendInfo(): BackendInfo {
-  const current = tf.getBackend();
-  if (info && info.name === current) return { ...info, available: [...info.available] };
-  return {
-    name: current,
-    reason: "set outside seqlab (call initBackend to choose the best available)",
-    available: info ? [...info.available] : [current],
-  };
+/**
+ * The backend seqlab runs on, chosen on first call: the best available (as initBackend),
+ * unless TensorFlow.js already runs on a backend someone else chose (tf.setBackend), which
+ * is kept. seqlab's own async functions and the kernel (before a cell that imports seqlab
+ * or TensorFlow.js) call it, so notebooks never need to; a script calls `await sl.ready()`
+ * before its first tensor, as with `tf.ready()`.
+ */
+export function ready(): Promise<BackendInfo> {
+  const s = state();
+  const active = activeBackend();
+  if (s.chosen && active === s.chosen.name) return Promise.resolve(backendInfo());
+  if (active && !s.choosing) {
+    // Someone else picked it: tf.setBackend (kept silently), or tfjs itself on a tensor made
+    // before seqlab chose (worth a word: it is usually the slow cpu backend).
+    if (!s.chosen) {
+      fallback(
+        `TensorFlow.js was already running on "${active}" before seqlab chose a backend; keeping it` +
+          (active === "cpu" ? ` (await sl.ready() before the first tensor, or call sl.initBackend(), for the fastest)` : ""),
+      );
+    }
+    return Promise.resolve(backendInfo());
+  }
+  s.choosing ??= initBackend().finally(() => {
+    s.choosing = undefined;
+  });
+  return s.choosing;
 }
 
+/** The backend in use and why, seqlab's kernels and threads, and every fallback taken. */
+export function backendInfo(): BackendInfo {
+  const s = state();
+  const active = activeBackend();
+  const status = active && KERNEL_BACKENDS.has(active) ? kernelsStatus() : undefined;
+  const kernels = status
+    ? { available: status.available, threads: status.threads, reason: status.threadNote ? `${status.reason} (${status.threadNote})` : status.reason }
+    : { available: false, threads: 0, reason: active ? `not used on the ${active} backend` : "no backend yet" };
+  const base = { kernels, fallbacks: [...s.fallbacks] };
+  if (!active) {
+    return { name: "none yet", reason: "seqlab chooses the best on first use (or call sl.initBackend())", available: [], ...base };
+  }
+  if (s.chosen && s.chosen.name === active) return { ...s.chosen, available: [...s.chosen.available], ...base };
+  return {
+    name: active,
+    reason: `set outside seqlab (tf.setBackend, or a tensor made before seqlab chose); call sl.initBackend() for the best available`,
+    available: s.chosen ? [...s.chosen.available] : [active],
+    ...base,
+  };
+}
 /** Live tensors and their bytes on the current backend. */
 export function memoryInfo(): { numTensors: number; numBytes: number } {
   const m = tf.memory();

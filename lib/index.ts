@@ -1,5 +1,6 @@
 /** seqlab: sequence models on TensorFlow.js. Import as `import * as sl from "seqlab"`. */
 export * from "./runtime";
+export { comms, type BufferLike, type Comm, type CommHost, type CommMessage, type CommTargetHandler } from "./comms";
 export * from "./backend";
 export * from "./random";
 export * from "./text";
@@ -9,3 +10,5 @@ export * from "./inspect";
 export * from "./viz";
 export * from "./music";
 export * from "./data";
+/** The one TensorFlow.js instance seqlab uses, for cells and scripts that want no import of their own. */
+export * as tf from "@tensorflow/tfjs";

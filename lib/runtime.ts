@@ -1,8 +1,9 @@
 /**
- * The two conventions through which lib/ talks to whatever hosts it (a Jupyter kernel, a
+ * The conventions through which lib/ talks to whatever hosts it (a Jupyter kernel, a
  * script) without importing it. The host installs objects under well-known global symbols;
  * lib/ code looks them up and falls back to plain behaviour when they are absent.
  */
+import type { CommHost } from "./comms";
 
 /** A MIME bundle: MIME type -> data, as in Jupyter's display_data. */
 export type MimeBundle = Record<string, unknown>;
@@ -35,8 +36,9 @@ export interface DisplayHost {
 
 const DISPLAY_HOST = Symbol.for("seqlab.displayHost");
 const ABORT_SIGNAL = Symbol.for("seqlab.abortSignal");
+const COMM_HOST = Symbol.for("seqlab.commHost");
 
-type HostGlobals = { [DISPLAY_HOST]?: DisplayHost; [ABORT_SIGNAL]?: AbortSignal };
+type HostGlobals = { [DISPLAY_HOST]?: DisplayHost; [ABORT_SIGNAL]?: AbortSignal; [COMM_HOST]?: CommHost };
 
 /** The host's display, or undefined outside a notebook. */
 export function displayHost(): DisplayHost | undefined {
@@ -45,6 +47,15 @@ export function displayHost(): DisplayHost | undefined {
 
 export function setDisplayHost(host: DisplayHost | undefined): void {
   (globalThis as HostGlobals)[DISPLAY_HOST] = host;
+}
+
+/** The kernel's comm registry (lib/comms.ts is its front), or undefined outside a kernel. */
+export function commHost(): CommHost | undefined {
+  return (globalThis as HostGlobals)[COMM_HOST];
+}
+
+export function setCommHost(host: CommHost | undefined): void {
+  (globalThis as HostGlobals)[COMM_HOST] = host;
 }
 
 /**
@@ -66,4 +77,14 @@ export class InterruptedError extends Error {
     super(message);
     this.name = "InterruptedError";
   }
+}
+
+/**
+ * Gives the event loop a turn (so that an interrupt arriving during synchronous work is
+ * delivered), then throws InterruptedError if `signal` was aborted. Long lib/ work calls it
+ * between its units of work.
+ */
+export async function yieldAndCheck(signal: AbortSignal | null | undefined, what: string): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal?.aborted) throw new InterruptedError(`interrupted ${what}`);
 }

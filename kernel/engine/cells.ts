@@ -14,6 +14,7 @@ import { CellSourceMap } from "./sourcemap";
 import type { Toolchain } from "./toolchain";
 import { PRELUDE } from "./globals";
 import { expandShorthandProperties } from "./shorthand";
+import { awaitsAtTopLevel } from "./toplevel-await";
 
 /** A converted piece ready to run (possibly many times). */
 export interface CompiledPiece {
@@ -93,7 +94,8 @@ export class CellRunner {
     if (!converted.output) return { ok: true, declOutput };
     const output = converted.output;
     const filename = path.join(this.modules.root, `__seqlab_cell_${++this.scriptCounter}__.js`);
-    const prefix = converted.hasToplevelAwait ? "(async function (exports, require) {" : "(function (exports, require) {";
+    const hasToplevelAwait = Boolean(converted.hasToplevelAwait) || awaitsAtTopLevel(this.toolchain.ts, output);
+    const prefix = hasToplevelAwait ? "(async function (exports, require) {" : "(function (exports, require) {";
     const wrapped = `${prefix}\n${output}\n})`;
     const script = new vm.Script(wrapped, {
       filename,
@@ -110,7 +112,7 @@ export class CellRunner {
     return {
       ok: true,
       declOutput,
-      piece: { body: script.runInThisContext() as CompiledPiece["body"], js: output, lastExpressionVar: converted.lastExpressionVar, hasToplevelAwait: Boolean(converted.hasToplevelAwait), declOutput },
+      piece: { body: script.runInThisContext() as CompiledPiece["body"], js: output, lastExpressionVar: converted.lastExpressionVar, hasToplevelAwait, declOutput },
     };
   }
 
@@ -139,17 +141,6 @@ export class CellRunner {
     if (piece.hasToplevelAwait) throw new Error("runSync: the code awaits; use run()");
     this.start(piece, ctx);
     return this.takeLastValue(piece);
-  }
-
-  /** Runs a synchronous piece `times` times in one interruptible call (for timing). */
-  runRepeatedly(piece: CompiledPiece, ctx: ExecutionContext, times: number): void {
-    if (piece.hasToplevelAwait) throw new Error("runRepeatedly: the code awaits; use run()");
-    const { exports, require } = this.runtime;
-    const body = piece.body;
-    this.invoke(ctx, () => {
-      for (let i = 0; i < times; i++) body(exports, require);
-    });
-    this.takeLastValue(piece);
   }
 
   private start(piece: CompiledPiece, ctx: ExecutionContext): unknown {

@@ -66,6 +66,10 @@ export const executions = {
   run<T>(ctx: ExecutionContext, fn: () => T): T {
     return storage.run(ctx, fn);
   },
+  /** Runs `fn` outside any execution (its output goes to the real streams). */
+  outside<T>(fn: () => T): T {
+    return storage.exit(fn);
+  },
   /** The execution whose code is on the stack (or started the callback that is). */
   current(): ExecutionContext | undefined {
     return storage.getStore();

@@ -4,6 +4,7 @@
  * drives it through kernel/contract.ts.
  */
 import vm from "vm";
+import { setImmediate as yieldToEventLoop } from "timers/promises";
 import { printQuickInfo } from "tslab/dist/inspect";
 import type { CellHost, CompleteResult, Engine, ExecuteOutcome, InspectResult, IsCompleteResult } from "../contract";
 import { setCurrentAbortSignal, setDisplayHost } from "../../lib/runtime";
@@ -13,14 +14,18 @@ import { libDisplayHost, showOn, toMimeBundle } from "./display";
 import { CellScripts, keyboardInterruptError, runtimeError, type CellError } from "./errors";
 import { PRELUDE, installCellGlobals, removeCellGlobals } from "./globals";
 import { CellModules } from "./modules";
+import { useCellPackages } from "./packages";
 import { createNamespace, type NamespaceStore } from "./namespace";
 import { captureProcessOutput } from "./output";
 import { trackCellTimers } from "./timers";
-import { printToCell, reportUncaught } from "./uncaught";
+import { installCellStacks } from "./stack";
+import { refuseExitFromCells } from "./exit";
+import { CellHistory } from "./history";
+import { UncaughtErrors } from "./uncaught";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
 import { loadToolchain, type Toolchain } from "./toolchain";
 import { runMagic, type MagicServices } from "../magics/context";
-import { blankMagicLines, lineMagicAt, parseCell } from "../magics/parser";
+import { asMagicCell, blankMagicLines, lineMagicAt, parseCell } from "../magics/parser";
 import { magicHelp } from "../magics/help";
 import { magicRegistry, type MagicRegistry } from "../magics/registry";
 import type { ValueSource } from "../magics/args";
@@ -38,6 +43,17 @@ export interface EngineOptions {
   preloadDelayMs?: number;
 }
 
+/**
+ * Lets Node deliver what a finished cell left pending before its reply: a SIGINT that came
+ * during synchronous work (its listener runs from the event loop's poll phase, which the
+ * second turn is sure to pass) and unhandled rejections (emitted once microtasks drain), so
+ * they are reported as part of this cell.
+ */
+async function settle(): Promise<void> {
+  await yieldToEventLoop();
+  await yieldToEventLoop();
+}
+
 /** Carries a finished error reply (compile errors, usage errors) up the call chain. */
 class CellFailure extends Error {
   constructor(readonly reply: CellError) {
@@ -49,6 +65,7 @@ export class TypeScriptEngine implements Engine {
   private readonly rootDir: string;
   private readonly registry: MagicRegistry;
   private readonly namespace: NamespaceStore = createNamespace();
+  private readonly history = new CellHistory();
   private readonly scripts = new CellScripts();
   private toolchainPromise?: Promise<Toolchain>;
   private loaded?: Toolchain;
@@ -56,18 +73,24 @@ export class TypeScriptEngine implements Engine {
   private modules?: CellModules;
   private readonly restoreOutput: () => void;
   private readonly restoreIntervals: () => void;
-  private readonly stopReportingUncaught: () => void;
+  private readonly uncaught: UncaughtErrors;
+  private readonly restoreStacks: () => void;
+  private readonly restoreExit: () => void;
   private readonly onSigint = () => this.interrupt();
   private readonly preloadTimer?: NodeJS.Timeout;
   private disposed = false;
 
   constructor(options: EngineOptions = {}) {
     this.rootDir = options.rootDir ?? process.cwd();
+    useCellPackages(this.rootDir); // the kernel's main installs it first, before tfjs loads
     this.registry = options.registry ?? magicRegistry;
     this.restoreOutput = captureProcessOutput();
-    this.restoreIntervals = trackCellTimers((owner, error) => printToCell(owner, "Uncaught", error, this.scripts));
-    this.stopReportingUncaught = reportUncaught(this.scripts);
+    this.uncaught = new UncaughtErrors(this.scripts);
+    this.restoreIntervals = trackCellTimers((owner, error) => this.uncaught.report(owner, "Uncaught", error));
+    this.restoreStacks = installCellStacks(this.scripts);
+    this.restoreExit = refuseExitFromCells();
     installCellGlobals();
+    this.history.install();
     setDisplayHost(libDisplayHost(() => executions.outputTarget()?.host ?? executions.running()?.host));
     if (options.handleSigint !== false) process.on("SIGINT", this.onSigint);
     const delay = options.preloadDelayMs ?? 300;
@@ -106,12 +129,24 @@ export class TypeScriptEngine implements Engine {
     const ctx = new ExecutionContext(options.executionCount, host, true);
     executions.begin(ctx);
     setCurrentAbortSignal(ctx.abort.signal);
+    const kept = !options.silent && options.storeHistory;
+    if (kept) {
+      this.history.recordInput(options.executionCount, code);
+      // Errors that escaped earlier cells after they ended show here (not in user_expressions).
+      this.uncaught.flushTo(host);
+    }
     try {
       const value = await Promise.race([executions.run(ctx, () => this.executeCell(code, ctx)), ctx.interruption()]);
+      await settle();
+      // An interrupt that came while code could not be broken (sync magic code, outside vm's
+      // breakOnSigint) was only recorded: the cell still ends interrupted, never "ok".
+      if (ctx.interrupted) throw new KeyboardInterrupt();
       if (value === undefined || options.silent) return { status: "ok" };
+      if (kept) this.history.recordOutput(options.executionCount, value);
       const data = await toMimeBundle(value);
       return { status: "ok", result: { data, metadata: {} } };
     } catch (err) {
+      await settle();
       if (err instanceof CellFailure) return err.reply;
       if (ctx.interrupted || err instanceof KeyboardInterrupt) {
         ctx.interrupt();
@@ -182,23 +217,22 @@ export class TypeScriptEngine implements Engine {
       values: this.valueSource(),
       runCode: (code) => this.runCode(code, ctx),
       compileCode: async (code, options): Promise<CompiledCode> => {
+        // A wrapping magic's body may hold magics itself (%%time above %%train): it runs as a cell.
+        const cell = asMagicCell(code);
+        if (cell !== undefined) return this.cellAsCode(cell, ctx);
         const { piece, declOutput } = this.compile(code, ctx);
         const keep = () => {
           if (options?.keepDeclarations) runner.prevDecl = declOutput;
         };
         if (!piece) {
           keep();
-          return { isAsync: false, run: () => undefined, runRepeatedly: () => undefined };
+          return { isAsync: false, run: () => undefined };
         }
         await runner.prepare(piece);
         if (piece.hasToplevelAwait) {
           return {
             isAsync: true,
             run: () => runner.run(piece, ctx).finally(keep),
-            runRepeatedly: async (times: number) => {
-              for (let i = 0; i < times; i++) await runner.run(piece, ctx);
-              keep();
-            },
           };
         }
         return {
@@ -210,14 +244,18 @@ export class TypeScriptEngine implements Engine {
               keep();
             }
           },
-          runRepeatedly: (times: number) => {
-            runner.runRepeatedly(piece, ctx, times);
-            keep();
-          },
         };
       },
       resetNamespace: () => runner.reset(),
       display: (value, options) => showOn(() => executions.outputTarget()?.host ?? ctx.host, value, options),
+    };
+  }
+
+  /** A cell (magics included) run on demand, as CompiledCode; its declarations persist. */
+  private cellAsCode(cell: string, ctx: ExecutionContext): CompiledCode {
+    return {
+      isAsync: true,
+      run: () => this.executeCell(cell, ctx),
     };
   }
 
@@ -329,8 +367,11 @@ export class TypeScriptEngine implements Engine {
     }
     this.restoreOutput();
     this.restoreIntervals();
-    this.stopReportingUncaught();
+    this.uncaught.dispose();
+    this.restoreStacks();
+    this.restoreExit();
     removeCellGlobals();
+    this.history.remove();
     setDisplayHost(undefined);
     setCurrentAbortSignal(undefined);
   }

@@ -43,17 +43,36 @@ export class UsageError extends Error {
   }
 }
 
+/** A position in a cell, with the script it came from. */
+export interface CellFrame {
+  info: CellScriptInfo;
+  line: number;
+  column: number;
+}
+
+/** The first cell frame of errors whose stack was already written with cell positions (stack.ts). */
+const firstCellFrames = new WeakMap<object, CellFrame>();
+
+export function rememberFirstCellFrame(error: object, frame: CellFrame): void {
+  firstCellFrames.set(error, frame);
+}
+
+/** The cell position of a 1-based line and column of a cell script; undefined for compiler glue. */
+export function cellPosition(info: CellScriptInfo, line: number, column: number): { line: number; column: number } | undefined {
+  return info.map.toCell(line - info.wrapperLines, column - 1);
+}
+
 const FRAME = /^(\s*at (?:.*? \()?)(.*?):(\d+):(\d+)(\)?)\s*$/;
-const INTERNAL_FRAME = /(^node:|^seqlab-driver$|[\\/]kernel[\\/]engine[\\/]|[\\/]kernel[\\/]magics[\\/]|[\\/]node_modules[\\/]tslab[\\/])/;
+export const INTERNAL_FRAME = /(^node:|^seqlab-driver$|[\\/]kernel[\\/]engine[\\/]|[\\/]kernel[\\/]magics[\\/]|[\\/]node_modules[\\/]tslab[\\/])/;
 
 function sourceLine(source: string, line: number): string | undefined {
   return source.split("\n")[line - 1];
 }
 
 /** Rewrites a V8 stack: cell frames get cell positions, engine frames are dropped. */
-export function mapStack(stack: string, scripts: CellScripts): { lines: string[]; firstCell?: { info: CellScriptInfo; line: number; column: number } } {
+export function mapStack(stack: string, scripts: CellScripts): { lines: string[]; firstCell?: CellFrame } {
   const lines: string[] = [];
-  let firstCell: { info: CellScriptInfo; line: number; column: number } | undefined;
+  let firstCell: CellFrame | undefined;
   for (const raw of stack.split("\n")) {
     const m = FRAME.exec(raw);
     if (!m) {
@@ -63,8 +82,7 @@ export function mapStack(stack: string, scripts: CellScripts): { lines: string[]
     const [, head, file, lineText, colText, close] = m;
     const info = scripts.get(file);
     if (info) {
-      const jsLine = Number(lineText) - info.wrapperLines;
-      const pos = info.map.toCell(jsLine, Number(colText) - 1);
+      const pos = cellPosition(info, Number(lineText), Number(colText));
       if (!pos) continue; // compiler-made glue around the cell
       if (!firstCell) firstCell = { info, line: pos.line, column: pos.column };
       // Functions from earlier cells are called as `exports.f()` on the namespace proxy.
@@ -103,7 +121,9 @@ export function runtimeError(thrown: unknown, scripts: CellScripts): CellError {
   const { ename, evalue, stack } = describeThrown(thrown);
   const traceback = [`${ename}: ${evalue}`];
   if (stack) {
-    const { lines, firstCell } = mapStack(stack, scripts);
+    const mapped = mapStack(stack, scripts);
+    const lines = mapped.lines;
+    const firstCell = mapped.firstCell ?? (typeof thrown === "object" && thrown !== null ? firstCellFrames.get(thrown) : undefined);
     if (firstCell) {
       const text = sourceLine(firstCell.info.source, firstCell.line);
       if (text !== undefined) traceback.push(`${firstCell.info.label}, line ${firstCell.line}:`, `----> ${firstCell.line} ${text.trimEnd()}`);

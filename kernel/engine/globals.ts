@@ -6,6 +6,7 @@ import { executions } from "./context";
 import { richHelpers, showOn, type DisplayHandle, type DisplayOptions } from "./display";
 import { registerMagic } from "../magics/registry";
 import type { MagicSpec } from "../magics/types";
+import { HISTORY_DECLARATIONS } from "./history";
 
 /** Type declarations of the globals below; kept in step with installCellGlobals. */
 export const PRELUDE = `
@@ -48,7 +49,7 @@ declare global {
   }
   /** Defines a magic (%name / %%name) for this kernel session. */
   function registerMagic(spec: MagicSpecForCells): void;
-}
+${HISTORY_DECLARATIONS}}
 `;
 
 function currentHost() {

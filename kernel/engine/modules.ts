@@ -10,8 +10,11 @@ import Module from "module";
 import path from "path";
 import vm from "vm";
 import { pathToFileURL } from "url";
+import { cellPackages } from "./packages";
 
 const ESM_ONLY_CODES = new Set(["ERR_REQUIRE_ESM", "ERR_REQUIRE_ASYNC_MODULE", "ERR_PACKAGE_PATH_NOT_EXPORTED"]);
+/** Imports after which a cell may make tensors. */
+const TENSOR_LIBRARY = /^(?:seqlab|@tensorflow\/tfjs[a-z0-9-]*)(?:\/|$)/;
 /** The `require("...")` calls tslab's CommonJS emit makes for static imports. */
 const REQUIRE_CALL = /\brequire\("((?:[^"\\]|\\.)+)"\)/g;
 
@@ -20,6 +23,7 @@ export class CellModules {
   private readonly esm = new Map<string, unknown>();
   private readonly sideOutputs = new Map<string, string>();
   private readonly sideModules = new Map<string, Module>();
+  private backendChosen?: Promise<void>;
   private readonly importFromRoot: (specifier: string) => Promise<Record<string, unknown>>;
   readonly require: NodeJS.Require;
 
@@ -42,10 +46,14 @@ export class CellModules {
     }
   }
 
-  /** Loads, through import(), every module of `js` that require cannot load. */
+  /**
+   * Loads, through import(), every module of `js` that require cannot load; before the first
+   * cell that imports seqlab or TensorFlow.js, lets seqlab choose the backend.
+   */
   async prepare(js: string): Promise<void> {
     for (const match of js.matchAll(REQUIRE_CALL)) {
       const specifier = JSON.parse(`"${match[1]}"`) as string;
+      if (TENSOR_LIBRARY.test(specifier)) await this.chooseBackend();
       if (this.esm.has(specifier) || specifier.startsWith(".") || specifier.startsWith("node:")) continue;
       if (Module.isBuiltin(specifier)) continue;
       try {
@@ -59,6 +67,24 @@ export class CellModules {
         this.esm.set(specifier, Object.freeze({ __esModule: true, ...namespace }));
       }
     }
+  }
+
+  /**
+   * tfjs picks its backend at the first tensor, and cannot pick an asynchronous one (wasm)
+   * then: it would fall back to the slow cpu backend. So seqlab chooses (lib/backend.ts
+   * `ready`) before a cell that could make tensors runs. Notes about the packages in use
+   * (packages.ts) are printed here too, once.
+   */
+  private chooseBackend(): Promise<void> {
+    this.backendChosen ??= (async () => {
+      for (const note of cellPackages().notes) console.warn(`seqlab: ${note}`);
+      const seqlab = this.base("seqlab") as { ready?: () => Promise<unknown> };
+      if (typeof seqlab.ready === "function") await seqlab.ready();
+    })().catch((err: unknown) => {
+      this.backendChosen = undefined; // the cell reports it; the next one tries again
+      throw err;
+    });
+    return this.backendChosen;
   }
 
   private makeRequire(base: NodeJS.Require, dirname: string): NodeJS.Require {

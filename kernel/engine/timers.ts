@@ -18,7 +18,7 @@ function guarded(ctx: ExecutionContext, callback: unknown, report: ErrorReporter
     try {
       return (callback as AnyFn).apply(this, args);
     } catch (err) {
-      report(ctx.finished ? executions.running() ?? executions.latest() ?? ctx : ctx, err);
+      report(ctx, err);
       return undefined;
     }
   };

@@ -7,9 +7,9 @@
  *   (ESM -> CommonJS, `ts.transpileModule`) produces one too, so runtime positions can be
  *   traced back to the cell's TypeScript;
  * - the second pass runs our interrupt instrumentation (see instrument.ts);
- * - the project's own package name resolves for the type checker (Node's package
- *   self-reference, which TypeScript's "node10" resolution lacks), and the root directory
- *   is ours rather than whatever process.cwd() is.
+ * - `seqlab` and `@tensorflow/*` resolve for the type checker to the packages execution
+ *   loads (packages.ts), from any folder, and the root directory is ours rather than
+ *   whatever process.cwd() is.
  */
 import Module from "module";
 import fs from "fs";
@@ -17,6 +17,8 @@ import path from "path";
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { Converter } from "tslab/dist/converter";
 import { createInterruptTransformer } from "./instrument";
+import { readingCellExports } from "./export-suffix";
+import { cellPackages, typesFileOf } from "./packages";
 
 export type TypeScript = typeof TS;
 
@@ -44,31 +46,21 @@ export const RUNTIME_GLOBAL = "__seqlab_runtime__";
 const INLINE_MAP = /\n?\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
 const ANY_MAP_COMMENT = /\n?\/\/# sourceMappingURL=\S+\s*$/;
 
-/** The package at or above `dir` whose name Node would resolve by self-reference. */
-function selfPackage(dir: string): { name: string; typesFile: string } | undefined {
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    const file = path.join(d, "package.json");
-    if (fs.existsSync(file)) {
-      try {
-        const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as {
-          name?: string;
-          types?: string;
-          typings?: string;
-          exports?: unknown;
-        };
-        if (!pkg.name || !pkg.exports) return undefined;
-        const dot = (pkg.exports as Record<string, unknown>)["."];
-        const fromExports =
-          dot && typeof dot === "object" ? ((dot as Record<string, unknown>).types as string | undefined) : undefined;
-        const types = fromExports ?? pkg.types ?? pkg.typings;
-        if (!types) return undefined;
-        return { name: pkg.name, typesFile: path.join(d, types) };
-      } catch {
-        return undefined;
-      }
-    }
-    if (path.dirname(d) === d) return undefined;
-  }
+/**
+ * TypeScript `paths` that make the type checker see the packages execution loads (see
+ * packages.ts): `seqlab` and every `@tensorflow/*` package from the shared trees, so the
+ * declarations seqlab's types import are the same ones the cells import.
+ */
+function cellPathMappings(): Record<string, string[]> {
+  const packages = cellPackages();
+  const mappings: Record<string, string[]> = {};
+  const seqlabTypes = typesFileOf(packages.seqlabDir);
+  if (seqlabTypes && fs.existsSync(seqlabTypes)) mappings.seqlab = [seqlabTypes];
+  const scopes = packages.tensorflowFrom.map((dir) =>
+    path.basename(path.dirname(dir)) === "@tensorflow" ? path.dirname(dir) : path.join(dir, "node_modules", "@tensorflow"),
+  );
+  mappings["@tensorflow/*"] = [...new Set(scopes)].filter((d) => fs.existsSync(d)).map((d) => path.join(d, "*"));
+  return mappings;
 }
 
 /**
@@ -103,14 +95,11 @@ function tsForTslab(ts: TypeScript, rootDir: string, maps: Map<string, EmitMaps>
   }
   overrides.sys = sys;
 
-  const self = selfPackage(rootDir);
-  overrides.createWatchCompilerHost = (roots: string[], options: TS.CompilerOptions, ...rest: unknown[]) => {
-    const extra: TS.CompilerOptions = { inlineSourceMap: true };
-    if (self && fs.existsSync(self.typesFile)) {
-      extra.paths = { ...(options.paths ?? {}), [self.name]: [self.typesFile] };
-    }
+  const mappings = cellPathMappings();
+  overrides.createWatchCompilerHost = (roots: string[], options: TS.CompilerOptions, system: TS.System, ...rest: unknown[]) => {
+    const extra: TS.CompilerOptions = { inlineSourceMap: true, paths: { ...(options.paths ?? {}), ...mappings } };
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, ...rest);
+    return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, readingCellExports(system), ...rest);
   };
   overrides.transpileModule = (input: string, options: TS.TranspileOptions): TS.TranspileOutput => {
     const inline = INLINE_MAP.exec(input);

@@ -6,6 +6,7 @@
 import { parseArgs } from "util";
 import { parse as shellParse } from "shell-quote";
 import { UsageError } from "../engine/errors";
+import { usageLine } from "./help";
 import type { MagicArgs, MagicOption, MagicSpec, ValueRef } from "./types";
 
 /** How `$name` and `{expr}` are looked up (the engine supplies these). */
@@ -22,7 +23,7 @@ const PLACEHOLDER = /\uE000(\d+)\uE001/g;
 const WHOLE_PLACEHOLDER = /^\uE000(\d+)\uE001$/;
 
 export function usageMessage(spec: MagicSpec, message: string): string {
-  return `%${spec.name}: ${message}\nUsage: ${spec.usage}`;
+  return `%${spec.name}: ${message}\nUsage: ${usageLine(spec)}`;
 }
 
 /**
@@ -122,9 +123,39 @@ function textOf(value: unknown): string {
   }
 }
 
-/** Shell-like words; operators and comments are kept as literal text. */
+/**
+ * Doubles the backslash of an unquoted `\n` or `\t`, which a shell would reduce to the
+ * letter: in a magic's words it means a line break or tab (a one-line tune), as it does
+ * between double quotes.
+ */
+function keepEscapedBreaks(text: string): string {
+  let out = "";
+  let quote: "'" | '"' | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== null) {
+      if (c === "\\" && quote === '"' && i + 1 < text.length) {
+        out += c + text[++i];
+        continue;
+      }
+      if (c === quote) quote = null;
+      out += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      out += c;
+    } else if (c === "\\" && i + 1 < text.length) {
+      const next = text[++i];
+      out += (next === "n" || next === "t" ? "\\\\" : "\\") + next;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/** Shell-like words; operators and comments are kept as literal text; `\n` stays `\n`. */
 export function splitWords(text: string): string[] {
-  return shellParse(text, (key: string) => `$${key}`).map((entry) => {
+  return shellParse(keepEscapedBreaks(text), (key: string) => `$${key}`).map((entry) => {
     if (typeof entry === "string") return entry;
     if ("comment" in entry) return `#${entry.comment}`;
     if (entry.op === "glob") return (entry as { pattern: string }).pattern;
@@ -160,6 +191,28 @@ function fillDefaults(spec: MagicSpec, args: MagicArgs): void {
   }
 }
 
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/**
+ * `--steps -5` as `--steps=-5`: parseArgs takes a value that starts with "-" for an option,
+ * and refuses it as ambiguous; a negative number after an option that takes a value is its
+ * value (then checked by the magic, which says what range it needs).
+ */
+function attachNegativeValues(options: Record<string, MagicOption>, words: string[]): string[] {
+  const byShort = new Map(Object.entries(options).filter(([, o]) => o.short).map(([n, o]) => [o.short as string, n]));
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const flag = /^--([\w-]+)$/.exec(words[i])?.[1] ?? byShort.get(/^-([A-Za-z])$/.exec(words[i])?.[1] ?? "");
+    const option = flag !== undefined ? options[flag] : undefined;
+    if (option && option.type !== "boolean" && NEGATIVE_NUMBER.test(words[i + 1] ?? "")) {
+      out.push(`--${flag}=${words[++i]}`);
+    } else {
+      out.push(words[i]);
+    }
+  }
+  return out;
+}
+
 /** Parses options from words with parseArgs; `words` may hold placeholders. */
 function parseWords(spec: MagicSpec, words: string[], refs: ValueRef[], args: MagicArgs): void {
   const options = spec.options ?? {};
@@ -172,7 +225,7 @@ function parseWords(spec: MagicSpec, words: string[], refs: ValueRef[], args: Ma
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: words, options: config, allowPositionals: spec.positionals !== false, strict: true });
+    parsed = parseArgs({ args: attachNegativeValues(options, words), options: config, allowPositionals: spec.positionals !== false, strict: true });
   } catch (err) {
     const message = (err as Error).message.replace(/\uE000(\d+)\uE001/g, (_, n: string) => refs[Number(n)].written);
     throw new UsageError(usageMessage(spec, message.split("\n")[0].replace(/\. To specify a positional.*$/, "")));

@@ -6,6 +6,7 @@ import type { CellHost } from "../contract";
 import { UsageError } from "../engine/errors";
 import { parseMagicArgs, usageMessage, type ValueSource } from "./args";
 import { magicHelp } from "./help";
+import { leadingCellMagic } from "./parser";
 import type { MagicRegistry } from "./registry";
 import { describeValue, type CompiledCode, type DisplayHandleLike, type MagicContext, type MagicSpec, type ValueRef } from "./types";
 
@@ -58,7 +59,16 @@ function createContext(spec: MagicSpec, host: CellHost, signal: AbortSignal, ser
       return resolved.value as T;
     },
     usageError,
-    runCode: (code) => services.runCode(code),
+    runCode: (code) => {
+      const inner = leadingCellMagic(code);
+      if (inner) {
+        throw new UsageError(
+          `Cell magics do not stack: %%${spec.name} reads its body as TypeScript, but it starts with \`${inner}\`; ` +
+            "put a wrapping magic (%%time, %%timeit) on the first line instead, or split the cell.",
+        );
+      }
+      return services.runCode(code);
+    },
     compileCode: (code, options) => services.compileCode(code, options),
     resetNamespace: () => services.resetNamespace(),
   };

@@ -115,6 +115,25 @@ export function parseCell(cell: string): ParsedCell {
   return { pieces };
 }
 
+const LEADING_BLANK_LINES = /^(?:[ \t]*\r?\n)+/;
+
+/** The first non-blank line of `code` when it is a cell magic (`%%name ...`). */
+export function leadingCellMagic(code: string): string | undefined {
+  const first = code.replace(LEADING_BLANK_LINES, "").split("\n")[0].replace(/\r$/, "");
+  return CELL_MAGIC.test(first) ? first : undefined;
+}
+
+/**
+ * `code` as a cell to run through the magics when it holds any (a wrapping magic's body
+ * such as %%time's: a cell magic on its first non-blank line, or line magics), else
+ * undefined (plain TypeScript). Blank lines before a cell magic are dropped.
+ */
+export function asMagicCell(code: string): string | undefined {
+  if (leadingCellMagic(code)) return code.replace(LEADING_BLANK_LINES, "");
+  const parsed = parseCell(code);
+  return "pieces" in parsed && parsed.pieces.some((p) => p.kind === "magic") ? code : undefined;
+}
+
 /**
  * The cell with every magic line turned into spaces of the same length, so offsets still
  * match (completion and inspection of the TypeScript around magics).

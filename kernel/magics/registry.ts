@@ -22,7 +22,9 @@ export function validateSpec(spec: MagicSpec): void {
   }
   if (!KINDS.includes(spec.kind)) throw new TypeError(`${where}: kind must be "line", "cell" or "both", got ${JSON.stringify(spec.kind)}`);
   if (typeof spec.run !== "function") throw new TypeError(`${where}: run must be a function (ctx, args) => value`);
-  if (typeof spec.usage !== "string" || spec.usage.trim() === "") throw new TypeError(`${where}: usage must be a one-line string such as "%${spec.name} [-n N] ARG"`);
+  if (typeof spec.arguments !== "string" && (typeof spec.usage !== "string" || spec.usage.trim() === "")) {
+    throw new TypeError(`${where}: give arguments (what follows the options, such as "ARG"; the usage line is made from them) or a usage line such as "%${spec.name} [-n N] ARG"`);
+  }
   if (typeof spec.help !== "string") throw new TypeError(`${where}: help must be a string describing what the magic does`);
   if (spec.args !== undefined && !["words", "code", "raw"].includes(spec.args)) {
     throw new TypeError(`${where}: args must be "words", "code" or "raw"`);

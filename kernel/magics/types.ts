@@ -14,6 +14,8 @@ export interface MagicOption {
   default?: string | number | boolean;
   /** Allow the option several times (values are collected into an array). */
   multiple?: boolean;
+  /** The value's placeholder in the usage line and help, e.g. "$vocab"; default N or the name in capitals. */
+  value?: string;
   help: string;
 }
 
@@ -30,8 +32,15 @@ export interface MagicSpec {
   /** Name without % (letters, digits, _ and -; starting with a letter or _). */
   name: string;
   kind: MagicKind;
-  /** One line, e.g. "%timeit [-n N] [-r R] statement". */
-  usage: string;
+  /**
+   * What follows the options in the usage line, e.g. "$model $x $y": the line itself is
+   * then made from the declared options, as IPython makes it from @magic_arguments.
+   */
+  arguments?: string;
+  /** For a magic of kind "both": what follows the options in the cell form (%%name). */
+  cellArguments?: string;
+  /** A usage line written out in full, for magics that declare no `arguments`. */
+  usage?: string;
   /** A paragraph or more, shown by %name?. */
   help: string;
   options?: Record<string, MagicOption>;
@@ -70,12 +79,10 @@ export interface MagicArgs {
   body?: string;
 }
 
-/** Something compiled once and run many times (used by %timeit). */
+/** Something compiled once and run on demand (%time, and the bodies of wrapping cell magics). */
 export interface CompiledCode {
   /** Runs the code once; returns its last value (awaited when the code awaits). */
   run(): unknown | Promise<unknown>;
-  /** Runs it `times` times back to back (values dropped); one interruptible call when sync. */
-  runRepeatedly(times: number): void | Promise<void>;
   readonly isAsync: boolean;
 }
 

@@ -35,8 +35,14 @@ Environment:
                         (default: this seqlab's own kernel)
   SEQLAB_RUN_KERNEL_LOG=1  copy the kernel process's own log to stderr
 
-Exit status: 0 when every cell ran; 1 when a cell failed (its source and error are
-printed); 2 for bad arguments; 130 when interrupted with Ctrl-C.
+Every notebook runs, each in a fresh kernel started in the notebook's folder; a failing
+one does not stop the others, and a summary line ends the run ("3 notebooks: 2 passed,
+1 failed"). A notebook stops at its first failing cell, except that an error in a cell
+tagged "raises-exception" is expected (as nbconvert has it) and the run goes on.
+
+Exit status: 0 when every notebook ran through; 1 when a cell failed in any (its source
+and error are printed); 2 for bad arguments or unreadable notebooks; 130 when
+interrupted with Ctrl-C (the notebooks after it are not run).
 `;
 
 /** Thrown for bad command lines; the message says what to change. */

@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import { marked } from "marked";
 import type { Notebook, Output } from "./notebook";
+import { sanitizeHtml } from "./sanitize";
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
@@ -98,7 +99,8 @@ export function notebookToHtml(nb: Notebook, title: string): string {
   const parts: string[] = [];
   for (const cell of nb.cells) {
     if (cell.cell_type === "markdown") {
-      parts.push(`<div class="cell markdown">${marked.parse(cell.source, { async: false })}</div>`);
+      // Markdown is untrusted (anyone may have written it): sanitised as JupyterLab does.
+      parts.push(`<div class="cell markdown">${sanitizeHtml(marked.parse(cell.source, { async: false }))}</div>`);
     } else if (cell.cell_type === "raw") {
       parts.push(`<div class="cell raw"><pre>${escapeHtml(cell.source)}</pre></div>`);
     } else {

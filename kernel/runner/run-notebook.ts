@@ -1,6 +1,8 @@
 /**
  * Executes one notebook cell by cell in a fresh kernel, storing outputs as Jupyter does,
- * and reports progress. Stops at the first failing cell; the kernel is always shut down.
+ * and reports progress. Stops at the first failing cell, except in cells tagged
+ * `raises-exception` (an error there is expected, as nbclient treats it); the kernel is
+ * always shut down.
  */
 import * as path from "path";
 import { KernelProcess, TimeoutError, type KernelProcessOptions } from "../jupyter-client";
@@ -49,8 +51,8 @@ export interface CellProgress {
   total: number;
   source: string;
   injected: boolean;
-  /** At the end only. */
-  status?: "ok" | "failed" | "interrupted";
+  /** At the end only; "raised" is an error in a cell tagged raises-exception. */
+  status?: "ok" | "failed" | "raised" | "interrupted";
   seconds?: number;
 }
 
@@ -155,6 +157,10 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
         progress({ phase: "end", ...at, status: "interrupted", seconds });
         result.interrupted = true;
         break;
+      }
+      if (failure && hasTag(cell, "raises-exception")) {
+        progress({ phase: "end", ...at, status: "raised", seconds });
+        continue;
       }
       if (failure) {
         progress({ phase: "end", ...at, status: "failed", seconds });

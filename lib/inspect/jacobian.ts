@@ -8,6 +8,7 @@
  * c_{t-1} fixed.
  */
 import * as tf from "@tensorflow/tfjs";
+import { makeRng } from "../random";
 import { toIds } from "../train/losses";
 import { layerStack, runStack } from "../train/unroll";
 
@@ -19,7 +20,11 @@ export function spectralNormPerRow(f: (h: tf.Tensor2D) => tf.Tensor2D, h: tf.Ten
       tf.grad((w: tf.Tensor) => tf.sum(tf.mul(vjp(w as tf.Tensor2D), v)))(tf.zeros(outShape)) as tf.Tensor2D;
     const outShape = tf.tidy(() => f(h).shape);
     const rowNorm = (x: tf.Tensor2D) => tf.sqrt(tf.sum(tf.square(x), 1, true));
-    let v = tf.randomNormal(h.shape, 0, 1, "float32", seed) as tf.Tensor2D;
+    // The start vector comes from seqlab's generator: tfjs's randomNormal takes seed 0 (step 0's)
+    // as "no seed" and draws from Math.random, and where the top two singular values nearly tie
+    // the estimate after a few dozen iterations still depends on the start.
+    const rng = makeRng(seed);
+    let v = tf.tensor2d(Float32Array.from({ length: h.size }, () => rng.normal()), h.shape as [number, number]);
     v = tf.div(v, rowNorm(v));
     let sigma: tf.Tensor = tf.zeros([h.shape[0], 1]);
     for (let i = 0; i < iterations; i++) {

@@ -70,12 +70,22 @@ function layersSummary(model: tf.LayersModel): ModelSummaryData {
   };
 }
 
+/**
+ * A Seq2Seq weight's name without the model prefix. The attention's weights carry tf's
+ * automatic names ("0", "1"), so they are named after their role in the attention (Wq, Wk, v).
+ */
+function weightNames(model: Seq2Seq): Map<tf.Variable, string> {
+  const names = new Map<tf.Variable, string>();
+  for (const v of model.trainableVariables) names.set(v, v.name.includes("/") ? v.name.split("/").slice(1).join("/") : v.name);
+  const params = (model.attention as { params?: Record<string, tf.Variable | undefined> } | undefined)?.params ?? {};
+  for (const [role, v] of Object.entries(params)) if (v) names.set(v, `attention/${role}`);
+  return names;
+}
+
 function seq2seqSummary(model: Seq2Seq): ModelSummaryData {
   const variables = model.trainableVariables;
-  const layers = variables.map((v): LayerSummary => {
-    const withoutPrefix = v.name.split("/").slice(1).join("/");
-    return { name: withoutPrefix || v.name, kind: "weight", outputShape: v.shape, params: v.size };
-  });
+  const names = weightNames(model);
+  const layers = variables.map((v): LayerSummary => ({ name: names.get(v) as string, kind: "weight", outputShape: v.shape, params: v.size }));
   const total = layers.reduce((n, l) => n + l.params, 0);
   const o = model.options;
   return {

@@ -2,14 +2,14 @@
  * A song in ABC notation that shows itself in a notebook: sheet music (SVG), a player with
  * audio made offline (WAV in a data: URL), and the parser's warnings when there are any.
  */
-import { DISPLAY, MimeBundle } from "../runtime";
-import { escapeHtml } from "../viz/format";
+import { DISPLAY, InterruptedError, MimeBundle, yieldAndCheck } from "../runtime";
+import { escapeHtml, plural } from "../viz/format";
 import { AbcCheck, checkAbc, parseTune } from "./abc";
-import { NoteSchedule, scheduleNotes } from "./notes";
+import { NoteEvent, NoteSchedule, scheduleNotes } from "./notes";
 import { renderSvg } from "./sheet";
-import { synthesize } from "./synth";
+import { synthesize, synthesizeInterruptibly } from "./synth";
 import { renderWithTimidity } from "./timidity";
-import { encodeWav } from "./wav";
+import { decodeWav, encodeWav } from "./wav";
 
 export type AudioEngine = "builtin" | "timidity";
 
@@ -24,6 +24,40 @@ export interface SongOptions {
   chords?: boolean;
   /** Staff width of the sheet music in pixels. */
   staffwidth?: number;
+  /** Seconds of audio rendered at most; a longer tune's audio is cut there. Default 180. */
+  maxSeconds?: number;
+  /** Lines of music drawn at most (the headers are always drawn). Default 64. */
+  maxSheetLines?: number;
+}
+
+export const DEFAULT_MAX_SECONDS = 180;
+export const DEFAULT_MAX_SHEET_LINES = 64;
+
+/** What a Song left out to stay within its limits (absent when nothing was cut). */
+export interface SongCuts {
+  audio?: { renderedSeconds: number; totalSeconds: number };
+  sheet?: { drawnLines: number; totalLines: number };
+}
+
+/**
+ * The tune's headers (up to and including K:) and its first `maxLines` lines of music:
+ * what the sheet music draws.
+ */
+export function firstLinesOfMusic(abc: string, maxLines: number): { abc: string; drawnLines: number; totalLines: number } {
+  const lines = abc.split("\n");
+  const key = lines.findIndex((line) => /^K:/.test(line));
+  const headers = lines.slice(0, key + 1);
+  const music = lines.slice(key + 1);
+  const totalLines = music.filter((line) => line.trim() !== "").length;
+  if (totalLines <= maxLines) return { abc, drawnLines: totalLines, totalLines };
+  const kept: string[] = [];
+  let drawnLines = 0;
+  for (const line of music) {
+    if (drawnLines === maxLines) break;
+    kept.push(line);
+    if (line.trim() !== "") drawnLines++;
+  }
+  return { abc: [...headers, ...kept].join("\n"), drawnLines, totalLines };
 }
 
 export class Song {
@@ -41,6 +75,10 @@ export class Song {
     const engine = options.engine ?? "builtin";
     if (engine !== "builtin" && engine !== "timidity") {
       throw new RangeError(`Unknown audio engine "${engine}": use "builtin" or "timidity".`);
+    }
+    for (const limit of ["maxSeconds", "maxSheetLines"] as const) {
+      const value = options[limit];
+      if (value !== undefined && !(value > 0 && Number.isFinite(value))) throw new RangeError(`Song option ${limit} must be a number greater than 0, got ${value}`);
     }
     this.abc = abc;
   }
@@ -64,9 +102,60 @@ export class Song {
     return this.schedule().seconds;
   }
 
-  /** Sheet music as a standalone SVG string. */
+  private get maxSeconds(): number {
+    return this.options.maxSeconds ?? DEFAULT_MAX_SECONDS;
+  }
+
+  /** The part of the tune the sheet music draws. */
+  private sheetPart() {
+    return firstLinesOfMusic(this.abc, this.options.maxSheetLines ?? DEFAULT_MAX_SHEET_LINES);
+  }
+
+  /** What the sheet music and the audio leave out of a long tune. */
+  cuts(): SongCuts {
+    const cuts: SongCuts = {};
+    const sheet = this.sheetPart();
+    if (sheet.drawnLines < sheet.totalLines) cuts.sheet = { drawnLines: sheet.drawnLines, totalLines: sheet.totalLines };
+    let total = 0;
+    try {
+      total = this.seconds;
+    } catch {
+      // a tune that cannot be scheduled has no audio to cut (the display says why)
+    }
+    if (total > this.maxSeconds) cuts.audio = { renderedSeconds: this.maxSeconds, totalSeconds: total };
+    return cuts;
+  }
+
+  /** Sheet music as a standalone SVG string (the first maxSheetLines lines of music). */
   svg(): string {
-    return (this.sheet ??= renderSvg(this.abc, { staffwidth: this.options.staffwidth }));
+    return (this.sheet ??= renderSvg(this.sheetPart().abc, { staffwidth: this.options.staffwidth }));
+  }
+
+  /**
+   * Does the slow work (parse, schedule, sheet music, audio) one step at a time, giving the
+   * event loop a turn between steps and between slices of notes, so an interrupt stops it
+   * (InterruptedError). Displaying the song afterwards reuses the results.
+   */
+  async prepare(signal?: AbortSignal): Promise<void> {
+    const step = () => yieldAndCheck(signal, "while preparing the song");
+    // A step that fails is left to the display, which shows its error in place of the sheet or the audio.
+    const attempt = async (work: () => unknown) => {
+      try {
+        await work();
+      } catch (err) {
+        if (err instanceof InterruptedError) throw err;
+      }
+      await step();
+    };
+    if (this.check().noteCount === 0) return;
+    await step();
+    await attempt(() => this.schedule());
+    await attempt(() => this.svg());
+    await attempt(async () => {
+      if ((this.options.engine ?? "builtin") !== "builtin") return this.renderAudio(signal);
+      const { notes, seconds } = this.audioPart();
+      this.audio ??= encodeWav(await synthesizeInterruptibly(notes, seconds, { sampleRate: this.sampleRate, signal }), this.sampleRate);
+    });
   }
 
   /** WAV bytes from the built-in synthesizer (synchronous, no system tools). */
@@ -77,17 +166,31 @@ export class Song {
     return (this.audio ??= this.synthesize());
   }
 
-  /** WAV bytes from the chosen engine. */
-  async renderAudio(): Promise<Buffer> {
+  /** WAV bytes from the chosen engine (at most maxSeconds long). */
+  async renderAudio(signal?: AbortSignal): Promise<Buffer> {
     if ((this.options.engine ?? "builtin") === "builtin") return this.wav();
-    return (this.audio ??= await renderWithTimidity(this.abc, { sampleRate: this.options.sampleRate }));
+    if (this.audio) return this.audio;
+    const wav = await renderWithTimidity(this.abc, { sampleRate: this.options.sampleRate, signal });
+    const pcm = decodeWav(wav);
+    const keep = Math.ceil(this.maxSeconds * pcm.sampleRate);
+    return (this.audio = pcm.samples.length > keep ? encodeWav(pcm.samples.subarray(0, keep), pcm.sampleRate) : wav);
+  }
+
+  private get sampleRate(): number {
+    return this.options.sampleRate ?? 16000;
+  }
+
+  /** The notes that start within maxSeconds, and the length of audio to render. */
+  private audioPart(): { notes: NoteEvent[]; seconds: number } {
+    const { notes, seconds } = this.schedule();
+    if (notes.length === 0) throw new Error("This tune has no notes to play.");
+    if (seconds <= this.maxSeconds) return { notes, seconds };
+    return { notes: notes.filter((n) => n.start < this.maxSeconds), seconds: this.maxSeconds };
   }
 
   private synthesize(): Buffer {
-    const rate = this.options.sampleRate ?? 16000;
-    const { notes, seconds } = this.schedule();
-    if (notes.length === 0) throw new Error("This tune has no notes to play.");
-    return encodeWav(synthesize(notes, seconds, { sampleRate: rate }), rate);
+    const { notes, seconds } = this.audioPart();
+    return encodeWav(synthesize(notes, seconds, { sampleRate: this.sampleRate }), this.sampleRate);
   }
 
   /** `data:` URL of the audio, for an <audio> element. */
@@ -106,8 +209,8 @@ export class Song {
     } catch {
       // leave the length out when the tune cannot be scheduled
     }
-    const verdict = c.ok ? "parses cleanly" : `${c.warnings.length} parser warning(s)`;
-    return `Song ${name}: ${c.noteCount} notes${length}, ${verdict}`;
+    const verdict = c.ok ? "parses cleanly" : plural(c.warnings.length, "parser warning");
+    return `Song ${name}: ${plural(c.noteCount, "note")}${length}, ${verdict}`;
   }
 
   private html(audioUrl: string | undefined, audioError: string | undefined): string {
@@ -125,7 +228,7 @@ export class Song {
     if (c.warnings.length > 0) {
       const shown = c.warnings.slice(0, 10).map((w) => `<li>${escapeHtml(w)}</li>`).join("");
       const more = c.warnings.length > 10 ? `<li>… ${c.warnings.length - 10} more</li>` : "";
-      parts.push(`<details${c.ok ? "" : " open"}><summary>${c.warnings.length} parser warning(s)</summary><ul>${shown}${more}</ul></details>`);
+      parts.push(`<details${c.ok ? "" : " open"}><summary>${plural(c.warnings.length, "parser warning")}</summary><ul>${shown}${more}</ul></details>`);
     }
     parts.push(`<details><summary>ABC</summary><pre>${escapeHtml(this.abc)}</pre></details>`, "</div>");
     return parts.join("\n");

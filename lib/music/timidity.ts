@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import { InterruptedError } from "../runtime";
 
 const run = promisify(execFile);
 
@@ -30,7 +31,8 @@ export function timidityAvailable(): boolean {
 }
 
 /** Render ABC text to WAV bytes with abc2midi then timidity. */
-export async function renderWithTimidity(abc: string, options: { sampleRate?: number } = {}): Promise<Buffer> {
+export async function renderWithTimidity(abc: string, options: { sampleRate?: number; signal?: AbortSignal } = {}): Promise<Buffer> {
+  const { signal } = options;
   const abc2midi = onPath("abc2midi");
   const timidity = onPath("timidity");
   if (!abc2midi || !timidity) {
@@ -49,16 +51,19 @@ export async function renderWithTimidity(abc: string, options: { sampleRate?: nu
     // abc2midi wants an X: line to know where a tune starts.
     fs.writeFileSync(abcFile, /^X:/m.test(abc) ? abc : `X:1\n${abc}`);
     try {
-      await run(abc2midi, [abcFile, "-o", midFile], { timeout: 30000 });
+      await run(abc2midi, [abcFile, "-o", midFile], { timeout: 30000, signal });
     } catch (err) {
+      if (signal?.aborted) throw new InterruptedError("interrupted while abc2midi ran");
       throw new Error(`abc2midi could not convert the tune: ${(err as Error).message}`);
     }
     if (!fs.existsSync(midFile)) throw new Error("abc2midi wrote no MIDI file: the tune has no playable notes.");
     try {
       await run(timidity, [midFile, "-Ow", "-o", wavFile, "-s", String(options.sampleRate ?? 22050), "--output-mono"], {
         timeout: 120000,
+        signal,
       });
     } catch (err) {
+      if (signal?.aborted) throw new InterruptedError("interrupted while timidity ran");
       throw new Error(`timidity could not render the MIDI file: ${(err as Error).message}`);
     }
     return fs.readFileSync(wavFile);

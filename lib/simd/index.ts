@@ -140,6 +140,8 @@ function wasmPath(): string {
 
 let loaded: Kernels | undefined;
 let failure: string | undefined;
+/** Why the kernels run on fewer threads than asked, if they do. */
+let threadNote: string | undefined;
 
 /** The kernels, loaded once (synchronously; the module is small). Throws with the reason if unavailable. */
 export function loadKernels(): Kernels {
@@ -154,10 +156,12 @@ export function loadKernels(): Kernels {
     const memory = new WebAssembly.Memory({ initial: 64, maximum: 32768, shared: true });
     const instance = new WebAssembly.Instance(module, kernelImports(memory));
     loaded = new Kernels(instance.exports as unknown as RecurrenceExports, memory, module);
+    const wanted = defaultThreads();
     try {
-      loaded.pool.resize(defaultThreads());
-    } catch {
+      loaded.pool.resize(wanted);
+    } catch (err) {
       // Threads are an optimisation: without them every product runs on this thread.
+      threadNote = `kernel worker threads unavailable (${(err as Error).message}); products run on ${loaded.pool.threads} of ${wanted} threads`;
     }
     return loaded;
   } catch (err) {
@@ -166,13 +170,17 @@ export function loadKernels(): Kernels {
   }
 }
 
-/** Whether the kernels can run here, and if not why (e.g. not built, no WebAssembly SIMD). */
-export function kernelsStatus(): { available: boolean; reason: string } {
+/**
+ * Whether the kernels can run here, and if not why (e.g. not built, no WebAssembly SIMD);
+ * on how many threads, and why fewer than asked if so.
+ */
+export function kernelsStatus(): { available: boolean; reason: string; threads: number; threadNote?: string } {
   try {
     loadKernels();
-    return { available: true, reason: `WebAssembly SIMD kernels on ${kernelThreads()} thread(s)` };
+    const threads = kernelThreads();
+    return { available: true, reason: `WebAssembly SIMD kernels on ${threads} thread(s)`, threads, threadNote };
   } catch (err) {
-    return { available: false, reason: (err as Error).message };
+    return { available: false, reason: (err as Error).message, threads: 0 };
   }
 }
 
@@ -196,6 +204,7 @@ export function setKernelThreads(threads: number, minWork?: number): void {
     minWorkPerThread = minWork;
   }
   loadKernels().pool.resize(threads);
+  threadNote = undefined;
 }
 
 /** Threads now sharing the kernels' products. */

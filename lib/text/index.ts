@@ -4,3 +4,4 @@ export * from "./tokenize";
 export * from "./vocabulary";
 export * from "./padding";
 export * from "./batches";
+export * from "./id-rows";

@@ -174,9 +174,14 @@ export class Vocabulary {
     return Array.from(ids as Iterable<number>, (id) => this.tokenOf(Number(id)));
   }
 
-  /** Ids -> text: characters joined directly, words joined by spaces. */
+  /** What joins tokens into text: nothing between characters, a space between words. */
+  get separator(): string {
+    return this.level === "char" ? "" : " ";
+  }
+
+  /** Ids -> text: tokens joined by the separator. */
   decode(ids: ArrayLike<number> | Iterable<number>): string {
-    return this.decodeTokens(ids).join(this.level === "char" ? "" : " ");
+    return this.decodeTokens(ids).join(this.separator);
   }
 
   toJSON(): VocabularyJSON {
@@ -204,7 +209,7 @@ export class Vocabulary {
     const what = this.level === "char" ? "character" : "word";
     const token = units[index];
     const from = Math.max(0, index - 10);
-    const context = units.slice(from, index + 10).join(this.level === "char" ? "" : " ");
+    const context = units.slice(from, index + 10).join(this.separator);
     return (
       `Unknown ${what} ${JSON.stringify(token)} at position ${index} (near ${JSON.stringify(context)}); ` +
       `it is not among the vocabulary's ${this.size} tokens. Build the vocabulary from text that ` +

@@ -1,10 +1,12 @@
 /** Losses for next-token prediction, computed from logits (no softmax layer needed). */
 import * as tf from "@tensorflow/tfjs";
+import { checkIdRows } from "../text/id-rows";
 
 /** Integer ids as an int32 tensor (from a tensor or nested number arrays). */
 export function toIds(ids: tf.Tensor | number[] | number[][], what = "ids"): tf.Tensor {
   if (ids instanceof tf.Tensor) return ids.dtype === "int32" ? ids : tf.cast(ids, "int32");
   if (!Array.isArray(ids)) throw new Error(`${what} must be a tensor or an array of integer ids`);
+  checkIdRows(ids, what);
   return tf.tensor(ids as number[][], undefined, "int32");
 }
 

@@ -3,7 +3,7 @@
  * state, with temperature and top-k, from a seedable RNG so a seed reproduces the text.
  */
 import * as tf from "@tensorflow/tfjs";
-import { currentAbortSignal, DISPLAY, InterruptedError, type MimeBundle } from "../runtime";
+import { currentAbortSignal, DISPLAY, yieldAndCheck, type MimeBundle } from "../runtime";
 import { StatefulRng } from "../random";
 import { layerStack, runStack, type StackLayer } from "./unroll";
 import { kernelStepper } from "./kernel-stepper";
@@ -29,6 +29,8 @@ export interface SampleVocabulary {
   encode(text: string): ArrayLike<number>;
   decode(ids: number[]): string;
   readonly size?: number;
+  /** What joins tokens into text (" " between words); default "". */
+  readonly separator?: string;
 }
 
 export interface SampleOptions {
@@ -54,10 +56,13 @@ export class SampledText {
     /** Generated text only (without the seed). */
     readonly generated: string,
     readonly ids: number[],
+    /** What joins the seed to the generated tokens (the vocabulary's separator). */
+    readonly separator = "",
   ) {}
 
   get text(): string {
-    return this.seedText + this.generated;
+    if (this.seedText === "" || this.generated === "") return this.seedText + this.generated;
+    return this.seedText + this.separator + this.generated;
   }
 
   toString(): string {
@@ -194,12 +199,11 @@ export async function sample(model: tf.LayersModel | StepFunction | Stepper, opt
       generated.push(id);
       if (i + 1 < length) logits = lastLogits(stepper.step([id]), vocabSize);
       if (i % 64 === 63) {
-        await new Promise<void>((r) => setImmediate(r));
-        if (signal?.aborted) throw new InterruptedError(`sampling interrupted after ${generated.length} of ${length} tokens`);
+        await yieldAndCheck(signal, `sampling after ${generated.length} of ${length} tokens`);
       }
     }
   } finally {
     if (ownsStepper) stepper.dispose();
   }
-  return new SampledText(options.seedText ?? vocab.decode(seedIds), vocab.decode(generated), generated);
+  return new SampledText(options.seedText ?? vocab.decode(seedIds), vocab.decode(generated), generated, vocab.separator ?? "");
 }

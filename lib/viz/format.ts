@@ -28,3 +28,8 @@ export function escapeHtml(text: string): string {
 export function formatCount(x: number): string {
   return Number.isInteger(x) ? String(x) : formatNumber(x, 6);
 }
+
+/** "1 tune", "3 tunes": a count with its noun, singular or plural as the count needs. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}

@@ -2,9 +2,10 @@ import { expect } from "chai";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { engine, errorOf, resultText, run } from "./harness";
+import { disposeEngineAfterSuite, engine, errorOf, resultText, run } from "./harness";
 
 describe("engine: complete, inspect, is_complete", function () {
+  disposeEngineAfterSuite();
   this.timeout(60000);
   before(async () => {
     await run("/** The answer to everything. */\nconst answerValue: number = 42;");
@@ -59,6 +60,7 @@ describe("engine: complete, inspect, is_complete", function () {
 });
 
 describe("engine: ES modules", function () {
+  disposeEngineAfterSuite();
   this.timeout(60000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-esm-"));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

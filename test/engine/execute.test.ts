@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { currentAbortSignal, displayHost } from "../../lib/runtime";
-import { RecordingHost, engine, errorOf, resultText, run } from "./harness";
+import { disposeEngineAfterSuite, RecordingHost, engine, errorOf, resultText, run } from "./harness";
 import { languageInfo } from "../../kernel/engine";
 
 describe("engine: execute", function () {
+  disposeEngineAfterSuite();
   this.timeout(60000);
   before(async () => {
     await run("0"); // loads TypeScript once
@@ -46,6 +47,14 @@ describe("engine: execute", function () {
     const text = err.traceback.join("\n");
     expect(text).to.match(/at thrower \(Cell In\[\d+\]:3:\d+\)/);
     expect(text).to.match(/Cell In\[\d+\]:3:1/);
+  });
+
+  it("writes cell positions into err.stack, also of an error the cell catches and prints", async () => {
+    await run("function stackThrower(): never {\n  throw new Error('inner');\n}");
+    const r = await run("try {\n  stackThrower();\n} catch (e) {\n  console.log((e as Error).stack);\n}");
+    expect(r.host.out).to.match(/^Error: inner\n    at stackThrower \(Cell In\[\d+\]:2:9\)\n    at Cell In\[\d+\]:2:3\n$/);
+    const made = await run("const madeEarly = new TypeError('made');\nawait null;\nmadeEarly.stack");
+    expect(resultText(made)).to.match(/^'TypeError: made\\n    at Cell In\[\d+\]:1:19'$/);
   });
 
   it("reports type errors as CompileError with line:col in the cell", async () => {

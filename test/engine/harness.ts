@@ -1,6 +1,6 @@
 /**
  * A recording CellHost and one shared engine for the engine and magics tests (one engine
- * per process: it installs process-wide globals and output capture).
+ * at a time: it installs process-wide globals and output capture).
  */
 import type { CellHost, ExecuteOutcome, MimeBundle } from "../../kernel/contract";
 import { TypeScriptEngine } from "../../kernel/engine";
@@ -53,11 +53,14 @@ export function engine(): TypeScriptEngine {
 export interface Run {
   outcome: ExecuteOutcome;
   host: RecordingHost;
+  /** The execution count the run got. */
+  count: number;
 }
 
 export async function run(code: string, host = new RecordingHost()): Promise<Run> {
-  const outcome = await engine().execute(code, host, { silent: false, storeHistory: true, executionCount: ++count });
-  return { outcome, host };
+  const executionCount = ++count;
+  const outcome = await engine().execute(code, host, { silent: false, storeHistory: true, executionCount });
+  return { outcome, host, count: executionCount };
 }
 
 /** The text/plain of a cell's result (fails the test when there is none). */
@@ -72,8 +75,14 @@ export function errorOf(r: Run): { ename: string; evalue: string; traceback: str
   return r.outcome;
 }
 
-// Release the shared engine (SIGINT listener, output capture, globals) after all tests.
-after(async () => {
-  await shared?.dispose();
-  shared = undefined;
-});
+/**
+ * Call inside describe(): disposes the engine after the suite. It holds process-wide hooks
+ * (uncaught-error reporting, output capture, lib's display host and abort signal), which
+ * must not reach the files that run after it; the next suite starts a fresh engine.
+ */
+export function disposeEngineAfterSuite(): void {
+  after(async () => {
+    await shared?.dispose();
+    shared = undefined;
+  });
+}

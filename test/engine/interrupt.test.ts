@@ -3,7 +3,8 @@ import { spawn } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { engine, errorOf, resultText, run } from "./harness";
+import { disposeEngineAfterSuite, engine, errorOf, resultText, run } from "./harness";
+import { magicRegistry, registerMagic } from "../../kernel/magics/registry";
 
 /** Sends SIGINT to this process from another process once `marker` exists. */
 function sigintWhenFileAppears(marker: string): void {
@@ -31,6 +32,7 @@ function interruptOnceStarted(): void {
 }
 
 describe("engine: interrupt", function () {
+  disposeEngineAfterSuite();
   this.timeout(60000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-interrupt-"));
   before(async () => {
@@ -75,6 +77,18 @@ describe("engine: interrupt", function () {
     const err = errorOf(await run("let beats = 0;\nsetInterval(() => { beats++; }, 5);\n(globalThis as any).__started = true;\nawait new Promise(() => {});"));
     expect(err.ename).to.equal("KeyboardInterrupt");
     await expectStoppedCounting("beats");
+  });
+
+  it("an interrupt that lands while a magic runs synchronous code still ends the cell interrupted", async () => {
+    // The signal is only recorded while sync code outside vm's breakOnSigint runs; the cell
+    // must not report "ok" when that code returns.
+    registerMagic({ name: "sigint_self", kind: "line", usage: "%sigint_self", help: "Interrupts itself.", run: () => void process.kill(process.pid, "SIGINT") });
+    try {
+      expect(errorOf(await run("%sigint_self")).ename).to.equal("KeyboardInterrupt");
+    } finally {
+      magicRegistry.unregister("sigint_self");
+    }
+    expect(resultText(await run("survivor"))).to.equal("'still here'");
   });
 
   it("the next cell after an interrupt runs normally", async () => {

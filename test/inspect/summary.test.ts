@@ -32,6 +32,14 @@ describe("inspect: modelSummary", () => {
     m.dispose();
   });
 
+  it("names every weight of a Seq2Seq with attention, the attention's by their role", () => {
+    const m = new Seq2Seq({ sourceVocabSize: 6, targetVocabSize: 7, bosId: 1, eosId: 2, embeddingDim: 3, units: 4, attention: "additive", seed: 1 });
+    const names = modelSummary(m).layers.map((l) => l.name);
+    expect(names).to.include.members(["attention/Wq", "attention/Wk", "attention/v", "encoder/kernel", "output_bias"]);
+    expect(names.filter((n) => /^\d+$/.test(n))).to.deep.equal([]);
+    m.dispose();
+  });
+
   it("says what to do when a model is not built or not a model", () => {
     // A layer that was never built throws from countParams, as tfjs layers do.
     const unbuilt = tf.layers.dense({ units: 2, name: "dense_unbuilt" });

@@ -43,7 +43,7 @@ describe("seqlab CLI and kernelspec install", function () {
     const r = await cli(["install"], { ...process.env, JUPYTER_DATA_DIR: tmp });
     expect(r.code, r.stderr).to.equal(0);
     const spec = JSON.parse(fs.readFileSync(path.join(tmp, "kernels", "seqlab", "kernel.json"), "utf8"));
-    expect(spec).to.deep.include({ display_name: "TypeScript (seqlab)", language: "typescript", interrupt_mode: "signal" });
+    expect(spec).to.deep.include({ display_name: "TypeScript (seqlab)", language: "typescript", interrupt_mode: "signal", kernel_protocol_version: "5.5" });
     expect(spec.argv).to.deep.equal([process.execPath, cliPath, "kernel", "--connection-file", "{connection_file}"]);
     expect(fs.existsSync(path.join(tmp, "kernels", "seqlab", "logo-svg.svg"))).to.equal(true);
   });

@@ -53,7 +53,9 @@ export function protocolSuite(dialect: Dialect): void {
         expect(reply.header.msg_type).to.equal("kernel_info_reply");
         expect(reply.parent_header.msg_id).to.equal(request.header.msg_id);
         expect(reply.content).to.include({ status: "ok", implementation: "seqlab" });
-        expect(reply.content.protocol_version).to.match(/^5\.[3-9]/);
+        expect(reply.content.protocol_version).to.equal("5.5");
+        // No debugger, no subshells: nothing optional is claimed.
+        expect(reply.content.supported_features).to.deep.equal([]);
         expect((reply.content.language_info as { name: string }).name).to.be.a("string").and.not.equal("");
         expectBracketed(await client.idleOf(request.header.msg_id), request);
       }
@@ -184,6 +186,30 @@ export function protocolSuite(dialect: Dialect): void {
       expect(info.content.status).to.equal("ok");
       expect(executeDone, "control answered only after the cell finished").to.equal(false);
       expect((await executeReply).content.status).to.equal("ok");
+    });
+
+    it("answers usage_request on control in ipykernel 7's shape, also while a cell blocks the main thread", async function () {
+      const request = client.message("execute_request", { code: "const spinUntil = Date.now() + 2000; while (Date.now() < spinUntil) {}", silent: false, store_history: true, stop_on_error: true, user_expressions: {}, allow_stdin: false });
+      const executeReply = client.replyTo(request);
+      client.sendMessage("shell", request);
+      await waitUntilRunning(client, request);
+      const first = await client.request("control", "usage_request", {}, 1500);
+      const second = await client.request("control", "usage_request", {}, 1500);
+      expect((await executeReply).content.status).to.equal("ok");
+      for (const reply of [first, second]) {
+        expect(reply.header.msg_type).to.equal("usage_reply");
+        const c = reply.content as Record<string, unknown>;
+        expect(c).to.include({ pid: kernel.pid });
+        expect(c.hostname).to.be.a("string").and.not.equal("");
+        expect(c.cpu_count).to.be.a("number").greaterThan(0);
+        expect(c.kernel_cpu).to.be.a("number").at.least(0);
+        expect(c.kernel_memory).to.be.a("number").greaterThan(1e6);
+        const memory = c.host_virtual_memory as Record<string, number>;
+        for (const field of ["total", "available", "percent", "used", "free"]) expect(memory[field], field).to.be.a("number");
+        expect(memory.available).to.be.at.most(memory.total);
+      }
+      // Measured between requests, as psutil's cpu_percent(interval=None): the second has the host figure.
+      expect(second.content.host_cpu_percent).to.be.a("number").within(0, 100);
     });
 
     for (const how of ["SIGINT", "interrupt_request"] as const) {

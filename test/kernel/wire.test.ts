@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { createHmac } from "crypto";
-import { decode, DELIMITER, encode, endpoint, makeMessage, Signer, validateConnectionInfo, WireError } from "../../kernel/wire";
+import { decode, DELIMITER, encode, endpoint, makeMessage, ReplayGuard, Signer, validateConnectionInfo, WireError } from "../../kernel/wire";
 
 describe("kernel wire format", function () {
   const signer = new Signer("secret");
@@ -15,6 +15,21 @@ describe("kernel wire format", function () {
     expect(back.content).to.deep.equal({ code: "1 + 1" });
     expect(back.metadata).to.deep.equal({ m: 1 });
     expect([...back.buffers[0]]).to.deep.equal([1, 2, 3]);
+  });
+
+  it("refuses a message whose signature it has seen, remembering only the most recent signatures", function () {
+    const guard = new ReplayGuard(2);
+    const frames = [1, 2, 3].map((i) => encode(makeMessage("kernel_info_request", { i }, { session: "s" }), signer));
+    decode(frames[0], signer, guard);
+    expect(() => decode(frames[0], signer, guard)).to.throw(WireError, /duplicate signature/);
+    decode(frames[1], signer, guard);
+    decode(frames[2], signer, guard); // the first is forgotten now
+    expect(() => decode(frames[0], signer, guard)).to.not.throw();
+    expect(() => decode(frames[2], signer, guard)).to.throw(WireError, /duplicate signature/);
+    // Unsigned messages (empty key) carry nothing to remember.
+    const unsigned = encode(makeMessage("kernel_info_request", {}, { session: "s" }), new Signer(""));
+    decode(unsigned, new Signer(""), guard);
+    expect(() => decode(unsigned, new Signer(""), guard)).to.not.throw();
   });
 
   it("signs the four JSON frames with HMAC-SHA256 in hex", function () {

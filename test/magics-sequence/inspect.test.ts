@@ -1,3 +1,4 @@
+import { InterruptedError } from "../../lib/runtime";
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import type { GradientsThroughTimeData } from "../../lib/inspect/types";
@@ -47,6 +48,8 @@ describe("%gradients", function () {
     expect(describeGradients(gtt([1e4, 10, 1]))[0]).to.contain("EXPLODE").and.contain("--clip");
     expect(describeGradients(gtt([0.5, 0.8, 1]))[0]).to.contain("neither vanish nor explode over 3 steps");
     expect(describeGradients(gtt([1, 0]))[0]).to.contain("no gradient reaches the last step");
+    // an overflowing first step is an explosion (lib/inspect/verdict's reading), not "no gradient"
+    expect(describeGradients(gtt([Infinity, 1]))[0]).to.contain("EXPLODE");
   });
 
   it("rejects wrong-typed arguments and models without recurrence", async () => {
@@ -62,6 +65,8 @@ describe("%gradients", function () {
     expect(await msg("%gradients $model")).to.contain("expected $model $x $y");
     expect(await msg("%gradients $model $x $y --loss-on first")).to.contain("--loss-on must be all or last");
     expect(await msg("%gradients $dense $x $y")).to.contain("no recurrent layers");
+    nb.namespace.ragged = [[1, 2, 3, 4], [1, 2], [1, 2, 3, 4], [1, 2, 3, 4]];
+    expect(await msg("%gradients $model $ragged $ragged")).to.contain("batch.x has rows of different lengths: row 1 has 2 ids, but row 0 has 4");
     tf.dispose([model, dense].flatMap((m) => m.weights.map((w) => w.read())));
     tf.dispose([batch.x, batch.y]);
   });
@@ -69,6 +74,38 @@ describe("%gradients", function () {
 
 describe("%attention", function () {
   this.timeout(60000);
+
+  /** A model whose decoder never says <eos> (its output bias rules it out), so decoding runs to --max-length. */
+  function endlessTranslator() {
+    const setup = translationSetup();
+    const eos = setup.model.options.eosId;
+    const bias = setup.model.trainableVariables[setup.model.trainableVariables.length - 1];
+    bias.assign(tf.tensor1d(Array.from({ length: bias.shape[0] }, (_, i) => (i === eos ? -100 : 0))));
+    return setup;
+  }
+
+  it("caps a huge --max-length, saying so, and decodes at most that many steps", async () => {
+    const nb = new FakeNotebook();
+    const { set, model } = endlessTranslator();
+    Object.assign(nb.namespace, { model, data: set });
+    const { host } = await nb.run("%attention $model --vocab $data --max-length 1e12 --out a seven");
+    expect(host.out).to.contain("(--max-length 1000000000000 is more than a heatmap can show; decoding at most 200 steps)");
+    expect((nb.namespace.a as AttentionResult).weights).to.have.length(200);
+    model.dispose();
+  });
+
+  it("stops decoding when interrupted", async () => {
+    const nb = new FakeNotebook();
+    const { set, model } = endlessTranslator();
+    Object.assign(nb.namespace, { model, data: set });
+    const controller = new AbortController();
+    setImmediate(() => controller.abort());
+    let failure: unknown;
+    await nb.run("%attention $model --vocab $data --max-length 1e12 seven", controller.signal).catch((err) => (failure = err));
+    expect(failure).to.be.instanceOf(InterruptedError);
+    expect(nb.lastHost?.shown).to.have.length(0);
+    model.dispose();
+  });
 
   it("translates one input and draws its attention weights with source and target tokens", async () => {
     const nb = new FakeNotebook();

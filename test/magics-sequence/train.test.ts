@@ -47,7 +47,8 @@ describe("%%train", function () {
     // In place, never one message per step beyond the final redraw.
     expect(plotUpdates.length).to.be.at.least(1).and.at.most(12);
     expect(barUpdates.length).to.be.at.least(1).and.at.most(12);
-    const lastPlot = plotUpdates[plotUpdates.length - 1].data[PLOTLY_MIME] as { data: Array<{ x: number[]; y: number[] }> };
+    const lastPlot = plotUpdates[plotUpdates.length - 1].data[PLOTLY_MIME] as { data: Array<{ x: number[]; y: number[] }>; layout: { title: { text: string } } };
+    expect(lastPlot.layout.title.text).to.equal("Training loss (model)");
     expect(lastPlot.data[0].x[lastPlot.data[0].x.length - 1]).to.equal(12);
     expect(lastPlot.data[0].y[lastPlot.data[0].y.length - 1]).to.be.closeTo(history.lastLoss as number, 1e-6);
     expect(String(barUpdates[barUpdates.length - 1].data["text/plain"])).to.contain("12/12 step");
@@ -178,6 +179,9 @@ describe("%%train", function () {
     expect(await msg("%%train $model --data $batches")).to.contain("missing --steps");
     expect(await msg("%%train $model --data $batches --steps 0 --history h")).to.contain("--steps must be a positive integer");
     expect(await msg("%%train $model --data $batches --steps 2 --lr=-1 --history h")).to.contain("--lr must be a number greater than 0");
+    expect(await msg("%%train $model --data $batches --steps -5 --history h")).to.contain("--steps must be a positive integer, got -5");
+    expect(await msg("%%train $model --data $batches --steps 2 --lr -1 --history h")).to.contain("--lr must be a number greater than 0, got -1");
+    expect(await msg("%%train $model --data $batches -n -0.5 --history h")).to.contain("--steps must be a positive integer, got -0.5");
     expect(await msg("%%train $model --data $batches --steps two")).to.contain("--steps expects a number");
     expect(await msg("%%train $model --data $batches --steps 2")).to.contain("`history` holds a number");
     expect(nb.namespace.history).to.equal(42);

@@ -2,9 +2,10 @@ import { expect } from "chai";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { RecordingHost, errorOf, resultText, run } from "../engine/harness";
+import { disposeEngineAfterSuite, RecordingHost, errorOf, resultText, run } from "../engine/harness";
 
 describe("magics: built-ins through the engine", function () {
+  disposeEngineAfterSuite();
   this.timeout(60000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-magics-"));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -55,29 +56,6 @@ describe("magics: built-ins through the engine", function () {
   it("%%time keeps the cell's line numbers in errors", async () => {
     const err = errorOf(await run("%%time\nlet fineLine = 1;\nthrow new Error('on line 3');"));
     expect(err.traceback.join("\n")).to.match(/Cell In\[\d+\]:3:/);
-  });
-
-  it("%timeit -n -r prints the IPython report; %%timeit runs setup once", async () => {
-    const r = await run("%timeit -n 5 -r 3 Math.sqrt(2)");
-    expect(r.host.out).to.match(/[\d.]+ (s|ms|µs|ns) ± [\d.]+ (s|ms|µs|ns) per loop \(mean ± std\. dev\. of 3 runs, 5 loops each\)\n$/);
-    const cell = await run("%%timeit -n 4 -r 2 let setupRuns = (globalThis as any).__setups = ((globalThis as any).__setups ?? 0) + 1;\nMath.sqrt(3);");
-    expect(cell.host.out).to.include("2 runs, 4 loops each");
-    expect((globalThis as Record<string, unknown>).__setups).to.equal(1);
-  });
-
-  it("%timeit picks the number of loops itself when -n is not given", async () => {
-    await run("function busy(ms: number) { const end = Date.now() + ms; while (Date.now() < end) {} }");
-    const r = await run("%timeit -r 1 busy(220)");
-    expect(r.host.out).to.match(/per loop \(mean ± std\. dev\. of 1 run, 1 loop each\)/);
-  });
-
-  it("%timeit -o returns the timings; bad -n is a UsageError", async () => {
-    const r = await run("%timeit -q -o -n 2 -r 2 1 + 1");
-    expect(r.host.out).to.equal("");
-    expect(resultText(r)).to.include("per loop");
-    const err = errorOf(await run("%timeit -n zero 1"));
-    expect(err.ename).to.equal("UsageError");
-    expect(err.evalue).to.include("--number expects a number").and.include("Usage: %timeit");
   });
 
   it("%who and %whos list variables; tensors show shape and dtype", async () => {
@@ -132,7 +110,7 @@ describe("magics: built-ins through the engine", function () {
 
   it("%backend shows the backend and why; a bad name is a UsageError listing the available ones", async () => {
     const r = await run("%backend");
-    expect(r.host.out).to.match(/^TensorFlow\.js backend: \w+\nWhy: .+\nAvailable: .+\n$/);
+    expect(r.host.out).to.match(/^TensorFlow\.js backend: \w+\nWhy: .+\nAvailable: .+\nseqlab kernels: .+\n(Fallback: .+\n)*$/);
     const err = errorOf(await run("%backend quantum"));
     expect(err.ename).to.equal("UsageError");
     expect(err.evalue).to.include("quantum").and.include("available");

@@ -88,6 +88,16 @@ describe("magics: arguments", () => {
     expect(() => parseMagicArgs(spec, "--nope", "line", source)).to.throw(UsageError, /%demo: .*--nope/);
   });
 
+  it("takes a negative number after an option as its value, long or short", () => {
+    expect(parseMagicArgs(spec, "--units -5", "line", source).options.units).to.equal(-5);
+    expect(parseMagicArgs(spec, "--tag -0.5 x", "line", source).options.tag).to.equal("-0.5");
+    expect(parseMagicArgs(spec, "-v -t -3", "line", source).options).to.include({ verbose: true, tag: "-3" });
+  });
+
+  it("keeps an unquoted \\n as \\n (a one-line tune), as between quotes", () => {
+    expect(parseMagicArgs(spec, String.raw`X:1\nK:C "a\nb" 'c\nd'`, "line", source).positionals).to.deep.equal([String.raw`X:1\nK:C`, String.raw`a\nb`, String.raw`c\nd`]);
+  });
+
   it("expands $name and {expr} to values, keeping the objects", () => {
     const args = parseMagicArgs(spec, "$model {n * 2} pre-$n '$n' --tag $name", "line", source);
     expect(args.positionals).to.deep.equal(['{"units":8}', "6", "pre-3", "$n"]);

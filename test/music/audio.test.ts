@@ -9,7 +9,7 @@ import {
   timidityAvailable,
   wavSeconds,
 } from "../../lib/music";
-import { DISPLAY } from "../../lib/runtime";
+import { DISPLAY, InterruptedError } from "../../lib/runtime";
 
 const SCALE = "X:1\nT:Scale\nM:4/4\nL:1/4\nQ:1/4=120\nK:C\nCDEF|GABc|]";
 
@@ -120,5 +120,27 @@ describe("music/song: a tune that displays itself", () => {
     expect(String(bundle["text/html"])).to.contain("No audio");
     expect(String(bundle["text/html"])).to.contain("The tune has no notes.");
     expect(String(bundle["text/plain"])).to.contain("not playable");
+  });
+});
+
+describe("music/song: limits on long tunes", () => {
+  const LONG = `X:1\nT:Long\nL:1/4\nQ:1/4=120\nK:C\n${"CDEF|GABc|\n".repeat(10)}`; // 80 quarter notes: 40 s
+
+  it("renders at most maxSeconds of audio and draws at most maxSheetLines lines of music, saying what it left out", async () => {
+    const song = new Song(LONG, { maxSeconds: 2, maxSheetLines: 3 });
+    await song.prepare();
+    expect(wavSeconds(decodeWav(song.wav()))).to.be.closeTo(2.3, 0.01); // 2 s and the release tail
+    expect(song.cuts()).to.deep.equal({ audio: { renderedSeconds: 2, totalSeconds: 40 }, sheet: { drawnLines: 3, totalLines: 10 } });
+    expect(song.svg().match(/abcjs-staff-wrapper/g) ?? []).to.have.length.at.most(3);
+    expect(new Song(SCALE).cuts()).to.deep.equal({});
+    expect(() => new Song(SCALE, { maxSeconds: 0 })).to.throw(RangeError, /maxSeconds must be a number greater than 0, got 0/);
+  });
+
+  it("prepare stops with InterruptedError once its signal is aborted", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    let failure: unknown;
+    await new Song(LONG).prepare(controller.signal).catch((err) => (failure = err));
+    expect(failure).to.be.instanceOf(InterruptedError);
   });
 });

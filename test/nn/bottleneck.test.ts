@@ -9,15 +9,15 @@ import * as tf from "@tensorflow/tfjs";
 import { Seq2Seq, makeSeq2SeqBatch, scoreTranslations, TranslationScore } from "../../lib/nn";
 import { numberTranslation, translationIds } from "../../lib/data";
 import { makeRng } from "../../lib/text";
-import { initBackend } from "../../lib/backend";
+import { restoreBackendAfterSuite } from "../backend/keep-backend";
 
 const slow = process.env.SEQLAB_SLOW === "1";
 
 (slow ? describe : describe.skip)("nn: the encoder-decoder bottleneck (slow)", function () {
   this.timeout(900000);
+  restoreBackendAfterSuite();
 
   it("attention keeps exact translations as inputs grow; the plain encoder-decoder loses them", async () => {
-    await initBackend();
     const train = numberTranslation({ count: 2000, minNumbers: 1, maxNumbers: 4, seed: 1 });
     const test = numberTranslation({ count: 200, minNumbers: 1, maxNumbers: 4, seed: 2 });
     const tr = translationIds(train);

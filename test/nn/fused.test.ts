@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { expect } from "chai";
-import { initBackend, useBackend } from "../../lib/backend";
+import { useBackend } from "../../lib/backend";
 import { fusedRecurrence, recurrenceEngineName, type CellKind, type RecurrenceOptions } from "../../lib/nn/fused";
 import { DEFAULT_MIN_WORK, kernelThreads, setKernelThreads } from "../../lib/simd";
 import { restoreBackendAfterSuite } from "../backend/keep-backend";
@@ -52,9 +52,7 @@ function layersOutputs(p: Problem) {
 }
 
 for (const engine of ["tfjs", "kernels"] as const) describe(`nn/fused: fusedRecurrence (${engine} engine)`, () => {
-  before(async () => {
-    await initBackend();
-  });
+  restoreBackendAfterSuite();
 
   for (const c of CASES) {
     it(`${c.label}: outputs, final state and gradients equal tfjs-layers`, () => {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { notebookToHtml, renderBundle, stripAnsi } from "../../kernel/runner/html";
 import type { Notebook } from "../../kernel/runner/notebook";
+import { isSafeUrl, sanitizeHtml } from "../../kernel/runner/sanitize";
 
 describe("runner: HTML page", () => {
   it("picks the richest MIME type a browser shows", () => {
@@ -59,5 +60,36 @@ describe("runner: HTML page", () => {
     const figure = cellWith({ "application/vnd.plotly.v1+json": { data: [] }, "text/html": "<div id=fig></div>" });
     const carried: Notebook = { ...nb, cells: [{ cell_type: "code", id: "c", metadata: {}, source: "", execution_count: 1, outputs: [loader, figure] }] };
     expect(notebookToHtml(carried, "t")).not.to.contain("if (!window.Plotly)");
+  });
+
+  it("sanitises markdown cells (no scripts, event handlers or javascript: links) but leaves code outputs as they are", () => {
+    const markdownSource = [
+      "# Title <script>window.pwned = 1</script>",
+      "",
+      '<img src="x.png" onerror="alert(1)"> <a href="javascript:alert(2)">link</a> <a href="https://example.org">ok</a>',
+      "",
+      '<p onclick="alert(3)">para <iframe src="https://evil.example"></iframe><b>bold</b></p>',
+    ].join("\n");
+    const nb: Notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        { cell_type: "markdown", id: "m", metadata: {}, source: markdownSource },
+        { cell_type: "code", id: "c", metadata: {}, source: "1", execution_count: 1, outputs: [{ output_type: "display_data", data: { "text/html": "<script>trustedOutput()</script>" }, metadata: {} }] },
+      ],
+    };
+    const html = notebookToHtml(nb, "t");
+    const markdownPart = html.slice(html.indexOf('<div class="cell markdown">'), html.indexOf('<div class="cell code">'));
+    expect(markdownPart).to.contain("<h1").and.contain("Title").and.contain("<b>bold</b>").and.contain('<a href="https://example.org">ok</a>').and.contain('<img src="x.png">');
+    expect(markdownPart).to.not.match(/<script|onerror|onclick|javascript:|<iframe/i);
+    expect(html).to.contain("<script>trustedOutput()</script>");
+  });
+
+  it("keeps safe URLs only: relative, anchors, http(s), mailto, data: images", () => {
+    expect(["page.html", "#part", "https://a.b/c", "mailto:x@y.z"].every((u) => isSafeUrl(u, "a"))).to.equal(true);
+    expect(["javascript:alert(1)", " JaVa\tScRiPt:alert(1)", "vbscript:x", "data:text/html,<b>"].some((u) => isSafeUrl(u, "a"))).to.equal(false);
+    expect(isSafeUrl("data:image/png;base64,AAAA", "img")).to.equal(true);
+    expect(sanitizeHtml('<custom-tag>kept <i>text</i></custom-tag><style>p{}</style><!-- note -->')).to.equal("kept <i>text</i>");
   });
 });

@@ -118,6 +118,49 @@ describe("runner: executing notebooks (JavaScript test engine)", function () {
     expect(processesWithMarker(marker)).to.deep.equal([]);
   });
 
+  it("seqlab run: runs every notebook, reports each and a summary, and exits 1 when any failed", async () => {
+    const dir = tempDir();
+    const files = ["a", "b", "c"].map((name) => path.join(dir, `${name}.ipynb`));
+    writeNotebook(files[0], notebook([code('console.log("a ran")')]));
+    writeNotebook(files[1], notebook([code('throw new Error("b breaks")')]));
+    writeNotebook(files[2], notebook([code('console.log("c ran")')]));
+    const out = path.join(dir, "out");
+    const res = await runCli(["run", ...files, "--out", out], { SEQLAB_RUN_KERNEL: JS_KERNEL });
+    expect(res.code).to.equal(1);
+    expect(res.stderr).to.contain("b.ipynb: cell 1/1 failed").and.contain("3 notebooks: 2 passed, 1 failed");
+    expect(codeCells(readNotebook(path.join(out, "c.ipynb")))[0].outputs).to.deep.equal([{ output_type: "stream", name: "stdout", text: "c ran\n" }]);
+  });
+
+  it("an error in a cell tagged raises-exception is expected: the run goes on and passes", async () => {
+    const nb = notebook([code('throw new TypeError("shown on purpose")', ["raises-exception"]), code('console.log("after")')]);
+    const run = await runNotebook(nb, { kernelArgv: JS_KERNEL_ARGV });
+    expect(run.failure).to.equal(undefined);
+    const cells = codeCells(run.notebook);
+    expect(cells[0].outputs[0]).to.include({ output_type: "error", ename: "TypeError", evalue: "shown on purpose" });
+    expect(cells[1].outputs).to.deep.equal([{ output_type: "stream", name: "stdout", text: "after\n" }]);
+  });
+
+  it("seqlab run: each notebook's kernel starts in its own folder; two with the same name are refused", async () => {
+    const dir = tempDir();
+    const files = ["one", "two"].map((sub) => path.join(dir, sub, `${sub}.ipynb`));
+    for (const file of files) {
+      fs.mkdirSync(path.dirname(file));
+      writeNotebook(file, notebook([code('require("process").cwd()')]));
+    }
+    const out = path.join(dir, "out");
+    const res = await runCli(["run", ...files, "--out", out], { SEQLAB_RUN_KERNEL: JS_KERNEL }, dir);
+    expect(res.code, res.stderr).to.equal(0);
+    for (const file of files) {
+      const result = codeCells(readNotebook(path.join(out, path.basename(file))))[0].outputs[0] as { data: Record<string, string> };
+      expect(result.data["text/plain"]).to.contain(path.dirname(file));
+    }
+    const twin = path.join(dir, "two", "one.ipynb");
+    fs.copyFileSync(files[0], twin);
+    const clash = await runCli(["run", files[0], twin, "--out", out], { SEQLAB_RUN_KERNEL: JS_KERNEL });
+    expect(clash.code).to.equal(2);
+    expect(clash.stderr).to.contain("would both be written to");
+  });
+
   it("seqlab run: kernels are gone after a successful run too", async () => {
     const dir = tempDir();
     const file = path.join(dir, "ok.ipynb");

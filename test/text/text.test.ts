@@ -11,7 +11,19 @@ import {
   padBatch,
   lengthsToMask,
   tokenizeWords,
+  checkIdRows,
 } from "../../lib/text";
+import { toIds } from "../../lib/train/losses";
+
+describe("text: rows of token ids", () => {
+  it("says which row of ragged ids has which length, and what was expected", () => {
+    const ragged = [[1, 2, 3, 4], [1, 2], [1, 2, 3, 4], [1, 2, 3, 4]];
+    expect(() => toIds(ragged, "batch.x")).to.throw(RangeError, /^batch\.x has rows of different lengths: row 1 has 2 ids, but row 0 has 4; .*sl\.padSequences/);
+    expect(() => checkIdRows([[[1, 2], [3]]], "x")).to.throw(/x has rows of different lengths: row 0, position 1 has 1 id, but row 0, position 0 has 2/);
+    expect(() => checkIdRows([[1, "a"]], "x")).to.throw(TypeError, /x: row 0, position 1 is "a", expected an integer token id/);
+    expect(toIds([[1, 2], [3, 4]]).shape).to.deep.equal([2, 2]);
+  });
+});
 
 describe("text: vocabulary", () => {
   it("sorts characters like Python's sorted(set(text))", () => {

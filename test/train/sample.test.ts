@@ -13,6 +13,8 @@ const toyStep: StepFunction = (ids) => {
   const last = ids[ids.length - 1];
   return TOKENS.map((_, j) => Math.cos(3 * last + 1.7 * j) * 2);
 };
+/** The toy step over a vocabulary of `size` tokens. */
+const toyWordStep = (size: number): StepFunction => (ids) => Array.from({ length: size }, (_, j) => Math.cos(3 * ids[ids.length - 1] + 1.7 * j) * 2);
 const argmax = (xs: ArrayLike<number>) => Array.from(xs).reduce((best, v, i, arr) => (v > arr[best] ? i : best), 0);
 
 describe("train: sampling", () => {
@@ -26,6 +28,15 @@ describe("train: sampling", () => {
     expect(a.generated).to.have.length(40);
     expect(c.text).to.not.equal(a.text);
     model.dispose();
+  });
+
+  it("word-level text joins the seed and every token with the vocabulary's separator", async () => {
+    const words = Vocabulary.fromWords("the keeper watches the gate and the gate keeps the keeper");
+    const r = await sample(toyWordStep(words.size), { length: 6, seedText: "the keeper", vocab: words, seed: 1 });
+    expect(r.text).to.equal(`the keeper ${words.decodeTokens(r.ids).join(" ")}`);
+    expect(r.generated.split(" ")).to.have.length(6);
+    const chars = await sample(toyStep, { length: 5, seedText: "ab", vocab: TOKENS, seed: 1 });
+    expect(chars.text).to.equal(`ab${chars.ids.map((id) => TOKENS[id]).join("")}`);
   });
 
   it("goes greedy as the temperature goes to 0, and topK = 1 is greedy at any temperature", async () => {

@@ -18,7 +18,7 @@ export const htmlMagic: MagicSpec = {
 export const writefileMagic: MagicSpec = {
   name: "writefile",
   kind: "cell",
-  usage: "%%writefile [-a] FILE",
+  arguments: "FILE",
   help: "Writes the cell body to FILE (relative to the kernel's working directory), or appends with -a.",
   options: { append: { type: "boolean", short: "a", help: "append instead of overwriting" } },
   run(ctx, args) {

@@ -5,7 +5,8 @@ import { htmlMagic, writefileMagic } from "./files";
 import { lsmagicMagic } from "./lsmagic";
 import { resetMagic, whoMagic, whosMagic } from "./namespace";
 import { backendMagic, memoryMagic } from "./tensorflow";
-import { timeMagic, timeitMagic } from "./timing";
+import { timeitMagic } from "./timeit";
+import { timeMagic } from "./timing";
 
 export const builtinMagics = [timeMagic, timeitMagic, whoMagic, whosMagic, resetMagic, envMagic, htmlMagic, writefileMagic, backendMagic, memoryMagic, lsmagicMagic];
 

@@ -71,7 +71,7 @@ export const whosMagic: MagicSpec = {
 export const resetMagic: MagicSpec = {
   name: "reset",
   kind: "line",
-  usage: "%reset [-f]",
+  arguments: "",
   help: "Forgets every variable and declaration defined by cells (magics and imports of lib stay loaded).\nAsks for confirmation unless -f is given.",
   options: { force: { type: "boolean", short: "f", help: "do not ask for confirmation" } },
   positionals: false,

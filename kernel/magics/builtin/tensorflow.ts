@@ -2,6 +2,7 @@
 import type { MagicSpec } from "../types";
 
 type BackendModule = typeof import("../../../lib/backend");
+type BackendInfo = import("../../../lib/backend").BackendInfo;
 
 async function backendModule(): Promise<BackendModule> {
   return import("../../../lib/backend");
@@ -26,15 +27,18 @@ export const backendMagic: MagicSpec = {
   async run(ctx, args) {
     if (args.positionals.length > 1) ctx.usageError(`expected at most one backend name, got ${args.positionals.join(" ")}`);
     const lib = await backendModule();
-    let info = lib.backendInfo();
-    if (args.positionals.length === 1) {
-      try {
-        info = await lib.useBackend(args.positionals[0]);
-      } catch (err) {
-        ctx.usageError((err as Error).message);
-      }
-    }
-    ctx.print(`TensorFlow.js backend: ${info.name}\nWhy: ${info.reason}\nAvailable: ${info.available.join(", ")}`);
+    const info: BackendInfo =
+      args.positionals.length === 1
+        ? await lib.useBackend(args.positionals[0]).catch((err: Error) => ctx.usageError(err.message))
+        : await lib.ready();
+    const lines = [
+      `TensorFlow.js backend: ${info.name}`,
+      `Why: ${info.reason}`,
+      `Available: ${info.available.join(", ")}`,
+      `seqlab kernels: ${info.kernels.reason}`,
+      ...info.fallbacks.map((f) => `Fallback: ${f}`),
+    ];
+    ctx.print(lines.join("\n"));
     return undefined;
   },
 };
@@ -47,6 +51,7 @@ export const memoryMagic: MagicSpec = {
   positionals: false,
   async run(ctx) {
     const lib = await backendModule();
+    await lib.ready();
     const m = lib.memoryInfo();
     ctx.print(`Tensors: ${m.numTensors}\nBytes: ${m.numBytes} (${formatBytes(m.numBytes)})`);
     return undefined;

@@ -1,8 +1,6 @@
-/** %time / %%time and %timeit / %%timeit, reporting like IPython. */
-import { setImmediate as yieldToEventLoop } from "timers/promises";
-import { KeyboardInterrupt } from "../../engine/context";
-import { formatDuration, meanAndStd, timeitReport } from "../timefmt";
-import type { CompiledCode, MagicContext, MagicSpec } from "../types";
+/** %time / %%time, reporting like IPython. */
+import { formatDuration } from "../timefmt";
+import type { MagicContext, MagicSpec } from "../types";
 
 function codeOf(ctx: MagicContext, args: { invokedAs: "line" | "cell"; rest: string; body?: string }): string {
   const code = args.invokedAs === "cell" ? args.body ?? "" : args.rest;
@@ -38,95 +36,5 @@ export const timeMagic: MagicSpec = {
     } finally {
       report();
     }
-  },
-};
-
-/** Seconds for `loops` runs of `code`. */
-async function timeLoops(code: CompiledCode, loops: number): Promise<number> {
-  const t0 = performance.now();
-  await code.runRepeatedly(loops);
-  return (performance.now() - t0) / 1000;
-}
-
-/** The result object %timeit -o returns (IPython's TimeitResult, in essence). */
-export interface TimeitResult {
-  loops: number;
-  repeat: number;
-  /** Seconds per loop, one per run. */
-  timings: number[];
-  average: number;
-  stdev: number;
-  best: number;
-  worst: number;
-  toString(): string;
-}
-
-export const timeitMagic: MagicSpec = {
-  name: "timeit",
-  kind: "both",
-  usage: "%timeit [-n N] [-r R] [-q] [-o] statement  |  %%timeit [-n N] [-r R] [-q] [-o] [setup]",
-  help:
-    "Times a statement by running it N times per run, R runs, and reports the mean and standard\n" +
-    "deviation per loop. Without -n, N is the first power of 10 taking at least 0.2 s.\n" +
-    "In the cell form, the rest of the first line is setup code run once before timing the body.",
-  args: "code",
-  options: {
-    number: { type: "number", short: "n", help: "loops per run (default: automatic)" },
-    repeat: { type: "number", short: "r", default: 7, help: "number of runs" },
-    quiet: { type: "boolean", short: "q", help: "print nothing" },
-    output: { type: "boolean", short: "o", help: "return the TimeitResult as the cell's value" },
-  },
-  async run(ctx, args) {
-    const repeat = Number(args.options.repeat);
-    if (!Number.isInteger(repeat) || repeat < 1) ctx.usageError(`-r must be a whole number of runs >= 1, got ${args.options.repeat}`);
-    const requested = args.options.number;
-    if (requested !== undefined && (!Number.isInteger(requested) || (requested as number) < 1)) {
-      ctx.usageError(`-n must be a whole number of loops >= 1, got ${requested}`);
-    }
-    let statement: string;
-    if (args.invokedAs === "cell") {
-      if (args.rest.trim() !== "") await ctx.runCode(args.rest);
-      statement = codeOf(ctx, args);
-    } else {
-      statement = codeOf(ctx, args);
-    }
-    const code = await ctx.compileCode(statement);
-    const check = async () => {
-      await yieldToEventLoop();
-      if (ctx.signal.aborted) throw new KeyboardInterrupt();
-    };
-    let loops = requested as number | undefined;
-    if (loops === undefined) {
-      for (let exponent = 0; exponent < 10; exponent++) {
-        loops = 10 ** exponent;
-        const seconds = await timeLoops(code, loops);
-        await check();
-        if (seconds >= 0.2) break;
-      }
-    }
-    const n = loops as number;
-    const timings: number[] = [];
-    for (let r = 0; r < repeat; r++) {
-      timings.push((await timeLoops(code, n)) / n);
-      await check();
-    }
-    const { mean, std } = meanAndStd(timings);
-    const best = Math.min(...timings);
-    const worst = Math.max(...timings);
-    const report = timeitReport(timings, n);
-    if (!args.options.quiet) {
-      if (worst > 4 * best && best > 0 && worst > 1e-6) {
-        ctx.print(
-          `The slowest run took ${(worst / best).toFixed(2)} times longer than the fastest. ` +
-            "This could mean that an intermediate result is being cached.",
-        );
-      }
-      ctx.print(report);
-    }
-    if (!args.options.output) return undefined;
-    const result: TimeitResult = { loops: n, repeat, timings, average: mean, stdev: std, best, worst, toString: () => report };
-    // Shown as IPython shows its TimeitResult, while the numbers stay plain fields.
-    Object.defineProperty(result, Symbol.for("Jupyter.display"), { value: () => ({ "text/plain": `<TimeitResult : ${report}>` }) });
-    return result;
   },
 };

@@ -1,6 +1,6 @@
 /** %attention: translate one input with an attending sl.Seq2Seq and draw its attention weights (lib/viz). */
 import type { MagicSpec } from "../types";
-import { bindVariable, isSeq2Seq, isVocabulary, optionRef, textArgument, type VocabularyLike } from "./values";
+import { bindVariable, isSeq2Seq, isVocabulary, nameOf, optionRef, outVariable, positiveInteger, type Seq2SeqLike, textArgument, type VocabularyLike } from "./values";
 
 interface VocabularyPair {
   sourceVocab: VocabularyLike;
@@ -22,10 +22,28 @@ export interface AttentionResult {
   translation: string;
 }
 
+/** Output steps %attention decodes at most: more rows than a heatmap can show. */
+const MAX_DECODE_STEPS = 200;
+
+/**
+ * model.translate for one source, in rounds of doubling length (greedy decoding repeats the
+ * shorter rounds exactly), giving the event loop a turn between rounds so an interrupt stops
+ * it; at most twice the work of one call.
+ */
+async function translateInterruptibly(model: Seq2SeqLike, ids: number[], maxLength: number, signal: AbortSignal) {
+  const { yieldAndCheck } = await import("../../../lib/runtime");
+  for (let length = Math.min(16, maxLength); ; length = Math.min(2 * length, maxLength)) {
+    const translation = model.translate([ids], { maxLength: length });
+    const ended = translation.tokens[0].length < length;
+    if (ended || length === maxLength) return translation;
+    await yieldAndCheck(signal, "while translating");
+  }
+}
+
 export const attentionMagic: MagicSpec = {
   name: "attention",
   kind: "line",
-  usage: "%attention $model [--vocab $set | --source-vocab $v --target-vocab $v] [--max-length N] [--out NAME] SOURCE|$var",
+  arguments: "$model SOURCE|$var",
   help: [
     "Translates one source sentence with an sl.Seq2Seq built with attention (greedy decoding,",
     "model.translate) and draws which source tokens each output token attended to, as a heatmap",
@@ -39,11 +57,11 @@ export const attentionMagic: MagicSpec = {
     "  %attention $model --vocab $data seven and forty , two hundred",
   ].join("\n"),
   options: {
-    vocab: { type: "string", help: "an object with sourceVocab and targetVocab ($data)" },
-    "source-vocab": { type: "string", help: "the source Vocabulary" },
-    "target-vocab": { type: "string", help: "the target Vocabulary" },
+    vocab: { type: "string", value: "$set", help: "an object with sourceVocab and targetVocab ($data)" },
+    "source-vocab": { type: "string", value: "$vocab", help: "the source Vocabulary" },
+    "target-vocab": { type: "string", value: "$vocab", help: "the target Vocabulary" },
     "max-length": { type: "number", help: "longest translation to decode", default: 50 },
-    out: { type: "string", help: "notebook variable to keep { source, target, weights, translation } in" },
+    out: { type: "string", value: "NAME", help: "notebook variable to keep { source, target, weights, translation } in" },
   },
   async run(ctx, args) {
     if (args.positionals.length < 2) ctx.usageError("expected the model ($model) and the source text");
@@ -64,8 +82,12 @@ export const attentionMagic: MagicSpec = {
         targetVocab: ctx.expect(t!, "a Vocabulary", isVocabulary),
       };
     }
-    const maxLength = args.options["max-length"];
-    if (typeof maxLength !== "number" || !Number.isInteger(maxLength) || maxLength < 1) ctx.usageError(`--max-length must be a positive integer, got ${maxLength}`);
+    const out = outVariable(ctx, args);
+    let maxLength = positiveInteger(ctx, "max-length", args.options["max-length"]);
+    if (maxLength > MAX_DECODE_STEPS) {
+      ctx.print(`(--max-length ${maxLength} is more than a heatmap can show; decoding at most ${MAX_DECODE_STEPS} steps)`);
+      maxLength = MAX_DECODE_STEPS;
+    }
 
     // The source: ids given directly, or text split by the source vocabulary.
     let ids: number[];
@@ -86,7 +108,7 @@ export const attentionMagic: MagicSpec = {
     const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= model.options.sourceVocabSize);
     if (bad !== undefined) ctx.usageError(`source id ${bad} is outside the model's source vocabulary (0..${model.options.sourceVocabSize - 1}); use the vocabulary the model was trained with`);
 
-    const translation = model.translate([ids], { maxLength: maxLength as number });
+    const translation = await translateInterruptibly(model, ids, maxLength, ctx.signal);
     const weights = translation.attention?.[0] ?? [];
     const outTokens = vocabs.targetVocab.decodeTokens(translation.tokens[0]);
     const eosToken = vocabs.targetVocab.tokens[model.options.eosId] ?? "<eos>";
@@ -94,17 +116,14 @@ export const attentionMagic: MagicSpec = {
     const target = weights.map((_, i) => (i < outTokens.length ? outTokens[i] : eosToken));
     const source = vocabs.sourceVocab.decodeTokens(ids);
     const result: AttentionResult = { source, target, weights, translation: vocabs.targetVocab.decode(translation.tokens[0]) };
-    if (typeof args.options.out === "string") {
-      if (!/^[A-Za-z_$][\w$]*$/.test(args.options.out)) ctx.usageError(`--out must be a variable name, got ${JSON.stringify(args.options.out)}`);
-      await bindVariable(ctx, args.options.out, result, "{ source: string[]; target: string[]; weights: number[][]; translation: string }");
-    }
+    if (out) await bindVariable(ctx, out, result, "{ source: string[]; target: string[]; weights: number[][]; translation: string }");
     ctx.print(`${source.join(" ")}  →  ${result.translation}`);
     if (weights.length === 0) {
       ctx.print("(the model produced no output steps, so there are no attention weights to draw)");
       return undefined;
     }
     const lib = await import("../../../lib/viz");
-    ctx.display(lib.attentionFigure({ source, target, weights }, { title: `Attention of ${modelRef.written}` }));
+    ctx.display(lib.attentionFigure({ source, target, weights }, { title: `Attention of ${nameOf(modelRef)}` }));
     return undefined;
   },
 };

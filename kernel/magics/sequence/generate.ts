@@ -3,17 +3,20 @@ import type * as tf from "@tensorflow/tfjs";
 import type { SampleVocabulary } from "../../../lib/train/sample";
 import type { MagicSpec } from "../types";
 import { showTunes, tunesIn } from "./music";
-import { bindVariable, isLayersModel, isVocabulary, optionRef, positionalRef, positiveInteger, positiveNumber, variableName } from "./values";
+import { bindVariable, isLayersModel, isVocabulary, optionRef, outVariable, positionalRef, positiveInteger, positiveNumber } from "./values";
 
 function isSampleVocabulary(value: unknown): value is SampleVocabulary | string[] {
   if (Array.isArray(value)) return value.length > 0 && value.every((t) => typeof t === "string");
   return isVocabulary(value);
 }
 
+/** Tunes shown as music (the count of valid ones covers them all). */
+const SHOWN_TUNES = 3;
+
 export const generateMagic: MagicSpec = {
   name: "generate",
   kind: "line",
-  usage: "%generate $model --vocab $vocab [--start TEXT] [--length N] [--temperature T] [--top-k K] [--seed S] [--out NAME]",
+  arguments: "$model",
   help: [
     "Generates text one token at a time from a trained token model (sl.sample: the seed text",
     "primes the recurrent state, then each token is drawn from softmax(logits / T), optionally",
@@ -28,13 +31,13 @@ export const generateMagic: MagicSpec = {
     "  %generate $model --vocab $vocab --start \"X:\" --length 400 --temperature 0.8 --top-k 10",
   ].join("\n"),
   options: {
-    vocab: { type: "string", short: "v", help: "the model's Vocabulary ($vocab)" },
-    start: { type: "string", short: "s", help: "seed text", default: "X" },
+    vocab: { type: "string", short: "v", value: "$vocab", help: "the model's Vocabulary ($vocab)" },
+    start: { type: "string", short: "s", value: "TEXT", help: "seed text", default: "X" },
     length: { type: "number", short: "n", help: "tokens to generate", default: 200 },
     temperature: { type: "number", short: "t", help: "sampling temperature > 0", default: 1 },
     "top-k": { type: "number", short: "k", help: "sample among the k most likely tokens" },
     seed: { type: "number", help: "random seed", default: 0 },
-    out: { type: "string", help: "notebook variable to keep the SampledText in" },
+    out: { type: "string", value: "NAME", help: "notebook variable to keep the SampledText in" },
     music: { type: "boolean", help: "always try to show the text as music (default: only when it has ABC headers)" },
   },
   async run(ctx, args) {
@@ -49,7 +52,7 @@ export const generateMagic: MagicSpec = {
     const topK = args.options["top-k"] === undefined ? undefined : positiveInteger(ctx, "top-k", args.options["top-k"]);
     const seed = args.options.seed;
     if (typeof seed !== "number" || !Number.isInteger(seed)) ctx.usageError(`--seed must be an integer, got ${JSON.stringify(seed)}`);
-    const out = args.options.out === undefined ? undefined : variableName(ctx, "out", args.options.out);
+    const out = outVariable(ctx, args);
     const start = String(args.options.start).replace(/\\n/g, "\n");
 
     const { sample } = await import("../../../lib/train/sample");
@@ -64,9 +67,13 @@ export const generateMagic: MagicSpec = {
     ctx.print(text.text);
     const tunes = await tunesIn(args.options.music ? `X:1\n${text.text}` : text.text);
     if (tunes.length > 0) {
+      const { checkSongs } = await import("../../../lib/music/abc");
+      const { plural } = await import("../../../lib/viz/format");
       ctx.print("");
-      const valid = await showTunes(ctx, tunes, { limit: 3 });
-      ctx.print(`${valid} of ${tunes.length} tunes in the generated text are valid ABC`);
+      await showTunes(ctx, tunes.slice(0, SHOWN_TUNES));
+      if (tunes.length > SHOWN_TUNES) ctx.print(`(${plural(tunes.length - SHOWN_TUNES, "more tune")} not shown)`);
+      const valid = checkSongs(tunes).valid.length;
+      ctx.print(`${valid} of ${plural(tunes.length, "tune")} in the generated text ${valid === 1 ? "is" : "are"} valid ABC`);
     }
     return undefined;
   },

@@ -1,8 +1,9 @@
 /** %gradients: gradient norm through time for one batch (lib/inspect), drawn by lib/viz, with a verdict in words. */
 import type * as tf from "@tensorflow/tfjs";
 import type { GradientsThroughTimeData } from "../../../lib/inspect/types";
+import { gradientRatio, trendFor } from "../../../lib/inspect/verdict";
 import type { MagicContext, MagicSpec, ValueRef } from "../types";
-import { bindVariable, isIdBatch, isLayersModel, positionalRef, variableName } from "./values";
+import { bindVariable, isIdBatch, isLayersModel, nameOf, outVariable, positionalRef } from "./values";
 
 type Ids = tf.Tensor | number[][];
 
@@ -14,19 +15,23 @@ function isBatch(value: unknown): value is { x: Ids; y: Ids } {
 
 const sci = (x: number) => (!Number.isFinite(x) ? String(x) : x === 0 ? "0" : Math.abs(x) >= 0.01 && Math.abs(x) < 1000 ? x.toPrecision(3) : x.toExponential(2));
 
-/** One sentence per layer: the two norms, their ratio, and what it means. */
+/**
+ * One sentence per layer: the two norms, their ratio, and what it means. The ratio and the
+ * verdict (thresholds included) are lib/inspect/verdict.ts's, so the magic and the library agree.
+ */
 export function describeGradients(data: GradientsThroughTimeData): string[] {
   const T = data.timeSteps;
   return data.layers.map((layer, i) => {
     const norms = data.norms[i];
     const first = norms[0];
     const last = norms[T - 1];
-    const ratio = last > 0 ? first / last : NaN;
+    const ratio = gradientRatio(norms);
+    const trend = trendFor(ratio);
     const head = `${layer}: ‖dL/dh‖ is ${sci(last)} at the last time step (t=${T - 1}) and ${sci(first)} at the first (t=0)`;
-    if (!Number.isFinite(ratio)) return `${head}; no gradient reaches the last step, so there is no ratio to read.`;
+    if (trend === "no gradient") return `${head}; no gradient reaches the last step, so there is no ratio to read.`;
     const ratioText = `the first step gets ${sci(ratio)}× the last step's gradient (last/first = ${sci(1 / ratio)})`;
-    if (ratio < 1e-2) return `${head}: gradients VANISH through time — ${ratioText}, so early inputs barely learn.`;
-    if (ratio > 1e2) return `${head}: gradients EXPLODE through time — ${ratioText}; clip the gradient norm (--clip).`;
+    if (trend === "vanishing") return `${head}: gradients VANISH through time — ${ratioText}, so early inputs barely learn.`;
+    if (trend === "exploding") return `${head}: gradients EXPLODE through time — ${ratioText}; clip the gradient norm (--clip).`;
     return `${head}: gradients neither vanish nor explode over ${T} steps — ${ratioText}.`;
   });
 }
@@ -38,7 +43,7 @@ function idsArgument(ctx: MagicContext, ref: ValueRef): Ids {
 export const gradientsMagic: MagicSpec = {
   name: "gradients",
   kind: "line",
-  usage: "%gradients $model $x $y [--loss-on all|last] [--out NAME]",
+  arguments: "$model $x $y  (or $model $batch)",
   help: [
     "Measures, for one batch, the norm of the loss gradient reaching each hidden state h_t",
     "(sl.gradientsThroughTime) and plots it against the time step, one line per recurrent layer",
@@ -55,8 +60,8 @@ export const gradientsMagic: MagicSpec = {
     "  %gradients $model $batch --loss-on last --out gtt",
   ].join("\n"),
   options: {
-    "loss-on": { type: "string", help: "all or last", default: "all" },
-    out: { type: "string", help: "notebook variable to store the measured numbers in" },
+    "loss-on": { type: "string", value: "all|last", help: "all or last", default: "all" },
+    out: { type: "string", value: "NAME", help: "notebook variable to store the measured numbers in" },
   },
   async run(ctx, args) {
     if (args.positionals.length < 2 || args.positionals.length > 3) {
@@ -72,7 +77,7 @@ export const gradientsMagic: MagicSpec = {
     }
     const lossOn = args.options["loss-on"];
     if (lossOn !== "all" && lossOn !== "last") ctx.usageError(`--loss-on must be all or last, got ${JSON.stringify(lossOn)}`);
-    const out = args.options.out === undefined ? undefined : variableName(ctx, "out", args.options.out);
+    const out = outVariable(ctx, args);
     const lib = await import("../../../lib");
     let data: GradientsThroughTimeData;
     try {
@@ -81,7 +86,7 @@ export const gradientsMagic: MagicSpec = {
       return ctx.usageError(`could not measure gradients through time: ${(err as Error).message}`);
     }
     if (out) await bindVariable(ctx, out, data, `import("seqlab").GradientsThroughTimeData`);
-    ctx.display(lib.gradientNormsFigure(data, { title: `Gradient norm through time (${modelRef.written}, loss on ${lossOn} steps)` }));
+    ctx.display(lib.gradientNormsFigure(data, { title: `Gradient norm through time (${nameOf(modelRef)}, loss on ${lossOn} steps)` }));
     for (const line of describeGradients(data)) ctx.print(line);
     return undefined;
   },

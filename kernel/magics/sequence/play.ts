@@ -2,15 +2,38 @@
 import type { MagicSpec } from "../types";
 import { describeValue } from "../types";
 import { showTunes, tunesIn } from "./music";
+import { positiveNumber } from "./values";
 
 function isSongLike(value: unknown): value is { abc: string } {
   return value !== null && typeof value === "object" && typeof (value as { abc?: unknown }).abc === "string";
 }
 
+/** Thrown for tunes the ABC parser warns about (unless --lenient). */
+export class InvalidTuneError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidTuneError";
+  }
+}
+
+/** Fails with every warning of every tune that does not parse cleanly (lib/music's checkSongs). */
+async function refuseInvalid(tunes: readonly string[]): Promise<void> {
+  const { checkSongs } = await import("../../../lib/music/abc");
+  const { plural } = await import("../../../lib/viz/format");
+  const { invalid } = checkSongs(tunes);
+  if (invalid.length === 0) return;
+  const lines = invalid.flatMap(({ index, warnings }) => [
+    `tune ${index + 1}${tunes.length > 1 ? ` of ${tunes.length}` : ""}: ${plural(warnings.length, "parser warning")}:`,
+    ...warnings.map((w) => `  ${w}`),
+  ]);
+  throw new InvalidTuneError(`%play: not valid ABC\n${lines.join("\n")}\nFix the tune, or add --lenient to show and play it anyway.`);
+}
+
 export const playMagic: MagicSpec = {
   name: "play",
   kind: "both",
-  usage: "%play [--engine builtin|timidity] [--all] ABC|$var   or   %%play with the tune as the cell body",
+  arguments: "ABC|$var",
+  cellArguments: "(the tune as the cell body)",
   help: [
     "Shows ABC tunes as sheet music (SVG drawn by abcjs) with an audio player (a WAV made",
     "offline by the built-in synthesizer, or by abc2midi + timidity with --engine timidity when",
@@ -18,6 +41,9 @@ export const playMagic: MagicSpec = {
     "The tune: a $variable holding ABC text (a string, an sl.Song, sl.SampledText, or an array",
     "of tunes), the text on the line (write \\n for line breaks), or, as %%play, the cell body.",
     "Text holding several tunes (separated by blank lines) plays the first; --all plays each.",
+    "A tune the parser warns about is an error listing the warnings (the cell fails);",
+    "--lenient shows and plays it anyway. Audio stops at --max-seconds (180 by default) and",
+    "the sheet music at 64 lines of music, so that a very long tune stays quick to show.",
     "",
     "Examples:",
     "  %play $tune",
@@ -29,8 +55,10 @@ export const playMagic: MagicSpec = {
     "  CDEF GABc|",
   ].join("\n"),
   options: {
-    engine: { type: "string", help: "builtin or timidity", default: "builtin" },
+    engine: { type: "string", value: "builtin|timidity", help: "builtin or timidity", default: "builtin" },
     all: { type: "boolean", help: "play every tune found, not only the first" },
+    lenient: { type: "boolean", help: "show and play tunes the parser warns about instead of failing" },
+    "max-seconds": { type: "number", help: "seconds of audio rendered per tune at most", default: 180 },
   },
   async run(ctx, args) {
     const engine = args.options.engine;
@@ -64,10 +92,12 @@ export const playMagic: MagicSpec = {
       tunes.push(...(found.length > 0 ? found : text.trim() !== "" ? [text.trim()] : []));
     }
     if (tunes.length === 0) ctx.usageError("no tune found: the ABC text is empty");
+    const maxSeconds = positiveNumber(ctx, "max-seconds", args.options["max-seconds"]);
     const shown = args.options.all ? tunes : tunes.slice(0, 1);
-    const valid = await showTunes(ctx, shown, { engine: engine as "builtin" | "timidity" });
-    if (!args.options.all && tunes.length > 1) ctx.print(`(${tunes.length - 1} more tunes in the text; --all plays them all)`);
-    if (valid === 0 && shown.length > 0) ctx.printError("none of the tunes parsed cleanly; see the warnings above");
+    if (!args.options.lenient) await refuseInvalid(shown);
+    await showTunes(ctx, shown, { engine: engine as "builtin" | "timidity", maxSeconds, maxSecondsOption: "--max-seconds" });
+    const { plural } = await import("../../../lib/viz/format");
+    if (!args.options.all && tunes.length > 1) ctx.print(`(${plural(tunes.length - 1, "more tune")} in the text; --all plays them all)`);
     return undefined;
   },
 };

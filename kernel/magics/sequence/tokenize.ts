@@ -23,7 +23,7 @@ export class TokenTable extends Table {
 export const tokenizeMagic: MagicSpec = {
   name: "tokenize",
   kind: "line",
-  usage: "%tokenize [--level char|word] [--vocab $vocab] TEXT|$var",
+  arguments: "TEXT|$var",
   help: [
     "Splits text into tokens and shows each token with its id and the vocabulary size, as a table.",
     "Without --vocab the vocabulary is built from the text itself (sorted distinct tokens, as",
@@ -39,8 +39,8 @@ export const tokenizeMagic: MagicSpec = {
     "  %tokenize --vocab $vocab $tune",
   ].join("\n"),
   options: {
-    level: { type: "string", short: "l", help: "char or word (ignored with --vocab)", default: "char" },
-    vocab: { type: "string", help: "a Vocabulary ($vocab) to encode with" },
+    level: { type: "string", short: "l", value: "char|word", help: "char or word (ignored with --vocab)", default: "char" },
+    vocab: { type: "string", value: "$vocab", help: "a Vocabulary ($vocab) to encode with" },
   },
   async run(ctx, args) {
     const level = args.options.level;

@@ -9,7 +9,7 @@ import type { TrainingHistory } from "../../../lib/train/history";
 import type { MagicContext, MagicSpec } from "../types";
 import { describeValue } from "../types";
 import { isBatchSourceLike, toBatchSource } from "./batches";
-import { bindVariable, isLayersModel, isSeq2Seq, positionalRef, positiveInteger, positiveNumber, variableName, type Seq2SeqLike } from "./values";
+import { bindVariable, isLayersModel, isSeq2Seq, nameOf, positionalRef, positiveInteger, positiveNumber, type Seq2SeqLike, variableName } from "./values";
 
 /** Settings a %%train run takes, from the flags and the cell body. */
 export interface TrainSettings {
@@ -67,7 +67,7 @@ const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ?
 export const trainMagic: MagicSpec = {
   name: "train",
   kind: "cell",
-  usage: "%%train $model --data $batches --steps N [--lr X] [--clip X] [--every K] [--history NAME] [--fresh]",
+  arguments: "$model",
   help: [
     "Trains a model with sl.trainModel (a tf.LayersModel taking ids [batch, time] to logits",
     "[batch, time, vocab], batches { x, y }) or, for sl.Seq2Seq, sl.train on model.loss. While it",
@@ -98,14 +98,14 @@ export const trainMagic: MagicSpec = {
     "  { optimizer: \"adam\", smoothing: 0.95 }",
   ].join("\n"),
   options: {
-    data: { type: "string", short: "d", help: "the batches: $array, $function or $iterator" },
+    data: { type: "string", short: "d", value: "$batches", help: "the batches: $array, $function or $iterator" },
     steps: { type: "number", short: "n", help: "how many more optimizer steps to run" },
     lr: { type: "number", help: "learning rate (default: the optimizer's, 0.001 for Adam)" },
     clip: { type: "number", help: "clip the global gradient norm to this value" },
     every: { type: "number", help: "record gradients through time every K steps" },
-    history: { type: "string", help: "notebook variable that holds the TrainingHistory", default: "history" },
+    history: { type: "string", value: "NAME", help: "notebook variable that holds the TrainingHistory", default: "history" },
     fresh: { type: "boolean", help: "start a new history instead of continuing the one in --history" },
-    optimizer: { type: "string", help: "adam, sgd, rmsprop, adagrad... (default adam)" },
+    optimizer: { type: "string", value: "NAME", help: "adam, sgd, rmsprop, adagrad... (default adam)" },
     seed: { type: "number", help: "seed of the rng handed to a batch function (default 0)" },
   },
   async run(ctx, args) {
@@ -151,7 +151,7 @@ export const trainMagic: MagicSpec = {
     const startStep = history.lastStep;
 
     const host = displayHostOf(ctx);
-    const plot = new lib.LiveLossPlot({ host, title: `Training loss (${modelRef.written})`, smoothing: settings.smoothing });
+    const plot = new lib.LiveLossPlot({ host, title: `Training loss (${nameOf(modelRef)})`, smoothing: settings.smoothing });
     const bar = new lib.ProgressBar({ host, total: steps, label: "training", unit: "step" });
     // Earlier steps of a continued history appear on the plot too.
     history.steps.forEach((s, i) => plot.push(s, history.loss[i]));

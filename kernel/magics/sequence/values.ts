@@ -68,6 +68,11 @@ export function positionalRef(ctx: MagicContext, args: MagicArgs, index: number,
   return args.refs[index] ?? { written: args.positionals[index], value: args.positionals[index] };
 }
 
+/** What a value is called in titles: `model` for `$model`, `models[0]` for `{models[0]}`. */
+export function nameOf(ref: ValueRef): string {
+  return ref.written.replace(/^\$/, "").replace(/^\{([\s\S]*)\}$/, "$1");
+}
+
 /** An option's value as written: the notebook value for `--opt $x`, else the text. */
 export function optionRef(args: MagicArgs, name: string): ValueRef | undefined {
   const value = args.options[name];
@@ -108,6 +113,11 @@ export function variableName(ctx: MagicContext, option: string, value: unknown):
     ctx.usageError(`--${option} must be a variable name such as history, got ${JSON.stringify(value)}`);
   }
   return value as string;
+}
+
+/** The notebook variable named by --out (checked), or undefined when --out was not given. */
+export function outVariable(ctx: MagicContext, args: MagicArgs): string | undefined {
+  return args.options.out === undefined ? undefined : variableName(ctx, "out", args.options.out);
 }
 
 const HANDOFF = "seqlab.sequenceMagics.handoff";
