@@ -47,10 +47,10 @@ export interface EngineOptions {
 }
 
 /**
- * Lets Node deliver what a finished cell left pending before its reply: a SIGINT that came
- * during synchronous work (its listener runs from the event loop's poll phase, which the
- * second turn is sure to pass) and unhandled rejections (emitted once microtasks drain), so
- * they are reported as part of this cell.
+ * Lets Node deliver what is pending: a SIGINT that came during synchronous work (its
+ * listener runs from the event loop's poll phase, which the second turn is sure to pass;
+ * one turn is not enough when we are in that phase already, as after a shell message) and
+ * unhandled rejections (emitted once microtasks drain).
  */
 async function settle(): Promise<void> {
   await yieldToEventLoop();
@@ -218,11 +218,7 @@ export class TypeScriptEngine implements Engine {
       runner.prevDecl = declOutput;
       return undefined;
     }
-    await runner.prepare(piece);
-    // Let a SIGINT that arrived while compiling reach its listener before code starts:
-    // once a synchronous loop runs, only a signal arriving during it can stop it.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (ctx.interrupted) throw new KeyboardInterrupt();
+    await this.prepare(piece, ctx);
     try {
       return await runner.run(piece, ctx);
     } finally {
@@ -230,6 +226,17 @@ export class TypeScriptEngine implements Engine {
       // A cell that failed before its last expression leaves the slot declared but unset.
       if (piece.lastExpressionVar) delete this.namespace.values[piece.lastExpressionVar];
     }
+  }
+
+  /**
+   * Loads what the piece imports, then delivers a SIGINT that came while compiling before
+   * the code starts: vm's breakOnSigint takes the SIGINT listeners off while code runs, and
+   * Node drops a signal that is caught but not yet delivered when they go (it would be lost).
+   */
+  private async prepare(piece: CompiledPiece, ctx: ExecutionContext): Promise<void> {
+    await (this.runner as CellRunner).prepare(piece);
+    await settle();
+    if (ctx.interrupted) throw new KeyboardInterrupt();
   }
 
   private services(ctx: ExecutionContext): MagicServices {
@@ -250,7 +257,7 @@ export class TypeScriptEngine implements Engine {
           keep();
           return { isAsync: false, run: () => undefined };
         }
-        await runner.prepare(piece);
+        await this.prepare(piece, ctx);
         if (piece.hasToplevelAwait) {
           return {
             isAsync: true,

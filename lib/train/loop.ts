@@ -100,6 +100,8 @@ export interface TrainOptions<B> {
    */
   optimizer?: OptimizerSpec;
   learningRate?: number;
+  /** With a named optimizer: start a new one (Adam's moments from zero) even if the settings are the same. */
+  freshOptimizer?: boolean;
   clip?: { globalNorm?: number; value?: number };
   tbptt?: TruncatedBptt<B>;
   /** Batches per epoch; default the array's length (none for function sources). */

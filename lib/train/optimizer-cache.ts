@@ -4,7 +4,7 @@
  * variables behind (a fresh optimizer per call leaked them, until the wasm heap aborted).
  */
 import * as tf from "@tensorflow/tfjs";
-import { resolveOptimizer, type OptimizerName } from "./optimizer";
+import { defaultLearningRate, resolveOptimizer, type OptimizerName } from "./optimizer";
 
 interface Entry {
   /** Optimizer name, learning rate and the variables' ids: what makes it reusable. */
@@ -17,13 +17,15 @@ const entries = new Map<tf.Variable, Entry>();
 
 /**
  * The optimizer that trains `variables` with these settings: the one from the last call if
- * the settings are the same, else a new one (and the old one is disposed).
+ * the settings are the same (leaving out the rate and giving the default are the same) and
+ * `fresh` is not set, else a new one (and the old one is disposed).
  */
-export function sharedOptimizer(variables: tf.Variable[], name: OptimizerName | string, learningRate?: number): tf.Optimizer {
+export function sharedOptimizer(variables: tf.Variable[], name: OptimizerName | string, learningRate?: number, fresh = false): tf.Optimizer {
   disposeOrphans();
-  const key = `${name.toLowerCase()}@${learningRate ?? "default"}:${variables.map((v) => v.id).join(",")}`;
+  const rate = learningRate ?? defaultLearningRate(name);
+  const key = `${name.toLowerCase()}@${rate}:${variables.map((v) => v.id).join(",")}`;
   const entry = entries.get(variables[0]);
-  if (entry && entry.key === key && !isDisposed(entry.optimizer)) return entry.optimizer;
+  if (entry && entry.key === key && !fresh && !isDisposed(entry.optimizer)) return entry.optimizer;
   // Resolve first: bad settings must not cost the run its optimizer state.
   const optimizer = resolveOptimizer(name as OptimizerName, learningRate);
   if (entry) entry.optimizer.dispose();

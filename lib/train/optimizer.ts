@@ -17,6 +17,11 @@ const DEFAULT_RATES: Record<OptimizerName, number> = {
   rmsprop: 0.001,
 };
 
+/** The rate a named optimizer gets when none is given (undefined for an unknown name). */
+export function defaultLearningRate(name: string): number | undefined {
+  return DEFAULT_RATES[name.toLowerCase() as OptimizerName];
+}
+
 /** An optimizer instance from a name (with learningRate or a sensible default) or as given. */
 export function resolveOptimizer(spec: OptimizerSpec, learningRate?: number): tf.Optimizer {
   if (typeof spec !== "string") {
@@ -29,7 +34,7 @@ export function resolveOptimizer(spec: OptimizerSpec, learningRate?: number): tf
   if (!(name in DEFAULT_RATES)) {
     throw new Error(`Unknown optimizer "${spec}". Use one of: ${Object.keys(DEFAULT_RATES).join(", ")}, or pass a tf.train optimizer instance.`);
   }
-  const lr = learningRate ?? DEFAULT_RATES[name];
+  const lr = learningRate ?? defaultLearningRate(name)!;
   if (!(lr > 0)) throw new Error(`learningRate must be > 0, got ${lr}`);
   switch (name) {
     case "sgd":

@@ -101,7 +101,7 @@ export class TrainingRun<B> {
     const history = options.history ?? new TrainingHistory();
     const variables = options.variables ?? trainableVariables();
     const spec = options.optimizer ?? "adam";
-    const optimizer = typeof spec === "string" ? sharedOptimizer(variables, spec, options.learningRate) : resolveOptimizer(spec);
+    const optimizer = typeof spec === "string" ? sharedOptimizer(variables, spec, options.learningRate, options.freshOptimizer) : resolveOptimizer(spec);
     const position = { step: 0, batchIndex: 0, epoch: 0, rng: new StatefulRng(options.seed ?? 0) };
     const from = options.resumeFrom;
     if (from) {

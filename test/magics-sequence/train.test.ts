@@ -3,6 +3,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { TrainingHistory } from "../../lib/train/history";
 import { PLOTLY_MIME } from "../../lib/viz";
 import { FakeNotebook, usageErrorOf } from "./harness";
+import { modelVariables } from "../../lib/train/model";
+import { sharedOptimizer } from "../../lib/train/optimizer-cache";
 import { idBatches, tinyLabModel, translationSetup } from "./fixtures";
 
 const V = 7;
@@ -65,6 +67,19 @@ describe("%%train", function () {
     expect((nb.namespace.history as TrainingHistory).steps).to.deep.equal([1, 2, 3, 4, 5]);
     await nb.run("%%train $model --data $batches --steps 2 --fresh --history run2");
     expect((nb.namespace.run2 as TrainingHistory).steps).to.deep.equal([1, 2]);
+  });
+
+  it("starts a new optimizer with --fresh, and keeps it when --lr is left out or given the default rate", async () => {
+    const optimizerNow = () => sharedOptimizer(modelVariables(model), "adam");
+    await nb.run("%%train $model --data $batches --steps 3");
+    const first = optimizerNow();
+    await nb.run("%%train $model --data $batches --steps 2 --lr 0.001");
+    expect(optimizerNow()).to.equal(first);
+    expect(first.iterations).to.equal(5);
+    await nb.run("%%train $model --data $batches --steps 2 --fresh");
+    expect(optimizerNow()).to.not.equal(first);
+    expect(optimizerNow().iterations).to.equal(2);
+    expect((nb.namespace.history as TrainingHistory).steps).to.deep.equal([1, 2]);
   });
 
   it("takes settings from the cell body (flags win) and a batch function", async () => {

@@ -45,6 +45,38 @@ describe("train: one optimizer per model across calls", () => {
     expect(tf.memory().numTensors).to.be.below(before);
   });
 
+  it("takes leaving out the learning rate and giving the default rate as the same settings", async () => {
+    const model = tinyTokenModel();
+    const history = new TrainingHistory();
+    const first = await trainModel(model, { batches: tokenBatches(), steps: 2, optimizer: "adam", history });
+    const second = await trainModel(model, { batches: tokenBatches(), steps: 4, optimizer: "adam", learningRate: 0.001, history });
+    const third = await trainModel(model, { batches: tokenBatches(), steps: 6, optimizer: "adam", history });
+    expect(second.optimizer).to.equal(first.optimizer);
+    expect(third.optimizer).to.equal(first.optimizer);
+    expect(third.optimizer.iterations).to.equal(6);
+    model.dispose();
+  });
+
+  it("freshOptimizer starts a new optimizer for the same settings (freeing the old) from the weights as they are", async () => {
+    const model = tinyTokenModel({ seed: 3 });
+    const first = await trainModel(model, { batches: tokenBatches(), steps: 3, optimizer: "adam", learningRate: 0.05 });
+    const copy = tinyTokenModel({ seed: 3 });
+    copy.setWeights(model.getWeights());
+    const count = tf.memory().numTensors;
+    const fresh = await trainModel(model, { batches: tokenBatches(), steps: 2, optimizer: "adam", learningRate: 0.05, freshOptimizer: true });
+    expect(fresh.optimizer).to.not.equal(first.optimizer);
+    expect(fresh.optimizer.iterations).to.equal(2);
+    expect(tf.memory().numTensors, "the old Adam's slots are freed").to.equal(count);
+    // The same two steps with a new Adam on a copy of the trained weights.
+    const adam = tf.train.adam(0.05);
+    await trainModel(copy, { batches: tokenBatches(), steps: 2, optimizer: adam });
+    const want = weightsOf(copy);
+    weightsOf(model).forEach((w, i) => w.forEach((x, j) => expect(x).to.be.closeTo(want[i][j], 1e-6)));
+    adam.dispose();
+    copy.dispose();
+    model.dispose();
+  });
+
   it("a step that throws in the loss leaks no tensors (the gradient tape's saved tensors are freed)", async () => {
     const model = tinyTokenModel();
     const optimizer = tf.train.adam(0.01);

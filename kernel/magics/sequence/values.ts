@@ -126,7 +126,7 @@ const HANDOFF = "seqlab.sequenceMagics.handoff";
  * Puts a value into a notebook variable and declares it to TypeScript with its type, so
  * later cells can use it (`history.loss`) without a "Cannot find name" error. The value is
  * set first and always; the declaration is best effort (a host whose runCode is not
- * TypeScript just leaves the name untyped).
+ * TypeScript just leaves the name untyped), but an interrupt that lands meanwhile goes through.
  */
 export async function bindVariable(ctx: MagicContext, name: string, value: unknown, type: string): Promise<void> {
   ctx.namespace[name] = value;
@@ -135,8 +135,10 @@ export async function bindVariable(ctx: MagicContext, name: string, value: unkno
   slot[key] = value;
   try {
     await ctx.runCode(`let ${name}: ${type} = (globalThis as any)[Symbol.for(${JSON.stringify(HANDOFF)})];`);
-  } catch {
-    // The variable holds the value already; only its static type is missing.
+  } catch (err) {
+    // An interrupt stops the magic here (an interrupted cell's runCode fails with it).
+    if (ctx.signal.aborted) throw err;
+    // Any other failure: the variable holds the value already; only its static type is missing.
   } finally {
     delete slot[key];
   }
