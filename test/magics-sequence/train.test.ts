@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { TrainingHistory } from "../../lib/train/history";
 import { PLOTLY_MIME } from "../../lib/viz";
 import { FakeNotebook, usageErrorOf } from "./harness";
-import { modelVariables } from "../../lib/train/model";
+import { modelVariables } from "../../lib/train/model-variables";
 import { sharedOptimizer } from "../../lib/train/optimizer-cache";
 import { idBatches, tinyLabModel, translationSetup } from "./fixtures";
 
