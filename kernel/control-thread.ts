@@ -12,6 +12,7 @@
  * requires (messages only need to be ordered relative to their own request).
  */
 import { parentPort, workerData } from "worker_threads";
+import { claimSignal } from "./interrupt-gate";
 import * as zmq from "zeromq";
 import { removeOwnedDir } from "./owned-files";
 import { watchParent } from "./parent-watch";
@@ -29,6 +30,8 @@ export interface ControlThreadData {
   shutdownGraceMs: number;
   /** The connection file's directory when the launcher made it for this kernel (owned-files.ts). */
   ownedDir?: string;
+  /** When a SIGINT is safe to send (interrupt-gate.ts). */
+  interruptGate: Int32Array;
 }
 
 /** Main thread -> worker. */
@@ -115,14 +118,13 @@ async function runControlThread(data: ControlThreadData, port: NonNullable<typeo
         break;
       case "interrupt_request":
         await reply(msg, "interrupt_reply", { status: "ok" });
-        if (process.platform === "win32") {
-          // Windows has no catchable SIGINT for process.kill (it would end the process):
-          // ask the main thread instead, which reaches awaited work but not a blocked loop.
-          port.postMessage({ type: "interrupt" } satisfies FromControlThread);
-        } else {
-          // SIGINT reaches the engine even inside a synchronous loop (it breaks running code
-          // on SIGINT and also aborts awaited work).
+        if (process.platform !== "win32" && claimSignal(data.interruptGate)) {
+          // Cell code runs under vm's watchdog: SIGINT breaks even a synchronous loop.
           process.kill(process.pid, "SIGINT");
+        } else {
+          // Anything else (awaited work, the gaps around the watchdog where a SIGINT would end
+          // the process, Windows, which has no catchable SIGINT): the main thread takes it.
+          port.postMessage({ type: "interrupt" } satisfies FromControlThread);
         }
         break;
       case "shutdown_request": {

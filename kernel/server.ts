@@ -16,6 +16,7 @@ import { COMM_MESSAGE_TYPES, CommRegistry } from "./comms";
 import { OutputThrottle, RATE_LIMITED_TYPES } from "./output-rate";
 import { KernelSession, HistoryQuery } from "./session";
 import { StreamBuffer } from "./stream-buffer";
+import { createInterruptGate, installInterruptGate } from "./interrupt-gate";
 import { bindOrExplain, ConnectionInfo, decode, encode, JupyterMessage, makeMessage, PROTOCOL_VERSION, ReplayGuard, Signer, WireError } from "./wire";
 
 export interface KernelServerOptions {
@@ -90,6 +91,7 @@ export class KernelServer {
   private readonly shell = new zmq.Router({ linger: 1000 });
   private readonly stdin = new zmq.Router({ linger: 1000 });
   private worker!: Worker;
+  private readonly interruptGate = createInterruptGate();
   private readonly queue: QueuedRequest[] = [];
   private wakeQueue: (() => void) | null = null;
   private engine: Engine | null = null;
@@ -148,6 +150,7 @@ export class KernelServer {
       kernelInfo: this.kernelInfo,
       shutdownGraceMs: this.options.shutdownGraceMs ?? 4000,
       ownedDir: this.options.ownedDir,
+      interruptGate: this.interruptGate,
     };
     this.worker = new Worker(path.join(__dirname, "control-thread.js"), { workerData: data });
     const workerReady = new Promise<void>((resolve, reject) => {
@@ -167,6 +170,7 @@ export class KernelServer {
     // keeps Node from exiting on SIGINT and cancels a pending input() prompt.
     process.on("SIGINT", this.onSigint);
     process.on("SIGTERM", this.onSigterm);
+    installInterruptGate(this.interruptGate);
     setCommHost(this.comms);
   }
 
@@ -174,6 +178,12 @@ export class KernelServer {
     this.pendingInput?.reject(new Error("input was interrupted"));
     this.pendingInput = null;
   };
+
+  /** An interrupt that came as a message (interrupt-gate.ts): what a SIGINT would do. */
+  private interruptRunning(): void {
+    this.onSigint();
+    this.engine?.interrupt();
+  }
 
   private readonly onSigterm = (): void => {
     void this.shutdown(false, "SIGTERM");
@@ -184,8 +194,7 @@ export class KernelServer {
       this.post({ type: "shutdown-ack" });
       void this.shutdown(m.restart, m.reason);
     } else if (m.type === "interrupt") {
-      this.onSigint();
-      this.engine?.interrupt();
+      this.interruptRunning();
     } else if (m.type === "control-request") {
       const frames = m.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
       try {
@@ -317,8 +326,9 @@ export class KernelServer {
         return;
       }
       case "interrupt_request":
+        // Here (on shell) the main thread is between cells or awaiting: no signal needed.
         this.reply(request, "interrupt_reply", { status: "ok" });
-        process.kill(process.pid, "SIGINT");
+        this.interruptRunning();
         return;
       default:
         log(`ignored unknown request type "${msg.header.msg_type}" on ${request.socket}`);

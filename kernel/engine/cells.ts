@@ -13,6 +13,7 @@ import type { NamespaceStore } from "./namespace";
 import { CellSourceMap } from "./sourcemap";
 import type { Toolchain } from "./toolchain";
 import { PRELUDE } from "./globals";
+import { interruptGate, markIdle, runMarked } from "../interrupt-gate";
 import { expandShorthandProperties } from "./shorthand";
 import { awaitsAtTopLevel } from "./toplevel-await";
 
@@ -76,7 +77,7 @@ export class CellRunner {
       invokePending() {
         const pending = runtime.pending;
         runtime.pending = undefined;
-        return pending?.();
+        return runMarked(interruptGate(), () => pending?.());
       },
     };
     this.runtime = runtime;
@@ -162,6 +163,7 @@ export class CellRunner {
       throw err;
     } finally {
       this.runtime.pending = undefined;
+      markIdle(interruptGate());
     }
   }
 
