@@ -13,23 +13,7 @@ import * as path from "path";
 import { repoRoot } from "../kernel/helpers";
 import { pythonWith, runCommand } from "../jupyter/python";
 import { KernelProcess } from "../../kernel/jupyter-client";
-
-interface Output {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-  ename?: string;
-  evalue?: string;
-}
-interface Cell {
-  cell_type: string;
-  outputs?: Output[];
-}
-
-const join = (v: string | string[] | undefined): string => (Array.isArray(v) ? v.join("") : v ?? "");
-const cellText = (cell: Cell): string =>
-  (cell.outputs ?? []).map((o) => join(o.text) + join(o.data?.["text/plain"]) + (o.ename ? `${o.ename}: ${o.evalue}` : "")).join("");
+import { cellText, codeCells, errorOutputs, readNotebookFile } from "../notebooks/executed";
 
 /** A notebook a user might write against the README, with no set-up cell. */
 const USER_CELLS = [
@@ -63,9 +47,10 @@ function writeNotebook(file: string): void {
 
 /** The executed user notebook: no errors, wasm without asking, one tfjs, mixed layers, training. */
 function checkExecuted(file: string, expectTfjs: string): void {
-  const cells = (JSON.parse(fs.readFileSync(file, "utf8")) as { cells: Cell[] }).cells;
-  const errors = cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === "error"));
+  const nb = readNotebookFile(file);
+  const errors = errorOutputs(nb);
   expect(errors, JSON.stringify(errors)).to.deep.equal([]);
+  const cells = codeCells(nb);
   expect(cellText(cells[0])).to.contain(`backend wasm; one tfjs: true; tfjs ${expectTfjs}`);
   expect(cellText(cells[0])).not.to.contain("Hi, looks like you are running TensorFlow.js");
   expect(cellText(cells[1])).to.contain("[ 2, 12, ");
