@@ -90,9 +90,24 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
     await page.keyboard.press("Tab");
     const items = page.locator(".jp-Completer .jp-Completer-item");
     await items.first().waitFor({ state: "visible", timeout: 60000 });
-    const names = (await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-value") ?? (e as HTMLElement).innerText))).map((n) => n.trim());
+    // JupyterLab draws the first screenful of items, then the rest a batch per animation
+    // frame: wait until the names we look for are drawn (or time out and report the list).
+    const wanted = ["getBatch", "trainModel", "LiveLossPlot", "Vocabulary"];
+    const readNames = async () =>
+      (await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-value") ?? (e as HTMLElement).innerText))).map((n) => n.trim());
+    await page
+      .waitForFunction(
+        (names) => {
+          const drawn = new Set([...document.querySelectorAll(".jp-Completer .jp-Completer-item")].map((e) => (e.getAttribute("data-value") ?? "").trim()));
+          return names.every((n) => drawn.has(n));
+        },
+        wanted,
+        { timeout: 30000, polling: 100 },
+      )
+      .catch(() => undefined); // the assertion below says which names are missing
+    const names = await readNames();
     await page.screenshot({ path: shot("completion") });
-    for (const name of ["getBatch", "trainModel", "LiveLossPlot", "Vocabulary"]) expect(names, `completions after "sl."`).to.include(name);
+    for (const name of wanted) expect(names, `completions after "sl."`).to.include(name);
     await page.keyboard.press("Escape");
     await page.locator(".jp-Completer").waitFor({ state: "hidden", timeout: 30000 });
 
