@@ -98,7 +98,7 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
     await page
       .waitForFunction(
         (names) => {
-          const drawn = new Set([...document.querySelectorAll(".jp-Completer .jp-Completer-item")].map((e) => (e.getAttribute("data-value") ?? "").trim()));
+          const drawn = new Set(Array.from(document.querySelectorAll(".jp-Completer .jp-Completer-item")).map((e) => (e.getAttribute("data-value") ?? "").trim()));
           return names.every((n) => drawn.has(n));
         },
         wanted,
