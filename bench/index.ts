@@ -3,6 +3,7 @@ const benches: Record<string, () => { main(argv: string[]): Promise<number> }> =
   lstm: () => require("./lstm"),
   kernel: () => require("./kernel"),
   parity: () => require("./parity"),
+  torch: () => require("./torch"),
 };
 
 export async function runBench(argv: string[]): Promise<number> {

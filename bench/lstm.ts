@@ -12,7 +12,7 @@ import { packRightOperand } from "../lib/simd/packed-weights";
 import { resetSimdProfile, simdProfile } from "../lib/simd/profile";
 import { floats } from "../lib/simd/tensor-floats";
 import { buildLabModel } from "../lib/nn";
-import { simdStepper, layersModelStepper, sample } from "../lib/train";
+import { simdStepper, layersModelStepper, sample, trainModel } from "../lib/train";
 
 interface Options {
   units: number;
@@ -109,7 +109,7 @@ function randomTokens(o: Options): { x: tf.Tensor2D; y: tf.Tensor2D } {
 }
 
 /**
- * Train for warmup + steps iterations; returns ms per step (post warm-up), the median split
+ * The hand-written step: train for warmup + steps iterations; returns ms per step (post warm-up), the median split
  * into forward+backward and the Adam update, and the last loss.
  */
 function timeTraining(o: Options, lossFn: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Scalar, vars: tf.Variable[]) {
@@ -138,6 +138,30 @@ function timeTraining(o: Options, lossFn: (x: tf.Tensor2D, y: tf.Tensor2D) => tf
   optimizer.dispose();
   const gradMeanMs = gradMs.reduce((a, b) => a + b, 0) / Math.max(1, gradMs.length);
   return { msPerStep: median(times), times, lastLoss, gradMs: median(gradMs), gradMeanMs, adamMs: median(adamMs) };
+}
+
+/**
+ * What users run: sl.trainModel on the lab model (buildLabModel), Adam 5e-3, the batches made
+ * beforehand as the hand-written step's are. A step's time runs from the end of the previous
+ * step (onStepEnd, which train() calls once the loss is read) to the end of this one, so it
+ * includes everything trainModel does between updates; median after the warm-up steps.
+ */
+async function timeTrainModel(o: Options): Promise<{ msPerStep: number; times: number[] }> {
+  const model = buildLabModel({ vocabSize: o.vocab, embeddingDim: o.embedding, units: o.units, seed: 0 });
+  const batches = Array.from({ length: o.warmup + o.steps }, () => randomTokens(o));
+  const ends: number[] = [];
+  const start = performance.now();
+  try {
+    await trainModel(model, {
+      batches, steps: batches.length, optimizer: "adam", learningRate: 5e-3,
+      callbacks: { onStepEnd: () => void ends.push(performance.now()) },
+    });
+  } finally {
+    tf.dispose(batches.flatMap((b) => [b.x, b.y]));
+    model.dispose();
+  }
+  const times = ends.map((end, i) => end - (i === 0 ? start : ends[i - 1])).slice(o.warmup);
+  return { msPerStep: median(times), times };
 }
 
 /**
@@ -251,7 +275,10 @@ export async function main(argv: string[]): Promise<number> {
     result.sampling_stepper = sampling.stepper;
     // How much of a character is the recurrent product (the rest: gates, dense, softmax, draw).
     if (sampling.recurrentProductMs !== undefined) result.ms_per_char_recurrent_product = sampling.recurrentProductMs;
-    tf.dispose(vars);
+    tf.dispose(vars); // before trainModel builds its own copy of the model
+    const users = await timeTrainModel(o);
+    result.train_model_ms_per_step = users.msPerStep;
+    result.train_model_step_ms = users.times;
   }
   result.peak_rss_mb = Math.round(peakRssMb());
   const fmt = (v: unknown) => (typeof v === "number" ? v.toFixed(1) : String(v));
@@ -259,6 +286,7 @@ export async function main(argv: string[]): Promise<number> {
   say(`ms per training step (median of ${o.steps} after ${o.warmup} warm-up): ${fmt(result.ms_per_step)}`);
   say(`  split (ms): ${JSON.stringify(result.breakdown_ms ?? {})}`);
   if (result.kernel_ms_per_step) say(`  inside the fused LSTM (ms per step): ${JSON.stringify(result.kernel_ms_per_step)}`);
+  if (result.train_model_ms_per_step !== undefined) say(`ms per step of sl.trainModel on the lab model (median of ${o.steps} after ${o.warmup} warm-up): ${fmt(result.train_model_ms_per_step)}`);
   const fmt2 = (v: unknown) => (typeof v === "number" ? v.toFixed(2) : String(v));
   say(`ms per sampled character (batch 1, stateful): ${fmt2(result.ms_per_char)}` +
     (result.ms_per_char_recurrent_product !== undefined ? ` (the recurrent product alone: ${fmt2(result.ms_per_char_recurrent_product)})` : ""));
