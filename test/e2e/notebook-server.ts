@@ -120,7 +120,7 @@ async function waitForServer(baseUrl: string, token: string, child: ChildProcess
 }
 
 /** Ends the server with SIGTERM (its clean shutdown stops its kernels), SIGKILL after graceMs. */
-function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
+export function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const killer = setTimeout(() => child.kill("SIGKILL"), graceMs);

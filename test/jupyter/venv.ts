@@ -11,7 +11,7 @@ import { repoRoot } from "../kernel/helpers";
 export const requirementsFile = path.join(repoRoot, ".ci", "requirements.txt");
 
 /** The packages whose versions the tests print and check against the pins. */
-const REPORTED = ["jupyterlab", "notebook", "jupyter_server", "jupyter_client", "nbclient", "nbconvert", "papermill", "jupyter_kernel_test", "ipywidgets", "plotly"];
+const REPORTED = ["jupyterlab", "notebook", "jupyter_server", "jupyter_client", "nbclient", "nbconvert", "papermill", "jupyter_kernel_test", "ipywidgets", "plotly", "jupyterhub"];
 
 export interface JupyterVenv {
   dir: string;
