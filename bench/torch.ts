@@ -7,6 +7,10 @@
  * batch 1, stateful, per character; peak RSS is the process's. The table gives the median
  * over rounds for each thread count, and each side's best thread count.
  *
+ * "t threads" for PyTorch is torch.set_num_threads(t), with OpenBLAS's own threads left at
+ * their default (one per core), PyTorch's fastest setting here: OPENBLAS_NUM_THREADS=1 makes
+ * its step slower.
+ *
  * PyTorch is not a dependency: Debian's python3-torch, with libopenblas0-pthread (the
  * reference BLAS it otherwise loads makes it 2.7x slower, a flattering comparison, so the
  * benchmark refuses to run on it).
