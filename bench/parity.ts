@@ -44,6 +44,51 @@ function torchWindowMeans(script: string, corpus: string, iters: number, batch: 
   return { means: windowMeans(tens, window / 10), msPerStep };
 }
 
+export interface ParityConfig {
+  iters: number;
+  batch: number;
+  units: number;
+  embedding: number;
+  seq: number;
+  lr: number;
+  /** Iterations per reported mean. */
+  window: number;
+  seed: number;
+}
+
+/**
+ * Trains the lab model on the lab corpus as the PyTorch reference does (its data pipeline,
+ * Adam with its epsilon, Glorot per gate block) and returns the mean loss of each window.
+ * The parity test in test/train runs it at a small size against stored reference losses.
+ */
+export async function trainLabForParity(c: ParityConfig, log?: (line: string) => void): Promise<{ means: number[]; msPerStep: number; backend: string; vocabSize: number; corpusPath: string }> {
+  const backend = await initBackend();
+  const corpus = await loadLabSongs();
+  const vocab = Vocabulary.fromText(corpus.text);
+  const encoded = vocab.encode(corpus.text);
+  // initFan "gate": Glorot per gate block, as the PyTorch reference initialises its LSTM.
+  const model = buildLabModel({ vocabSize: vocab.size, embeddingDim: c.embedding, units: c.units, seed: c.seed, initFan: "gate" });
+  const optimizer = tf.train.adam(c.lr, 0.9, 0.999, 1e-7);
+  const started = Date.now();
+  try {
+    const { history } = await trainModel<TensorBatch>(model, {
+      steps: c.iters,
+      seed: c.seed,
+      optimizer,
+      batches: ({ rng }) => getBatch(encoded, c.seq, c.batch, rng),
+      callbacks: {
+        onStepEnd: ({ step, loss }) => {
+          if (step % 10 === 0) log?.(`seqlab iter ${step} loss ${loss.toFixed(4)}`);
+        },
+      },
+    });
+    return { means: windowMeans(history.loss, c.window), msPerStep: (Date.now() - started) / c.iters, backend: backend.name, vocabSize: vocab.size, corpusPath: corpus.path };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
 const OPTIONS = {
   iters: { type: "string", default: "300" },
   batch: { type: "string", default: "4" },
@@ -78,36 +123,18 @@ export async function main(argv: string[]): Promise<number> {
   const [iters, batch, units, embedding, seq, lr, window, seed] = [n("iters"), n("batch"), n("units"), n("embedding"), n("seq"), n("lr"), n("window"), Number(values.seed)];
   if (window % 10 !== 0) throw new Error("--window must be a multiple of 10 (the reference prints 10-iteration means)");
 
-  const backend = await initBackend();
-  const corpus = await loadLabSongs();
-  const vocab = Vocabulary.fromText(corpus.text);
-  const encoded = vocab.encode(corpus.text);
-  // initFan "gate": Glorot per gate block, as the PyTorch reference initialises its LSTM.
-  const model = buildLabModel({ vocabSize: vocab.size, embeddingDim: embedding, units, seed, initFan: "gate" });
-  const started = Date.now();
-  const { history } = await trainModel<TensorBatch>(model, {
-    steps: iters,
-    seed,
-    optimizer: tf.train.adam(lr, 0.9, 0.999, 1e-7),
-    batches: ({ rng }) => getBatch(encoded, seq, batch, rng),
-    callbacks: {
-      onStepEnd: ({ step, loss }) => {
-        if (step % 10 === 0) process.stderr.write(`seqlab iter ${step} loss ${loss.toFixed(4)}\n`);
-      },
-    },
-  });
-  const msPerStep = (Date.now() - started) / iters;
-  const ours = windowMeans(history.loss, window);
+  const run = await trainLabForParity({ iters, batch, units, embedding, seq, lr, window, seed }, (line) => process.stderr.write(`${line}\n`));
+  const { backend, msPerStep, means: ours, corpusPath } = run;
   const reference = values.torch
-    ? torchWindowMeans(path.resolve(values.torch), corpus.path, iters, batch, units, window)
+    ? torchWindowMeans(path.resolve(values.torch), corpusPath, iters, batch, units, window)
     : undefined;
 
   const rows = ours.map((loss, i) => ({ iteration: (i + 1) * window, seqlab: loss, torch: reference?.means[i] }));
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ backend: backend.name, iters, batch, units, embedding, seq, ms_per_step: msPerStep, torch_ms_per_step: reference?.msPerStep, rows })}\n`);
+    process.stdout.write(`${JSON.stringify({ backend, iters, batch, units, embedding, seq, ms_per_step: msPerStep, torch_ms_per_step: reference?.msPerStep, rows })}\n`);
     return 0;
   }
-  process.stdout.write(`lab model: vocab ${vocab.size}, embedding ${embedding}, LSTM ${units}, seq ${seq}, batch ${batch}, Adam ${lr}; backend ${backend.name}\n`);
+  process.stdout.write(`lab model: vocab ${run.vocabSize}, embedding ${embedding}, LSTM ${units}, seq ${seq}, batch ${batch}, Adam ${lr}; backend ${backend}\n`);
   process.stdout.write(`seqlab ${msPerStep.toFixed(0)} ms/step${reference ? `, PyTorch ${reference.msPerStep} ms/step (1 thread)` : ""}\n`);
   process.stdout.write(`iteration | seqlab mean loss${reference ? " | PyTorch mean loss | ratio" : ""}\n`);
   for (const r of rows) {
