@@ -5,6 +5,8 @@ export { downloadBytes, sha256Hex } from "./download";
 export type { DownloadOptions, DownloadProgress } from "./download";
 export { distinctCharacters, extractSongs, joinSongs, splitSongs } from "./songs";
 export type { ExtractOptions } from "./songs";
+export { abcStructureFeatures } from "./abc-features";
+export type { AbcStructureFeatures } from "./abc-features";
 export { checkAbc, checkSongs, countNotes, parseTune, tuneTitle } from "./abc";
 export type { AbcCheck, SongsCheck, Tune } from "./abc";
 export { scheduleNotes } from "./notes";

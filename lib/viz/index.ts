@@ -7,6 +7,8 @@ export type { LossData, LossFigureOptions } from "./loss";
 export { gradientHeatmapFigure, gradientHistoryOf, gradientNormsFigure, jacobianNormsFigure } from "./gradients";
 export type { GradientHistory, GradientRecord, GradientsThroughTime, JacobianNorms } from "./gradients";
 export { hiddenStatesFigure } from "./hidden";
+export { activationTextFigure, activationTextHtml } from "./activation-text";
+export type { ActivationText } from "./activation-text";
 export type { HiddenStates, HiddenStatesOptions } from "./hidden";
 export { attentionFigure } from "./attention";
 export type { AttentionWeights } from "./attention";
