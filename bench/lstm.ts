@@ -12,7 +12,7 @@ import { packRightOperand } from "../lib/simd/packed-weights";
 import { resetSimdProfile, simdProfile } from "../lib/simd/profile";
 import { floats } from "../lib/simd/tensor-floats";
 import { buildLabModel } from "../lib/nn";
-import { simdStepper, layersModelStepper, sample, trainModel } from "../lib/train";
+import { leanAdam, simdStepper, layersModelStepper, sample, trainModel } from "../lib/train";
 
 interface Options {
   units: number;
@@ -113,7 +113,7 @@ function randomTokens(o: Options): { x: tf.Tensor2D; y: tf.Tensor2D } {
  * into forward+backward and the Adam update, and the last loss.
  */
 function timeTraining(o: Options, lossFn: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Scalar, vars: tf.Variable[]) {
-  const optimizer = tf.train.adam(5e-3, 0.9, 0.999, 1e-7);
+  const optimizer = leanAdam(5e-3, 0.9, 0.999, 1e-7);
   const times: number[] = [];
   const gradMs: number[] = [];
   const adamMs: number[] = [];

@@ -14,7 +14,7 @@ import { initBackend } from "../lib/backend";
 import { loadLabSongs } from "../lib/music";
 import { Vocabulary, getBatch, type TensorBatch } from "../lib/text";
 import { buildLabModel } from "../lib/nn";
-import { trainModel } from "../lib/train";
+import { leanAdam, trainModel } from "../lib/train";
 
 const USAGE = `usage: seqlab bench parity [--iters 300] [--batch 4] [--units 1024] [--embedding 256]
        [--seq 100] [--lr 5e-3] [--window 100] [--seed 0] [--torch PATH_TO_REFERENCE] [--json]`;
@@ -68,7 +68,7 @@ export async function trainLabForParity(c: ParityConfig, log?: (line: string) =>
   const encoded = vocab.encode(corpus.text);
   // initFan "gate": Glorot per gate block, as the PyTorch reference initialises its LSTM.
   const model = buildLabModel({ vocabSize: vocab.size, embeddingDim: c.embedding, units: c.units, seed: c.seed, initFan: "gate" });
-  const optimizer = tf.train.adam(c.lr, 0.9, 0.999, 1e-7);
+  const optimizer = leanAdam(c.lr, 0.9, 0.999, 1e-7);
   const started = Date.now();
   try {
     const { history } = await trainModel<TensorBatch>(model, {

@@ -4,6 +4,7 @@ export * from "./clip";
 export * from "./errors";
 export * from "./history";
 export * from "./optimizer";
+export { LeanAdamOptimizer, leanAdam } from "./lean-adam";
 export * from "./checkpoint";
 export * from "./tbptt";
 export * from "./losses";

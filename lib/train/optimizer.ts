@@ -3,6 +3,7 @@
  * cheap in-memory snapshots (for rolling back after a non-finite step).
  */
 import * as tf from "@tensorflow/tfjs";
+import { leanAdam } from "./lean-adam";
 
 export type OptimizerName = "sgd" | "momentum" | "adam" | "adamax" | "adagrad" | "adadelta" | "rmsprop";
 export type OptimizerSpec = tf.Optimizer | OptimizerName;
@@ -42,7 +43,7 @@ export function resolveOptimizer(spec: OptimizerSpec, learningRate?: number): tf
     case "momentum":
       return tf.train.momentum(lr, 0.9);
     case "adam":
-      return tf.train.adam(lr);
+      return leanAdam(lr);
     case "adamax":
       return tf.train.adamax(lr);
     case "adagrad":
