@@ -53,7 +53,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option("--interrupt-mode <mode>", "how the frontend interrupts the kernel")
         .choices(["signal", "message"])
-        .default(process.platform === "win32" ? "message" : "signal"),
+        .default("message"),
     )
     .action((opts: { user?: boolean; sysPrefix?: boolean; prefix?: string; name: string; displayName: string; interruptMode: "signal" | "message" }) => {
       const chosen = [opts.user, opts.sysPrefix, opts.prefix !== undefined].filter(Boolean).length;

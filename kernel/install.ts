@@ -98,8 +98,11 @@ export function makeKernelSpec(options: InstallOptions = {}): KernelSpec {
     argv: [process.execPath, path.resolve(cliPath), "kernel", "--connection-file", "{connection_file}"],
     display_name: options.displayName ?? DEFAULT_DISPLAY_NAME,
     language: "typescript",
-    // Windows has no SIGINT to send to a process; frontends then use interrupt_request.
-    interrupt_mode: options.interruptMode ?? (process.platform === "win32" ? "message" : "signal"),
+    // interrupt_request on the control channel: the kernel's control thread takes it even
+    // while a cell blocks the main thread, and signals the main thread only while cell code
+    // runs under vm's watchdog. A SIGINT from outside can land in the moment vm swaps its
+    // listeners, which ends the process; and Windows has no SIGINT to send.
+    interrupt_mode: options.interruptMode ?? "message",
     env: {},
     metadata: { debugger: false },
     kernel_protocol_version: PROTOCOL_VERSION,

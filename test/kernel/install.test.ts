@@ -43,17 +43,17 @@ describe("seqlab CLI and kernelspec install", function () {
     const r = await cli(["install"], { ...process.env, JUPYTER_DATA_DIR: tmp });
     expect(r.code, r.stderr).to.equal(0);
     const spec = JSON.parse(fs.readFileSync(path.join(tmp, "kernels", "seqlab", "kernel.json"), "utf8"));
-    expect(spec).to.deep.include({ display_name: "TypeScript (seqlab)", language: "typescript", interrupt_mode: "signal", kernel_protocol_version: "5.5" });
+    expect(spec).to.deep.include({ display_name: "TypeScript (seqlab)", language: "typescript", interrupt_mode: "message", kernel_protocol_version: "5.5" });
     expect(spec.argv).to.deep.equal([process.execPath, cliPath, "kernel", "--connection-file", "{connection_file}"]);
     expect(fs.existsSync(path.join(tmp, "kernels", "seqlab", "logo-svg.svg"))).to.equal(true);
   });
 
-  it("installs under --prefix DIR with a chosen name, display name and message interrupts", async function () {
-    const r = await cli(["install", "--prefix", tmp, "--name", "seqlab-dev", "--display-name", "Dev", "--interrupt-mode", "message"]);
+  it("installs under --prefix DIR with a chosen name, display name and signal interrupts", async function () {
+    const r = await cli(["install", "--prefix", tmp, "--name", "seqlab-dev", "--display-name", "Dev", "--interrupt-mode", "signal"]);
     expect(r.code, r.stderr).to.equal(0);
     const file = path.join(tmp, "share", "jupyter", "kernels", "seqlab-dev", "kernel.json");
     expect(r.stdout).to.contain(path.dirname(file));
-    expect(JSON.parse(fs.readFileSync(file, "utf8"))).to.deep.include({ display_name: "Dev", interrupt_mode: "message" });
+    expect(JSON.parse(fs.readFileSync(file, "utf8"))).to.deep.include({ display_name: "Dev", interrupt_mode: "signal" });
   });
 
   it("refuses bad names, several locations and unknown interrupt modes with a clear message", async function () {
