@@ -138,7 +138,11 @@ export async function restoreOptimizerState(opt: tf.Optimizer, state: OptimizerS
   }
 }
 
-/** In-memory copy of the optimizer's variables (clones share data, so this is cheap). */
+/**
+ * In-memory copy of the optimizer's variables. On the cpu and webgl backends a clone shares
+ * its data; on wasm it copies (tfjs's wasm Identity kernel), so for Adam this holds twice the
+ * weights' bytes for as long as the snapshot lives.
+ */
 export interface OptimizerSnapshot {
   iterations: number;
   values: Map<tf.Variable, tf.Tensor>;

@@ -223,9 +223,11 @@ export class TrainingRun<B> {
   /** One optimizer update, after keeping the pre-update state to roll back to. */
   private async apply(grads: tf.NamedTensorMap, applied: tf.Tensor[]): Promise<void> {
     const vars = this.variables;
+    // The previous snapshot goes first: on wasm a snapshot is a full copy of the weights and
+    // the optimizer's slots, so two at once would double that for a moment.
+    this.dropSnapshot();
     const weights = vars.map((v) => tf.clone(v));
     const optimizer = await snapshotOptimizer(this.optimizer);
-    this.dropSnapshot();
     this.snapshot = { weights, optimizer, step: this.step };
     // Every variable in a fixed order, gradient or not: optimizers such as Adam key their
     // slots by position, and skip entries without a gradient (as tfjs's minimize does).
