@@ -1,7 +1,12 @@
 /** Parsing and checking ABC text with abcjs's parser (runs headless, no DOM needed). */
-import * as abcjs from "abcjs";
+import type * as Abcjs from "abcjs";
 
-export type Tune = abcjs.TuneObject;
+export type Tune = Abcjs.TuneObject;
+
+/** abcjs on first use: loading it costs about 0.1 s, which `import * as sl` should not pay. */
+export function loadAbcjs(): typeof Abcjs {
+  return require("abcjs") as typeof Abcjs;
+}
 
 export interface AbcCheck {
   /** True when the parser raised no warning and the tune has at least one note. */
@@ -28,7 +33,7 @@ function plainWarning(warning: string): string {
 export function parseTune(abc: string): Tune {
   if (typeof abc !== "string") throw new TypeError(`ABC text must be a string, got ${typeof abc}`);
   if (abc.trim() === "") throw new Error("The ABC text is empty: there is no tune to parse.");
-  const tunes: Tune[] = abcjs.parseOnly(abc);
+  const tunes: Tune[] = loadAbcjs().parseOnly(abc);
   if (tunes.length === 0) throw new Error("abcjs found no tune in the ABC text.");
   return tunes[0];
 }
