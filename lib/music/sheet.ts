@@ -4,8 +4,10 @@
  * needs element creation and attributes from it. Text sizes, which abcjs asks the browser for
  * with getBBox, are estimated from the font size and the number of characters.
  */
-import * as abcjs from "abcjs";
-import { parseHTML } from "linkedom";
+import { loadAbcjs } from "./abc";
+
+/** linkedom on first use: with abcjs it is most of what `import * as sl` would otherwise load. */
+const loadLinkedom = () => require("linkedom") as typeof import("linkedom");
 
 export interface SheetOptions {
   /** Staff width in pixels. Default 740. */
@@ -29,7 +31,8 @@ function installTextMeasure(proto: Record<string, unknown>): void {
 /** Draw the first tune of `abc` as a standalone SVG string. */
 export function renderSvg(abc: string, options: SheetOptions = {}): string {
   if (typeof abc !== "string" || abc.trim() === "") throw new Error("renderSvg needs non-empty ABC text.");
-  const { document, window } = parseHTML('<!doctype html><html><body><div id="paper"></div></body></html>');
+  const abcjs = loadAbcjs();
+  const { document, window } = loadLinkedom().parseHTML('<!doctype html><html><body><div id="paper"></div></body></html>');
   const probe = document.createElementNS("http://www.w3.org/2000/svg", "text");
   installTextMeasure(Object.getPrototypeOf(probe) as Record<string, unknown>);
   // abcjs reads these globals while drawing; swap them in for the call and put back after.
