@@ -6,7 +6,7 @@
 import { DISPLAY, type MimeBundle } from "../runtime";
 import { checkLabels, checkVector } from "./check";
 import { Figure } from "./figure";
-import { formatNumber } from "./format";
+import { escapeHtml, formatNumber } from "./format";
 
 export interface ActivationText {
   /** One token (character) per step. */
@@ -30,8 +30,6 @@ function colour(v: number, scale: number): string {
   const a = Math.min(1, Math.abs(v) / scale);
   return v >= 0 ? `rgba(214,39,40,${a.toFixed(2)})` : `rgba(31,119,180,${a.toFixed(2)})`;
 }
-
-const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** The coloured text as a display: HTML spans (hover shows the value), with a text fallback. */
 export function activationTextHtml(a: ActivationText): { [DISPLAY](): MimeBundle } {

@@ -2,6 +2,7 @@
 import { randomUUID } from "crypto";
 import { DISPLAY, MimeBundle } from "../runtime";
 import { plotlyScriptTag, takePlotlyInjection } from "./plotly";
+import { figureToSvg } from "./static-svg";
 
 export type PlotlyTrace = Record<string, unknown> & { type?: string };
 
@@ -18,6 +19,8 @@ const DEFAULT_CONFIG = { responsive: true, displaylogo: false };
 export interface HtmlOptions {
   /** Put the plotly.js bundle in front: true, false, or "auto" (only once per process). */
   includePlotly?: boolean | "auto";
+  /** The static SVG to show where the script does not run (default: the figure's own). */
+  staticImage?: string;
 }
 
 export class Figure {
@@ -53,7 +56,8 @@ export class Figure {
     const spec = JSON.stringify(this.toJSON()).replace(/</g, "\\u003c");
     return (
       loader +
-      `<div id="${id}" class="seqlab-plot" style="width:100%;min-height:${height}px;"></div>\n` +
+      // The static picture shows where scripts do not run (GitHub, exports); draw() clears it.
+      `<div id="${id}" class="seqlab-plot" style="width:100%;min-height:${height}px;">${inlineSvg(options.staticImage ?? this.toSVG() ?? "")}</div>\n` +
       `<script type="text/javascript">(function () {\n` +
       `  var spec = ${spec};\n` +
       `  var id = ${JSON.stringify(id)};\n` +
@@ -78,13 +82,25 @@ export class Figure {
     );
   }
 
+  /** A static SVG of the figure for viewers without plotly (lib/viz/static-svg), if it covers the figure. */
+  toSVG(): string | undefined {
+    return figureToSvg(this.toJSON());
+  }
+
   [DISPLAY](): MimeBundle {
+    const svg = this.toSVG();
     return {
       [PLOTLY_MIME]: this.toJSON(),
-      "text/html": this.toHTML(),
+      "text/html": this.toHTML({ staticImage: svg ?? "" }),
+      ...(svg ? { "image/svg+xml": svg } : {}),
       "text/plain": this.summary,
     };
   }
+}
+
+/** SVG inside HTML takes its namespace from the parser; the attribute would only look like a URL to fetch. */
+function inlineSvg(svg: string): string {
+  return svg.replace(' xmlns="http://www.w3.org/2000/svg"', "");
 }
 
 function finiteOrNull(_key: string, value: unknown): unknown {
