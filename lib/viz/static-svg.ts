@@ -28,36 +28,57 @@ function text(v: unknown): string | undefined {
 }
 const numbers = (v: unknown): number[] => (Array.isArray(v) ? v.map((x) => (typeof x === "number" && Number.isFinite(x) ? x : NaN)) : []);
 
+type Rect = { x: number; y: number; w: number; h: number };
+
+/** The layout entry of an axis id: "x" -> layout.xaxis, "y3" -> layout.yaxis3. */
+function axisLayout(layout: Record<string, unknown>, id: string): Record<string, unknown> | undefined {
+  return layout[`${id[0]}axis${id.slice(1)}`] as Record<string, unknown> | undefined;
+}
+
 /** The SVG, or undefined for a figure this renderer does not cover. */
 export function figureToSvg(spec: FigureSpec): string | undefined {
   const traces = spec.data.filter((t) => t.visible !== false);
   if (traces.length === 0) return undefined;
-  for (const t of traces) {
-    if (!["scatter", "scattergl", "bar", "heatmap", undefined].includes(t.type)) return undefined;
-    if ((t.xaxis && t.xaxis !== "x") || (t.yaxis && t.yaxis !== "y")) return undefined;
-  }
+  if (traces.some((t) => !["scatter", "scattergl", "bar", "heatmap", undefined].includes(t.type))) return undefined;
   const layout = spec.layout ?? {};
   const height = Math.min(700, typeof layout.height === "number" ? layout.height : 420);
-  const plot = { x: MARGIN.l, y: MARGIN.t, w: WIDTH - MARGIN.l - MARGIN.r, h: height - MARGIN.t - MARGIN.b };
-  const xa = axisOf(traces, "x", layout.xaxis as Record<string, unknown> | undefined);
-  const ya = axisOf(traces, "y", layout.yaxis as Record<string, unknown> | undefined);
-  if (!xa || !ya) return undefined;
-  const sx = (v: number) => plot.x + ((transform(xa, v) - xa.min) / (xa.max - xa.min || 1)) * plot.w;
-  const syRaw = (v: number) => ((transform(ya, v) - ya.min) / (ya.max - ya.min || 1)) * plot.h;
-  const sy = (v: number) => (ya.reversed ? plot.y + syRaw(v) : plot.y + plot.h - syRaw(v));
-
-  const parts: string[] = [];
-  const bars = traces.filter((t) => t.type === "bar");
+  const area: Rect = { x: MARGIN.l, y: MARGIN.t, w: WIDTH - MARGIN.l - MARGIN.r, h: height - MARGIN.t - MARGIN.b };
+  const xId = (t: PlotlyTrace) => String(t.xaxis ?? "x");
+  const yId = (t: PlotlyTrace) => String(t.yaxis ?? "y");
   const colorOf = (t: PlotlyTrace, i: number) => {
     const own = (t.line as { color?: unknown } | undefined)?.color ?? (t.marker as { color?: unknown } | undefined)?.color;
     return typeof own === "string" ? own : COLORWAY[i % COLORWAY.length];
   };
-  traces.forEach((t, i) => {
-    const color = colorOf(t, i);
-    if (t.type === "heatmap") parts.push(heatmap(t, ya, sx, sy));
-    else if (t.type === "bar") parts.push(barTrace(t, bars.indexOf(t), bars.length, xa, sx, sy, ya, color));
-    else parts.push(scatter(t, xa, sx, sy, color));
-  });
+
+  // One panel per pair of axes, placed by the axes' domains (subplots, stacked bands).
+  const parts: string[] = [];
+  const pairs = [...new Set(traces.map((t) => `${xId(t)} ${yId(t)}`))].map((p) => p.split(" "));
+  const bottom = (yid: string) => ((axisLayout(layout, yid)?.domain as number[] | undefined) ?? [0, 1])[0];
+  // A shared x axis is drawn once, under the lowest panel that uses it.
+  const xDrawnUnder = new Map<string, string>();
+  for (const [xid, yid] of pairs) if (!xDrawnUnder.has(xid) || bottom(yid) < bottom(xDrawnUnder.get(xid)!)) xDrawnUnder.set(xid, yid);
+  for (const [xid, yid] of pairs) {
+    const mine = traces.filter((t) => xId(t) === xid && yId(t) === yid);
+    const xl = axisLayout(layout, xid), yl = axisLayout(layout, yid);
+    const xa = axisOf(traces.filter((t) => xId(t) === xid), "x", xl);
+    const ya = axisOf(traces.filter((t) => yId(t) === yid), "y", yl);
+    if (!xa || !ya) return undefined;
+    const [dx0, dx1] = (xl?.domain as number[] | undefined) ?? [0, 1];
+    const [dy0, dy1] = (yl?.domain as number[] | undefined) ?? [0, 1];
+    const plot: Rect = { x: area.x + dx0 * area.w, w: (dx1 - dx0) * area.w, y: area.y + (1 - dy1) * area.h, h: (dy1 - dy0) * area.h };
+    const sx = (v: number) => plot.x + ((transform(xa, v) - xa.min) / (xa.max - xa.min || 1)) * plot.w;
+    const syRaw = (v: number) => ((transform(ya, v) - ya.min) / (ya.max - ya.min || 1)) * plot.h;
+    const sy = (v: number) => (ya.reversed ? plot.y + syRaw(v) : plot.y + plot.h - syRaw(v));
+    const bars = mine.filter((t) => t.type === "bar");
+    for (const t of mine) {
+      const color = colorOf(t, traces.indexOf(t));
+      if (t.type === "heatmap") parts.push(heatmap(t, ya, sx, sy));
+      else if (t.type === "bar") parts.push(barTrace(t, bars.indexOf(t), bars.length, xa, sx, sy, ya, color));
+      else parts.push(scatter(t, xa, sx, sy, color));
+    }
+    if (xDrawnUnder.get(xid) === yid) parts.push(axisSvg(xa, "x", plot, sx, xl?.showticklabels !== false));
+    parts.push(axisSvg(ya, "y", plot, sy, yl?.showticklabels !== false));
+  }
 
   const title = text(layout.title);
   const legend = traces
@@ -67,8 +88,6 @@ export function figureToSvg(spec: FigureSpec): string | undefined {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">` +
     `<rect width="100%" height="100%" fill="#fff"/>` +
     (title ? `<text x="${WIDTH / 2}" y="20" text-anchor="middle" font-size="14">${escapeHtml(title)}</text>` : "") +
-    axisSvg(xa, "x", plot, sx) +
-    axisSvg(ya, "y", plot, sy) +
     parts.join("") +
     legend.join("") +
     `</svg>`
@@ -134,20 +153,20 @@ function tickLabel(a: Axis, v: number): string {
   return a.log ? `1e${v}` : formatNumber(v, 4);
 }
 
-function axisSvg(a: Axis, which: "x" | "y", plot: { x: number; y: number; w: number; h: number }, scale: (v: number) => number): string {
+function axisSvg(a: Axis, which: "x" | "y", plot: Rect, scale: (v: number) => number, labels: boolean): string {
   const at = (v: number) => scale(a.log ? 10 ** v : v);
   const out: string[] = [];
   if (which === "x") {
     const y = plot.y + plot.h;
     out.push(`<line x1="${plot.x}" y1="${y}" x2="${plot.x + plot.w}" y2="${y}" stroke="#444"/>`);
-    for (const v of ticks(a)) {
+    for (const v of labels ? ticks(a) : []) {
       const x = a.categories ? scale(v) : at(v);
       out.push(`<line x1="${x.toFixed(1)}" y1="${y}" x2="${x.toFixed(1)}" y2="${y + 4}" stroke="#444"/><text x="${x.toFixed(1)}" y="${y + 15}" text-anchor="middle">${escapeHtml(tickLabel(a, v))}</text>`);
     }
     if (a.title) out.push(`<text x="${plot.x + plot.w / 2}" y="${y + 36}" text-anchor="middle" font-size="12">${escapeHtml(a.title)}</text>`);
   } else {
     out.push(`<line x1="${plot.x}" y1="${plot.y}" x2="${plot.x}" y2="${plot.y + plot.h}" stroke="#444"/>`);
-    for (const v of ticks(a)) {
+    for (const v of labels ? ticks(a) : []) {
       const y = a.categories ? scale(v) : at(v);
       out.push(`<line x1="${plot.x - 4}" y1="${y.toFixed(1)}" x2="${plot.x}" y2="${y.toFixed(1)}" stroke="#444"/><line x1="${plot.x}" y1="${y.toFixed(1)}" x2="${plot.x + plot.w}" y2="${y.toFixed(1)}" stroke="#eee"/><text x="${plot.x - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end">${escapeHtml(tickLabel(a, v))}</text>`);
     }

@@ -67,7 +67,18 @@ describe("viz: static SVG of a figure (for viewers without plotly)", () => {
     const rgba = Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(decodePng(png(3, 1, rgba)).rgba).to.deep.equal(rgba);
     expect(figureToSvg({ data: [{ type: "pie", values: [1, 2] }], layout: {} })).to.equal(undefined);
-    expect(figureToSvg({ data: [{ type: "scatter", y: [1], xaxis: "x2" }], layout: {} })).to.equal(undefined);
+  });
+
+  it("places panels on several axes by their domains, a shared x axis drawn once under the lowest", () => {
+    const svg = figureToSvg({
+      data: [{ type: "heatmap", z: [[1, 2]], yaxis: "y" }, { type: "heatmap", z: [[3, 4]], yaxis: "y2" }],
+      layout: { xaxis: { title: { text: "t" } }, yaxis: { domain: [0.55, 1], title: { text: "forget" } }, yaxis2: { domain: [0, 0.45], title: { text: "input" } } },
+    })!;
+    expect(svg.match(/<image /g)).to.have.length(2);
+    expect(svg).to.contain(">forget</text>").and.to.contain(">input</text>");
+    expect(svg.match(/>t<\/text>/g), "one x axis title").to.have.length(1);
+    const ys = [...svg.matchAll(/<image x="[\d.]+" y="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(ys[0], "the first panel (domain 0.55-1) is above the second").to.be.below(ys[1]);
   });
 
   it("travels in a figure's output as image/svg+xml and inside its HTML, where the plot script replaces it", () => {
