@@ -3,6 +3,7 @@ export * from "./runtime";
 export { comms, type BufferLike, type Comm, type CommHost, type CommMessage, type CommTargetHandler } from "./comms";
 export * from "./backend";
 export * from "./random";
+export * from "./claims";
 export * from "./text";
 export * from "./nn";
 export * from "./train";
