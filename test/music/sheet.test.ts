@@ -17,6 +17,22 @@ describe("music/sheet: SVG sheet music without a browser", () => {
     expect("window" in globalThis).to.equal(false);
   });
 
+  it("keeps abcjs's debug lines out of the output, and marks the note it cannot draw on the sheet", () => {
+    // A thirty-second note at L:1/8 has no glyph: abcjs logs "Debug msg: pitch is undefined".
+    const logged: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void logged.push(args.join(" "));
+    let odd: string;
+    try {
+      odd = renderSvg("X:1\nT:Odd length\nM:4/4\nL:1/8\nK:C\nA/32 B|]");
+    } finally {
+      console.log = log;
+    }
+    expect(logged).to.deep.equal([]);
+    expect(odd).to.contain("pitch is undefined");
+    expect(console.log, "console.log put back").to.equal(log);
+  });
+
   it("refuses empty text", () => {
     expect(() => renderSvg("  ")).to.throw(/non-empty ABC/);
   });
