@@ -12,6 +12,7 @@ export * from "./viz";
 export * from "./music";
 export * from "./data";
 export * as widgets from "./widgets";
+export * as labChecks from "./lab1-checks";
 export * from "./deprecated";
 /** The one TensorFlow.js instance seqlab uses, for cells and scripts that want no import of their own. */
 export * as tf from "@tensorflow/tfjs";
