@@ -76,7 +76,7 @@ export function checkGetBatch(getBatch: (vectorized: Int32Array, seqLength: numb
         throw new LabCheckError(part, `${name} has shape ${shapeText(t.shape)}, not [batchSize, seqLength] = ${shapeText([batchSize, seqLength])}`);
       }
     }
-    pass("x and y are int32 tensors of shape [batchSize, seqLength]");
+    pass("getBatch gives int32 x and y of shape [batchSize, seqLength]");
     const xs = batch.x.arraySync() as number[][];
     const ys = batch.y.arraySync() as number[][];
     for (let b = 0; b < batchSize; b++) {
@@ -88,7 +88,7 @@ export function checkGetBatch(getBatch: (vectorized: Int32Array, seqLength: numb
         throw new LabCheckError(part, `row ${b}: the input and target are not a window of the text; take both from the same start i, vectorized[i .. i + seqLength] and one later`);
       }
     }
-    pass("y is x shifted one character ahead, and both are windows of the text");
+    pass("getBatch gives y = x shifted one character ahead, both windows of the text");
   } finally {
     tf.dispose([batch.x, batch.y]);
   }
@@ -118,7 +118,7 @@ export function checkModel(buildModel: (vocabSize: number, embeddingDim: number,
     if (String(outShape) !== String([2, 5, vocabSize])) {
       throw new LabCheckError(part, `ids of shape [2, 5] gave output of shape ${shapeText(outShape)}, not [batch, time, vocabSize] = [2, 5, ${vocabSize}]; the LSTM needs returnSequences: true and the Dense layer vocabSize units`);
     }
-    pass(`ids [batch, time] give logits [batch, time, vocabSize] = [2, 5, ${vocabSize}]`);
+    pass(`buildModel turns ids [batch, time] into logits [batch, time, vocabSize] = [2, 5, ${vocabSize}]`);
     const got = model.getWeights().map((w) => w.shape);
     const want = reference.getWeights().map((w) => w.shape);
     const names = ["embedding", "LSTM kernel", "LSTM recurrent kernel", "LSTM bias", "dense kernel", "dense bias"];
@@ -131,7 +131,7 @@ export function checkModel(buildModel: (vocabSize: number, embeddingDim: number,
     if (activation && activation !== "linear") {
       throw new LabCheckError(part, `the last layer applies "${activation}"; it must output raw logits (no activation): the loss and the sampler apply the softmax`);
     }
-    pass("Embedding → LSTM → Dense, with the lab model's weight shapes and raw logits");
+    pass("buildModel is Embedding → LSTM → Dense, with the lab model's weight shapes and raw logits");
   } finally {
     model.dispose();
     reference.dispose();
