@@ -225,8 +225,13 @@ export async function checkGenerate(
   }
   const chars = [...String(got)];
   if (chars.length !== length) throw new LabCheckError(part, `asked for ${length} characters it gave ${chars.length}; return only the generated characters, not the start string`);
-  const reference = (await sample(layersModelStepper(model), { seedText: "X", length, vocab: [...vocab.tokens], temperature: 1, seed: new StatefulRng(7) })).generated;
-  const want = [...reference];
+  const stepper = layersModelStepper(model);
+  let want: string[];
+  try {
+    want = [...(await sample(stepper, { seedText: "X", length, vocab: [...vocab.tokens], temperature: 1, seed: new StatefulRng(7) })).generated];
+  } finally {
+    stepper.dispose();
+  }
   const first = chars.findIndex((c, i) => c !== want[i]);
   if (first >= 0) {
     const hint =
