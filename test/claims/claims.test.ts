@@ -5,21 +5,7 @@
 import { expect } from "chai";
 import { claim, claimMode, ClaimFailedError, CLAIMS_ENV } from "../../lib/claims";
 import { hostIsInteractive, setHostInteractive } from "../../lib/runtime";
-
-/** Runs fn with console.log/console.warn captured; restores them whatever happens. */
-function captureConsole<T>(fn: () => T): { value?: T; error?: unknown; log: string; warn: string } {
-  const { log, warn } = console;
-  const out = { log: "", warn: "" };
-  console.log = (...args: unknown[]) => void (out.log += args.join(" ") + "\n");
-  console.warn = (...args: unknown[]) => void (out.warn += args.join(" ") + "\n");
-  try {
-    return { value: fn(), ...out };
-  } catch (error) {
-    return { error, ...out };
-  } finally {
-    Object.assign(console, { log, warn });
-  }
-}
+import { captureConsole } from "../console-capture";
 
 describe("claims: a failed claim throws headless and warns interactively", function () {
   const saved = { ci: process.env.CI, mode: process.env[CLAIMS_ENV], interactive: hostIsInteractive() };
@@ -53,41 +39,41 @@ describe("claims: a failed claim throws headless and warns interactively", funct
     expect(claimMode({ [CLAIMS_ENV]: "throw" }).mode, "the override beats an interactive session").to.equal("throw");
   });
 
-  it("a claim that holds prints ✔ with its value and returns true, in either mode", () => {
+  it("a claim that holds prints ✔ with its value and returns true, in either mode", async () => {
     for (const interactive of [false, true]) {
       setHostInteractive(interactive);
-      const run = captureConsole(() => claim("loss falls", 0.25, true));
+      const run = await captureConsole(() => claim("loss falls", 0.25, true));
       expect(run).to.deep.include({ value: true, log: "✔ loss falls: 0.25\n", warn: "" });
     }
   });
 
-  it("headless, a failed claim prints ✘ and throws ClaimFailedError naming the claim and its value", () => {
+  it("headless, a failed claim prints ✘ and throws ClaimFailedError naming the claim and its value", async () => {
     setHostInteractive(false);
-    const run = captureConsole(() => claim("vanilla RNN at gap 20 stays near chance", "1.000", false));
+    const run = await captureConsole(() => claim("vanilla RNN at gap 20 stays near chance", "1.000", false));
     expect(run.log).to.equal("✘ vanilla RNN at gap 20 stays near chance: 1.000\n");
     expect(run.error).to.be.instanceOf(ClaimFailedError);
     expect((run.error as Error).message).to.equal("claim failed: vanilla RNN at gap 20 stays near chance (got 1.000)");
     expect(run.warn).to.equal("");
   });
 
-  it("interactive, a failed claim prints ✘, warns on stderr saying how to make it stop, and returns false", () => {
+  it("interactive, a failed claim prints ✘, warns on stderr saying how to make it stop, and returns false", async () => {
     setHostInteractive(true);
-    const run = captureConsole(() => claim("accuracy above 0.9", 0.5, false));
+    const run = await captureConsole(() => claim("accuracy above 0.9", 0.5, false));
     expect(run.error).to.equal(undefined);
     expect(run.value).to.equal(false);
     expect(run.log).to.equal("✘ accuracy above 0.9: 0.5\n");
     expect(run.warn).to.contain("claim failed: accuracy above 0.9 (got 0.5)").and.contain("goes on (an interactive session)").and.contain(`${CLAIMS_ENV}=throw`);
   });
 
-  it("CI=true throws even in an interactive session", () => {
+  it("CI=true throws even in an interactive session", async () => {
     setHostInteractive(true);
     process.env.CI = "true";
-    expect(captureConsole(() => claim("x", 1, false)).error).to.be.instanceOf(ClaimFailedError);
+    expect((await captureConsole(() => claim("x", 1, false))).error).to.be.instanceOf(ClaimFailedError);
   });
 
-  it("a misspelt SEQLAB_CLAIMS is an error saying the values it takes, even when the claim holds", () => {
+  it("a misspelt SEQLAB_CLAIMS is an error saying the values it takes, even when the claim holds", async () => {
     process.env[CLAIMS_ENV] = "warning";
-    const run = captureConsole(() => claim("x", 1, true));
+    const run = await captureConsole(() => claim("x", 1, true));
     expect((run.error as Error).message).to.contain('SEQLAB_CLAIMS="warning" is not a claim mode').and.contain('"throw"').and.contain('"warn"');
   });
 });

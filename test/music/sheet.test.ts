@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { renderSvg } from "../../lib/music";
+import { captureConsole } from "../console-capture";
 
 describe("music/sheet: SVG sheet music without a browser", () => {
   const svg = renderSvg("X:1\nT:Scale\nM:4/4\nL:1/4\nK:C\nCDEF|GABc|]");
@@ -17,19 +18,12 @@ describe("music/sheet: SVG sheet music without a browser", () => {
     expect("window" in globalThis).to.equal(false);
   });
 
-  it("keeps abcjs's debug lines out of the output, and marks the note it cannot draw on the sheet", () => {
+  it("keeps abcjs's debug lines out of the output, and marks the note it cannot draw on the sheet", async () => {
     // A thirty-second note at L:1/8 has no glyph: abcjs logs "Debug msg: pitch is undefined".
-    const logged: string[] = [];
     const log = console.log;
-    console.log = (...args: unknown[]) => void logged.push(args.join(" "));
-    let odd: string;
-    try {
-      odd = renderSvg("X:1\nT:Odd length\nM:4/4\nL:1/8\nK:C\nA/32 B|]");
-    } finally {
-      console.log = log;
-    }
-    expect(logged).to.deep.equal([]);
-    expect(odd).to.contain("pitch is undefined");
+    const drawn = await captureConsole(() => renderSvg("X:1\nT:Odd length\nM:4/4\nL:1/8\nK:C\nA/32 B|]"));
+    expect(drawn.log).to.equal("");
+    expect(drawn.value).to.contain("pitch is undefined");
     expect(console.log, "console.log put back").to.equal(log);
   });
 

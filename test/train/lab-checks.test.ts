@@ -9,18 +9,13 @@ import { buildLabModel, lstmLayer } from "../../lib/nn";
 import { StatefulRng } from "../../lib/random";
 import { Vocabulary } from "../../lib/text";
 import { runStack, samplingDistribution } from "../../lib/train";
+import { captureConsole } from "../console-capture";
 
-/** Runs a check with its ✔ lines kept out of the test output; returns what it printed. */
+/** Runs a check with its ✔ lines kept out of the test output; returns what it printed, or throws what it threw. */
 async function quietly(check: () => void | Promise<void>): Promise<string> {
-  const log = console.log;
-  let printed = "";
-  console.log = (...args: unknown[]) => void (printed += args.join(" ") + "\n");
-  try {
-    await check();
-  } finally {
-    console.log = log;
-  }
-  return printed;
+  const run = await captureConsole(check);
+  if (run.error !== undefined) throw run.error;
+  return run.log;
 }
 
 async function failure(check: () => void | Promise<void>): Promise<string> {
