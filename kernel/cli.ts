@@ -94,11 +94,12 @@ export function buildProgram(): Command {
     .description("copy the lecture and lab notebooks into DIR, to run and change there")
     .argument("<dir>", "folder to write them to (created if missing)")
     .option("--force", "overwrite notebooks that already exist in DIR (default: keep them)")
-    .action((dir: string, opts: { force?: boolean }) => {
+    .option("--student", "write the student edition of the lab: the parts students write left as TODOs, each followed by its check")
+    .action((dir: string, opts: { force?: boolean; student?: boolean }) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { copyNotebooks } = require("./copy-notebooks") as typeof import("./copy-notebooks");
       try {
-        const { written, kept } = copyNotebooks(dir, { force: opts.force });
+        const { written, kept } = copyNotebooks(dir, { force: opts.force, student: opts.student });
         for (const file of written) process.stdout.write(`wrote ${file}\n`);
         for (const file of kept) process.stdout.write(`kept ${file} (exists; --force overwrites)\n`);
         process.stdout.write(`Open them in Jupyter with the "TypeScript (seqlab)" kernel, or: seqlab run ${path.join(dir, "lab1-music-generation.ipynb")} --quick\n`);

@@ -16,6 +16,12 @@ export interface CellHost {
   clearOutput(wait: boolean): void;
   /** stdin input_request; rejects with a clear Error when the frontend did not allow stdin. */
   input(prompt: string, password: boolean): Promise<string>;
+  /**
+   * True when a person is at the frontend: the request allowed stdin (JupyterLab, Notebook,
+   * VS Code); false for headless runs (nbconvert, papermill, `seqlab run`). lib/ reads it to
+   * let a failed claim warn instead of stop (lib/claims.ts).
+   */
+  readonly interactive?: boolean;
   /** A payload for execute_reply (e.g. {source: "page", data: {...}, start: 0}). */
   payload(item: Record<string, unknown>): void;
 }

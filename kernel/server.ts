@@ -552,6 +552,10 @@ class RequestCellHost implements CellHost {
     this.server.publish("clear_output", { wait }, this.parent);
   }
 
+  get interactive(): boolean {
+    return this.allowStdin;
+  }
+
   input(prompt: string, password: boolean): Promise<string> {
     if (!this.allowStdin) {
       return Promise.reject(

@@ -38,8 +38,9 @@ export interface DisplayHost {
 const DISPLAY_HOST = Symbol.for("seqlab.displayHost");
 const ABORT_SIGNAL = Symbol.for("seqlab.abortSignal");
 const COMM_HOST = Symbol.for("seqlab.commHost");
+const INTERACTIVE = Symbol.for("seqlab.interactive");
 
-type HostGlobals = { [DISPLAY_HOST]?: DisplayHost; [ABORT_SIGNAL]?: AbortSignal; [COMM_HOST]?: CommHost };
+type HostGlobals = { [DISPLAY_HOST]?: DisplayHost; [ABORT_SIGNAL]?: AbortSignal; [COMM_HOST]?: CommHost; [INTERACTIVE]?: boolean };
 
 /** Where displays go inside withDisplayHost (an Output widget capturing a callback). */
 const scopedDisplayHost = new AsyncLocalStorage<DisplayHost>();
@@ -65,6 +66,19 @@ export function commHost(): CommHost | undefined {
 
 export function setCommHost(host: CommHost | undefined): void {
   (globalThis as HostGlobals)[COMM_HOST] = host;
+}
+
+/**
+ * Whether a person is at the frontend of the code running now, as the host says: a kernel
+ * sets it per cell from the request's allow_stdin (JupyterLab, Notebook and VS Code allow
+ * input; nbconvert, papermill and `seqlab run` do not). Undefined outside a kernel.
+ */
+export function hostIsInteractive(): boolean | undefined {
+  return (globalThis as HostGlobals)[INTERACTIVE];
+}
+
+export function setHostInteractive(interactive: boolean | undefined): void {
+  (globalThis as HostGlobals)[INTERACTIVE] = interactive;
 }
 
 /**

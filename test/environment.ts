@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../lib/backend";
-import { currentAbortSignal, displayHost, setCurrentAbortSignal, setDisplayHost, type DisplayHost } from "../lib/runtime";
+import { currentAbortSignal, displayHost, hostIsInteractive, setCurrentAbortSignal, setDisplayHost, setHostInteractive, type DisplayHost } from "../lib/runtime";
 import { DEFAULT_MIN_WORK, simdThreads, setSimdThreads } from "../lib/simd";
 
 /** What initBackend picks where tfjs-node is missing; fixed, so the optional install does not change results. */
@@ -25,6 +25,7 @@ export interface TestState {
   random: () => number;
   displayHost: DisplayHost | undefined;
   abortSignal: AbortSignal | undefined;
+  interactive: boolean | undefined;
   listeners: Record<ListenedEvent, Listener[]>;
   writes: [stdout: unknown, stderr: unknown];
 }
@@ -44,6 +45,7 @@ function capture(): TestState {
     random: Math.random,
     displayHost: displayHost(),
     abortSignal: currentAbortSignal(),
+    interactive: hostIsInteractive(),
     listeners: Object.fromEntries(EVENTS.map((e) => [e, listenersOf(e)])) as Record<ListenedEvent, Listener[]>,
     writes: [process.stdout.write, process.stderr.write],
   };
@@ -70,6 +72,7 @@ function differences(want: TestState): string[] {
   if (now.random !== want.random) out.push("Math.random was replaced");
   if (now.displayHost !== want.displayHost) out.push("a display host is still installed (lib/runtime setDisplayHost)");
   if (now.abortSignal !== want.abortSignal) out.push("an abort signal is still installed (lib/runtime setCurrentAbortSignal)");
+  if (now.interactive !== want.interactive) out.push(`the host says interactive=${now.interactive} (lib/runtime setHostInteractive)`);
   for (const e of EVENTS) {
     const added = now.listeners[e].filter((l) => !want.listeners[e].includes(l)).length;
     const removed = want.listeners[e].filter((l) => !now.listeners[e].includes(l)).length;
@@ -89,6 +92,7 @@ async function restore(want: TestState): Promise<void> {
   Math.random = want.random;
   setDisplayHost(want.displayHost);
   setCurrentAbortSignal(want.abortSignal);
+  setHostInteractive(want.interactive);
   for (const e of EVENTS) {
     for (const l of listenersOf(e)) if (!want.listeners[e].includes(l)) process.off(e, l);
     for (const l of want.listeners[e]) if (!listenersOf(e).includes(l)) process.on(e, l);

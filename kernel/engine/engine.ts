@@ -7,7 +7,7 @@ import vm from "vm";
 import { setImmediate as yieldToEventLoop } from "timers/promises";
 import { printQuickInfo } from "tslab/dist/inspect";
 import type { CellHost, CompleteResult, Engine, ExecuteOutcome, InspectResult, IsCompleteResult } from "../contract";
-import { setCurrentAbortSignal, setDisplayHost } from "../../lib/runtime";
+import { setCurrentAbortSignal, setDisplayHost, setHostInteractive } from "../../lib/runtime";
 import { CellRunner, type CompiledPiece } from "./cells";
 import { ExecutionContext, KeyboardInterrupt, executions } from "./context";
 import { libDisplayHost, showOn, toMimeBundle } from "./display";
@@ -138,6 +138,7 @@ export class TypeScriptEngine implements Engine {
     this.checkers.cancelIdleLoad();
     executions.begin(ctx);
     setCurrentAbortSignal(ctx.abort.signal);
+    setHostInteractive(host.interactive ?? false);
     const kept = !options.silent && options.storeHistory;
     if (kept) {
       this.history.recordInput(options.executionCount, code);
@@ -394,5 +395,6 @@ export class TypeScriptEngine implements Engine {
     this.history.remove();
     setDisplayHost(undefined);
     setCurrentAbortSignal(undefined);
+    setHostInteractive(undefined);
   }
 }

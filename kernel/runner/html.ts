@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import { marked } from "marked";
-import type { Notebook, Output } from "./notebook";
+import type { Cell, Notebook, Output } from "./notebook";
 import { sanitizeHtml } from "./sanitize";
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -94,20 +94,29 @@ pre.out-error { background: #ffe5e5; border-left: 4px solid #c00; padding: .5em;
 .out-img img { max-width: 100%; }
 `;
 
+/**
+ * A cell's source as shown: folded into a <details> when the cell carries JupyterLab's
+ * `jupyter.source_hidden` (e.g. an exercise's answer), as JupyterLab and Notebook 7 fold it.
+ */
+function sourceView(cell: Cell, html: string): string {
+  const hidden = (cell.metadata.jupyter as { source_hidden?: unknown } | undefined)?.source_hidden === true;
+  return hidden ? `<details class="hidden-source"><summary>hidden cell: click to show</summary>${html}</details>` : html;
+}
+
 /** The whole page. */
 export function notebookToHtml(nb: Notebook, title: string): string {
   const parts: string[] = [];
   for (const cell of nb.cells) {
     if (cell.cell_type === "markdown") {
       // Markdown is untrusted (anyone may have written it): sanitised as JupyterLab does.
-      parts.push(`<div class="cell markdown">${sanitizeHtml(marked.parse(cell.source, { async: false }))}</div>`);
+      parts.push(`<div class="cell markdown">${sourceView(cell, sanitizeHtml(marked.parse(cell.source, { async: false })))}</div>`);
     } else if (cell.cell_type === "raw") {
-      parts.push(`<div class="cell raw"><pre>${escapeHtml(cell.source)}</pre></div>`);
+      parts.push(`<div class="cell raw">${sourceView(cell, `<pre>${escapeHtml(cell.source)}</pre>`)}</div>`);
     } else {
       const outputs = cell.outputs.map(renderOutput).join("\n");
       parts.push(
         `<div class="cell code"><span class="prompt">In [${cell.execution_count ?? " "}]:</span>` +
-          `<pre class="source"><code>${escapeHtml(cell.source)}</code></pre>` +
+          sourceView(cell, `<pre class="source"><code>${escapeHtml(cell.source)}</code></pre>`) +
           `<div class="outputs">${outputs}</div></div>`,
       );
     }

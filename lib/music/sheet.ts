@@ -39,17 +39,35 @@ export function renderSvg(abc: string, options: SheetOptions = {}): string {
   const restore = swapGlobals({ document, window, navigator: { userAgent: "node" } });
   try {
     const paper = document.getElementById("paper") as unknown as HTMLElement;
-    abcjs.renderAbc(paper, abc, {
-      add_classes: true,
-      staffwidth: options.staffwidth ?? 740,
-      scale: options.scale ?? 1,
-    });
+    withoutEngraverLogs(() =>
+      abcjs.renderAbc(paper, abc, {
+        add_classes: true,
+        staffwidth: options.staffwidth ?? 740,
+        scale: options.scale ?? 1,
+      }),
+    );
     const svg = (paper as unknown as { innerHTML: string }).innerHTML;
     if (!svg.includes("<svg")) throw new Error("abcjs drew nothing for this ABC text.");
     // Standalone SVG needs its namespace; abcjs relies on the HTML parser to supply it.
     return svg.replace(/<svg(?![^>]*\sxmlns=)/, '<svg xmlns="http://www.w3.org/2000/svg"');
   } finally {
     restore();
+  }
+}
+
+/**
+ * Runs abcjs's drawing with console.log silenced. Its engraver logs its own debugging there
+ * ("noteSymbol: note -8 false", "Debug msg: pitch is undefined" for a note length it has no
+ * glyph for, e.g. A/32) and would print into the notebook; the sheet already marks such a
+ * note in red with the same words. Drawing is synchronous, so nothing else logs meanwhile.
+ */
+function withoutEngraverLogs<T>(draw: () => T): T {
+  const log = console.log;
+  console.log = () => undefined;
+  try {
+    return draw();
+  } finally {
+    console.log = log;
   }
 }
 

@@ -66,12 +66,13 @@ export function engineBuilt(): boolean {
 }
 
 /** Starts `node dist/kernel/cli.js kernel` and waits until it answers and iopub flows. */
-export async function startKernel(dialect: Dialect, options: { transport?: "tcp" | "ipc"; extraArgs?: string[] } = {}): Promise<KernelProcess> {
+export async function startKernel(dialect: Dialect, options: { transport?: "tcp" | "ipc"; extraArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<KernelProcess> {
   // launch ends a kernel that does not become ready and quotes what it printed.
   const { kernel } = await KernelProcess.launch(
     {
       argv: [process.execPath, cliPath, "kernel", "--connection-file", "{connection_file}", ...dialect.kernelArgs, ...(options.extraArgs ?? [])],
       transport: options.transport,
+      env: options.env,
       cwd: repoRoot,
     },
     30000,

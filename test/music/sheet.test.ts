@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { renderSvg } from "../../lib/music";
+import { captureConsole } from "../console-capture";
 
 describe("music/sheet: SVG sheet music without a browser", () => {
   const svg = renderSvg("X:1\nT:Scale\nM:4/4\nL:1/4\nK:C\nCDEF|GABc|]");
@@ -15,6 +16,15 @@ describe("music/sheet: SVG sheet music without a browser", () => {
   it("leaves no DOM globals behind", () => {
     expect("document" in globalThis).to.equal(false);
     expect("window" in globalThis).to.equal(false);
+  });
+
+  it("keeps abcjs's debug lines out of the output, and marks the note it cannot draw on the sheet", async () => {
+    // A thirty-second note at L:1/8 has no glyph: abcjs logs "Debug msg: pitch is undefined".
+    const log = console.log;
+    const drawn = await captureConsole(() => renderSvg("X:1\nT:Odd length\nM:4/4\nL:1/8\nK:C\nA/32 B|]"));
+    expect(drawn.log).to.equal("");
+    expect(drawn.value).to.contain("pitch is undefined");
+    expect(console.log, "console.log put back").to.equal(log);
   });
 
   it("refuses empty text", () => {

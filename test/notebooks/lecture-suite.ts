@@ -1,6 +1,6 @@
 /**
  * The tests every lecture notebook gets, driven by a table of what each must show: committed
- * clean with a quick-aware parameters cell first and claims that throw; then executed once in
+ * clean with a quick-aware parameters cell first and claims through sl.claim; then executed once in
  * quick mode by `seqlab run` and once by Jupyter's nbconvert, each run with no failing cell,
  * no failed claim, the claims that carry the section, and its plots.
  */
@@ -56,16 +56,37 @@ function expectLectureCommitted(nb: Notebook, file: string): void {
   expect(tagged, `${file}: exactly one parameters cell`).to.have.length(1);
   expect(cells[0], `${file}: the parameters cell is the first code cell`).to.equal(tagged[0]);
   expect(tagged[0].source).to.contain('const quick = process.env.SEQLAB_QUICK === "1";');
-  // Every claim goes through the notebook's claim() helper, which prints and throws when it fails.
+  // Every claim goes through sl.claim, which throws headless and warns in a live session (lib/claims.ts).
   const source = cells.map((c) => c.source).join("\n");
-  expect(source, `${file}: claim() prints and throws`).to.match(/function claim\(what: string, value: number \| string, holds: boolean\): void \{[\s\S]*?throw new Error/);
+  expect(source, `${file}: claims through sl.claim`).to.contain("const claim = sl.claim;");
+  expect(source, `${file}: a claim() of its own`).not.to.match(/function claim\(/);
+  expect(nb.cells[0].source, `${file}: the introduction says what a failed claim does`).to.contain("SEQLAB_CLAIMS");
+  expectExercises(nb, file);
+}
+
+/**
+ * The notebook ends with "## Exercises" and 2 to 4 exercises ("### Exercise N: ..."), each
+ * followed by its answer in a cell hidden by default (JupyterLab's jupyter.source_hidden).
+ */
+function expectExercises(nb: Notebook, file: string): void {
+  const start = nb.cells.findIndex((c) => c.cell_type === "markdown" && c.source.startsWith("## Exercises"));
+  expect(start, `${file}: an "## Exercises" section`).to.be.at.least(0);
+  const rest = nb.cells.slice(start + 1);
+  expect(rest.length % 2, `${file}: every exercise has one answer cell after it`).to.equal(0);
+  expect(rest.length / 2, `${file}: exercises`).to.be.within(2, 4);
+  for (let k = 0; k < rest.length; k += 2) {
+    const [question, answer] = [rest[k], rest[k + 1]];
+    expect(question.source, `${file}: exercise ${k / 2 + 1}`).to.match(new RegExp(`^### Exercise ${k / 2 + 1}: [\\s\\S]*\\*\\*Predict\\*\\*`));
+    expect(answer.source, `${file}: answer ${k / 2 + 1}`).to.match(/^\*\*Answer\.\*\* /);
+    expect(answer.metadata.jupyter, `${file}: answer ${k / 2 + 1} is hidden`).to.deep.equal({ source_hidden: true });
+  }
 }
 
 /** Three suites for the table: committed clean, `seqlab run --quick`, nbconvert --execute. */
 export function describeLectureNotebooks(title: string, notebooks: LectureNotebook[], limits: LectureLimits): void {
   describe(`${title}: committed clean`, function () {
     for (const spec of notebooks) {
-      it(`${spec.file}: no outputs, the seqlab kernel, a quick-aware parameters cell first, claims that throw`, () => {
+      it(`${spec.file}: no outputs, the seqlab kernel, a quick-aware parameters cell first, claims through sl.claim, exercises with hidden answers`, () => {
         const file = path.join(NOTEBOOK_DIR, spec.file);
         expect(fs.existsSync(file), `${file} is missing`).to.equal(true);
         expectLectureCommitted(readNotebookFile(file), spec.file);

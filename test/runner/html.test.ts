@@ -86,6 +86,24 @@ describe("runner: HTML page", () => {
     expect(html).to.contain("<script>trustedOutput()</script>");
   });
 
+  it("folds cells marked jupyter.source_hidden (exercise answers) into a <details>, as JupyterLab hides them", () => {
+    const nb: Notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        { cell_type: "markdown", id: "q", metadata: {}, source: "**Exercise.** Predict." },
+        { cell_type: "markdown", id: "a", metadata: { jupyter: { source_hidden: true } }, source: "**Answer.** It falls." },
+        { cell_type: "code", id: "c", metadata: { jupyter: { source_hidden: true } }, source: "answer()", execution_count: 1, outputs: [{ output_type: "stream", name: "stdout", text: "shown\n" }] },
+      ],
+    };
+    const html = notebookToHtml(nb, "t");
+    expect(html).to.match(/<div class="cell markdown"><p><strong>Exercise.<\/strong> Predict.<\/p>\n<\/div>/);
+    expect(html).to.match(/<div class="cell markdown"><details class="hidden-source"><summary>[^<]*<\/summary><p><strong>Answer.<\/strong> It falls.<\/p>\n<\/details><\/div>/);
+    // a hidden code cell folds its source only; its outputs stay in view
+    expect(html).to.match(/<details class="hidden-source"><summary>[^<]*<\/summary><pre class="source"><code>answer\(\)<\/code><\/pre><\/details><div class="outputs">[\s\S]*shown/);
+  });
+
   it("keeps safe URLs only: relative, anchors, http(s), mailto, data: images", () => {
     expect(["page.html", "#part", "https://a.b/c", "mailto:x@y.z"].every((u) => isSafeUrl(u, "a"))).to.equal(true);
     expect(["javascript:alert(1)", " JaVa\tScRiPt:alert(1)", "vbscript:x", "data:text/html,<b>"].some((u) => isSafeUrl(u, "a"))).to.equal(false);
