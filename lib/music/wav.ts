@@ -41,7 +41,7 @@ export function encodeWav(samples: Float32Array, sampleRate: number, channels = 
   for (let i = 0; i < samples.length; i++) {
     const x = Math.max(-1, Math.min(1, samples[i]));
     if (bytes === 2) buf.writeInt16LE(Math.round(x * 32767), 44 + 2 * i);
-    else buf[44 + i] = Math.round(128 + x * 127); // unsigned, silence at 128
+    else buf[44 + i] = Math.min(255, Math.round(128 + x * 128)); // unsigned, silence at 128, as decodeWav reads it
   }
   return buf;
 }
