@@ -235,12 +235,11 @@ export class Song {
         parts.push(`<p><i>Sheet music could not be drawn: ${escapeHtml((err as Error).message)}</i></p>`);
       }
     }
-    if (audioUrl) parts.push(`<audio controls preload="none" src="${audioUrl}"></audio>`);
-    const cut = audioUrl ? this.cuts().audio : undefined;
-    if (cut) {
-      parts.push(`<p><i>Audio: the first ${formatDuration(cut.renderedSeconds)} of ${formatDuration(cut.totalSeconds)} (the song's maxSeconds).</i></p>`);
-    }
-    else if (audioError) parts.push(`<p><i>No audio: ${escapeHtml(audioError)}</i></p>`);
+    if (audioUrl) {
+      parts.push(`<audio controls preload="none" src="${audioUrl}"></audio>`);
+      const cut = this.cuts().audio;
+      if (cut) parts.push(`<p><i>Audio: the first ${formatDuration(cut.renderedSeconds)} of ${formatDuration(cut.totalSeconds)} (the song's maxSeconds).</i></p>`);
+    } else if (audioError) parts.push(`<p><i>No audio: ${escapeHtml(audioError)}</i></p>`);
     if (c.warnings.length > 0) {
       const shown = c.warnings.slice(0, 10).map((w) => `<li>${escapeHtml(w)}</li>`).join("");
       const more = c.warnings.length > 10 ? `<li>… ${c.warnings.length - 10} more</li>` : "";
