@@ -12,6 +12,10 @@ const repoRoot = path.resolve(__dirname, "..", "..");
 if (!process.env.SEQLAB_DATA_DIR) {
   process.env.SEQLAB_DATA_DIR = path.resolve(repoRoot, "..", "shared", "data");
 }
+// Figures carry plotly.js as in a plain kernel, also when mocha runs in VS Code's terminal
+// (VSCODE_PID) or with a choice left in the shell; the tests of that choice set it themselves.
+delete process.env.VSCODE_PID;
+delete process.env.SEQLAB_PLOTLY_JS;
 
 export const mochaHooks = {
   async beforeAll(this: Context) {

@@ -122,6 +122,9 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
   const nb = clearOutputs(injectParameters(input, options.params ?? {}));
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (options.quick) env.SEQLAB_QUICK = "1";
+  // The executed notebook is read later, by frontends that draw plotly JSON themselves and by
+  // --html, which puts plotly.js once into its page: no output needs the 5 MB bundle.
+  env.SEQLAB_PLOTLY_JS ??= "none";
   // keepIopub off: a long training cell streams many updates, and each is stored as it comes.
   const launch: KernelProcessOptions = { argv: options.kernelArgv ?? defaultKernelArgv(), env, cwd: options.cwd, onOutput: options.onKernelLog, keepIopub: false };
   const codeCells = nb.cells.filter((c): c is CodeCell => c.cell_type === "code");

@@ -1,23 +1,28 @@
 /**
  * A song in ABC notation that shows itself in a notebook: sheet music (SVG), a player with
  * audio made offline (WAV in a data: URL), and the parser's warnings when there are any.
+ * The audio is 8-bit mono at 11025 Hz by default: a notebook keeps every player's bytes (as
+ * base64), and this is the smallest WAV that every browser plays that still sounds like the
+ * tune (a quarter of 16-bit at 22050 Hz).
  */
 import { DISPLAY, InterruptedError, MimeBundle, yieldAndCheck } from "../runtime";
-import { escapeHtml, plural } from "../viz/format";
+import { escapeHtml, formatDuration, plural } from "../viz/format";
 import { AbcCheck, checkAbc, parseTune } from "./abc";
 import { NoteEvent, NoteSchedule, scheduleNotes } from "./notes";
 import { renderSvg } from "./sheet";
 import { synthesize, synthesizeInterruptibly } from "./synth";
 import { renderWithTimidity } from "./timidity";
-import { decodeWav, encodeWav } from "./wav";
+import { BitsPerSample, decodeWav, encodeWav } from "./wav";
 
 export type AudioEngine = "builtin" | "timidity";
 
 export interface SongOptions {
   /** "builtin" (default, pure JS) or "timidity" (abc2midi + timidity, when installed). */
   engine?: AudioEngine;
-  /** Samples per second of the audio. Default 16000 (keeps the data: URL small; melodies need no more). */
+  /** Samples per second of the audio. Default 11025 (keeps the data: URL small; melodies need no more). */
   sampleRate?: number;
+  /** Bits per sample of the WAV: 8 (default, half the bytes) or 16 (less hiss in quiet passages). */
+  bitsPerSample?: BitsPerSample;
   /** Tempo override in quarter notes per minute (default: the tune's Q:, else 120). */
   qpm?: number;
   /** Play chord symbols too. Default false. */
@@ -31,6 +36,8 @@ export interface SongOptions {
 }
 
 export const DEFAULT_MAX_SECONDS = 180;
+export const DEFAULT_SAMPLE_RATE = 11025;
+export const DEFAULT_BITS_PER_SAMPLE: BitsPerSample = 8;
 export const DEFAULT_MAX_SHEET_LINES = 64;
 
 /** What a Song left out to stay within its limits (absent when nothing was cut). */
@@ -76,6 +83,8 @@ export class Song {
     if (engine !== "builtin" && engine !== "timidity") {
       throw new RangeError(`Unknown audio engine "${engine}": use "builtin" or "timidity".`);
     }
+    const bits = options.bitsPerSample;
+    if (bits !== undefined && bits !== 8 && bits !== 16) throw new RangeError(`Song option bitsPerSample must be 8 or 16, got ${bits}`);
     for (const limit of ["maxSeconds", "maxSheetLines"] as const) {
       const value = options[limit];
       if (value !== undefined && !(value > 0 && Number.isFinite(value))) throw new RangeError(`Song option ${limit} must be a number greater than 0, got ${value}`);
@@ -154,7 +163,7 @@ export class Song {
     await attempt(async () => {
       if ((this.options.engine ?? "builtin") !== "builtin") return this.renderAudio(signal);
       const { notes, seconds } = this.audioPart();
-      this.audio ??= encodeWav(await synthesizeInterruptibly(notes, seconds, { sampleRate: this.sampleRate, signal }), this.sampleRate);
+      this.audio ??= this.encode(await synthesizeInterruptibly(notes, seconds, { sampleRate: this.sampleRate, signal }), this.sampleRate);
     });
   }
 
@@ -170,14 +179,17 @@ export class Song {
   async renderAudio(signal?: AbortSignal): Promise<Buffer> {
     if ((this.options.engine ?? "builtin") === "builtin") return this.wav();
     if (this.audio) return this.audio;
-    const wav = await renderWithTimidity(this.abc, { sampleRate: this.options.sampleRate, signal });
-    const pcm = decodeWav(wav);
+    const pcm = decodeWav(await renderWithTimidity(this.abc, { sampleRate: this.sampleRate, signal }));
     const keep = Math.ceil(this.maxSeconds * pcm.sampleRate);
-    return (this.audio = pcm.samples.length > keep ? encodeWav(pcm.samples.subarray(0, keep), pcm.sampleRate) : wav);
+    return (this.audio = this.encode(pcm.samples.subarray(0, keep), pcm.sampleRate));
   }
 
   private get sampleRate(): number {
-    return this.options.sampleRate ?? 16000;
+    return this.options.sampleRate ?? DEFAULT_SAMPLE_RATE;
+  }
+
+  private encode(samples: Float32Array, sampleRate: number): Buffer {
+    return encodeWav(samples, sampleRate, 1, this.options.bitsPerSample ?? DEFAULT_BITS_PER_SAMPLE);
   }
 
   /** The notes that start within maxSeconds, and the length of audio to render. */
@@ -190,7 +202,7 @@ export class Song {
 
   private synthesize(): Buffer {
     const { notes, seconds } = this.audioPart();
-    return encodeWav(synthesize(notes, seconds, { sampleRate: this.sampleRate }), this.sampleRate);
+    return this.encode(synthesize(notes, seconds, { sampleRate: this.sampleRate }), this.sampleRate);
   }
 
   /** `data:` URL of the audio, for an <audio> element. */
@@ -223,8 +235,11 @@ export class Song {
         parts.push(`<p><i>Sheet music could not be drawn: ${escapeHtml((err as Error).message)}</i></p>`);
       }
     }
-    if (audioUrl) parts.push(`<audio controls preload="none" src="${audioUrl}"></audio>`);
-    else if (audioError) parts.push(`<p><i>No audio: ${escapeHtml(audioError)}</i></p>`);
+    if (audioUrl) {
+      parts.push(`<audio controls preload="none" src="${audioUrl}"></audio>`);
+      const cut = this.cuts().audio;
+      if (cut) parts.push(`<p><i>Audio: the first ${formatDuration(cut.renderedSeconds)} of ${formatDuration(cut.totalSeconds)} (the song's maxSeconds).</i></p>`);
+    } else if (audioError) parts.push(`<p><i>No audio: ${escapeHtml(audioError)}</i></p>`);
     if (c.warnings.length > 0) {
       const shown = c.warnings.slice(0, 10).map((w) => `<li>${escapeHtml(w)}</li>`).join("");
       const more = c.warnings.length > 10 ? `<li>… ${c.warnings.length - 10} more</li>` : "";

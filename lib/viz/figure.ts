@@ -16,6 +16,12 @@ export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 const DEFAULT_CONFIG = { responsive: true, displaylogo: false };
 
+const WAITING_FOR_PLOTLY =
+  "Waiting for plotly.js. In a kernel it comes with the first seqlab figure's output: run that " +
+  "cell (or call resetPlotlyInjection() and show this figure again). Notebooks written by " +
+  "`seqlab run` leave it out: open them in JupyterLab or Notebook 7 with plotly's extension, " +
+  "in VS Code, or export them with `seqlab run --html`.";
+
 export interface HtmlOptions {
   /** Put the plotly.js bundle in front: true, false, or "auto" (only once per process). */
   includePlotly?: boolean | "auto";
@@ -72,9 +78,7 @@ export class Figure {
       `    if (window.Plotly) { draw(); return; }\n` +
       `    waited += 200;\n` +
       `    var el = document.getElementById(id);\n` +
-      `    if (el && waited === 10000) el.textContent = "Waiting for plotly.js: it is loaded by ` +
-      `the first seqlab figure's output; run that cell (or call resetPlotlyInjection() and ` +
-      `re-display this figure).";\n` +
+      `    if (el && waited === 10000) el.textContent = ${JSON.stringify(WAITING_FOR_PLOTLY)};\n` +
       `    setTimeout(poll, 200);\n` +
       `  }\n` +
       `  poll();\n` +

@@ -1,7 +1,16 @@
 /** Plotly figures built from plain data, rendered offline, and live training views. */
 export { Figure, PLOTLY_MIME } from "./figure";
 export type { FigureSpec, PlotlyTrace, HtmlOptions } from "./figure";
-export { PlotlyLoader, plotlyInjected, plotlyScriptTag, plotlyVersion, resetPlotlyInjection } from "./plotly";
+export {
+  PlotlyLoader,
+  plotlyInjected,
+  plotlyJsSource,
+  plotlyScriptTag,
+  plotlyVersion,
+  resetPlotlyInjection,
+  setPlotlyJsSource,
+} from "./plotly";
+export type { PlotlyJsSource } from "./plotly";
 export { ema, lossFigure, thinIndices } from "./loss";
 export type { LossData, LossFigureOptions } from "./loss";
 export { gradientHeatmapFigure, gradientHistoryOf, gradientNormsFigure, jacobianNormsFigure } from "./gradients";

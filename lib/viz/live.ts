@@ -8,7 +8,7 @@ import { DISPLAY, DisplayHost, DisplaySlot, MimeBundle, displayHost } from "../r
 import { Figure, PLOTLY_MIME } from "./figure";
 import { escapeHtml, formatCount, formatDuration, formatNumber } from "./format";
 import { ema, lossFigure } from "./loss";
-import { PlotlyLoader, plotlyInjected } from "./plotly";
+import { PlotlyLoader, plotlyInjected, plotlyJsSource } from "./plotly";
 import { Clock, Throttle, systemClock } from "./throttle";
 
 export interface LiveOptions {
@@ -292,7 +292,8 @@ export class LiveLossPlot extends LiveView {
     // ignores later updates of the same output (plotly/plotly.py#3053). So while training
     // runs the plot travels as HTML (plotly.js, interactive, redrawn on every update); the
     // final draw carries the plotly JSON too, for frontends that render it natively.
-    if (!this.finished) delete bundle[PLOTLY_MIME];
+    // Where the frontend has its own plotly (no bundle in the outputs), the JSON is all it has.
+    if (!this.finished && plotlyJsSource() === "inline") delete bundle[PLOTLY_MIME];
     return bundle;
   }
 }

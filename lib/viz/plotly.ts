@@ -5,12 +5,52 @@
  * `window.Plotly` exists and otherwise polls for it, so a figure whose output renders before
  * the one carrying the bundle (a re-opened notebook, lazy rendering of cells) draws as soon
  * as the bundle's output has run. Nothing is fetched from a CDN and require.js is not needed.
+ *
+ * The bundle is left out of every output where the notebook will be read by frontends that
+ * draw the plotly JSON themselves (`plotlyJsSource()` is "none"): a kept notebook is then
+ * 5 MB lighter, and `seqlab run --html` puts plotly.js once into the page it writes.
  */
 import * as fs from "fs";
 import { DISPLAY, MimeBundle } from "../runtime";
 
 let bundleSource: string | undefined;
 let injected = false;
+let chosenSource: PlotlyJsSource | undefined;
+
+/**
+ * Whether seqlab's figures carry plotly.js in their text/html: "inline" (once per kernel) or
+ * "none" (the frontend draws the plotly JSON; JupyterLab 4 and Notebook 7 with plotly's
+ * extension, VS Code, `seqlab run --html`).
+ */
+export type PlotlyJsSource = "inline" | "none";
+
+const SOURCES: readonly PlotlyJsSource[] = ["inline", "none"];
+
+/**
+ * Where plotly.js comes from now: `setPlotlyJsSource`'s choice, else $SEQLAB_PLOTLY_JS (which
+ * `seqlab run` sets to "none" for the kernels it starts: its notebooks are read later), else
+ * "none" under VS Code (it sets VSCODE_PID, plotly.py's test for VS Code) and "inline" anywhere
+ * else, since a Jupyter kernel cannot ask the frontend whether plotly's extension is there.
+ */
+export function plotlyJsSource(): PlotlyJsSource {
+  if (chosenSource) return chosenSource;
+  const fromEnv = process.env.SEQLAB_PLOTLY_JS;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    if (!SOURCES.includes(fromEnv as PlotlyJsSource)) {
+      throw new Error(`SEQLAB_PLOTLY_JS must be "inline" or "none", got ${JSON.stringify(fromEnv)}; unset it or call setPlotlyJsSource().`);
+    }
+    return fromEnv as PlotlyJsSource;
+  }
+  return process.env.VSCODE_PID ? "none" : "inline";
+}
+
+/** Choose where plotly.js comes from for this process (undefined: back to the environment's choice). */
+export function setPlotlyJsSource(source: PlotlyJsSource | undefined): void {
+  if (source !== undefined && !SOURCES.includes(source)) {
+    throw new RangeError(`setPlotlyJsSource takes "inline", "none" or undefined, got ${JSON.stringify(source)}`);
+  }
+  chosenSource = source;
+}
 
 function plotlyBundlePath(): string {
   try {
@@ -48,9 +88,9 @@ export function plotlyScriptTag(): string {
   );
 }
 
-/** Whether this process already put plotly.js into an output. */
+/** Whether no output needs to carry plotly.js any more: it is in one already, or the frontend has its own. */
 export function plotlyInjected(): boolean {
-  return injected;
+  return injected || plotlyJsSource() === "none";
 }
 
 /**
@@ -63,7 +103,7 @@ export function resetPlotlyInjection(): void {
 
 /** The bundle's script the first time (and marks it injected), then an empty string. */
 export function takePlotlyInjection(): string {
-  if (injected) return "";
+  if (plotlyInjected()) return "";
   injected = true;
   return plotlyScriptTag();
 }

@@ -91,4 +91,18 @@ export async function checkMediaShown(page: Page, dom: NotebookDom): Promise<voi
   expect(media.plots, "plotly figures").to.be.at.least(1);
   expect(media.drawn, "plotly figures drawn").to.equal(media.plots);
   expect(media.claimsFailed, "a failed claim (✘) in the outputs").to.equal(false);
+  // Every player's WAV (8-bit, 11025 Hz) decodes in the frontend's browser to seconds of sound.
+  const decoded = await page.evaluate(() =>
+    Promise.all(
+      Array.from(document.querySelectorAll("audio")).map(async (a) => {
+        try {
+          const bytes = await (await fetch(a.src)).arrayBuffer();
+          return (await new OfflineAudioContext(1, 1, 11025).decodeAudioData(bytes)).duration;
+        } catch (err) {
+          return String(err);
+        }
+      }),
+    ),
+  );
+  expect(decoded.every((d) => typeof d === "number" && d > 1), `seconds decoded per player: ${decoded.join(", ")}`).to.equal(true);
 }

@@ -80,6 +80,37 @@ describe("music/audio: offline WAV synthesis", () => {
     expect(dominantFrequency(samples, rate, 1600, 4000)).to.be.closeTo(440, 440 * 0.02);
   });
 
+  it("by default writes 8-bit mono PCM at 11025 Hz: 11025 bytes a second, within half an 8-bit step of the synthesis", () => {
+    const song = new Song(SCALE);
+    const wav = song.wav();
+    // The header a browser reads: PCM, mono, 11025 Hz, 11025 bytes a second, 1 byte a frame, 8 bits.
+    expect([wav.readUInt16LE(20), wav.readUInt16LE(22), wav.readUInt32LE(24), wav.readUInt32LE(28), wav.readUInt16LE(32), wav.readUInt16LE(34)]).to.deep.equal([1, 1, 11025, 11025, 1, 8]);
+    expect(wav.readUInt32LE(4)).to.equal(wav.length - 8);
+    const audio = decodeWav(wav);
+    expect(audio.bitsPerSample).to.equal(8);
+    expect(wavSeconds(audio)).to.be.closeTo(song.seconds + 0.3, 1e-3);
+    expect(wav.length).to.be.closeTo(44 + 11025 * (song.seconds + 0.3), 2);
+    const { notes, seconds } = scheduleNotes(SCALE);
+    const exact = synthesize(notes, seconds, { sampleRate: 11025 });
+    expect(audio.samples.length).to.equal(exact.length);
+    let worst = 0;
+    for (let i = 0; i < exact.length; i++) worst = Math.max(worst, Math.abs(audio.samples[i] - exact[i]));
+    expect(worst).to.be.at.most(0.5 / 128 + 1e-6); // half a step of the 256
+    expect(dominantFrequency(audio.samples, 11025, 5 * 5512 + 800, 2000)).to.be.closeTo(440, 440 * 0.02); // the sixth note, A
+  });
+
+  it("writes 8-bit WAV with an odd number of samples padded to an even chunk, and refuses other depths", () => {
+    const samples = Float32Array.from([0, 1, -1, 0.5, -0.5]);
+    const wav = encodeWav(samples, 8000, 1, 8);
+    expect(wav.length).to.equal(44 + 5 + 1);
+    expect(wav.readUInt32LE(40)).to.equal(5); // the data size leaves the pad byte out
+    expect(Array.from(wav.subarray(44, 49))).to.deep.equal([128, 255, 0, 192, 64]);
+    expect(Array.from(decodeWav(wav).samples)).to.deep.equal([0, 127 / 128, -1, 0.5, -0.5]);
+    expect(() => encodeWav(samples, 8000, 1, 24 as 8)).to.throw(RangeError, /bitsPerSample must be 8 or 16, got 24/);
+    expect(() => new Song(SCALE, { bitsPerSample: 12 as 8 })).to.throw(RangeError, /bitsPerSample must be 8 or 16, got 12/);
+    expect(decodeWav(new Song(SCALE, { bitsPerSample: 16 }).wav()).bitsPerSample).to.equal(16);
+  });
+
   it("round-trips samples through encodeWav/decodeWav and rejects non-WAV data", () => {
     const samples = Float32Array.from({ length: 100 }, (_, i) => Math.sin(i / 5) * 0.5);
     const back = decodeWav(encodeWav(samples, 8000));
@@ -98,6 +129,7 @@ describe("music/audio: offline WAV synthesis", () => {
     const song = new Song(SCALE, { engine: "timidity", sampleRate: 16000 });
     const audio = decodeWav(await song.renderAudio());
     expect(audio.sampleRate).to.equal(16000);
+    expect(audio.bitsPerSample).to.equal(8); // timidity's 16-bit output, kept as 8-bit like the built-in synthesizer's
     expect(rms(audio.samples)).to.be.greaterThan(0.001);
     // timidity lets the last note ring out for about 2 s after the 4 s tune.
     expect(wavSeconds(audio)).to.be.within(4, 7);
@@ -132,6 +164,9 @@ describe("music/song: limits on long tunes", () => {
     expect(wavSeconds(decodeWav(song.wav()))).to.be.closeTo(2.3, 0.01); // 2 s and the release tail
     expect(song.cuts()).to.deep.equal({ audio: { renderedSeconds: 2, totalSeconds: 40 }, sheet: { drawnLines: 3, totalLines: 10 } });
     expect(song.svg().match(/abcjs-staff-wrapper/g) ?? []).to.have.length.at.most(3);
+    // and the output says so under the player
+    expect(String((await song[DISPLAY]())["text/html"])).to.contain("Audio: the first 0:02 of 0:40");
+    expect(String((await new Song(SCALE)[DISPLAY]())["text/html"])).not.to.contain("Audio: the first");
     expect(new Song(SCALE).cuts()).to.deep.equal({});
     expect(() => new Song(SCALE, { maxSeconds: 0 })).to.throw(RangeError, /maxSeconds must be a number greater than 0, got 0/);
   });

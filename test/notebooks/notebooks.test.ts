@@ -64,6 +64,12 @@ describe("notebooks: Lab 1 Part 2 in quick mode", function () {
     try {
       const executed = await runQuick(LAB1, out, ["--html"]);
       checkExecutedLab(executed);
+      // A notebook people can keep: no output carries plotly.js (the frontends draw the
+      // plotly JSON; the page below gets it once), the players are small, the whole under 3 MB.
+      const size = fs.statSync(path.join(out, "lab1-music-generation.ipynb")).size;
+      expect(size, "bytes of the executed quick lab notebook").to.be.below(3 * 1024 * 1024);
+      const htmlOutputs = richOutputs(outputsOf(executed)).map((o) => String(o.data["text/html"] ?? ""));
+      expect(htmlOutputs.filter((h) => /\* plotly\.js v\d/.test(h)), "outputs carrying plotly.js").to.deep.equal([]);
       const page = path.join(out, "lab1-music-generation.html");
       const html = fs.readFileSync(page, "utf8");
       expect(html).to.contain("Music generation with an LSTM").and.contain("<svg").and.contain("songs in the corpus");
@@ -71,6 +77,7 @@ describe("notebooks: Lab 1 Part 2 in quick mode", function () {
         // Viewed with no network at all, every plotly figure of the run is drawn and the players are there.
         const dom = await renderedDom(page);
         expect((dom.match(/class="[^"]*js-plotly-plot/g) ?? []).length).to.equal(plotlyFigures(outputsOf(executed)).length);
+        expect(html.split("if (!window.Plotly)").length - 1, "copies of plotly.js in the page").to.equal(1);
         expect(dom).to.contain("<audio");
       } else {
         console.log("      (page not viewed: chromium is not installed)");

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import {
   Figure,
   PLOTLY_MIME,
+  PlotlyLoader,
   attentionFigure,
   ema,
   embeddingFigure,
@@ -12,7 +13,9 @@ import {
   jacobianNormsFigure,
   lossFigure,
   pca,
+  plotlyJsSource,
   resetPlotlyInjection,
+  setPlotlyJsSource,
 } from "../../lib/viz";
 import { DISPLAY, MimeBundle } from "../../lib/runtime";
 
@@ -208,6 +211,52 @@ describe("viz/plotly: offline HTML with plotly.js injected once", () => {
     // The inlined bundle cannot end its <script> early.
     const scriptBody = first.slice(first.indexOf("<script"), first.indexOf("</script>"));
     expect(scriptBody.length).to.be.greaterThan(1_000_000);
+  });
+
+  describe("left out where the frontend draws plotly JSON", () => {
+    const saved = { SEQLAB_PLOTLY_JS: process.env.SEQLAB_PLOTLY_JS, VSCODE_PID: process.env.VSCODE_PID };
+    const restore = () => {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      setPlotlyJsSource(undefined);
+      resetPlotlyInjection();
+    };
+    beforeEach(() => {
+      restore();
+      delete process.env.SEQLAB_PLOTLY_JS;
+      delete process.env.VSCODE_PID;
+    });
+    after(restore);
+
+    const firstFigureHtml = () => String(lossFigure({ steps: [1, 2], loss: [2, 1] })[DISPLAY]()["text/html"]);
+
+    it("SEQLAB_PLOTLY_JS=none (what seqlab run sets): no figure carries the bundle, each keeps its JSON and drawing script", () => {
+      process.env.SEQLAB_PLOTLY_JS = "none";
+      expect(plotlyJsSource()).to.equal("none");
+      const bundle = lossFigure({ steps: [1, 2], loss: [2, 1] })[DISPLAY]();
+      expect(String(bundle["text/html"]).length).to.be.lessThan(10_000);
+      expect(String(bundle["text/html"])).to.contain("Plotly.newPlot").and.contain("seqlab run --html");
+      expect(bundle[PLOTLY_MIME]).to.have.property("data");
+      expect(new PlotlyLoader()[DISPLAY]()["text/html"]).to.equal("");
+    });
+
+    it("VS Code (VSCODE_PID, as plotly.py tells) draws plotly JSON itself; elsewhere the first figure carries plotly.js", () => {
+      expect(plotlyJsSource()).to.equal("inline");
+      process.env.VSCODE_PID = "4242";
+      expect(plotlyJsSource()).to.equal("none");
+      expect(firstFigureHtml()).not.to.contain("window.Plotly = Plotly");
+      // an explicit choice wins over the environment
+      setPlotlyJsSource("inline");
+      expect(firstFigureHtml()).to.contain("window.Plotly = Plotly");
+    });
+
+    it("refuses an unknown choice with the ones it takes", () => {
+      process.env.SEQLAB_PLOTLY_JS = "cdn";
+      expect(() => plotlyJsSource()).to.throw(/SEQLAB_PLOTLY_JS must be "inline" or "none", got "cdn"/);
+      expect(() => setPlotlyJsSource("cdn" as "none")).to.throw(RangeError, /"inline", "none" or undefined/);
+    });
   });
 
   it("escapes '<' inside the figure JSON so labels cannot break out of the script", () => {

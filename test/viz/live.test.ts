@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { LiveLossPlot, PLOTLY_MIME, ProgressBar, plotlyInjected, resetPlotlyInjection } from "../../lib/viz";
+import { LiveLossPlot, PLOTLY_MIME, ProgressBar, plotlyInjected, resetPlotlyInjection, setPlotlyJsSource } from "../../lib/viz";
 import { DISPLAY, DisplayHost, MimeBundle, isDisplayable } from "../../lib/runtime";
 
 /** A display host that records what was shown and every in-place update. */
@@ -132,6 +132,31 @@ describe("viz/live: progress bar and live loss plot", () => {
     for (const u of updates) expect(String(u["text/html"]).length).to.be.lessThan(200_000);
     // JupyterLab's plotly renderer ignores updates: while training the plot is HTML only.
     for (const u of updates.slice(0, -1)) expect(u[PLOTLY_MIME]).to.equal(undefined);
+  });
+
+  it("live loss plot where the frontend draws plotly JSON: no plotly.js output, the JSON in every update", () => {
+    resetPlotlyInjection();
+    setPlotlyJsSource("none");
+    try {
+      const { host, slots } = fakeHost();
+      const { clock, advance } = fakeClock();
+      const plot = new LiveLossPlot({ host, clock, intervalMs: 250 });
+      for (let step = 0; step < 600; step++) {
+        advance(1);
+        plot.push(step, 3 - step / 300);
+      }
+      plot.finish();
+      expect(slots, "only the plot's own output, no loader").to.have.length(1);
+      const updates = slots[0].updates;
+      expect(updates.length).to.be.at.least(2);
+      for (const u of updates) {
+        expect(u[PLOTLY_MIME], "every update carries the plotly JSON").to.not.equal(undefined);
+        expect(String(u["text/html"]).length).to.be.lessThan(200_000);
+      }
+    } finally {
+      setPlotlyJsSource(undefined);
+      resetPlotlyInjection();
+    }
   });
 
   it("draws a change that came too soon once the interval ends, without finish()", async () => {
