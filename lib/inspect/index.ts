@@ -6,3 +6,4 @@ export * from "./gradients";
 export * from "./jacobian";
 export * from "./hidden";
 export * from "./summary";
+export * from "./self-attention";

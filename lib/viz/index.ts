@@ -8,8 +8,8 @@ export { gradientHeatmapFigure, gradientHistoryOf, gradientNormsFigure, jacobian
 export type { GradientHistory, GradientRecord, GradientsThroughTime, JacobianNorms } from "./gradients";
 export { hiddenStatesFigure } from "./hidden";
 export type { HiddenStates, HiddenStatesOptions } from "./hidden";
-export { attentionFigure } from "./attention";
-export type { AttentionWeights } from "./attention";
+export { attentionFigure, selfAttentionFigure } from "./attention";
+export type { AttentionWeights, SelfAttentionHeads } from "./attention";
 export { gateActivationsFigure } from "./gates";
 export type { GateActivations } from "./gates";
 export { embeddingFigure } from "./embedding";
