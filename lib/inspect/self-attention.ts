@@ -32,3 +32,15 @@ export function selfAttentionMaps(model: tf.LayersModel, ids: number[]): SelfAtt
     });
   });
 }
+
+/**
+ * How far back a head looks on average: the attention-weighted distance Σ_s w[t][s]·(t − s),
+ * averaged over the query positions t. 0 means every position attends to itself; a head that
+ * always attends to the previous token scores 1.
+ */
+export function meanAttentionDistance(head: number[][]): number {
+  if (!Array.isArray(head) || head.length === 0) throw new Error("meanAttentionDistance: head must be a non-empty [query][key] matrix");
+  let total = 0;
+  head.forEach((row, t) => row.forEach((w, s) => (total += w * Math.abs(t - s))));
+  return total / head.length;
+}
