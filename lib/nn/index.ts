@@ -10,4 +10,5 @@ export * from "./seq2seq";
 export * from "./seq2seq-eval";
 export * from "./self-attention";
 export * from "./positional";
+export * from "./layer-norm";
 export * from "./transformer";

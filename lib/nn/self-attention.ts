@@ -62,10 +62,9 @@ export function scaledDotProductAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tens
       weights = tf.softmax(scores);
     } else {
       const allowed = tf.cast(mask, "float32");
-      // Push disallowed scores far down, then zero them exactly after the exponent.
-      const shifted = tf.add(scores, tf.mul(tf.sub(1, allowed), -1e9));
-      const e = tf.mul(tf.exp(tf.sub(shifted, tf.max(shifted, -1, true))), allowed);
-      weights = tf.div(e, tf.maximum(tf.sum(e, -1, true), 1e-30));
+      // Disallowed scores pushed far down get exp(...) = 0 exactly, so an allowed row still
+      // sums to 1; the product zeroes rows with no allowed key (softmax made them uniform).
+      weights = tf.mul(tf.softmax(tf.add(scores, tf.mul(tf.sub(1, allowed), -1e9))), allowed);
     }
     return { output: tf.matMul(weights, v), weights };
   });
@@ -74,5 +73,7 @@ export function scaledDotProductAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tens
 /** [T, T] lower-triangular ones: position t may attend to positions 0..t only (no future). */
 export function causalMask(length: number): tf.Tensor2D {
   if (!Number.isInteger(length) || length < 1) throw new Error(`causalMask: length must be a positive integer, got ${length}`);
-  return tf.tidy(() => tf.linalg.bandPart(tf.ones([length, length]), -1, 0) as tf.Tensor2D);
+  const ones = new Float32Array(length * length);
+  for (let t = 0; t < length; t++) ones.fill(1, t * length, t * length + t + 1);
+  return tf.tensor2d(ones, [length, length]);
 }

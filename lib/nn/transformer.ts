@@ -8,6 +8,7 @@ import type { LayerArgs } from "@tensorflow/tfjs-layers/dist/engine/topology";
 import type { Kwargs } from "@tensorflow/tfjs-layers/dist/types";
 import { makeRng } from "../random";
 import { tidyResult } from "./cells/unroll";
+import { LayerNorm } from "./layer-norm";
 import { PositionalEncoding, type PositionalEncodingKind } from "./positional";
 import { causalMask, scaledDotProductAttention } from "./self-attention";
 
@@ -169,10 +170,10 @@ export function transformerBlock(x: tf.SymbolicTensor, options: TransformerBlock
   if (!Number.isInteger(mlpDim) || mlpDim < 1) throw new Error(`transformerBlock: mlpDim must be a positive integer, got ${mlpDim}`);
   const rng = options.seed === undefined ? undefined : makeRng(options.seed);
   const seed = () => rng?.int(2 ** 30);
-  const norm1 = tf.layers.layerNormalization({ name: `${name}_norm1` }).apply(x) as tf.SymbolicTensor;
+  const norm1 = new LayerNorm({ name: `${name}_norm1` }).apply(x) as tf.SymbolicTensor;
   const attended = new MultiHeadSelfAttention({ heads, causal, seed: seed(), name: `${name}_attention` }).apply(norm1) as tf.SymbolicTensor;
   const mid = tf.layers.add({ name: `${name}_residual1` }).apply([x, attended]) as tf.SymbolicTensor;
-  const norm2 = tf.layers.layerNormalization({ name: `${name}_norm2` }).apply(mid) as tf.SymbolicTensor;
+  const norm2 = new LayerNorm({ name: `${name}_norm2` }).apply(mid) as tf.SymbolicTensor;
   const hidden = tf.layers.dense({ units: mlpDim, activation: "relu", kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }), name: `${name}_mlp1` }).apply(norm2) as tf.SymbolicTensor;
   const back = tf.layers.dense({ units: dim, kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }), name: `${name}_mlp2` }).apply(hidden) as tf.SymbolicTensor;
   return tf.layers.add({ name: `${name}_residual2` }).apply([mid, back]) as tf.SymbolicTensor;
@@ -212,7 +213,7 @@ export function buildTransformerModel(options: TransformerModelOptions): tf.Laye
   const embedded = tf.layers.embedding({ inputDim: vocabSize, outputDim: modelDim, embeddingsInitializer: tf.initializers.randomNormal({ stddev: 0.02, seed: nextSeed() }), name: "embedding" }).apply(ids) as tf.SymbolicTensor;
   let x = new PositionalEncoding({ encoding, maxLength: contextLength, seed: nextSeed(), name: "positions" }).apply(embedded) as tf.SymbolicTensor;
   for (let i = 0; i < layers; i++) x = transformerBlock(x, { heads, mlpDim: options.mlpDim, causal: true, name: `block${i + 1}`, seed: nextSeed() });
-  const normed = tf.layers.layerNormalization({ name: "final_norm" }).apply(x) as tf.SymbolicTensor;
+  const normed = new LayerNorm({ name: "final_norm" }).apply(x) as tf.SymbolicTensor;
   const logits = tf.layers.dense({ units: vocabSize, kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }), name: "logits" }).apply(normed) as tf.SymbolicTensor;
   return tf.model({ inputs: ids, outputs: logits, name: "transformer_lm" });
 }
