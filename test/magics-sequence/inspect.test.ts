@@ -6,6 +6,7 @@ import { PLOTLY_MIME } from "../../lib/viz";
 import { describeGradients, type AttentionResult, type SelfAttentionResult } from "../../kernel/magics/sequence";
 import type { ModelSummary } from "../../kernel/magics/sequence/summary";
 import { buildTransformerModel } from "../../lib/nn";
+import { Vocabulary } from "../../lib/text/vocabulary";
 import type { SampledText } from "../../lib/train";
 import { FakeNotebook, usageErrorOf } from "./harness";
 import { abcVocabulary, idBatches, tinyLabModel, translationSetup } from "./fixtures";
@@ -195,6 +196,8 @@ describe("%attention, %summary and %generate on a Transformer", function () {
     expect(await msg("%attention $model --vocab $vocab --layer 3 ABC")).to.contain("--layer 3: model has 2 self-attention layers (1..2)");
     expect(await msg("%attention $model --vocab $vocab $long")).to.contain("the text has 30 tokens but model reads at most 16; give a shorter text");
     expect(await msg("%attention $model --vocab $vocab ABC@")).to.match(/"@"|@/);
+    nb.namespace.small = Vocabulary.fromText("ABC");
+    expect(await msg("%attention $model --vocab $small AB")).to.contain(`model predicts ${vocab.size} tokens but the vocabulary has 3; use the vocabulary the model was trained with`);
     model.dispose();
   });
 

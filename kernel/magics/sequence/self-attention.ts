@@ -20,6 +20,8 @@ export async function showSelfAttention(ctx: MagicContext, args: MagicArgs, mode
   const layer = args.options.layer === undefined ? undefined : positiveInteger(ctx, "layer", args.options.layer);
   if (layer !== undefined && layer > layers.length) ctx.usageError(`--layer ${layer}: ${nameOf(modelRef)} has ${layers.length} self-attention layers (1..${layers.length})`);
 
+  const logits = model.outputs[0].shape[model.outputs[0].shape.length - 1];
+  if (logits !== vocab.size) ctx.usageError(`${nameOf(modelRef)} predicts ${logits} tokens but the vocabulary has ${vocab.size}; use the vocabulary the model was trained with`);
   const ids = tokenIdsArgument(ctx, args, 1, vocab);
   if (ids.length === 0) ctx.usageError("the text has no tokens");
   const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= vocab.size);
