@@ -4,6 +4,7 @@ import {
   buildTransformerModel,
   causalContextLength,
   causalMask,
+  LayerNorm,
   multiHeadSelfAttention,
   multiHeadSelfAttentionLayer,
   PositionalEncoding,
@@ -12,7 +13,7 @@ import {
   transformerBlock,
   type SelfAttentionParams,
 } from "../../lib/nn";
-import { selfAttentionMaps } from "../../lib/inspect";
+import { meanAttentionDistance, selfAttentionMaps } from "../../lib/inspect";
 import { contextStepper, sample, trainModel } from "../../lib/train";
 
 const close = (actual: ArrayLike<number>, wanted: ArrayLike<number>, tol = 1e-5) => {
@@ -132,6 +133,32 @@ describe("nn: positional encodings", () => {
     expect(() => fixed.apply(tf.zeros([1, 6, 4]))).to.throw(/6 positions but the positional encoding covers 5/);
     expect(() => new PositionalEncoding({ maxLength: 5, encoding: "rotary" as "none" })).to.throw(/"sinusoidal", "learned" or "none"/);
     tf.dispose([x, table]);
+  });
+});
+
+describe("nn: layer normalisation", () => {
+  it("equals tf.layers.layerNormalization, forward and gradient, and leaves no tensors behind", () => {
+    const x = tf.randomNormal([2, 3, 5], 0, 2, "float32", 8);
+    const ours = new LayerNorm({ epsilon: 1e-3 });
+    const theirs = tf.layers.layerNormalization({ epsilon: 1e-3 });
+    ours.apply(x);
+    theirs.apply(x);
+    // Non-trivial scale and shift, the same in both.
+    const gamma = tf.tensor1d([1, 2, 3, 4, 5]);
+    const beta = tf.tensor1d([0, -1, 1, 0.5, 2]);
+    ours.setWeights([gamma, beta]);
+    theirs.setWeights([gamma, beta]);
+    const r = tf.randomNormal([2, 3, 5], 0, 1, "float32", 9);
+    const f = (layer: tf.layers.Layer) => (input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input) as tf.Tensor, r));
+    noLeaks(() => {
+      const [a, b] = [ours, theirs].map((l) => l.apply(x) as tf.Tensor);
+      close(a.dataSync(), b.dataSync(), 1e-5);
+      const [ga, gb] = [ours, theirs].map((l) => tf.grad(f(l))(x));
+      close(ga.dataSync(), gb.dataSync(), 1e-4);
+      tf.dispose([a, b, ga, gb]);
+    });
+    tf.dispose([x, gamma, beta, r]);
+    expect(() => new LayerNorm({ epsilon: 0 })).to.throw(/epsilon must be > 0/);
   });
 });
 
@@ -275,6 +302,10 @@ describe("nn: multi-head self-attention and the Transformer", function () {
       }
     });
     expect(() => selfAttentionMaps(model, [])).to.throw(/non-empty array of token ids/);
+    // Distance looked back, by hand: attending to oneself is 0; row 1 looking one back is 1, averaged over 2 rows.
+    expect(meanAttentionDistance([[1, 0], [0, 1]])).to.equal(0);
+    expect(meanAttentionDistance([[1, 0], [1, 0]])).to.equal(0.5);
+    expect(meanAttentionDistance([[1, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5]])).to.be.closeTo((0 + 0.5 + 1) / 3, 1e-12);
     const lstm = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
     expect(() => selfAttentionMaps(lstm, [1])).to.throw(/no self-attention layers/);
     model.dispose();
