@@ -34,9 +34,10 @@ export function selfAttentionMaps(model: tf.LayersModel, ids: number[]): SelfAtt
 }
 
 /**
- * How far back a head looks on average: the attention-weighted distance Σ_s w[t][s]·(t − s),
- * averaged over the query positions t. 0 means every position attends to itself; a head that
- * always attends to the previous token scores 1.
+ * How far a head looks on average: the attention-weighted distance Σ_s w[t][s]·|t − s|,
+ * averaged over the query positions t (under a causal mask, how far back). 0 means every
+ * position attends to itself; a head that always attends to the previous token scores
+ * nearly 1 (the first position can only attend to itself).
  */
 export function meanAttentionDistance(head: number[][]): number {
   if (!Array.isArray(head) || head.length === 0) throw new Error("meanAttentionDistance: head must be a non-empty [query][key] matrix");

@@ -223,13 +223,18 @@ export function selfAttentionLayers(model: tf.LayersModel): MultiHeadSelfAttenti
   return model.layers.filter((l): l is MultiHeadSelfAttention => l instanceof MultiHeadSelfAttention);
 }
 
+/** The longest sequence a model's positional encodings cover (Infinity without any). */
+export function contextLength(model: tf.LayersModel): number {
+  const positions = model.layers.filter((l): l is PositionalEncoding => l instanceof PositionalEncoding);
+  return positions.length > 0 ? Math.min(...positions.map((p) => p.maxLength)) : Infinity;
+}
+
 /**
- * How many tokens a causal self-attention model reads at once (its positional table's length;
- * Infinity without one), or undefined when the model has no self-attention or is not causal.
+ * How many tokens a causal self-attention model reads at once (contextLength), or undefined
+ * when the model has no self-attention or is not causal.
  */
 export function causalContextLength(model: tf.LayersModel): number | undefined {
   const attention = selfAttentionLayers(model);
   if (attention.length === 0 || attention.some((l) => !l.causal)) return undefined;
-  const positions = model.layers.filter((l): l is PositionalEncoding => l instanceof PositionalEncoding);
-  return positions.length > 0 ? Math.min(...positions.map((p) => p.maxLength)) : Infinity;
+  return contextLength(model);
 }

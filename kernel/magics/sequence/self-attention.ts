@@ -11,7 +11,7 @@ export interface SelfAttentionResult {
 }
 
 export async function showSelfAttention(ctx: MagicContext, args: MagicArgs, modelRef: ValueRef, model: tf.LayersModel): Promise<undefined> {
-  const { causalContextLength, selfAttentionLayers } = await import("../../../lib/nn/transformer");
+  const { contextLength, selfAttentionLayers } = await import("../../../lib/nn/transformer");
   const layers = selfAttentionLayers(model);
   const vocabRef = optionRef(args, "vocab");
   if (!vocabRef) ctx.usageError("give the Vocabulary the model was trained with: --vocab $vocab");
@@ -26,7 +26,7 @@ export async function showSelfAttention(ctx: MagicContext, args: MagicArgs, mode
   if (ids.length === 0) ctx.usageError("the text has no tokens");
   const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= vocab.size);
   if (bad !== undefined) ctx.usageError(`token id ${bad} is outside the vocabulary (0..${vocab.size - 1})`);
-  const context = causalContextLength(model) ?? Infinity;
+  const context = contextLength(model);
   if (ids.length > context) ctx.usageError(`the text has ${ids.length} tokens but ${nameOf(modelRef)} reads at most ${context}; give a shorter text`);
 
   const { meanAttentionDistance, selfAttentionMaps } = await import("../../../lib/inspect/self-attention");
