@@ -151,7 +151,7 @@ export interface TransformerBlockOptions {
   mlpDim?: number;
   /** Mask the future (default true). */
   causal?: boolean;
-  /** Prefix of the block's layer names (default "block"). */
+  /** Prefix of the block's layer names (default "block"; blocks of one model need different ones). */
   name?: string;
   seed?: number;
 }
