@@ -7,3 +7,4 @@ export * from "./jacobian";
 export * from "./hidden";
 export * from "./summary";
 export * from "./units";
+export * from "./self-attention";

@@ -14,3 +14,4 @@ export * from "./model";
 export * from "./model-variables";
 export * from "./sample";
 export { simdStepper } from "./simd-stepper";
+export { contextStepper } from "./context-stepper";

@@ -8,6 +8,7 @@ import { currentAbortSignal, DISPLAY, yieldAndCheck, type MimeBundle } from "../
 import { StatefulRng } from "../random";
 import { layerStack, runStack, type StackLayer } from "./unroll";
 import { simdStepper } from "./simd-stepper";
+import { contextStepper } from "./context-stepper";
 import type { Stepper, StepFunction } from "./stepper";
 
 export type { Stepper, StepFunction } from "./stepper";
@@ -83,7 +84,7 @@ function arrayVocabulary(tokens: readonly string[]): SampleVocabulary {
 export function layersModelStepper(model: tf.LayersModel): Stepper {
   const stack: StackLayer[] = layerStack(model);
   if (!stack.some((s) => s.recurrentIndex !== undefined)) {
-    throw new Error("sampling needs a recurrent model (Embedding → LSTM → Dense); this model has no recurrent layer");
+    throw new Error("sampling needs a recurrent model (Embedding → LSTM → Dense) or a causal Transformer (sl.buildTransformerModel); this model has neither");
   }
   let states: tf.Tensor[][] | null = null;
   return {
@@ -177,7 +178,7 @@ export async function sample(model: tf.LayersModel | StepFunction | Stepper, opt
   } else if ("step" in model && typeof (model as Stepper).step === "function") {
     stepper = model as Stepper;
   } else {
-    stepper = simdStepper(model as tf.LayersModel) ?? layersModelStepper(model as tf.LayersModel);
+    stepper = simdStepper(model as tf.LayersModel) ?? contextStepper(model as tf.LayersModel) ?? layersModelStepper(model as tf.LayersModel);
     ownsStepper = true;
   }
   const generated: number[] = [];

@@ -3,9 +3,13 @@ import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import type { GradientsThroughTimeData } from "../../lib/inspect/types";
 import { PLOTLY_MIME } from "../../lib/viz";
-import { describeGradients, type AttentionResult } from "../../kernel/magics/sequence";
+import { describeGradients, type AttentionResult, type SelfAttentionResult } from "../../kernel/magics/sequence";
+import type { ModelSummary } from "../../kernel/magics/sequence/summary";
+import { buildTransformerModel } from "../../lib/nn";
+import { Vocabulary } from "../../lib/text/vocabulary";
+import type { SampledText } from "../../lib/train";
 import { FakeNotebook, usageErrorOf } from "./harness";
-import { idBatches, tinyLabModel, translationSetup } from "./fixtures";
+import { abcVocabulary, idBatches, tinyLabModel, translationSetup } from "./fixtures";
 
 type PlotlyJson = { data: Array<{ type: string; x?: unknown[]; y?: unknown[]; z?: number[][] }>; layout: Record<string, unknown> };
 
@@ -151,5 +155,64 @@ describe("%attention", function () {
     model.dispose();
     plain.model.dispose();
     tf.dispose([...Object.values(batch), ...Object.values(plain.batch), nb.namespace.t as tf.Tensor]);
+  });
+});
+
+describe("%attention, %summary and %generate on a Transformer", function () {
+  this.timeout(60000);
+  const vocab = abcVocabulary();
+  const transformer = () => buildTransformerModel({ vocabSize: vocab.size, contextLength: 16, modelDim: 8, heads: 2, layers: 2, seed: 3 });
+
+  it("%attention draws one heatmap per head for every self-attention layer, causal rows, and keeps them with --out", async () => {
+    const nb = new FakeNotebook();
+    const model = transformer();
+    Object.assign(nb.namespace, { model, vocab, tune: "X:1\nK:D\n|ABc|" });
+    const { host } = await nb.run("%attention $model --vocab $vocab --out maps $tune");
+    const result = nb.namespace.maps as SelfAttentionResult;
+    expect(result.tokens.join("")).to.equal("X:1\nK:D\n|ABc|");
+    expect(result.layers.map((l) => l.layer)).to.deep.equal(["block1_attention", "block2_attention"]);
+    const figures = host.firstShown.filter((s) => PLOTLY_MIME in s.data).map((s) => s.data[PLOTLY_MIME] as PlotlyJson);
+    expect(figures).to.have.length(2);
+    for (const [i, fig] of figures.entries()) {
+      expect(fig.data.map((t) => t.type)).to.deep.equal(["heatmap", "heatmap"]);
+      expect(fig.data[1].z).to.deep.equal(result.layers[i].heads[1]);
+      fig.data[0].z!.forEach((row, t) => expect(row.slice(t + 1).every((w) => w === 0)).to.equal(true));
+    }
+    expect(host.out).to.match(/block1_attention: 2 heads; mean distance looked back, per head: \d+\.\d, \d+\.\d tokens/);
+
+    const one = await nb.run("%attention $model --vocab $vocab --layer 2 K:D");
+    expect(one.host.firstShown.filter((s) => PLOTLY_MIME in s.data)).to.have.length(1);
+    expect(one.host.out).to.contain("block2_attention").and.not.to.contain("block1_attention");
+    model.dispose();
+  });
+
+  it("%attention says what is wrong: vocabulary, layer, too long a text, unknown characters", async () => {
+    const nb = new FakeNotebook();
+    const model = transformer();
+    Object.assign(nb.namespace, { model, vocab, long: "ABC".repeat(10), pair: translationSetup("none").set });
+    const msg = async (cell: string) => (await usageErrorOf(nb, cell)).message;
+    expect(await msg("%attention $model ABC")).to.contain("--vocab $vocab");
+    expect(await msg("%attention $model --vocab $pair ABC")).to.contain("expected a Vocabulary (for a Transformer, the one it was trained with)");
+    expect(await msg("%attention $model --vocab $vocab --layer 3 ABC")).to.contain("--layer 3: model has 2 self-attention layers (1..2)");
+    expect(await msg("%attention $model --vocab $vocab $long")).to.contain("the text has 30 tokens but model reads at most 16; give a shorter text");
+    expect(await msg("%attention $model --vocab $vocab ABC@")).to.match(/"@"|@/);
+    nb.namespace.small = Vocabulary.fromText("ABC");
+    expect(await msg("%attention $model --vocab $small AB")).to.contain(`model predicts ${vocab.size} tokens but the vocabulary has 3; use the vocabulary the model was trained with`);
+    model.dispose();
+  });
+
+  it("%summary lists its blocks and %generate samples from it", async () => {
+    const nb = new FakeNotebook();
+    const model = transformer();
+    Object.assign(nb.namespace, { model, vocab });
+    const summary = (await nb.run("%summary $model")).value as ModelSummary;
+    const names = summary.layers.map((l) => l.name);
+    expect(names).to.include.members(["embedding", "positions", "block1_attention", "block2_mlp1", "final_norm", "logits"]);
+    expect(summary.trainableParams).to.equal(model.countParams() - 16 * 8); // the sinusoidal table is fixed
+    const { host } = await nb.run("%generate $model --vocab $vocab --start X: --length 40 --out text");
+    const text = nb.namespace.text as SampledText;
+    expect(text.generated).to.have.length(40); // longer than the 16-token context
+    expect(host.out).to.contain(text.text);
+    model.dispose();
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Lecture notebooks 05 (gated cells), 07 (sentiment) and 08 (translation and attention):
+ * Lecture notebooks 05 (gated cells), 07 (sentiment), 08 (translation and attention) and 09
+ * (self-attention and Transformers):
  * committed without outputs for the seqlab kernel, a quick-aware parameters cell first, and
  * each one executed in quick mode by `seqlab run` and by Jupyter's nbconvert with every
  * printed claim ticked and the plots that carry the section present. The tests themselves
@@ -51,6 +52,25 @@ const EXPECTED: LectureNotebook[] = [
     // the loss curves, the accuracy bars, the attention heatmap
     minFiguresByTrace: { scatter: 1, bar: 1, heatmap: 1 },
   },
+  {
+    file: "09-self-attention-transformers.ipynb",
+    claims: [
+      /✔ attention weights = the hand computation \(largest difference\): \d\.\de-(\d\d|[7-9])\n/,
+      /✔ with the causal mask, the weight on later tokens is exactly 0 \(largest\): 0\n/,
+      /✔ without positional encoding, a sequence and its twin get the same logits/,
+      /✔ without positional encoding, test accuracy is chance, 0\.5: 0\.500/,
+      /✔ with sinusoidal positional encoding, test accuracy at least 0\.9: (0\.9|1\.000)/,
+      /✔ both runs had the same time budget/,
+      /✔ LSTM: held-out loss fell by at least 0\.2 during its \d+ s/,
+      /✔ Transformer: held-out loss fell by at least 0\.2 during its \d+ s/,
+      /✔ greedy Transformer text: characters that are the forward pass's most likely next one: (\d+) of \1/,
+      /✔ every head's row t sums to 1 over positions 0\.\.t and gives later ones exactly 0: yes/,
+      /block1_attention: 4 heads; mean distance looked back, per head/,
+    ],
+    minClaims: 14,
+    // the positional table and the attention heads (heatmaps), the loss curves (scatter)
+    minFiguresByTrace: { scatter: 2, heatmap: 2 },
+  },
 ];
 
-describeLectureNotebooks("lecture notebooks 05, 07, 08", EXPECTED, { testTimeoutMs: 6 * 60 * 1000, nbconvertTimeoutMs: 5 * 60 * 1000 });
+describeLectureNotebooks("lecture notebooks 05, 07, 08, 09", EXPECTED, { testTimeoutMs: 6 * 60 * 1000, nbconvertTimeoutMs: 5 * 60 * 1000 });

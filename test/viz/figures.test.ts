@@ -5,6 +5,7 @@ import {
   PlotlyLoader,
   attentionFigure,
   ema,
+  selfAttentionFigure,
   embeddingFigure,
   gateActivationsFigure,
   gradientHeatmapFigure,
@@ -162,6 +163,20 @@ describe("viz/figures: plotly figures from plain data", () => {
     expect((spec.layout.xaxis as { ticktext: string[] }).ticktext).to.deep.equal(["le", "chat"]);
     expect((spec.layout.yaxis as { ticktext: string[] }).ticktext).to.deep.equal(["the", "cat", "."]);
     expect(() => attentionFigure({ ...a, weights: [[1, 0]] })).to.throw(RangeError, /weights has 1 rows but 3/);
+  });
+
+  it("self-attention: one heatmap per head in a grid, sharing the colour scale, rows labelled as queries", () => {
+    const head1 = [[1, 0, 0], [0.5, 0.5, 0], [0.2, 0.3, 0.5]];
+    const head2 = [[1, 0, 0], [1, 0, 0], [0.6, 0.4, 0]];
+    const { spec } = bundleOf(selfAttentionFigure({ tokens: ["X", ":", "1"], heads: [head1, head2] }, { title: "layer 1" }));
+    expect(spec.data.map((t) => [t.type, t.xaxis, t.yaxis])).to.deep.equal([["heatmap", "x", "y"], ["heatmap", "x2", "y2"]]);
+    expect(spec.data[1].z).to.deep.equal(head2);
+    expect(spec.data.map((t) => [t.zmin, t.zmax])).to.deep.equal([[0, 1], [0, 1]]);
+    expect(spec.layout.grid).to.deep.equal({ rows: 1, columns: 2, pattern: "independent" });
+    expect((spec.layout.xaxis2 as { ticktext: string[]; title: { text: string } }).title.text).to.equal("key (head 2)");
+    expect(String(spec.data[0].hovertemplate)).to.contain("query %{customdata[1]} ← key %{customdata[0]}");
+    expect(() => selfAttentionFigure({ tokens: ["X", ":"], heads: [head1] })).to.throw(RangeError, /heads\[0\] has 3 rows but 2/);
+    expect(() => selfAttentionFigure({ tokens: ["X"], heads: [] })).to.throw(TypeError, /non-empty array/);
   });
 
   it("gate activations: one heatmap per gate on its own band", () => {

@@ -1,6 +1,16 @@
-/** %attention: translate one input with an attending sl.Seq2Seq and draw its attention weights (lib/viz). */
+/**
+ * %attention: translate one input with an attending sl.Seq2Seq and draw its attention weights
+ * (lib/viz); for a Transformer, draw its self-attention heads over a text (./self-attention).
+ */
+import type * as tf from "@tensorflow/tfjs";
 import type { MagicSpec } from "../types";
-import { bindVariable, isSeq2Seq, isVocabulary, nameOf, optionRef, outVariable, positiveInteger, type Seq2SeqLike, textArgument, type VocabularyLike } from "./values";
+import { showSelfAttention } from "./self-attention";
+import { bindVariable, isLayersModel, isSeq2Seq, isVocabulary, nameOf, optionRef, outVariable, positiveInteger, type Seq2SeqLike, tokenIdsArgument, type VocabularyLike } from "./values";
+
+/** A tf.LayersModel with sl.MultiHeadSelfAttention layers (checked by class name: the kernel loads tfjs lazily). */
+function hasSelfAttention(value: unknown): value is tf.LayersModel {
+  return isLayersModel(value) && value.layers.some((l) => l.getClassName() === "SeqlabMultiHeadSelfAttention");
+}
 
 interface VocabularyPair {
   sourceVocab: VocabularyLike;
@@ -43,7 +53,7 @@ async function translateInterruptibly(model: Seq2SeqLike, ids: number[], maxLeng
 export const attentionMagic: MagicSpec = {
   name: "attention",
   kind: "line",
-  arguments: "$model SOURCE|$var",
+  arguments: "$model TEXT|$var",
   help: [
     "Translates one source sentence with an sl.Seq2Seq built with attention (greedy decoding,",
     "model.translate) and draws which source tokens each output token attended to, as a heatmap",
@@ -53,20 +63,28 @@ export const attentionMagic: MagicSpec = {
     "sl.numberTranslation's set) or from --source-vocab and --target-vocab. An <eos> token in the",
     "source vocabulary is appended to the input, as the training pairs have it.",
     "",
-    "Example:",
+    "For a Transformer (sl.buildTransformerModel, or any model with sl.MultiHeadSelfAttention",
+    "layers), --vocab is the Vocabulary it was trained with and TEXT what it reads; each",
+    "self-attention layer is drawn as one heatmap per head (row t: which earlier positions the",
+    "token at t attended to), with each head's mean distance looked back. --layer N shows one layer.",
+    "",
+    "Examples:",
     "  %attention $model --vocab $data seven and forty , two hundred",
+    "  %attention $transformer --vocab $vocab $tune --layer 2",
   ].join("\n"),
   options: {
-    vocab: { type: "string", value: "$set", help: "an object with sourceVocab and targetVocab ($data)" },
+    vocab: { type: "string", value: "$set", help: "Seq2Seq: an object with sourceVocab and targetVocab ($data); Transformer: its Vocabulary" },
     "source-vocab": { type: "string", value: "$vocab", help: "the source Vocabulary" },
     "target-vocab": { type: "string", value: "$vocab", help: "the target Vocabulary" },
     "max-length": { type: "number", help: "longest translation to decode", default: 50 },
-    out: { type: "string", value: "NAME", help: "notebook variable to keep { source, target, weights, translation } in" },
+    layer: { type: "number", help: "Transformer: show only this self-attention layer (1 = first)" },
+    out: { type: "string", value: "NAME", help: "notebook variable to keep { source, target, weights, translation } in (Transformer: { tokens, layers })" },
   },
   async run(ctx, args) {
     if (args.positionals.length < 2) ctx.usageError("expected the model ($model) and the source text");
     const modelRef = args.refs[0] ?? { written: args.positionals[0], value: args.positionals[0] };
-    const model = ctx.expect(modelRef, "an sl.Seq2Seq model with attention", isSeq2Seq);
+    const model = ctx.expect(modelRef, "an sl.Seq2Seq model with attention or a Transformer (sl.buildTransformerModel)", (v): v is Seq2SeqLike | tf.LayersModel => isSeq2Seq(v) || hasSelfAttention(v));
+    if (!isSeq2Seq(model)) return showSelfAttention(ctx, args, modelRef, model);
     if (!model.attention) ctx.usageError(`${modelRef.written} was built without attention (attention: "none"), so it has no weights to show`);
 
     let vocabs: VocabularyPair;
@@ -89,21 +107,11 @@ export const attentionMagic: MagicSpec = {
       maxLength = MAX_DECODE_STEPS;
     }
 
-    // The source: ids given directly, or text split by the source vocabulary.
-    let ids: number[];
-    const one = args.positionals.length === 2 ? args.refs[1] : undefined;
-    if (one && Array.isArray(one.value) && one.value.every((x) => Number.isInteger(x))) {
-      ids = one.value as number[];
-    } else {
-      const text = textArgument(ctx, args, 1) as string;
-      try {
-        ids = Array.from(vocabs.sourceVocab.encode(text));
-      } catch (err) {
-        return ctx.usageError((err as Error).message);
-      }
-      const eos = vocabs.sourceVocab.idOf("<eos>");
-      if (eos !== undefined && ids[ids.length - 1] !== eos) ids.push(eos);
-    }
+    // The source: ids given directly, or text split by the source vocabulary and ended by <eos>.
+    const ids = tokenIdsArgument(ctx, args, 1, vocabs.sourceVocab);
+    const givenIds = args.positionals.length === 2 && Array.isArray(args.refs[1]?.value);
+    const eos = vocabs.sourceVocab.idOf("<eos>");
+    if (!givenIds && eos !== undefined && ids[ids.length - 1] !== eos) ids.push(eos);
     if (ids.length === 0) ctx.usageError("the source has no tokens");
     const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= model.options.sourceVocabSize);
     if (bad !== undefined) ctx.usageError(`source id ${bad} is outside the model's source vocabulary (0..${model.options.sourceVocabSize - 1}); use the vocabulary the model was trained with`);

@@ -19,8 +19,9 @@ export const generateMagic: MagicSpec = {
   arguments: "$model",
   help: [
     "Generates text one token at a time from a trained token model (sl.sample: the seed text",
-    "primes the recurrent state, then each token is drawn from softmax(logits / T), optionally",
-    "among the k most likely). Low temperatures (0.2) repeat the likeliest patterns; 1 samples",
+    "primes the recurrent state, or for a Transformer the window it re-reads at every step, then",
+    "each token is drawn from softmax(logits / T), optionally among the k most likely).",
+    "Low temperatures (0.2) repeat the likeliest patterns; 1 samples",
     "the model's own distribution; higher ones get more random. The same --seed gives the same text.",
     "--vocab is the Vocabulary the model was trained with (or an array of its tokens).",
     "When the text holds ABC tunes (a line such as X:1 or K:D), each is also shown as sheet",

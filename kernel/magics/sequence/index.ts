@@ -20,4 +20,5 @@ export { TokenTable } from "./tokenize";
 export { ModelSummary } from "./summary";
 export { describeGradients } from "./gradients";
 export type { AttentionResult } from "./attention";
+export type { SelfAttentionResult } from "./self-attention";
 export type { TrainSettings } from "./train";

@@ -92,6 +92,21 @@ export function textArgument(ctx: MagicContext, args: MagicArgs, from = 0): stri
   return words.join(" ");
 }
 
+/**
+ * Token ids from the positionals from `from` on: a $variable holding ids as they are, else
+ * text (or a $variable holding text) split by the vocabulary; a UsageError when it cannot.
+ */
+export function tokenIdsArgument(ctx: MagicContext, args: MagicArgs, from: number, vocab: VocabularyLike): number[] {
+  const one = args.positionals.length === from + 1 ? args.refs[from] : undefined;
+  if (one && Array.isArray(one.value) && one.value.every((x) => Number.isInteger(x))) return one.value as number[];
+  const text = textArgument(ctx, args, from) as string;
+  try {
+    return Array.from(vocab.encode(text));
+  } catch (err) {
+    return ctx.usageError((err as Error).message);
+  }
+}
+
 /** Rejects a number option that is not a positive integer. */
 export function positiveInteger(ctx: MagicContext, name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
