@@ -56,7 +56,7 @@ function bruteForce(model: tf.LayersModel, x: number[][], y: number[][]) {
     const through = matmul(g[t + 1].map((r, b) => r.map((v, u) => v * (1 - hs[t + 1][b][u] ** 2))), transpose(U));
     g[t] = local[t].map((r, b) => r.map((v, u) => v + through[b][u]));
   }
-  return { norms: g.map((gt) => Math.sqrt(gt.flat().reduce((s, v) => s + v * v, 0))), hs, U };
+  return { norms: g.map((gt) => Math.sqrt(gt.flat().reduce((s, v) => s + v * v, 0))), hs, U, grads: g };
 }
 
 describe("inspect: gradients through time", () => {
@@ -76,6 +76,26 @@ describe("inspect: gradients through time", () => {
     expect(g.stepLoss).to.have.length(5);
     expect(g.loss).to.be.closeTo(g.stepLoss!.reduce((a, b) => a + b, 0) / 5, 1e-5);
     model.dispose();
+  });
+
+  it("per unit, the norm over the batch of dL/dh_t equals backpropagation by hand, through taps and through the onHiddenGradient hook", async () => {
+    const stock = smallRnnModel(1);
+    const ours = tf.sequential();
+    ours.add(tf.layers.embedding({ inputDim: 4, outputDim: 2, inputShape: [5] }));
+    ours.add(simpleRNNLayer({ units: 3, returnSequences: true }));
+    ours.add(tf.layers.dense({ units: 4 }));
+    ours.setWeights(stock.getWeights());
+    const grads = bruteForce(stock, x, y).grads;
+    const want = grads.map((gt) => [0, 1, 2].map((u) => Math.hypot(...gt.map((row) => row[u]))));
+    for (const model of [stock, ours]) {
+      const before = tf.memory().numTensors;
+      const g = await gradientsThroughTime(model, { x, y });
+      expect(tf.memory().numTensors).to.equal(before);
+      expect(g.unitNorms![0]).to.have.length(5);
+      g.unitNorms![0].forEach((row, t) => row.forEach((n, u) => expect(n, `t=${t} unit ${u}`).to.be.closeTo(want[t][u], 1e-6 + 1e-4 * want[t][u])));
+    }
+    stock.dispose();
+    ours.dispose();
   });
 
   it("the onHiddenGradient route (lib/nn layer, fused op) gives the same numbers as the tap route", async () => {
