@@ -1,25 +1,17 @@
 /**
  * The inspectors you scrub (sl.widgets.gradientExplorer, attentionExplorer,
  * hiddenStateExplorer): lib/inspect's measurements drawn by lib/viz, one figure per
- * position behind a slider or dropdown (scrubber.ts). Each shows itself; the magics
- * %gradients --interactive and %attention --interactive call the first two.
+ * position behind a slider or dropdown (scrubber.ts). Show one with display(x) or as a
+ * cell's value; the magics %gradients --interactive and %attention --interactive call the
+ * first two.
  */
 import type * as tf from "@tensorflow/tfjs";
 import { hiddenStates, type HiddenStatesQuery } from "../inspect/hidden";
 import type { GradientsThroughTimeData } from "../inspect/types";
-import { displayHost } from "../runtime";
 import { attentionFigure, type AttentionWeights } from "../viz/attention";
 import { gradientStepFigure } from "../viz/gradients";
 import { hiddenStepFigure } from "../viz/hidden";
 import { scrubber, type Scrubber } from "./scrubber";
-
-/** Shows the inspector where a notebook is (plain Node: its text), and returns it. */
-function shown(inspector: Scrubber): Scrubber {
-  const host = displayHost();
-  if (host) host.display(inspector);
-  else console.log(String(inspector));
-  return inspector;
-}
 
 /**
  * A slider over the training steps at which gradients through time were recorded (a
@@ -38,14 +30,12 @@ export function gradientExplorer(records: readonly { step: number; data: Gradien
   }
   const old = records.find((r) => !r.data.unitNorms);
   if (old) throw new TypeError(`gradientExplorer: the record of step ${old.step} has no per-unit norms (made by an older seqlab); train again with --every to record them`);
-  return shown(
-    scrubber({
-      description: "train step",
-      labels: records.map((r) => `step ${r.step}`),
-      values: records.map((r) => r.step),
-      figureAt: (i) => gradientStepFigure(records[i].data, { layer, step: records[i].step }),
-    }),
-  );
+  return scrubber({
+    description: "train step",
+    labels: records.map((r) => `step ${r.step}`),
+    values: records.map((r) => r.step),
+    figureAt: (i) => gradientStepFigure(records[i].data, { layer, step: records[i].step }),
+  });
 }
 
 /** A dropdown of examples (labelled by their source text); the attention heatmap follows it. */
@@ -57,14 +47,12 @@ export function attentionExplorer(examples: readonly AttentionWeights[], options
     return examples.slice(0, i).some((o) => Array.isArray(o?.source) && o.source.join(" ") === text) ? `${text} (${i + 1})` : text;
   });
   examples.forEach((e) => attentionFigure(e)); // bad data is refused now, not in the output later
-  return shown(
-    scrubber({
-      description: "example",
-      control: "dropdown",
-      labels,
-      figureAt: (i) => attentionFigure(examples[i], { title: options.title ?? `Attention: ${labels[i]}` }),
-    }),
-  );
+  return scrubber({
+    description: "example",
+    control: "dropdown",
+    labels,
+    figureAt: (i) => attentionFigure(examples[i], { title: options.title ?? `Attention: ${labels[i]}` }),
+  });
 }
 
 /**
@@ -74,12 +62,10 @@ export function attentionExplorer(examples: readonly AttentionWeights[], options
 export async function hiddenStateExplorer(model: tf.LayersModel, text: string | number[], options: HiddenStatesQuery = {}): Promise<Scrubber> {
   const states = await hiddenStates(model, text, { ...options, gates: false });
   const tokens = states.tokens ?? states.states.map((_, t) => String(t));
-  return shown(
-    scrubber({
-      description: "time step",
-      labels: tokens.map((token, t) => `t=${t} ${JSON.stringify(token)}`),
-      start: 0,
-      figureAt: (t) => hiddenStepFigure(states, t),
-    }),
-  );
+  return scrubber({
+    description: "time step",
+    labels: tokens.map((token, t) => `t=${t} ${JSON.stringify(token)}`),
+    start: 0,
+    figureAt: (t) => hiddenStepFigure(states, t),
+  });
 }

@@ -85,7 +85,7 @@ export class Scrubber extends Interactive<{ at: Control }> {
   }
 }
 
-/** Shows a scrubber (created with its first figure drawn) and returns it. */
+/** A scrubber with its first figure being drawn; show it with display() or as a cell's value. */
 export function scrubber(options: ScrubberOptions): Scrubber {
   const shown = new Scrubber(options);
   void shown.update();

@@ -26,17 +26,6 @@ function shownFigure(inspector: widgets.Scrubber): Spec {
 const bundleOf = (inspector: widgets.Scrubber) => inspector[DISPLAY]();
 const log10s = (row: number[]) => row.map((v) => (v > 0 ? Math.log10(v) : null));
 
-/** Runs fn with stdout collected (the inspectors print their text form without a notebook). */
-async function quietly<T>(fn: () => T | Promise<T>): Promise<T> {
-  const original = process.stdout.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    return await fn();
-  } finally {
-    process.stdout.write = original;
-  }
-}
-
 describe("inspectors you scrub (no kernel)", function () {
   this.timeout(60000);
   const vocab = Vocabulary.fromText("abcd");
@@ -55,7 +44,7 @@ describe("inspectors you scrub (no kernel)", function () {
     const batch = { x: [[0, 1, 2, 3, 1, 2]], y: [[1, 2, 3, 1, 2, 0]] };
     const { history } = await trainModel(model, { batches: [batch], steps: 6, optimizer: "adam", learningRate: 0.1, gradientsThroughTime: { every: 2 } });
     const records = history.gradientsThroughTime;
-    const explorer = await quietly(() => widgets.gradientExplorer(records));
+    const explorer = widgets.gradientExplorer(records);
     await explorer.settled();
     const slider = explorer.control as widgets.IntSlider;
     expect([slider.min, slider.max, slider.step, slider.value, slider.description]).to.deep.equal([2, 6, 2, 6, "train step"]);
@@ -96,7 +85,7 @@ describe("inspectors you scrub (no kernel)", function () {
       { source: ["one", "two"], target: ["1", "2"], weights: [[0.9, 0.1], [0.2, 0.8]] },
       { source: ["three"], target: ["3", "<eos>"], weights: [[1], [1]] },
     ];
-    const explorer = await quietly(() => widgets.attentionExplorer(examples));
+    const explorer = widgets.attentionExplorer(examples);
     await explorer.settled();
     const dropdown = explorer.control as widgets.Dropdown;
     expect(dropdown.options.map(([label]) => label)).to.deep.equal(["one two", "three"]);
@@ -111,7 +100,7 @@ describe("inspectors you scrub (no kernel)", function () {
   it("hiddenStateExplorer: a slider over the text's time steps shows each unit's activation there, the character highlighted", async function () {
     const text = "abcdab";
     const states = await hiddenStates(model, text, { vocab, gates: false });
-    const explorer = await quietly(() => widgets.hiddenStateExplorer(model, text, { vocab }));
+    const explorer = await widgets.hiddenStateExplorer(model, text, { vocab });
     await explorer.settled();
     const slider = explorer.control as widgets.IntSlider;
     expect([slider.min, slider.max, slider.value]).to.deep.equal([0, 5, 0]);
