@@ -188,6 +188,33 @@ await inter.settled();`);
     expect(ofType(final, "comm_msg")).to.have.length(0);
   });
 
+  it("the notebook's display(), clearOutput() and prints inside an Output capture go to the Output, also in a callback a frontend change runs", async function () {
+    const iopub = await run(`const out = new widgets.Output();
+await out.capture(() => {
+  display(display.html("<b>dropped</b>"));
+  clearOutput();
+  display(display.html("<b>kept</b>"));
+  console.log("printed");
+});
+const shows = widgets.interact(({ n }: { n: number }) => { display(display.markdown("n = " + n)); }, { n: [0, 4] });
+await shows.settled();
+JSON.stringify(out.outputs)`);
+    const captured = [
+      { output_type: "display_data", data: { "text/html": "<b>kept</b>", "text/plain": "<b>kept</b>" }, metadata: {} },
+      { output_type: "stream", name: "stdout", text: "printed\n" },
+    ];
+    expect(resultText(iopub)).to.equal(`'${JSON.stringify(captured).replace(/\\n/g, "\\\\n")}'`);
+    // Nothing reached the cell itself but the interact's own view.
+    expect(ofType(iopub, "display_data").map((m) => Object.keys(dataOf(m)).sort())).to.deep.equal([[VIEW, "text/plain"]]);
+    expect(ofType(iopub, "stream")).to.have.length(0);
+    const opens = ofType(iopub, "comm_open");
+    const control = String(opens.find((m) => stateOf(m)._model_name === "IntSliderModel")!.content.comm_id);
+    // A change from the frontend runs the callback while no cell runs: display() still has a place to go.
+    const changed = await fromFrontend(control, { method: "update", state: { value: 3 }, buffer_paths: [] });
+    const shown = ofType(changed, "comm_msg").map((m) => stateOf(m)?.outputs).filter((o) => Array.isArray(o) && o.length > 0);
+    expect(shown[shown.length - 1]).to.deep.equal([{ output_type: "display_data", data: { "text/markdown": "n = 3", "text/plain": "n = 3" }, metadata: {} }]);
+  });
+
   it("%%train shows a Stop button; pressing it while training runs ends at a step boundary with weights and history kept", async function () {
     await run(`import * as sl from "seqlab";
 const model = sl.buildLabModel({ vocabSize: 5, embeddingDim: 4, units: 4, seed: 1 });
