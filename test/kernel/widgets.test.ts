@@ -278,4 +278,24 @@ const batches = [{ x: sl.tf.tensor2d([[1, 2, 3, 4, 0, 1]], undefined, "int32"), 
     client.sendMessage("shell", hotter);
     await sampled(hotter);
   });
+
+  it("%gradients --interactive: moving the train-step slider from the frontend redraws the Output with that step's recorded gradients", async function () {
+    await run(`%%train $model --data $batches --steps 4 --every 2 --history gh --fresh`);
+    const iopub = await run(`%gradients $model --interactive --history $gh`);
+    const opens = ofType(iopub, "comm_open");
+    const slider = opens.find((m) => stateOf(m)._model_name === "IntSliderModel")!;
+    const output = opens.find((m) => stateOf(m)._model_name === "OutputModel")!;
+    expect(stateOf(slider)).to.include({ description: "train step", min: 2, max: 4, step: 2, value: 4 });
+    // One display: the widget view, with the plotly slider figure beside it for frontends without widgets.
+    const shown = dataOf(ofType(iopub, "display_data")[0]);
+    expect(Object.keys(shown).sort()).to.deep.equal([VIEW, "application/vnd.plotly.v1+json", "text/html", "text/plain"]);
+    expect((shown["application/vnd.plotly.v1+json"] as { frames: { name: string }[] }).frames.map((f) => f.name)).to.deep.equal(["step 2", "step 4"]);
+    const titleOf = (outputs: unknown) => ((outputs as { data: Record<string, { layout: { title: { text: string } } }> }[])[0]?.data["application/vnd.plotly.v1+json"]?.layout.title.text ?? "");
+    const expected = JSON.parse(resultText(await run(`JSON.stringify(gh.gradientsThroughTime.map((r) => r.data.norms[0]))`))!.slice(1, -1)) as number[][];
+    const moved = await fromFrontend(String(slider.content.comm_id), { method: "update", state: { value: 2 }, buffer_paths: [] });
+    const redraws = ofType(moved, "comm_msg").filter((m) => m.content.comm_id === output.content.comm_id && (stateOf(m)?.outputs as unknown[] | undefined)?.length);
+    const last = stateOf(redraws[redraws.length - 1]).outputs as { data: Record<string, { data: { y: number[] }[] }> }[];
+    expect(titleOf(last)).to.contain("at training step 2");
+    expect(last[0].data["application/vnd.plotly.v1+json"].data[0].y).to.deep.equal(expected[0]);
+  });
 });
