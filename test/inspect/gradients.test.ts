@@ -23,6 +23,16 @@ function smallRnnModel(seed: number, recurrentScale?: number, T = 5) {
   return model;
 }
 
+/** The same model with lib/nn's SimpleRNN layer (the onHiddenGradient route) and the same weights. */
+function withLibLayer(stock: tf.LayersModel) {
+  const ours = tf.sequential();
+  ours.add(tf.layers.embedding({ inputDim: 4, outputDim: 2, inputShape: [5] }));
+  ours.add(simpleRNNLayer({ units: 3, returnSequences: true }));
+  ours.add(tf.layers.dense({ units: 4 }));
+  ours.setWeights(stock.getWeights());
+  return ours;
+}
+
 /** dL/dh_t by hand (plain JS backprop) for smallRnnModel under mean cross-entropy. */
 function bruteForce(model: tf.LayersModel, x: number[][], y: number[][]) {
   const [E] = model.layers[0].getWeights().map(toM);
@@ -80,11 +90,7 @@ describe("inspect: gradients through time", () => {
 
   it("per unit, the norm over the batch of dL/dh_t equals backpropagation by hand, through taps and through the onHiddenGradient hook", async () => {
     const stock = smallRnnModel(1);
-    const ours = tf.sequential();
-    ours.add(tf.layers.embedding({ inputDim: 4, outputDim: 2, inputShape: [5] }));
-    ours.add(simpleRNNLayer({ units: 3, returnSequences: true }));
-    ours.add(tf.layers.dense({ units: 4 }));
-    ours.setWeights(stock.getWeights());
+    const ours = withLibLayer(stock);
     const grads = bruteForce(stock, x, y).grads;
     const want = grads.map((gt) => [0, 1, 2].map((u) => Math.hypot(...gt.map((row) => row[u]))));
     for (const model of [stock, ours]) {
@@ -100,11 +106,7 @@ describe("inspect: gradients through time", () => {
 
   it("the onHiddenGradient route (lib/nn layer, fused op) gives the same numbers as the tap route", async () => {
     const stock = smallRnnModel(2);
-    const ours = tf.sequential();
-    ours.add(tf.layers.embedding({ inputDim: 4, outputDim: 2, inputShape: [5] }));
-    ours.add(simpleRNNLayer({ units: 3, returnSequences: true }));
-    ours.add(tf.layers.dense({ units: 4 }));
-    ours.setWeights(stock.getWeights());
+    const ours = withLibLayer(stock);
     const a = await gradientsThroughTime(stock, { x, y });
     const b = await gradientsThroughTime(ours, { x, y });
     b.norms[0].forEach((n, t) => expect(n).to.be.closeTo(a.norms[0][t], 1e-6 + 1e-4 * n));
