@@ -45,7 +45,7 @@ export class Figure {
     if (spec.frames) this.frames = spec.frames;
   }
 
-  /** The plotly JSON ({data, layout, config}) with non-finite numbers turned into null. */
+  /** The plotly JSON ({data, layout, config, frames}) with non-finite numbers turned into null. */
   toJSON(): FigureSpec {
     return JSON.parse(
       JSON.stringify({ data: this.data, layout: this.layout, config: this.config, frames: this.frames }, finiteOrNull),
