@@ -12,6 +12,8 @@ import { LAB_DOM } from "./training-watch";
 /** One cell's widget area, read from the page. */
 interface WidgetView {
   sliders: number;
+  /** Each slider's readout (its value as shown). */
+  readouts: string[];
   /** The title of the figure the widget's Output shows ("" when none is drawn). */
   title: string;
   /** The Output widget's visible text. */
@@ -25,6 +27,7 @@ const readView = ({ i, cells }: { i: number; cells: string }): WidgetView => {
   const plot = output?.querySelector(".jp-RenderedPlotly, .seqlab-plot") as (HTMLElement & { layout?: { title?: { text?: string } } }) | null;
   return {
     sliders: cell?.querySelectorAll(".widget-slider").length ?? 0,
+    readouts: Array.from(cell?.querySelectorAll(".widget-slider .widget-readout") ?? []).map((r) => (r.textContent ?? "").trim()),
     title: plot?.querySelector(".main-svg") ? (plot.layout?.title?.text ?? "") : "",
     outputText: output?.innerText ?? "",
   };
@@ -42,23 +45,28 @@ async function waitForView(page: Page, index: number, test: string, timeout = 30
   return page.evaluate(readView, args);
 }
 
-/** Focuses the handle of the cell's `nth` slider (widgets' noUiSlider handle) and presses `key`. */
-async function pressOnSlider(page: Page, index: number, nth: number, key: string): Promise<void> {
-  const handle = page.locator(LAB_DOM.cells).nth(index).locator(".widget-slider .noUi-handle").nth(nth);
-  await handle.focus();
-  await page.keyboard.press(key);
+/**
+ * Types `value` into the readout of the cell's `nth` slider and presses Enter, as a person
+ * sets a widgets slider from the keyboard (the readout is editable; Enter sets the value).
+ */
+async function typeIntoSlider(page: Page, index: number, nth: number, value: string): Promise<void> {
+  const readout = page.locator(LAB_DOM.cells).nth(index).locator(".widget-slider .widget-readout").nth(nth);
+  await readout.click({ clickCount: 3 });
+  await page.keyboard.type(value);
+  await page.keyboard.press("Enter");
 }
 
-/** The %gradients --interactive slider is drawn, and ArrowLeft moves it one record back, redrawing the figure. */
+/** The %gradients --interactive slider is drawn, and setting it from the keyboard to an earlier step redraws the figure. */
 export async function checkGradientSlider(page: Page, shot: (name: string) => string): Promise<void> {
   const cell = await findLabCell(page, "%gradients $model --interactive");
   const before = await waitForView(page, cell, "v.sliders === 1 && v.title.includes('training step 30')");
   expect(before.sliders, "the train-step slider drawn by the widget manager").to.equal(1);
   expect(before.title, "the figure at the last recorded step").to.contain("at training step 30");
   await screenshotCell(page, cell, shot("gradients-at-step-30"));
-  await pressOnSlider(page, cell, 0, "ArrowLeft");
+  await typeIntoSlider(page, cell, 0, "20");
   const after = await waitForView(page, cell, "v.title.includes('training step 20')");
-  expect(after.title, "the figure after ArrowLeft on the slider").to.contain("at training step 20");
+  expect(after.readouts, "the slider after typing 20").to.deep.equal(["20"]);
+  expect(after.title, "the figure after setting the slider to 20").to.contain("at training step 20");
   await screenshotCell(page, cell, shot("gradients-at-step-20"));
 }
 
@@ -70,10 +78,11 @@ export async function checkSampler(page: Page, shot: (name: string) => string): 
   await page.locator(LAB_DOM.cells).nth(cell).locator("button", { hasText: "Sample again" }).click();
   const again = await waitForView(page, cell, `v.outputText.includes('T:Scrubbed') && v.outputText !== ${JSON.stringify(first.outputText)}`);
   expect(again.outputText, "the text after Sample again").to.contain("T:Scrubbed").and.not.equal(first.outputText);
-  // The temperature slider comes first: ArrowRight raises it one step (0.8 → 0.85).
-  await pressOnSlider(page, cell, 0, "ArrowRight");
-  const hotter = await waitForView(page, cell, `v.outputText.includes('T:Scrubbed') && v.outputText !== ${JSON.stringify(again.outputText)}`);
-  expect(hotter.outputText, "the text after raising the temperature").to.contain("T:Scrubbed").and.not.equal(again.outputText);
+  // The temperature slider comes first: at 0.05 nearly always the likeliest character wins.
+  await typeIntoSlider(page, cell, 0, "0.05");
+  const colder = await waitForView(page, cell, `v.outputText.includes('T:Scrubbed') && v.outputText !== ${JSON.stringify(again.outputText)}`);
+  expect(colder.readouts[0], "the temperature after typing 0.05").to.equal("0.05");
+  expect(colder.outputText, "the text at temperature 0.05").to.contain("T:Scrubbed").and.not.equal(again.outputText);
   await screenshotCell(page, cell, shot("sampler"));
 }
 

@@ -39,11 +39,11 @@ describe("e2e: interactive inspectors in JupyterLab 4", function () {
   const frontend = runAllIn("lab", ["jupyterlab", "ipywidgets", "jupyterlab_widgets", "plotly"]);
   const shot = screenshotFolder(repoRoot, "inspectors-lab");
 
-  it("the gradient inspector's slider renders; ArrowLeft on it redraws the figure for the previous recorded step", async () => {
+  it("the gradient inspector's slider renders; setting it from the keyboard redraws the figure for that recorded step", async () => {
     await checkGradientSlider(frontend().session.page, shot);
   });
 
-  it("the sampler's Sample again button and temperature slider each show new text", async () => {
+  it("the sampler's Sample again button and temperature slider (set from the keyboard) each show new text", async () => {
     await checkSampler(frontend().session.page, shot);
   });
 
@@ -57,7 +57,7 @@ describe("e2e: interactive inspectors in Notebook 7", function () {
   const frontend = runAllIn("notebook", ["notebook", "ipywidgets", "jupyterlab_widgets", "plotly"]);
   const shot = screenshotFolder(repoRoot, "inspectors-notebook7");
 
-  it("the gradient inspector's slider renders; ArrowLeft on it redraws the figure for the previous recorded step", async () => {
+  it("the gradient inspector's slider renders; setting it from the keyboard redraws the figure for that recorded step", async () => {
     await checkGradientSlider(frontend().session.page, shot);
   });
 });
