@@ -43,7 +43,7 @@ describe("e2e: interactive inspectors in JupyterLab 4", function () {
     await checkGradientSlider(frontend().session.page, shot);
   });
 
-  it("the sampler's Sample again button and temperature slider (set from the keyboard) each show new text", async () => {
+  it("the sampler's Sample again button shows new text", async () => {
     await checkSampler(frontend().session.page, shot);
   });
 
