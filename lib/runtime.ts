@@ -33,6 +33,8 @@ export interface DisplaySlot {
 export interface DisplayHost {
   /** Show a value (Displayable or plain) in a new output slot that can be updated later. */
   display(value: unknown): DisplaySlot;
+  /** Remove what this host shows (an Output widget's clear_output); hosts without it ignore clears. */
+  clear?(): void;
 }
 
 const DISPLAY_HOST = Symbol.for("seqlab.displayHost");
@@ -42,8 +44,14 @@ const INTERACTIVE = Symbol.for("seqlab.interactive");
 
 type HostGlobals = { [DISPLAY_HOST]?: DisplayHost; [ABORT_SIGNAL]?: AbortSignal; [COMM_HOST]?: CommHost; [INTERACTIVE]?: boolean };
 
-/** Where displays go inside withDisplayHost (an Output widget capturing a callback). */
-const scopedDisplayHost = new AsyncLocalStorage<DisplayHost>();
+const SCOPED_DISPLAY_HOST = Symbol.for("seqlab.scopedDisplayHost");
+
+/**
+ * Where displays go inside withDisplayHost (an Output widget capturing a callback). One
+ * store per process, under a global symbol like the hosts: the kernel and the "seqlab" a
+ * notebook imports may be two copies of this module.
+ */
+const scopedDisplayHost: AsyncLocalStorage<DisplayHost> = ((globalThis as Record<symbol, unknown>)[SCOPED_DISPLAY_HOST] ??= new AsyncLocalStorage<DisplayHost>()) as AsyncLocalStorage<DisplayHost>;
 
 /** The display host of the code running now: a scoped one, else the host's, else undefined outside a notebook. */
 export function displayHost(): DisplayHost | undefined {
@@ -53,6 +61,14 @@ export function displayHost(): DisplayHost | undefined {
 /** Runs fn (and the async work it starts) with displays going to `host`. */
 export function withDisplayHost<T>(host: DisplayHost, fn: () => T): T {
   return scopedDisplayHost.run(host, fn);
+}
+
+/**
+ * The display host of a capture in progress (an Output widget's capture), else undefined:
+ * a kernel's display() and clearOutput() go there first, as ipywidgets' `with out:` does.
+ */
+export function capturingDisplayHost(): DisplayHost | undefined {
+  return scopedDisplayHost.getStore();
 }
 
 export function setDisplayHost(host: DisplayHost | undefined): void {

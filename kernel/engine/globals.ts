@@ -2,6 +2,8 @@
  * What cells find as globals: display(), clearOutput(), input()/prompt(), registerMagic(),
  * plus their TypeScript declarations (PRELUDE, given to the type checker before every cell).
  */
+import { randomUUID } from "crypto";
+import { capturingDisplayHost } from "../../lib/runtime";
 import { executions } from "./context";
 import { richHelpers, showOn, type DisplayHandle, type DisplayOptions } from "./display";
 import { registerMagic } from "../magics/registry";
@@ -57,6 +59,12 @@ function currentHost() {
 }
 
 function display(value: unknown, options?: DisplayOptions): DisplayHandle {
+  // Inside an Output widget's capture (interact, a button's callback), the display is the widget's.
+  const captured = capturingDisplayHost();
+  if (captured) {
+    const slot = captured.display(value);
+    return { id: options?.displayId ?? randomUUID(), update: async (next) => slot.update(next) };
+  }
   const ctx = executions.current() ?? executions.running();
   if (!ctx) throw new Error("display() works only while a cell runs");
   return showOn(currentHost, value, options);
@@ -72,6 +80,8 @@ Object.assign(display, {
 });
 
 function clearOutput(wait = false): void {
+  const captured = capturingDisplayHost();
+  if (captured) return captured.clear?.();
   currentHost()?.clearOutput(Boolean(wait));
 }
 

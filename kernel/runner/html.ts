@@ -8,6 +8,8 @@ import * as fs from "fs";
 import { marked } from "marked";
 import type { Cell, Notebook, Output } from "./notebook";
 import { sanitizeHtml } from "./sanitize";
+import { WIDGET_VIEW_MIME, scriptJson, widgetHtml, widgetStatesOf, type WidgetStates } from "./widget-html";
+import { WIDGET_STATE_MIME } from "./widget-state";
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
@@ -25,8 +27,18 @@ function asText(value: unknown): string {
   return Array.isArray(value) ? value.join("") : String(value ?? "");
 }
 
-/** The HTML for one display_data / execute_result bundle, richest type first. */
-export function renderBundle(data: Record<string, unknown>): string {
+/**
+ * The HTML for one display_data / execute_result bundle, richest type this page can show
+ * first. A widget view carries its view tag (for a widget manager) and shows its own HTML
+ * fallback where it brings one (an inspector's plotly slider), else the widget drawn from
+ * its saved state.
+ */
+export function renderBundle(data: Record<string, unknown>, widgets?: WidgetStates): string {
+  const view = data[WIDGET_VIEW_MIME] as { model_id?: string } | undefined;
+  if (view && widgets && typeof view.model_id === "string" && widgets[view.model_id]) {
+    const shown = data["text/html"] !== undefined ? asText(data["text/html"]) : widgetHtml(view.model_id, widgets, (out) => renderOutput(out, widgets));
+    return `<div class="out-widget">${scriptJson(WIDGET_VIEW_MIME, view)}${shown}</div>`;
+  }
   if (data["text/html"] !== undefined) return `<div class="out-html">${asText(data["text/html"])}</div>`;
   if (data["image/svg+xml"] !== undefined) return `<div class="out-svg">${asText(data["image/svg+xml"])}</div>`;
   for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
@@ -41,14 +53,14 @@ export function renderBundle(data: Record<string, unknown>): string {
   return `<pre class="out-text">[output of type ${escapeHtml(types || "none")} cannot be shown here]</pre>`;
 }
 
-export function renderOutput(out: Output): string {
+export function renderOutput(out: Output, widgets?: WidgetStates): string {
   switch (out.output_type) {
     case "stream":
       return `<pre class="out-stream ${out.name}">${escapeHtml(stripAnsi(out.text))}</pre>`;
     case "display_data":
-      return renderBundle(out.data);
+      return renderBundle(out.data, widgets);
     case "execute_result":
-      return `<div class="out-result"><span class="prompt">Out[${out.execution_count ?? " "}]:</span>${renderBundle(out.data)}</div>`;
+      return `<div class="out-result"><span class="prompt">Out[${out.execution_count ?? " "}]:</span>${renderBundle(out.data, widgets)}</div>`;
     case "error":
       return `<pre class="out-error">${escapeHtml(stripAnsi(out.traceback.length ? out.traceback.join("\n") : `${out.ename}: ${out.evalue}`))}</pre>`;
   }
@@ -62,15 +74,15 @@ const PLOTLY_BANNER = /\* plotly\.js v\d/;
  * already carries the library (seqlab's figures inline it once per kernel, but that output
  * may have been cleared or come from another tool).
  */
-function plotlyScript(nb: Notebook): string {
+function plotlyScript(nb: Notebook, widgets: WidgetStates | undefined): string {
   let needs = false;
-  for (const cell of nb.cells) {
-    if (cell.cell_type !== "code") continue;
-    for (const out of cell.outputs) {
-      if (out.output_type !== "display_data" && out.output_type !== "execute_result") continue;
-      if (PLOTLY_BANNER.test(asText(out.data["text/html"] ?? ""))) return "";
-      if (out.data[PLOTLY_MIME] !== undefined) needs = true;
-    }
+  // Outputs widgets hold count too: an Output's redrawn figure no longer carries the library.
+  const held = Object.values(widgets ?? {}).flatMap((m) => (m.model_name === "OutputModel" && Array.isArray(m.state.outputs) ? (m.state.outputs as Output[]) : []));
+  const outputs = nb.cells.flatMap((cell) => (cell.cell_type === "code" ? cell.outputs : [])).concat(held);
+  for (const out of outputs) {
+    if (out.output_type !== "display_data" && out.output_type !== "execute_result") continue;
+    if (PLOTLY_BANNER.test(asText(out.data["text/html"] ?? ""))) return "";
+    if (out.data[PLOTLY_MIME] !== undefined) needs = true;
   }
   if (!needs) return "";
   try {
@@ -105,6 +117,7 @@ function sourceView(cell: Cell, html: string): string {
 
 /** The whole page. */
 export function notebookToHtml(nb: Notebook, title: string): string {
+  const widgets = widgetStatesOf(nb.metadata);
   const parts: string[] = [];
   for (const cell of nb.cells) {
     if (cell.cell_type === "markdown") {
@@ -113,7 +126,7 @@ export function notebookToHtml(nb: Notebook, title: string): string {
     } else if (cell.cell_type === "raw") {
       parts.push(`<div class="cell raw">${sourceView(cell, `<pre>${escapeHtml(cell.source)}</pre>`)}</div>`);
     } else {
-      const outputs = cell.outputs.map(renderOutput).join("\n");
+      const outputs = cell.outputs.map((out) => renderOutput(out, widgets?.state)).join("\n");
       parts.push(
         `<div class="cell code"><span class="prompt">In [${cell.execution_count ?? " "}]:</span>` +
           sourceView(cell, `<pre class="source"><code>${escapeHtml(cell.source)}</code></pre>`) +
@@ -127,7 +140,8 @@ export function notebookToHtml(nb: Notebook, title: string): string {
 <meta charset="utf-8">
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
-${plotlyScript(nb)}
+${plotlyScript(nb, widgets?.state)}
+${widgets ? scriptJson(WIDGET_STATE_MIME, widgets) : ""}
 </head>
 <body>
 ${parts.join("\n")}

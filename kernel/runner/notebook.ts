@@ -225,10 +225,12 @@ function withoutTiming(metadata: CellMetadata): CellMetadata {
   return rest;
 }
 
-/** Remove every output, execution count and run timing (how notebooks are committed). */
+/** Remove every output, execution count, run timing and saved widget state (how notebooks are committed). */
 export function clearOutputs(nb: Notebook): Notebook {
+  const { widgets: _widgets, ...metadata } = nb.metadata ?? {};
   return {
     ...nb,
+    metadata,
     cells: nb.cells.map((c) => (c.cell_type === "code" ? { ...c, outputs: [], execution_count: null, metadata: withoutTiming(c.metadata) } : c)),
   };
 }

@@ -8,6 +8,7 @@ import * as path from "path";
 import { KernelProcess, TimeoutError, type KernelProcessOptions } from "../jupyter-client";
 import { clearOutputs, hasTag, type CodeCell, type ErrorOutput, type Notebook } from "./notebook";
 import { OutputCollector } from "./outputs";
+import { WIDGET_STATE_MIME, WidgetStateCollector } from "./widget-state";
 import { injectParameters, type ParameterValue } from "./parameters";
 
 export interface CellFailure {
@@ -82,14 +83,17 @@ interface ExecuteReplyContent {
 }
 
 /** Run one cell, storing its outputs; resolves with what went wrong, or undefined. */
-async function executeCell(kernel: KernelProcess, cell: CodeCell, collector: OutputCollector, timeoutSeconds: number | undefined): Promise<Failure | undefined> {
+async function executeCell(kernel: KernelProcess, cell: CodeCell, collector: OutputCollector, widgets: WidgetStateCollector, timeoutSeconds: number | undefined): Promise<Failure | undefined> {
   collector.begin(cell);
   try {
     // Outputs are stored as they arrive (live displays update in place); status needs no storing.
     const run = await kernel.client.executeStreaming(
       cell.source,
       (m) => {
-        if (m.header.msg_type !== "status") collector.handle({ msg_type: m.header.msg_type, content: m.content });
+        if (m.header.msg_type === "status") return;
+        const msg = { msg_type: m.header.msg_type, content: m.content };
+        collector.handle(msg);
+        widgets.handle(msg);
       },
       { allow_stdin: false, timeoutMs: timeoutSeconds !== undefined ? timeoutSeconds * 1000 : undefined, idleGraceMs: 5000 },
     );
@@ -145,6 +149,7 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
   options.signal?.addEventListener("abort", onAbort);
   try {
     const collector = new OutputCollector();
+    const widgets = new WidgetStateCollector();
     for (let i = 0; i < codeCells.length; i++) {
       const cell = codeCells[i];
       if (options.signal?.aborted) {
@@ -154,7 +159,7 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
       const at = { index: i + 1, total: codeCells.length, source: cell.source, injected: hasTag(cell, "injected-parameters") };
       progress({ phase: "start", ...at });
       const t0 = Date.now();
-      const failure = await executeCell(kernel, cell, collector, options.timeoutSeconds);
+      const failure = await executeCell(kernel, cell, collector, widgets, options.timeoutSeconds);
       const seconds = (Date.now() - t0) / 1000;
       if (options.signal?.aborted) {
         progress({ phase: "end", ...at, status: "interrupted", seconds });
@@ -172,6 +177,9 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
       }
       progress({ phase: "end", ...at, status: "ok", seconds });
     }
+    // Also after a failure or an interrupt: the outputs kept show the widgets made so far.
+    const state = widgets.metadata();
+    if (state) nb.metadata = { ...nb.metadata, widgets: { [WIDGET_STATE_MIME]: state } };
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
     clearTimeout(forceTimer);

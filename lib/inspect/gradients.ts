@@ -56,7 +56,7 @@ export async function measureGradientsThroughTime(
     stepLoss?.dispose();
     throw e;
   }
-  const norms = await probe.read();
+  const { norms, unitNorms } = await probe.read();
   const perStep = stepLoss ? Array.from(await stepLoss.data()) : undefined;
   stepLoss?.dispose();
   const timeSteps = Math.max(0, ...norms.map((n) => n.length));
@@ -65,6 +65,7 @@ export async function measureGradientsThroughTime(
     layers: [...options.layers],
     timeSteps,
     norms,
+    unitNorms,
     ratio,
     verdict: verdictFor(options.layers, ratio, options.thresholds ?? DEFAULT_THRESHOLDS),
     loss: lossValue,
@@ -185,11 +186,11 @@ export function hiddenGradientCapture(model: tf.LayersModel, thresholds: Verdict
     },
     async end(loss: number) {
       unhook();
-      const norms = await probe!.read();
+      const { norms, unitNorms } = await probe!.read();
       probe = undefined;
       const layers = hooked.map((l) => l.name);
       const ratio = norms.map(gradientRatio);
-      return { layers, timeSteps: Math.max(0, ...norms.map((n) => n.length)), norms, ratio, verdict: verdictFor(layers, ratio, thresholds), loss };
+      return { layers, timeSteps: Math.max(0, ...norms.map((n) => n.length)), norms, unitNorms, ratio, verdict: verdictFor(layers, ratio, thresholds), loss };
     },
     abort() {
       unhook();

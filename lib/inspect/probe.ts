@@ -4,16 +4,17 @@
  *    arrives (the "zero probe" idea without extra inputs), for step-by-step models;
  *  - the fused op's and readable unroll's `onHiddenGradient` callback, which hands back
  *    dL/dh_t for all t at once.
- * The recorded value is the Frobenius norm over [batch, units] of dL/dh_t.
+ * The recorded values are the Frobenius norm over [batch, units] of dL/dh_t, and per unit
+ * the norm over the batch (the per-unit heatmap of an interactive inspector).
  */
 import * as tf from "@tensorflow/tfjs";
 
 export class HiddenGradientProbe {
-  /** norms[layer][t], as kept scalar tensors until read. */
-  private readonly pending: (tf.Scalar | undefined)[][] = [];
+  /** unitNorms[layer][t] ([units]), as kept tensors until read. */
+  private readonly pending: (tf.Tensor1D | undefined)[][] = [];
   private readonly lengths: number[] = [];
-  /** Per layer, all steps' norms at once (from onHiddenGradient). */
-  private readonly vectors: (tf.Tensor1D | undefined)[] = [];
+  /** Per layer, all steps' per-unit norms at once [time, units] (from onHiddenGradient). */
+  private readonly matrices: (tf.Tensor2D | undefined)[] = [];
 
   constructor(readonly layerCount: number) {
     for (let i = 0; i < layerCount; i++) {
@@ -28,9 +29,9 @@ export class HiddenGradientProbe {
     }
   }
 
-  private store(layer: number, t: number, norm: tf.Scalar): void {
+  private store(layer: number, t: number, unitNorms: tf.Tensor1D): void {
     this.pending[layer][t]?.dispose();
-    this.pending[layer][t] = norm;
+    this.pending[layer][t] = unitNorms;
   }
 
   /** Wrap h_t; use the returned tensor everywhere h_t is used (output and next step). */
@@ -40,7 +41,7 @@ export class HiddenGradientProbe {
     const identity = tf.customGrad(((value: tf.Tensor) => ({
       value: tf.clone(value),
       gradFunc: (dy: tf.Tensor) => {
-        this.store(layer, t, tf.keep(tf.norm(dy)) as tf.Scalar);
+        this.store(layer, t, tf.keep(tf.tidy(() => tf.sqrt(tf.sum(tf.square(dy), 0)) as tf.Tensor1D)));
         return [dy];
       },
     })) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -52,37 +53,43 @@ export class HiddenGradientProbe {
     this.check(layer);
     const time = dh.shape[1];
     this.lengths[layer] = Math.max(this.lengths[layer], time);
-    // One [time] vector per layer: a single read later instead of one per step.
-    const norms = tf.tidy(() => tf.sqrt(tf.sum(tf.square(dh), [0, 2])) as tf.Tensor1D);
+    // One [time, units] matrix per layer: a single read later instead of one per step.
+    const unitNorms = tf.tidy(() => tf.sqrt(tf.sum(tf.square(dh), 0)) as tf.Tensor2D);
     dh.dispose();
-    this.vectors[layer]?.dispose();
-    this.vectors[layer] = tf.keep(norms);
+    this.matrices[layer]?.dispose();
+    this.matrices[layer] = tf.keep(unitNorms);
   };
 
-  /** The norms as numbers, [layer][t]; steps the loss never reached read 0. Frees the tensors. */
-  async read(): Promise<number[][]> {
-    const out: number[][] = [];
+  /**
+   * norms[layer][t] and unitNorms[layer][t][unit] as numbers; steps the loss never reached
+   * read 0. Frees the tensors.
+   */
+  async read(): Promise<{ norms: number[][]; unitNorms: number[][][] }> {
+    const unitNorms: number[][][] = [];
     for (let l = 0; l < this.layerCount; l++) {
-      const vector = this.vectors[l];
-      if (vector) {
-        out.push(Array.from(await vector.data()));
+      const matrix = this.matrices[l];
+      if (matrix) {
+        unitNorms.push((await matrix.array()) as number[][]);
         continue;
       }
-      const row: number[] = [];
+      const width = this.pending[l].find((n) => n)?.shape[0] ?? 0;
+      const rows: number[][] = [];
       for (let t = 0; t < this.lengths[l]; t++) {
         const n = this.pending[l][t];
-        row.push(n ? (await n.data())[0] : 0);
+        rows.push(n ? Array.from(await n.data()) : new Array<number>(width).fill(0));
       }
-      out.push(row);
+      unitNorms.push(rows);
     }
     this.dispose();
-    return out;
+    // The step's norm over all units: sqrt of the sum of the per-unit squares.
+    const norms = unitNorms.map((rows) => rows.map((row) => Math.sqrt(row.reduce((sum, v) => sum + v * v, 0))));
+    return { norms, unitNorms };
   }
 
   dispose(): void {
-    for (let l = 0; l < this.vectors.length; l++) {
-      this.vectors[l]?.dispose();
-      this.vectors[l] = undefined;
+    for (let l = 0; l < this.matrices.length; l++) {
+      this.matrices[l]?.dispose();
+      this.matrices[l] = undefined;
     }
     for (const row of this.pending) {
       for (const n of row) n?.dispose();

@@ -12,6 +12,11 @@ export interface GradientsThroughTimeData {
    */
   norms: number[][];
   /**
+   * unitNorms[layer][t][unit]: the norm over the batch of dL/dh_t for one unit (their
+   * squares sum to norms[layer][t]²). Absent in records made before it was measured.
+   */
+  unitNorms?: number[][][];
+  /**
    * ratio[layer] = norms[layer][0] / norms[layer][T-1]: how much of the gradient at the
    * last step survives the trip back to the first one. See `verdictFor` for thresholds.
    */

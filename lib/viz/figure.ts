@@ -6,10 +6,18 @@ import { figureToSvg } from "./static-svg";
 
 export type PlotlyTrace = Record<string, unknown> & { type?: string };
 
+/** One state of an animated figure: plotly.animate swaps in its traces (and layout). */
+export interface PlotlyFrame {
+  name: string;
+  data: PlotlyTrace[];
+  layout?: Record<string, unknown>;
+}
+
 export interface FigureSpec {
   data: PlotlyTrace[];
   layout: Record<string, unknown>;
   config?: Record<string, unknown>;
+  frames?: PlotlyFrame[];
 }
 
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -33,6 +41,7 @@ export class Figure {
   readonly data: PlotlyTrace[];
   readonly layout: Record<string, unknown>;
   readonly config: Record<string, unknown>;
+  readonly frames?: PlotlyFrame[];
 
   /** `summary` is the text/plain view: what the figure shows, in one or two lines. */
   constructor(
@@ -42,12 +51,13 @@ export class Figure {
     this.data = spec.data;
     this.layout = spec.layout;
     this.config = { ...DEFAULT_CONFIG, ...(spec.config ?? {}) };
+    if (spec.frames) this.frames = spec.frames;
   }
 
-  /** The plotly JSON ({data, layout, config}) with non-finite numbers turned into null. */
+  /** The plotly JSON ({data, layout, config, frames}) with non-finite numbers turned into null. */
   toJSON(): FigureSpec {
     return JSON.parse(
-      JSON.stringify({ data: this.data, layout: this.layout, config: this.config }, finiteOrNull),
+      JSON.stringify({ data: this.data, layout: this.layout, config: this.config, frames: this.frames }, finiteOrNull),
     );
   }
 
@@ -72,7 +82,7 @@ export class Figure {
       `    var el = document.getElementById(id);\n` +
       `    if (!el) return;\n` +
       `    el.textContent = "";\n` +
-      `    window.Plotly.newPlot(el, spec.data, spec.layout, spec.config);\n` +
+      `    window.Plotly.newPlot(el, spec);\n` +
       `  }\n` +
       `  function poll() {\n` +
       `    if (window.Plotly) { draw(); return; }\n` +

@@ -161,3 +161,56 @@ export function jacobianNormsFigure(j: JacobianNorms, options: { title?: string 
       layers.map((l, i) => `${l} ${formatNumber(means[i], 3)}`).join(", "),
   );
 }
+
+/** What gradientStepFigure draws: one recorded measurement, with its per-unit norms. */
+export type GradientStep = GradientsThroughTime & Pick<GradientsThroughTimeData, "unitNorms">;
+
+/**
+ * One recorded measurement of one layer: ‖∂L/∂h_t‖ through time above, and below it the
+ * per-unit norms as a units × time heatmap (log10 colour) — which units carry the gradient
+ * back and where it dies out.
+ */
+export function gradientStepFigure(g: GradientStep, options: { layer?: number | string; step?: number; title?: string } = {}): Figure {
+  if (!g || typeof g !== "object") throw new TypeError("gradientStepFigure expects gradients-through-time data { layers, norms, unitNorms, ... }");
+  const layers = checkLabels("layers", g.layers, g.layers?.length ?? 0);
+  const index = typeof options.layer === "string" ? layers.indexOf(options.layer) : (options.layer ?? 0);
+  if (!(index >= 0 && index < layers.length)) throw new RangeError(`layer ${JSON.stringify(options.layer)} not found; the data has layers ${layers.join(", ")}`);
+  if (!g.unitNorms) throw new TypeError("gradientStepFigure needs per-unit norms (unitNorms), which records made by seqlab before per-unit measuring lack; train again with --every");
+  const norms = checkVector(`norms[${index}]`, g.norms?.[index]);
+  const perUnit = checkMatrix(`unitNorms[${index}]`, g.unitNorms[index], norms.length);
+  const units = perUnit[0].length;
+  const t = range(norms.length);
+  const at = options.step === undefined ? "" : ` at training step ${options.step}`;
+  const ratio = g.ratio?.[index];
+  return new Figure(
+    {
+      data: [
+        { type: "scatter", mode: "lines+markers", marker: { size: 4 }, name: "‖∂L/∂h<sub>t</sub>‖", x: t, y: norms.map((v) => (v > 0 ? v : null)), xaxis: "x", yaxis: "y" },
+        {
+          type: "heatmap",
+          x: t,
+          y: range(units),
+          // units × time; zeros have no logarithm and show as gaps.
+          z: range(units).map((u) => perUnit.map((row) => (row[u] > 0 ? Math.log10(row[u]) : null))),
+          colorscale: "Viridis",
+          colorbar: { title: { text: "log10" }, y: 0.21, len: 0.42 },
+          hovertemplate: "t = %{x}<br>unit %{y}<br>log10 norm %{z:.2f}<extra></extra>",
+          xaxis: "x2",
+          yaxis: "y2",
+        },
+      ],
+      layout: {
+        title: { text: options.title ?? `Gradients through time, ${layers[index]}${at}${ratio === undefined ? "" : ` (first/last ${formatNumber(ratio, 2)})`}` },
+        xaxis: { domain: [0, 1], anchor: "y", title: { text: "" } },
+        yaxis: { domain: [0.58, 1], type: "log", exponentformat: "power", title: { text: "norm" } },
+        xaxis2: { domain: [0, 1], anchor: "y2", title: { text: "time step t" } },
+        yaxis2: { domain: [0, 0.42], anchor: "x2", title: { text: "unit" } },
+        showlegend: false,
+        height: 560,
+        margin: { t: 60, r: 20, b: 50, l: 70 },
+      },
+    },
+    `Gradients through time, ${layers[index]}${at}: ${norms.length} steps × ${units} units; ` +
+      `‖∂L/∂h‖ ${formatNumber(norms[0], 3)} at t=0, ${formatNumber(norms[norms.length - 1], 3)} at t=${norms.length - 1}`,
+  );
+}

@@ -13,9 +13,11 @@ export {
 export type { PlotlyJsSource } from "./plotly";
 export { ema, lossFigure, thinIndices } from "./loss";
 export type { LossData, LossFigureOptions } from "./loss";
-export { gradientHeatmapFigure, gradientHistoryOf, gradientNormsFigure, jacobianNormsFigure } from "./gradients";
-export type { GradientHistory, GradientRecord, GradientsThroughTime, JacobianNorms } from "./gradients";
-export { hiddenStatesFigure } from "./hidden";
+export { gradientHeatmapFigure, gradientHistoryOf, gradientNormsFigure, gradientStepFigure, jacobianNormsFigure } from "./gradients";
+export { sliderFigure, MAX_FRAMES } from "./frames";
+export type { PlotlyFrame } from "./figure";
+export type { GradientHistory, GradientRecord, GradientStep, GradientsThroughTime, JacobianNorms } from "./gradients";
+export { hiddenStatesFigure, hiddenStepFigure } from "./hidden";
 export { activationTextFigure, activationTextHtml } from "./activation-text";
 export type { ActivationText } from "./activation-text";
 export type { HiddenStates, HiddenStatesOptions } from "./hidden";

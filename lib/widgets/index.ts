@@ -15,3 +15,5 @@ export { Link, jslink } from "./link";
 export { StopButton } from "./stop";
 export { sampler, type SamplerOptions } from "./sampler";
 export { interact, Interactive, widgetFrom, type Abbreviation, type ValueOf, type ValuesOf } from "./interact";
+export { Scrubber, scrubber, type ScrubberOptions } from "./scrubber";
+export { gradientExplorer, attentionExplorer, hiddenStateExplorer } from "./inspectors";

@@ -83,7 +83,10 @@ export class Output extends Widget implements DisplayHost {
    * undefined after an error (shown in the output). Outputs arrive while `accept()` holds.
    */
   async capture<T>(fn: () => T | Promise<T>, accept: () => boolean = () => true): Promise<T | undefined> {
-    const host: DisplayHost = { display: (value) => (accept() ? this.display(value) : { update: () => undefined }) };
+    const host: DisplayHost = {
+      display: (value) => (accept() ? this.display(value) : { update: () => undefined }),
+      clear: () => accept() && this.clear(),
+    };
     try {
       return await capturePrints((name, text) => accept() && this.appendStream(name, text), () => withDisplayHost(host, fn));
     } catch (err) {

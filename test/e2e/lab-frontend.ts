@@ -11,6 +11,12 @@ import { JupyterApp, NotebookServer, checkLabNotebookInputs, startNotebookServer
 
 export type LabFrontendKind = "lab" | "notebook";
 
+/**
+ * Notebook 7.6.5's keyboard-shortcuts plugin sometimes throws this while the page loads its
+ * settings (on the file browser page too, with no notebook or kernel involved): not counted.
+ */
+export const NOTEBOOK7_OWN_ERROR = "Cannot read properties of undefined (reading 'schema')";
+
 /** User settings for the test servers: every cell stays in the DOM, and JupyterLab asks no news question. */
 const TEST_SETTINGS: Record<LabFrontendKind, Record<string, object>> = {
   lab: {

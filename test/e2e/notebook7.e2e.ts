@@ -7,13 +7,12 @@
 import { expect } from "chai";
 import * as path from "path";
 import { repoRoot } from "../kernel/helpers";
-import { LabFrontend, openInFrontend, screenshotFolder } from "./lab-frontend";
+import { LabFrontend, NOTEBOOK7_OWN_ERROR, openInFrontend, screenshotFolder } from "./lab-frontend";
 import { SLOW_MS, findLabCell, labKernel, plotRendererMimeType, readAllLabCells, runAllFromMenu, screenshotCell, waitForLabAllDone } from "./lab-page";
 import { checkMediaShown, checkTrainingFinished } from "./lab-notebook-checks";
 import { LAB_DOM } from "./training-watch";
 
 const NOTEBOOK = path.join(repoRoot, "notebooks", "lab1-music-generation.ipynb");
-const NOTEBOOK7_OWN_ERROR = "Cannot read properties of undefined (reading 'schema')";
 
 describe("e2e: the lab notebook in Notebook 7, driven by headless Chromium", function () {
   this.timeout(SLOW_MS + 60000);

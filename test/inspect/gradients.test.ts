@@ -23,6 +23,16 @@ function smallRnnModel(seed: number, recurrentScale?: number, T = 5) {
   return model;
 }
 
+/** The same model with lib/nn's SimpleRNN layer (the onHiddenGradient route) and the same weights. */
+function withLibLayer(stock: tf.LayersModel) {
+  const ours = tf.sequential();
+  ours.add(tf.layers.embedding({ inputDim: 4, outputDim: 2, inputShape: [5] }));
+  ours.add(simpleRNNLayer({ units: 3, returnSequences: true }));
+  ours.add(tf.layers.dense({ units: 4 }));
+  ours.setWeights(stock.getWeights());
+  return ours;
+}
+
 /** dL/dh_t by hand (plain JS backprop) for smallRnnModel under mean cross-entropy. */
 function bruteForce(model: tf.LayersModel, x: number[][], y: number[][]) {
   const [E] = model.layers[0].getWeights().map(toM);
@@ -56,7 +66,7 @@ function bruteForce(model: tf.LayersModel, x: number[][], y: number[][]) {
     const through = matmul(g[t + 1].map((r, b) => r.map((v, u) => v * (1 - hs[t + 1][b][u] ** 2))), transpose(U));
     g[t] = local[t].map((r, b) => r.map((v, u) => v + through[b][u]));
   }
-  return { norms: g.map((gt) => Math.sqrt(gt.flat().reduce((s, v) => s + v * v, 0))), hs, U };
+  return { norms: g.map((gt) => Math.sqrt(gt.flat().reduce((s, v) => s + v * v, 0))), hs, U, grads: g };
 }
 
 describe("inspect: gradients through time", () => {
@@ -78,13 +88,25 @@ describe("inspect: gradients through time", () => {
     model.dispose();
   });
 
+  it("per unit, the norm over the batch of dL/dh_t equals backpropagation by hand, through taps and through the onHiddenGradient hook", async () => {
+    const stock = smallRnnModel(1);
+    const ours = withLibLayer(stock);
+    const grads = bruteForce(stock, x, y).grads;
+    const want = grads.map((gt) => [0, 1, 2].map((u) => Math.hypot(...gt.map((row) => row[u]))));
+    for (const model of [stock, ours]) {
+      const before = tf.memory().numTensors;
+      const g = await gradientsThroughTime(model, { x, y });
+      expect(tf.memory().numTensors).to.equal(before);
+      expect(g.unitNorms![0]).to.have.length(5);
+      g.unitNorms![0].forEach((row, t) => row.forEach((n, u) => expect(n, `t=${t} unit ${u}`).to.be.closeTo(want[t][u], 1e-6 + 1e-4 * want[t][u])));
+    }
+    stock.dispose();
+    ours.dispose();
+  });
+
   it("the onHiddenGradient route (lib/nn layer, fused op) gives the same numbers as the tap route", async () => {
     const stock = smallRnnModel(2);
-    const ours = tf.sequential();
-    ours.add(tf.layers.embedding({ inputDim: 4, outputDim: 2, inputShape: [5] }));
-    ours.add(simpleRNNLayer({ units: 3, returnSequences: true }));
-    ours.add(tf.layers.dense({ units: 4 }));
-    ours.setWeights(stock.getWeights());
+    const ours = withLibLayer(stock);
     const a = await gradientsThroughTime(stock, { x, y });
     const b = await gradientsThroughTime(ours, { x, y });
     b.norms[0].forEach((n, t) => expect(n).to.be.closeTo(a.norms[0][t], 1e-6 + 1e-4 * n));

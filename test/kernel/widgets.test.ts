@@ -188,6 +188,33 @@ await inter.settled();`);
     expect(ofType(final, "comm_msg")).to.have.length(0);
   });
 
+  it("the notebook's display(), clearOutput() and prints inside an Output capture go to the Output, also in a callback a frontend change runs", async function () {
+    const iopub = await run(`const out = new widgets.Output();
+await out.capture(() => {
+  display(display.html("<b>dropped</b>"));
+  clearOutput();
+  display(display.html("<b>kept</b>"));
+  console.log("printed");
+});
+const shows = widgets.interact(({ n }: { n: number }) => { display(display.markdown("n = " + n)); }, { n: [0, 4] });
+await shows.settled();
+JSON.stringify(out.outputs)`);
+    const captured = [
+      { output_type: "display_data", data: { "text/html": "<b>kept</b>", "text/plain": "<b>kept</b>" }, metadata: {} },
+      { output_type: "stream", name: "stdout", text: "printed\n" },
+    ];
+    expect(resultText(iopub)).to.equal(`'${JSON.stringify(captured).replace(/\\n/g, "\\\\n")}'`);
+    // Nothing reached the cell itself but the interact's own view.
+    expect(ofType(iopub, "display_data").map((m) => Object.keys(dataOf(m)).sort())).to.deep.equal([[VIEW, "text/plain"]]);
+    expect(ofType(iopub, "stream")).to.have.length(0);
+    const opens = ofType(iopub, "comm_open");
+    const control = String(opens.find((m) => stateOf(m)._model_name === "IntSliderModel")!.content.comm_id);
+    // A change from the frontend runs the callback while no cell runs: display() still has a place to go.
+    const changed = await fromFrontend(control, { method: "update", state: { value: 3 }, buffer_paths: [] });
+    const shown = ofType(changed, "comm_msg").map((m) => stateOf(m)?.outputs).filter((o) => Array.isArray(o) && o.length > 0);
+    expect(shown[shown.length - 1]).to.deep.equal([{ output_type: "display_data", data: { "text/markdown": "n = 3", "text/plain": "n = 3" }, metadata: {} }]);
+  });
+
   it("%%train shows a Stop button; pressing it while training runs ends at a step boundary with weights and history kept", async function () {
     await run(`import * as sl from "seqlab";
 const model = sl.buildLabModel({ vocabSize: 5, embeddingDim: 4, units: 4, seed: 1 });
@@ -250,5 +277,25 @@ const batches = [{ x: sl.tf.tensor2d([[1, 2, 3, 4, 0, 1]], undefined, "int32"), 
     const hotter = client.message("comm_msg", { comm_id: idOf("FloatSliderModel"), data: { method: "update", state: { value: 1.5 }, buffer_paths: [] } });
     client.sendMessage("shell", hotter);
     await sampled(hotter);
+  });
+
+  it("%gradients --interactive: moving the train-step slider from the frontend redraws the Output with that step's recorded gradients", async function () {
+    await run(`%%train $model --data $batches --steps 4 --every 2 --history gh --fresh`);
+    const iopub = await run(`%gradients $model --interactive --history $gh`);
+    const opens = ofType(iopub, "comm_open");
+    const slider = opens.find((m) => stateOf(m)._model_name === "IntSliderModel")!;
+    const output = opens.find((m) => stateOf(m)._model_name === "OutputModel")!;
+    expect(stateOf(slider)).to.include({ description: "train step", min: 2, max: 4, step: 2, value: 4 });
+    // One display: the widget view, with the plotly slider figure beside it for frontends without widgets.
+    const shown = dataOf(ofType(iopub, "display_data")[0]);
+    expect(Object.keys(shown).sort()).to.deep.equal([VIEW, "application/vnd.plotly.v1+json", "text/html", "text/plain"]);
+    expect((shown["application/vnd.plotly.v1+json"] as { frames: { name: string }[] }).frames.map((f) => f.name)).to.deep.equal(["step 2", "step 4"]);
+    const titleOf = (outputs: unknown) => ((outputs as { data: Record<string, { layout: { title: { text: string } } }> }[])[0]?.data["application/vnd.plotly.v1+json"]?.layout.title.text ?? "");
+    const expected = JSON.parse(resultText(await run(`JSON.stringify(gh.gradientsThroughTime.map((r) => r.data.norms[0]))`))!.slice(1, -1)) as number[][];
+    const moved = await fromFrontend(String(slider.content.comm_id), { method: "update", state: { value: 2 }, buffer_paths: [] });
+    const redraws = ofType(moved, "comm_msg").filter((m) => m.content.comm_id === output.content.comm_id && (stateOf(m)?.outputs as unknown[] | undefined)?.length);
+    const last = stateOf(redraws[redraws.length - 1]).outputs as { data: Record<string, { data: { y: number[] }[] }> }[];
+    expect(titleOf(last)).to.contain("at training step 2");
+    expect(last[0].data["application/vnd.plotly.v1+json"].data[0].y).to.deep.equal(expected[0]);
   });
 });

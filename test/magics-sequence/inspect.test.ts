@@ -47,6 +47,34 @@ describe("%gradients", function () {
     tf.dispose([batch.x, batch.y]);
   });
 
+  it("--interactive: a slider over the steps training recorded; without widgets, a plotly slider with one frame per step", async () => {
+    const nb = new FakeNotebook();
+    const model = tinyLabModel(7);
+    const [batch] = idBatches(7, 1, 2, 6);
+    const { trainModel } = await import("../../lib/train");
+    const { history } = await trainModel(model, { batches: [batch], steps: 4, optimizer: "adam", gradientsThroughTime: { every: 2 } });
+    const other = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1], name: "only_dense" })] });
+    Object.assign(nb.namespace, { model, history, other, batch });
+    const { host } = await nb.run("%gradients $model --interactive");
+    const json = host.firstShown.find((s) => PLOTLY_MIME in s.data)!.data[PLOTLY_MIME] as PlotlyJson & { frames: { name: string; data: PlotlyJson["data"] }[] };
+    expect(json.frames.map((f) => f.name)).to.deep.equal(["step 2", "step 4"]);
+    expect(json.frames[0].data[0].y).to.deep.equal(history.gradientsThroughTime[0].data.norms[0]);
+    expect(json.frames[1].data[1].type).to.equal("heatmap");
+    expect(host.out).to.contain("2 recorded step(s), 2–4: move the slider");
+
+    const msg = async (cell: string) => (await usageErrorOf(nb, cell)).message;
+    expect(await msg("%gradients $other --interactive")).to.contain("history was recorded on layer(s) lstm, which other does not have");
+    nb.namespace.empty = new (await import("../../lib/train")).TrainingHistory();
+    expect(await msg("%gradients $model --interactive --history $empty")).to.contain("$empty has no gradient records: train with --every N");
+    expect(await msg("%gradients $model --interactive --layer nope")).to.contain('no layer "nope"');
+    expect(await msg("%gradients $model $batch --interactive")).to.contain("with --interactive, give only the model");
+    delete nb.namespace.history;
+    expect(await msg("%gradients $model --interactive")).to.contain("no `history` in the notebook: train first");
+    model.dispose();
+    other.dispose();
+    tf.dispose([batch.x, batch.y]);
+  });
+
   it("words the verdict from the ratio of the first to the last step", () => {
     expect(describeGradients(gtt([1e-5, 1e-3, 1]))[0]).to.contain("VANISH").and.contain("last/first = 1.00e+5");
     expect(describeGradients(gtt([1e4, 10, 1]))[0]).to.contain("EXPLODE").and.contain("--clip");
@@ -136,6 +164,22 @@ describe("%attention", function () {
     expect((await usageErrorOf(nb, "%attention $model --vocab $data $badIds")).message).to.contain("source id 999 is outside");
     await nb.run("%attention $model --source-vocab $sv --target-vocab $tv --max-length 3 --out b two");
     expect((nb.namespace.b as AttentionResult).source).to.deep.equal(["two", "<eos>"]);
+    model.dispose();
+    tf.dispose(Object.values(batch));
+  });
+
+  it("--interactive: a dropdown over an array of sources; without widgets, a plotly slider with each example's heatmap", async () => {
+    const nb = new FakeNotebook();
+    const { set, model, batch } = translationSetup();
+    Object.assign(nb.namespace, { model, data: set, examples: ["seven", "forty , two"] });
+    const { host } = await nb.run("%attention $model --vocab $data --max-length 4 $examples --interactive");
+    const json = host.firstShown.find((s) => PLOTLY_MIME in s.data)!.data[PLOTLY_MIME] as PlotlyJson & { frames: { name: string; data: PlotlyJson["data"] }[] };
+    expect(json.frames.map((f) => f.name)).to.deep.equal(["seven <eos>", "forty , two <eos>"]);
+    await nb.run("%attention $model --vocab $data --max-length 4 --out one forty , two");
+    expect(json.frames[1].data[0].z).to.deep.equal((nb.namespace.one as AttentionResult).weights);
+    expect(host.out).to.contain("2 example(s); pick one in the dropdown");
+    const msg = async (cell: string) => (await usageErrorOf(nb, cell)).message;
+    expect(await msg("%attention $model --vocab $data seven --interactive")).to.contain("with --interactive, SOURCE is a $variable holding an array of source texts");
     model.dispose();
     tf.dispose(Object.values(batch));
   });

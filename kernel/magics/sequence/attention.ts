@@ -3,9 +3,9 @@
  * (lib/viz); for a Transformer, draw its self-attention heads over a text (./self-attention).
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { MagicSpec } from "../types";
+import type { MagicContext, MagicSpec } from "../types";
 import { showSelfAttention } from "./self-attention";
-import { bindVariable, isLayersModel, isSeq2Seq, isVocabulary, nameOf, optionRef, outVariable, positiveInteger, type Seq2SeqLike, tokenIdsArgument, type VocabularyLike } from "./values";
+import { bindVariable, isLayersModel, isSeq2Seq, isVocabulary, nameOf, optionRef, outVariable, positiveInteger, type Seq2SeqLike, textArgument, type VocabularyLike } from "./values";
 
 /** A tf.LayersModel with sl.MultiHeadSelfAttention layers (checked by class name: the kernel loads tfjs lazily). */
 function hasSelfAttention(value: unknown): value is tf.LayersModel {
@@ -53,7 +53,7 @@ async function translateInterruptibly(model: Seq2SeqLike, ids: number[], maxLeng
 export const attentionMagic: MagicSpec = {
   name: "attention",
   kind: "line",
-  arguments: "$model TEXT|$var",
+  arguments: "$model SOURCE|$var",
   help: [
     "Translates one source sentence with an sl.Seq2Seq built with attention (greedy decoding,",
     "model.translate) and draws which source tokens each output token attended to, as a heatmap",
@@ -62,14 +62,17 @@ export const attentionMagic: MagicSpec = {
     "The vocabularies come from --vocab (anything with sourceVocab and targetVocab, such as",
     "sl.numberTranslation's set) or from --source-vocab and --target-vocab. An <eos> token in the",
     "source vocabulary is appended to the input, as the training pairs have it.",
+    "--interactive: SOURCE is a $variable holding an array of texts; a dropdown picks the example",
+    "whose heatmap is drawn (sl.widgets.attentionExplorer; a plotly slider without widgets).",
     "",
     "For a Transformer (sl.buildTransformerModel, or any model with sl.MultiHeadSelfAttention",
-    "layers), --vocab is the Vocabulary it was trained with and TEXT what it reads; each",
+    "layers), --vocab is the Vocabulary it was trained with and SOURCE the text it reads; each",
     "self-attention layer is drawn as one heatmap per head (row t: which earlier positions the",
     "token at t attended to), with each head's mean distance looked back. --layer N shows one layer.",
     "",
     "Examples:",
     "  %attention $model --vocab $data seven and forty , two hundred",
+    "  %attention $model --vocab $data $examples --interactive",
     "  %attention $transformer --vocab $vocab $tune --layer 2",
   ].join("\n"),
   options: {
@@ -79,12 +82,16 @@ export const attentionMagic: MagicSpec = {
     "max-length": { type: "number", help: "longest translation to decode", default: 50 },
     layer: { type: "number", help: "Transformer: show only this self-attention layer (1 = first)" },
     out: { type: "string", value: "NAME", help: "notebook variable to keep { source, target, weights, translation } in (Transformer: { tokens, layers })" },
+    interactive: { type: "boolean", help: "a dropdown over an array of source texts; the heatmap follows" },
   },
   async run(ctx, args) {
     if (args.positionals.length < 2) ctx.usageError("expected the model ($model) and the source text");
     const modelRef = args.refs[0] ?? { written: args.positionals[0], value: args.positionals[0] };
     const model = ctx.expect(modelRef, "an sl.Seq2Seq model with attention or a Transformer (sl.buildTransformerModel)", (v): v is Seq2SeqLike | tf.LayersModel => isSeq2Seq(v) || hasSelfAttention(v));
-    if (!isSeq2Seq(model)) return showSelfAttention(ctx, args, modelRef, model);
+    if (!isSeq2Seq(model)) {
+      if (args.options.interactive) ctx.usageError("--interactive picks among examples for an sl.Seq2Seq; for a Transformer, --layer N picks the layer to show");
+      return showSelfAttention(ctx, args, modelRef, model);
+    }
     if (!model.attention) ctx.usageError(`${modelRef.written} was built without attention (attention: "none"), so it has no weights to show`);
 
     let vocabs: VocabularyPair;
@@ -107,23 +114,26 @@ export const attentionMagic: MagicSpec = {
       maxLength = MAX_DECODE_STEPS;
     }
 
-    // The source: ids given directly, or text split by the source vocabulary and ended by <eos>.
-    const ids = tokenIdsArgument(ctx, args, 1, vocabs.sourceVocab);
-    const givenIds = args.positionals.length === 2 && Array.isArray(args.refs[1]?.value);
-    const eos = vocabs.sourceVocab.idOf("<eos>");
-    if (!givenIds && eos !== undefined && ids[ids.length - 1] !== eos) ids.push(eos);
-    if (ids.length === 0) ctx.usageError("the source has no tokens");
-    const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= model.options.sourceVocabSize);
-    if (bad !== undefined) ctx.usageError(`source id ${bad} is outside the model's source vocabulary (0..${model.options.sourceVocabSize - 1}); use the vocabulary the model was trained with`);
-
-    const translation = await translateInterruptibly(model, ids, maxLength, ctx.signal);
-    const weights = translation.attention?.[0] ?? [];
-    const outTokens = vocabs.targetVocab.decodeTokens(translation.tokens[0]);
-    const eosToken = vocabs.targetVocab.tokens[model.options.eosId] ?? "<eos>";
-    // Rows: one per produced token, plus the step that produced <eos> when decoding ended.
-    const target = weights.map((_, i) => (i < outTokens.length ? outTokens[i] : eosToken));
-    const source = vocabs.sourceVocab.decodeTokens(ids);
-    const result: AttentionResult = { source, target, weights, translation: vocabs.targetVocab.decode(translation.tokens[0]) };
+    if (args.options.interactive) {
+      if (out) ctx.usageError("--out keeps one translation; with --interactive, the examples are in the dropdown");
+      const examples = args.positionals.length === 2 ? args.refs[1]?.value : undefined;
+      if (!Array.isArray(examples) || examples.length === 0 || !examples.every((e) => typeof e === "string")) {
+        ctx.usageError("with --interactive, SOURCE is a $variable holding an array of source texts, e.g. const examples = [\"seven\", \"forty two\"]");
+      }
+      const results: AttentionResult[] = [];
+      for (const text of examples as string[]) results.push(await attend(ctx, model, vocabs, sourceIds(ctx, vocabs, text), maxLength));
+      const shown = results.filter((r) => r.weights.length > 0);
+      if (shown.length === 0) ctx.usageError("the model produced no output steps for any example, so there are no attention weights to show");
+      const { widgets } = await import("../../../lib");
+      ctx.display(widgets.attentionExplorer(shown));
+      ctx.print(`${shown.length} example(s); pick one in the dropdown to draw its attention weights.`);
+      return undefined;
+    }
+    // The source: ids given directly, or text split by the source vocabulary.
+    const one = args.positionals.length === 2 ? args.refs[1] : undefined;
+    const ids = one && Array.isArray(one.value) && one.value.every((x) => Number.isInteger(x)) ? (one.value as number[]) : sourceIds(ctx, vocabs, textArgument(ctx, args, 1) as string);
+    const result = await attend(ctx, model, vocabs, ids, maxLength);
+    const { source, weights } = result;
     if (out) await bindVariable(ctx, out, result, "{ source: string[]; target: string[]; weights: number[][]; translation: string }");
     ctx.print(`${source.join(" ")}  →  ${result.translation}`);
     if (weights.length === 0) {
@@ -131,7 +141,34 @@ export const attentionMagic: MagicSpec = {
       return undefined;
     }
     const lib = await import("../../../lib/viz");
-    ctx.display(lib.attentionFigure({ source, target, weights }, { title: `Attention of ${nameOf(modelRef)}` }));
+    ctx.display(lib.attentionFigure({ source, target: result.target, weights }, { title: `Attention of ${nameOf(modelRef)}` }));
     return undefined;
   },
 };
+
+/** The source text's ids, with <eos> appended when the source vocabulary has it (as training pairs do). */
+function sourceIds(ctx: MagicContext, vocabs: VocabularyPair, text: string): number[] {
+  let ids: number[];
+  try {
+    ids = Array.from(vocabs.sourceVocab.encode(text));
+  } catch (err) {
+    return ctx.usageError((err as Error).message);
+  }
+  const eos = vocabs.sourceVocab.idOf("<eos>");
+  if (eos !== undefined && ids[ids.length - 1] !== eos) ids.push(eos);
+  return ids;
+}
+
+/** Translates one source and reads its attention weights, rows named by the tokens produced. */
+async function attend(ctx: MagicContext, model: Seq2SeqLike, vocabs: VocabularyPair, ids: number[], maxLength: number): Promise<AttentionResult> {
+  if (ids.length === 0) ctx.usageError("the source has no tokens");
+  const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= model.options.sourceVocabSize);
+  if (bad !== undefined) ctx.usageError(`source id ${bad} is outside the model's source vocabulary (0..${model.options.sourceVocabSize - 1}); use the vocabulary the model was trained with`);
+  const translation = await translateInterruptibly(model, ids, maxLength, ctx.signal);
+  const weights = translation.attention?.[0] ?? [];
+  const outTokens = vocabs.targetVocab.decodeTokens(translation.tokens[0]);
+  const eosToken = vocabs.targetVocab.tokens[model.options.eosId] ?? "<eos>";
+  // Rows: one per produced token, plus the step that produced <eos> when decoding ended.
+  const target = weights.map((_, i) => (i < outTokens.length ? outTokens[i] : eosToken));
+  return { source: vocabs.sourceVocab.decodeTokens(ids), target, weights, translation: vocabs.targetVocab.decode(translation.tokens[0]) };
+}

@@ -3,7 +3,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { GradientsThroughTimeData } from "../../../lib/inspect/types";
 import { gradientRatio, trendFor } from "../../../lib/inspect/verdict";
 import type { MagicContext, MagicSpec, ValueRef } from "../types";
-import { bindVariable, isIdBatch, isLayersModel, nameOf, outVariable, positionalRef } from "./values";
+import { bindVariable, isHistory, isIdBatch, isLayersModel, nameOf, optionRef, outVariable, positionalRef } from "./values";
 
 type Ids = tf.Tensor | number[][];
 
@@ -40,10 +40,36 @@ function idsArgument(ctx: MagicContext, ref: ValueRef): Ids {
   return ctx.expect(ref, "token ids (a 2-D tensor or number[][] of [batch, time])", isIdBatch);
 }
 
+/**
+ * --interactive: a slider over the steps at which training recorded gradients through time
+ * (sl.widgets.gradientExplorer over the history's records, checked against the model's layers).
+ */
+async function explore(ctx: MagicContext, args: Parameters<MagicSpec["run"]>[1], model: tf.LayersModel, modelName: string): Promise<undefined> {
+  if (args.positionals.length !== 1) ctx.usageError("with --interactive, give only the model: %gradients $model --interactive [--history $history]; the batches are the ones training recorded");
+  if (args.options.out !== undefined) ctx.usageError("--out keeps one measurement; with --interactive, read the history's gradientsThroughTime instead");
+  const historyRef = optionRef(args, "history") ?? { written: "history", value: ctx.namespace.history };
+  if (historyRef.value === undefined) ctx.usageError("no `history` in the notebook: train first with %%train $model ... --every N (or pass --history $yourHistory)");
+  const history = ctx.expect(historyRef, "a TrainingHistory (what %%train keeps in `history`)", isHistory);
+  const records = history.gradientsThroughTime;
+  if (records.length === 0) ctx.usageError(`${historyRef.written} has no gradient records: train with --every N (e.g. %%train $${modelName} --data $batches --every 10) to record them`);
+  const layerNames = model.layers.map((l) => l.name);
+  const foreign = records[0].data.layers.filter((name) => !layerNames.includes(name));
+  if (foreign.length > 0) ctx.usageError(`${historyRef.written} was recorded on layer(s) ${foreign.join(", ")}, which ${modelName} does not have; pass the history of this model's training`);
+  const layer = args.options.layer as string | undefined;
+  const { widgets } = await import("../../../lib");
+  try {
+    ctx.display(widgets.gradientExplorer(records, { layer }));
+  } catch (err) {
+    ctx.usageError((err as Error).message);
+  }
+  ctx.print(`${records.length} recorded step(s), ${records[0].step}–${records[records.length - 1].step}: move the slider to redraw ‖dL/dh_t‖ and the per-unit heatmap for that step.`);
+  return undefined;
+}
+
 export const gradientsMagic: MagicSpec = {
   name: "gradients",
   kind: "line",
-  arguments: "$model $x $y  (or $model $batch)",
+  arguments: "$model $x $y  (or $model $batch, or $model --interactive)",
   help: [
     "Measures, for one batch, the norm of the loss gradient reaching each hidden state h_t",
     "(sl.gradientsThroughTime) and plots it against the time step, one line per recurrent layer",
@@ -54,16 +80,28 @@ export const gradientsMagic: MagicSpec = {
     "The model maps ids [batch, time] to logits [batch, time, vocab]; $x and $y are tensors or",
     "number[][]; a single $batch with { x, y } (what sl.getBatch returns) works too.",
     "--out NAME keeps the numbers (layers, norms, ratio, verdict) in a notebook variable.",
+    "--interactive (model only) shows a slider over the training steps at which %%train --every N",
+    "recorded gradients through time (in `history`, or --history $h): moving it redraws that",
+    "step's norm curve and the per-unit heatmap (sl.widgets.gradientExplorer); --layer picks",
+    "the recurrent layer. Without widgets (HTML export) a plotly slider shows the same steps.",
     "",
     "Examples:",
     "  %gradients $model $x $y",
     "  %gradients $model $batch --loss-on last --out gtt",
+    "  %gradients $model --interactive",
   ].join("\n"),
   options: {
     "loss-on": { type: "string", value: "all|last", help: "all or last", default: "all" },
     out: { type: "string", value: "NAME", help: "notebook variable to store the measured numbers in" },
+    interactive: { type: "boolean", help: "a slider over the training steps recorded in the history" },
+    history: { type: "string", value: "$history", help: "with --interactive: the TrainingHistory (default: `history`)" },
+    layer: { type: "string", value: "NAME", help: "with --interactive: the recurrent layer to show (default: the first)" },
   },
   async run(ctx, args) {
+    if (args.options.interactive) {
+      const modelRef = positionalRef(ctx, args, 0, "the model ($model)");
+      return explore(ctx, args, ctx.expect(modelRef, "a model (a tf.LayersModel with a recurrent layer)", isLayersModel), nameOf(modelRef));
+    }
     if (args.positionals.length < 2 || args.positionals.length > 3) {
       ctx.usageError(`expected $model $x $y (or $model $batch), got ${args.positionals.length} arguments`);
     }

@@ -10,7 +10,7 @@ import type { TrainingHistory } from "../../../lib/train/history";
 import type { MagicContext, MagicSpec } from "../types";
 import { describeValue } from "../types";
 import { isBatchSourceLike, toBatchSource } from "./batches";
-import { bindVariable, isLayersModel, isSeq2Seq, nameOf, positionalRef, positiveInteger, positiveNumber, type Seq2SeqLike, variableName } from "./values";
+import { bindVariable, isHistory, isLayersModel, isSeq2Seq, nameOf, positionalRef, positiveInteger, positiveNumber, type Seq2SeqLike, variableName } from "./values";
 
 /** Settings a %%train run takes, from the flags and the cell body. */
 export interface TrainSettings {
@@ -41,12 +41,6 @@ async function bodySettings(ctx: MagicContext, body: string | undefined): Promis
   const unknown = Object.keys(value as object).filter((k) => !SETTING_KEYS.includes(k));
   if (unknown.length > 0) ctx.usageError(`unknown setting ${unknown.map((k) => JSON.stringify(k)).join(", ")} in the cell body; known: ${SETTING_KEYS.join(", ")}`);
   return value as TrainSettings;
-}
-
-function isHistory(value: unknown): value is TrainingHistory {
-  if (value === null || typeof value !== "object") return false;
-  const v = value as Record<string, unknown>;
-  return Array.isArray(v.steps) && Array.isArray(v.loss) && typeof v.record === "function" && Array.isArray(v.gradientsThroughTime);
 }
 
 /** lib/viz's live views draw through this: each display is an output the run updates in place. */

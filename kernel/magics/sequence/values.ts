@@ -4,6 +4,7 @@
  * TensorFlow.js or of the library is still accepted.
  */
 import type * as tf from "@tensorflow/tfjs";
+import type { TrainingHistory } from "../../../lib/train/history";
 import type { MagicArgs, MagicContext, ValueRef } from "../types";
 
 /** A tf.LayersModel (tf.sequential, tf.model, the lab model). */
@@ -56,6 +57,13 @@ export function isVocabulary(value: unknown): value is VocabularyLike {
   if (value === null || typeof value !== "object") return false;
   const v = value as Record<string, unknown>;
   return Array.isArray(v.tokens) && typeof v.encode === "function" && typeof v.decode === "function" && typeof v.split === "function";
+}
+
+/** lib/train's TrainingHistory (what %%train keeps in `history`). */
+export function isHistory(value: unknown): value is TrainingHistory {
+  if (value === null || typeof value !== "object") return false;
+  const v = value as Record<string, unknown>;
+  return Array.isArray(v.steps) && Array.isArray(v.loss) && typeof v.record === "function" && Array.isArray(v.gradientsThroughTime);
 }
 
 export function isString(value: unknown): value is string {
