@@ -75,7 +75,7 @@ export async function startKernel(dialect: Dialect, options: { transport?: "tcp"
       env: options.env,
       cwd: repoRoot,
     },
-    30000,
+    60000, // a loaded CI machine can take tens of seconds to start one
   );
   return kernel;
 }
