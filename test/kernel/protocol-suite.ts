@@ -189,12 +189,17 @@ export function protocolSuite(dialect: Dialect): void {
     });
 
     it("answers usage_request on control in ipykernel 7's shape, also while a cell blocks the main thread", async function () {
-      const request = client.message("execute_request", { code: "const spinUntil = Date.now() + 2000; while (Date.now() < spinUntil) {}", silent: false, store_history: true, stop_on_error: true, user_expressions: {}, allow_stdin: false });
+      // The cell blocks for 15 s; both replies must come before it ends (however long each
+      // takes on a loaded machine: 1.5 s was too short once, at load average 14).
+      const request = client.message("execute_request", { code: "const spinUntil = Date.now() + 15000; while (Date.now() < spinUntil) {}", silent: false, store_history: true, stop_on_error: true, user_expressions: {}, allow_stdin: false });
       const executeReply = client.replyTo(request);
+      let cellEnded = false;
+      void executeReply.then(() => (cellEnded = true));
       client.sendMessage("shell", request);
       await waitUntilRunning(client, request);
-      const first = await client.request("control", "usage_request", {}, 1500);
-      const second = await client.request("control", "usage_request", {}, 1500);
+      const first = await client.request("control", "usage_request", {}, 7000);
+      const second = await client.request("control", "usage_request", {}, 7000);
+      expect(cellEnded, "the replies came while the cell still blocked the main thread").to.equal(false);
       expect((await executeReply).content.status).to.equal("ok");
       for (const reply of [first, second]) {
         expect(reply.header.msg_type).to.equal("usage_reply");
