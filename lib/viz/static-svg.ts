@@ -123,7 +123,8 @@ function axisOf(traces: PlotlyTrace[], which: "x" | "y", layoutAxis: Record<stri
   const heat = traces.some((t) => t.type === "heatmap");
   if (heat) [min, max] = [min - 0.5, max + 0.5];
   else if (traces.some((t) => t.type === "bar") && which === "y") [min, max] = [Math.min(0, min), Math.max(0, max)];
-  if (min === max) [min, max] = [min - 1, max + 1];
+  // A range too narrow for float steps (values equal to 1e-9 of their size) is widened.
+  if (max - min <= 1e-9 * Math.max(Math.abs(min), Math.abs(max))) [min, max] = [min - Math.max(1, Math.abs(min) * 0.1), max + Math.max(1, Math.abs(max) * 0.1)];
   return { log, min, max, title: text(layoutAxis?.title), reversed };
 }
 
@@ -144,7 +145,8 @@ function ticks(a: Axis): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = Math.ceil(a.min / step) * step; v <= a.max + 1e-9 * step; v += step) out.push(Number(v.toPrecision(12)));
+  const first = Math.ceil(a.min / step);
+  for (let k = first; k * step <= a.max + 1e-9 * step && out.length < 20; k++) out.push(Number((k * step).toPrecision(12)));
   return out;
 }
 

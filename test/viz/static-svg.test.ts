@@ -43,6 +43,11 @@ describe("viz: static SVG of a figure (for viewers without plotly)", () => {
     expect(svg).to.contain(">loss</text>").and.to.contain(">EMA</text>");
   });
 
+  it("draws values equal to far below a float step (a flat loss) without looping on its ticks", () => {
+    const svg = figureToSvg({ data: [{ type: "scatter", y: [1.0000000000000002, 1, 1.0000000000000002] }], layout: {} })!;
+    expect(svg.match(/<text [^>]*text-anchor="end">/g)!.length).to.be.within(2, 20);
+  });
+
   it("labels a log axis in powers of ten and skips values it cannot place", () => {
     const svg = figureToSvg({ data: [{ type: "scatter", y: [1e-4, 1e-2, 0, 1] }], layout: { yaxis: { type: "log" } } })!;
     for (const label of ["1e-4", "1e-2", "1e0"]) expect(svg).to.contain(`>${label}</text>`);
