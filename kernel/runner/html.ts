@@ -115,6 +115,17 @@ function sourceView(cell: Cell, html: string): string {
   return hidden ? `<details class="hidden-source"><summary>hidden cell: click to show</summary>${html}</details>` : html;
 }
 
+/** The markdown with `attachment:NAME` links turned into data: URLs of the cell's own attachments, as Jupyter shows them. */
+function withAttachments(cell: { source: string; attachments?: Record<string, unknown> }): string {
+  const attachments = cell.attachments;
+  if (!attachments) return cell.source;
+  return cell.source.replace(/attachment:([^\s)"']+)/g, (link, name: string) => {
+    const bundle = attachments[decodeURIComponent(name)] as Record<string, unknown> | undefined;
+    const mime = bundle && Object.keys(bundle).find((m) => m.startsWith("image/"));
+    return mime ? `data:${mime};base64,${String(bundle[mime]).replace(/\s/g, "")}` : link;
+  });
+}
+
 /** The whole page. */
 export function notebookToHtml(nb: Notebook, title: string): string {
   const widgets = widgetStatesOf(nb.metadata);
@@ -122,7 +133,7 @@ export function notebookToHtml(nb: Notebook, title: string): string {
   for (const cell of nb.cells) {
     if (cell.cell_type === "markdown") {
       // Markdown is untrusted (anyone may have written it): sanitised as JupyterLab does.
-      parts.push(`<div class="cell markdown">${sourceView(cell, sanitizeHtml(marked.parse(cell.source, { async: false })))}</div>`);
+      parts.push(`<div class="cell markdown">${sourceView(cell, sanitizeHtml(marked.parse(withAttachments(cell), { async: false })))}</div>`);
     } else if (cell.cell_type === "raw") {
       parts.push(`<div class="cell raw">${sourceView(cell, `<pre>${escapeHtml(cell.source)}</pre>`)}</div>`);
     } else {

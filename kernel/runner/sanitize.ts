@@ -30,14 +30,15 @@ const ATTRIBUTES = new Set(
 /** Attributes holding a URL, by element. */
 const URL_ATTRIBUTES: Record<string, string[]> = { a: ["href"], img: ["src"], blockquote: ["cite"], q: ["cite"], del: ["cite"], ins: ["cite"] };
 
-/** A URL that cannot run code: relative, #anchor, http(s), mailto, or an image as data:. */
+/** A URL that cannot run code: relative, #anchor, http(s), mailto, or an image (bitmap or SVG) as data:. */
 export function isSafeUrl(url: string, element: string): boolean {
   // Browsers ignore control characters and spaces inside a scheme ("java\tscript:").
   const compact = url.replace(/[\u0000-\u0020\u007f-\u009f]/g, "").toLowerCase();
   const scheme = /^([a-z][a-z0-9+.-]*):/.exec(compact)?.[1];
   if (scheme === undefined) return true;
   if (scheme === "http" || scheme === "https" || scheme === "mailto") return true;
-  return element === "img" && /^data:image\/(png|jpe?g|gif|webp);/.test(compact);
+  // SVG shown through <img> runs no scripts, so it is as safe there as the bitmaps.
+  return element === "img" && /^data:image\/(png|jpe?g|gif|webp|svg\+xml);/.test(compact);
 }
 
 interface DomNode {

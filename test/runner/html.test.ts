@@ -104,10 +104,25 @@ describe("runner: HTML page", () => {
     expect(html).to.match(/<details class="hidden-source"><summary>[^<]*<\/summary><pre class="source"><code>answer\(\)<\/code><\/pre><\/details><div class="outputs">[\s\S]*shown/);
   });
 
+  it("shows a markdown cell's attached image (attachment:NAME) from the cell's attachments", () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>').toString("base64");
+    const nb: Notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [{ cell_type: "markdown", id: "d", metadata: {}, source: "![a diagram](attachment:d.svg) and ![missing](attachment:none.png)", attachments: { "d.svg": { "image/svg+xml": svg } } }],
+    };
+    const html = notebookToHtml(nb, "t");
+    expect(html).to.contain(`<img src="data:image/svg+xml;base64,${svg}" alt="a diagram">`);
+    expect(html, "an attachment the cell lacks keeps its link, and the sanitiser drops it").not.to.contain("attachment:none.png\" alt");
+  });
+
   it("keeps safe URLs only: relative, anchors, http(s), mailto, data: images", () => {
     expect(["page.html", "#part", "https://a.b/c", "mailto:x@y.z"].every((u) => isSafeUrl(u, "a"))).to.equal(true);
     expect(["javascript:alert(1)", " JaVa\tScRiPt:alert(1)", "vbscript:x", "data:text/html,<b>"].some((u) => isSafeUrl(u, "a"))).to.equal(false);
     expect(isSafeUrl("data:image/png;base64,AAAA", "img")).to.equal(true);
+    expect(isSafeUrl("data:image/svg+xml;base64,AAAA", "img")).to.equal(true);
+    expect(isSafeUrl("data:image/svg+xml;base64,AAAA", "a"), "an SVG opened as a page could run scripts").to.equal(false);
     expect(sanitizeHtml('<custom-tag>kept <i>text</i></custom-tag><style>p{}</style><!-- note -->')).to.equal("kept <i>text</i>");
   });
 });
