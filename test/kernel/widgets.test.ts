@@ -286,9 +286,9 @@ const batches = [{ x: sl.tf.tensor2d([[1, 2, 3, 4, 0, 1]], undefined, "int32"), 
     const slider = opens.find((m) => stateOf(m)._model_name === "IntSliderModel")!;
     const output = opens.find((m) => stateOf(m)._model_name === "OutputModel")!;
     expect(stateOf(slider)).to.include({ description: "train step", min: 2, max: 4, step: 2, value: 4 });
-    // One display: the widget view, with the plotly slider figure beside it for frontends without widgets.
+    // One display: the widget view, with the plotly slider figure (and its static picture) beside it for frontends without widgets.
     const shown = dataOf(ofType(iopub, "display_data")[0]);
-    expect(Object.keys(shown).sort()).to.deep.equal([VIEW, "application/vnd.plotly.v1+json", "text/html", "text/plain"]);
+    expect(Object.keys(shown).sort()).to.deep.equal([VIEW, "application/vnd.plotly.v1+json", "image/svg+xml", "text/html", "text/plain"]);
     expect((shown["application/vnd.plotly.v1+json"] as { frames: { name: string }[] }).frames.map((f) => f.name)).to.deep.equal(["step 2", "step 4"]);
     const titleOf = (outputs: unknown) => ((outputs as { data: Record<string, { layout: { title: { text: string } } }> }[])[0]?.data["application/vnd.plotly.v1+json"]?.layout.title.text ?? "");
     const expected = JSON.parse(resultText(await run(`JSON.stringify(gh.gradientsThroughTime.map((r) => r.data.norms[0]))`))!.slice(1, -1)) as number[][];
