@@ -120,7 +120,7 @@ async function waitForServer(baseUrl: string, token: string, child: ChildProcess
 }
 
 /** Ends the server with SIGTERM (its clean shutdown stops its kernels), SIGKILL after graceMs. */
-export function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
+function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const killer = setTimeout(() => child.kill("SIGKILL"), graceMs);
@@ -130,6 +130,30 @@ export function stopProcess(child: ChildProcess, graceMs: number): Promise<void>
     });
     child.kill("SIGTERM");
   });
+}
+
+/**
+ * Stops a server (SIGTERM, whose clean shutdown stops its kernels), then kills whatever still
+ * names its workspace after a grace period and removes the workspace. Resolves with the ids
+ * of the processes that were left, so a caller can assert that nothing was.
+ */
+export async function stopAndSweep(child: ChildProcess, workspace: string): Promise<number[]> {
+  await stopProcess(child, 30000);
+  // Kernels get the server's shutdown request first; give a slow one a moment to exit.
+  let left = processesMentioning(workspace);
+  for (let waited = 0; left.length > 0 && waited < 10000; waited += 250) {
+    await new Promise((r) => setTimeout(r, 250));
+    left = processesMentioning(workspace);
+  }
+  for (const pid of left) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  fs.rmSync(workspace, { recursive: true, force: true });
+  return left;
 }
 
 /** Ids of running processes whose command line mentions `text` (Linux /proc; empty elsewhere). */
@@ -206,24 +230,7 @@ export async function startNotebookServer(options: { notebook: string; app: Jupy
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const log = () => output;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<number[]> => {
-    await stopProcess(child, 30000);
-    // Kernels get the server's shutdown request first; give a slow one a moment to exit.
-    let left = processesMentioning(workspace);
-    for (let waited = 0; left.length > 0 && waited < 10000; waited += 250) {
-      await new Promise((r) => setTimeout(r, 250));
-      left = processesMentioning(workspace);
-    }
-    for (const pid of left) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    fs.rmSync(workspace, { recursive: true, force: true });
-    return left;
-  };
+  const stop = () => stopAndSweep(child, workspace);
   try {
     await waitForServer(baseUrl, token, child, log, options.startTimeoutMs ?? 120000);
   } catch (err) {

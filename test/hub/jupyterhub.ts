@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { cliPath, repoRoot } from "../kernel/helpers";
-import { freePort, processesMentioning, stopProcess } from "../e2e/notebook-server";
+import { freePort, stopAndSweep } from "../e2e/notebook-server";
 import type { JupyterVenv } from "../jupyter/venv";
 
 export interface Hub {
@@ -105,23 +105,7 @@ c.Spawner.http_timeout = 300
         return !user.servers[""];
       }, 120_000);
     },
-    async stop() {
-      await stopProcess(child, 30_000);
-      let left = processesMentioning(workspace);
-      for (let i = 0; i < 20 && left.length > 0; i++) {
-        await new Promise((r) => setTimeout(r, 500));
-        left = processesMentioning(workspace);
-      }
-      for (const pid of left) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-      fs.rmSync(workspace, { recursive: true, force: true });
-      return left;
-    },
+    stop: () => stopAndSweep(child, workspace),
   };
   try {
     await waitFor("the hub's API", async () => (await fetch(`${url}/hub/api/`)).ok, 120_000);
