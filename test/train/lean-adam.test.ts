@@ -49,14 +49,16 @@ describe("train: lean Adam (one tidy per variable)", () => {
     const named = resolveOptimizer("adam", 0.01);
     expect(named.constructor.name).to.equal("LeanAdamOptimizer");
     named.dispose();
-    /** Bytes alive at the top of an update beyond what it leaves behind (tfjs's profiler; not a timing). */
+    /** Bytes an update holds at its top beyond those alive before it (tfjs's profiler; not a timing). */
     const updatePeak = async (optimizer: tf.Optimizer) => {
       const p = problem(5);
       const { value, grads } = tf.variableGrads(p.loss, p.vars);
       try {
         optimizer.applyGradients(grads); // the first update creates the moments; measure the second
+        // tfjs's peakBytes counts every tensor alive, those of earlier tests included.
+        const before = tf.memory().numBytes;
         const info = await tf.profile(() => optimizer.applyGradients(grads));
-        return info.peakBytes - info.newBytes;
+        return info.peakBytes - before;
       } finally {
         tf.dispose([value, ...Object.values(grads), ...p.vars, p.x]);
         optimizer.dispose();
@@ -66,6 +68,6 @@ describe("train: lean Adam (one tidy per variable)", () => {
     const stock = await updatePeak(tf.train.adam(0.01));
     // tfjs keeps every variable's temporaries until the last is updated; the lean one, about
     // one variable's worth (the largest here is 128x64 of the 12,320 floats).
-    expect(lean, `lean ${lean} bytes, tfjs ${stock} bytes`).to.be.below(stock * 0.8);
+    expect(lean, `lean ${lean} bytes, tfjs ${stock} bytes`).to.be.below(stock * 0.75);
   });
 });
