@@ -174,9 +174,17 @@ export class KernelServer {
     setCommHost(this.comms);
   }
 
+  /** True while a cell runs (the engine's execute). */
+  private executing = false;
+  /** When a SIGINT (or an interrupt_request) came while no cell ran, if one did since the last cell began. */
+  private sigintWhileIdleAt: number | undefined;
+
   private readonly onSigint = (): void => {
     this.pendingInput?.reject(new Error("input was interrupted"));
     this.pendingInput = null;
+    // No cell has begun: the interrupt is for a cell already sent but not yet read (a busy
+    // kernel, or one that has not turned to the socket yet). execute() applies it by date.
+    if (!this.executing) this.sigintWhileIdleAt = Date.now();
   };
 
   /** An interrupt that came as a message (interrupt-gate.ts): what a SIGINT would do. */
@@ -358,6 +366,10 @@ export class KernelServer {
       this.reply(request, "execute_reply", { status: "aborted", execution_count: this.session.executionCount });
       return;
     }
+    // An interrupt that came after this request was sent but before its cell began stops it.
+    const sentAt = Date.parse(String(msg.header.date ?? ""));
+    const interruptedEarly = this.sigintWhileIdleAt !== undefined && sentAt <= this.sigintWhileIdleAt;
+    this.sigintWhileIdleAt = undefined;
     this.lastExecute = msg;
     const count = this.session.beginExecution(storeHistory);
     if (storeHistory) this.session.record(count, code);
@@ -365,11 +377,16 @@ export class KernelServer {
 
     const host = new RequestCellHost(this, msg, allowStdin);
     let outcome: ExecuteOutcome;
+    this.executing = true;
     try {
       const engine = await this.options.engine;
-      outcome = await engine.execute(code, host, { silent, storeHistory, executionCount: count });
+      outcome = interruptedEarly
+        ? { status: "error", ename: "KeyboardInterrupt", evalue: "", traceback: ["KeyboardInterrupt: interrupted before the cell began; variables are kept"] }
+        : await engine.execute(code, host, { silent, storeHistory, executionCount: count });
     } catch (err) {
       outcome = errorContent(err);
+    } finally {
+      this.executing = false;
     }
 
     host.flush();
