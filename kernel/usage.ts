@@ -115,7 +115,9 @@ export class UsageSampler {
       at: Date.now(),
     };
     const before = this.previous;
-    this.previous = sample;
+    // /proc/stat counts in ticks of 10 ms: a request within the same tick keeps the older
+    // sample, so the next one measures over a longer interval instead of none.
+    if (!before || sample.hostTotal > before.hostTotal) this.previous = sample;
     const selfMemory = process.platform === "linux" ? procMemory(process.pid) : 0;
     const content: Record<string, unknown> = {
       hostname: os.hostname(),

@@ -198,6 +198,9 @@ export function protocolSuite(dialect: Dialect): void {
       client.sendMessage("shell", request);
       await waitUntilRunning(client, request);
       const first = await client.request("control", "usage_request", {}, 7000);
+      // The host's CPU times advance in 10 ms ticks: without a pause both requests can fall in
+      // one tick, and then (as in ipykernel) the second has no host figure either.
+      await new Promise((resolve) => setTimeout(resolve, 250));
       const second = await client.request("control", "usage_request", {}, 7000);
       expect(cellEnded, "the replies came while the cell still blocked the main thread").to.equal(false);
       expect((await executeReply).content.status).to.equal("ok");
