@@ -22,8 +22,11 @@ const NOTEBOOKS: LectureNotebook[] = [
       /✔ tfjs-layers simpleRNN vs ours/,
       /✔ dL\/dW_hh, library cell vs ours/,
       /✔ sum of the printed per-step losses equals the total loss/,
+      /✔ the cell's parameters are the four weights, and no hidden state among them: W_xh, W_hh, b, W_hy/,
+      /✔ a vanilla RNN's state is h alone; the LSTM adds its cell state c: h \| h,c/,
+      ...["W_xh", "W_hh", "b", "W_hy", "h_0"].map((w) => new RegExp(`✔ dL/d${w}: the hand-written backward pass matches tf.grads`)),
     ],
-    minClaims: 10,
+    minClaims: 20,
     minFigures: 0,
   },
   {
