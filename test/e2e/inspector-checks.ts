@@ -70,14 +70,31 @@ export async function checkGradientSlider(page: Page, shot: (name: string) => st
   await screenshotCell(page, cell, shot("gradients-at-step-20"));
 }
 
-/** The sampler shows text; "Sample again" shows a different one. */
+/**
+ * Presses `key` `times` times on the handle of the cell's `nth` slider, as a person moves a
+ * widgets slider from the keyboard (each press moves it one step and sends the new value).
+ */
+async function pressOnSlider(page: Page, index: number, nth: number, key: string, times: number): Promise<void> {
+  const handle = page.locator(LAB_DOM.cells).nth(index).locator(".widget-slider .noUi-handle").nth(nth);
+  await handle.focus();
+  for (let i = 0; i < times; i++) await page.keyboard.press(key);
+}
+
+/** The sampler shows text; a hotter temperature (set from the keyboard) resamples it, and "Sample again" shows yet another. */
 export async function checkSampler(page: Page, shot: (name: string) => string): Promise<void> {
   const cell = await findLabCell(page, "%generate $model --vocab $vocab --start $start --length 120 --temperature 0.8 --interactive");
   const first = await waitForView(page, cell, "v.outputText.includes('X:1')");
   expect(first.outputText, "the first sample").to.contain("T:Scrubbed");
+  expect(first.readouts, "temperature and top-k at the start").to.deep.equal(["0.80", "0"]);
+  await screenshotCell(page, cell, shot("sampler-at-0.80"));
+  await pressOnSlider(page, cell, 0, "ArrowRight", 8);
+  const hotter = await waitForView(page, cell, `v.readouts[0] === "1.20" && v.outputText.includes('T:Scrubbed') && v.outputText !== ${JSON.stringify(first.outputText)}`);
+  expect(hotter.readouts, "the sliders after ArrowRight × 8 on the temperature").to.deep.equal(["1.20", "0"]);
+  expect(hotter.outputText, "the text at temperature 1.20").to.contain("T:Scrubbed").and.not.equal(first.outputText);
+  await screenshotCell(page, cell, shot("sampler-at-1.20"));
   await page.locator(LAB_DOM.cells).nth(cell).locator("button", { hasText: "Sample again" }).click();
-  const again = await waitForView(page, cell, `v.outputText.includes('T:Scrubbed') && v.outputText !== ${JSON.stringify(first.outputText)}`);
-  expect(again.outputText, "the text after Sample again").to.contain("T:Scrubbed").and.not.equal(first.outputText);
+  const again = await waitForView(page, cell, `v.outputText.includes('T:Scrubbed') && v.outputText !== ${JSON.stringify(hotter.outputText)}`);
+  expect(again.outputText, "the text after Sample again").to.contain("T:Scrubbed").and.not.equal(hotter.outputText);
   await screenshotCell(page, cell, shot("sampler"));
 }
 

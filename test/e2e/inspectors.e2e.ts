@@ -43,7 +43,7 @@ describe("e2e: interactive inspectors in JupyterLab 4", function () {
     await checkGradientSlider(frontend().session.page, shot);
   });
 
-  it("the sampler's Sample again button shows new text", async () => {
+  it("the sampler's temperature slider (keyboard) and Sample again button each show new text", async () => {
     await checkSampler(frontend().session.page, shot);
   });
 
