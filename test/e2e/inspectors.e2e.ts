@@ -1,7 +1,7 @@
 /**
  * The interactive inspectors in the browser: notebooks/inspect-interactively.ipynb run in
- * JupyterLab 4 (slider, keyboard, sampler controls, Stop button) and in Notebook 7 (slider and
- * keyboard), both from the pinned venv with ipywidgets 8, in headless Chromium with every
+ * JupyterLab 4 and in Notebook 7 (slider: keyboard and mouse; sampler controls; Stop button), both
+ * from the pinned venv with ipywidgets 8, in headless Chromium with every
  * request off 127.0.0.1 refused. Screenshots go to test-artifacts/e2e/inspectors-{lab,notebook7}/.
  */
 import { expect } from "chai";
@@ -39,11 +39,11 @@ describe("e2e: interactive inspectors in JupyterLab 4", function () {
   const frontend = runAllIn("lab", ["jupyterlab", "ipywidgets", "jupyterlab_widgets", "plotly"]);
   const shot = screenshotFolder(repoRoot, "inspectors-lab");
 
-  it("the gradient inspector's slider renders; setting it from the keyboard redraws the figure for that recorded step", async () => {
+  it("the gradient inspector's slider renders; setting it from the keyboard or dragging it redraws the figure for that recorded step", async () => {
     await checkGradientSlider(frontend().session.page, shot);
   });
 
-  it("the sampler's temperature slider (keyboard) and Sample again button each show new text", async () => {
+  it("the sampler's temperature slider (dragged) and Sample again button each show new text", async () => {
     await checkSampler(frontend().session.page, shot);
   });
 
@@ -57,7 +57,15 @@ describe("e2e: interactive inspectors in Notebook 7", function () {
   const frontend = runAllIn("notebook", ["notebook", "ipywidgets", "jupyterlab_widgets", "plotly"]);
   const shot = screenshotFolder(repoRoot, "inspectors-notebook7");
 
-  it("the gradient inspector's slider renders; setting it from the keyboard redraws the figure for that recorded step", async () => {
+  it("the gradient inspector's slider renders; setting it from the keyboard or dragging it redraws the figure for that recorded step", async () => {
     await checkGradientSlider(frontend().session.page, shot);
+  });
+
+  it("the sampler's temperature slider (dragged) and Sample again button each show new text", async () => {
+    await checkSampler(frontend().session.page, shot);
+  });
+
+  it("the Stop button ends a running %%train: the cell succeeds, the kernel is idle, weights and history kept", async () => {
+    await checkStopButton(frontend().session.page, shot);
   });
 });
