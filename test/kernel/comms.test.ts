@@ -1,7 +1,8 @@
 /**
  * Comms over a real kernel process (JS test engine, whose cells see lib/comms.ts as `comms`):
  * targets registered by kernel code, comms opened from either side, binary buffers both ways,
- * parent headers, comm_info filtering, and comm messages reaching a cell that is awaiting.
+ * parent headers, comm_info filtering, and comm messages reaching a cell that is awaiting
+ * (with their own busy and idle status).
  */
 import { expect } from "chai";
 import { randomUUID } from "crypto";
