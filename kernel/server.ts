@@ -45,6 +45,8 @@ interface QueuedRequest {
   socket: Socket;
   /** Set when an earlier cell failed with stop_on_error while this one waited. */
   aborted: boolean;
+  /** Comm messages handled while this request ran; each one's idle follows this request's end. */
+  commsMeanwhile: JupyterMessage[];
 }
 
 function log(text: string): void {
@@ -265,12 +267,16 @@ export class KernelServer {
 
   private enqueue(msg: JupyterMessage, socket: Socket): void {
     // Comm traffic reaches kernel code while a cell awaits (a training loop yielding between
-    // steps must see a widget's messages); the running request's busy/idle brackets it.
+    // steps must see a widget's messages). It gets its own busy and idle, as every request
+    // does (ipywidgets' frontend sends a model's next update only after the idle of the last
+    // one); the idle waits for the running request's end, since the kernel is busy until then.
     if (socket === "shell" && this.serving && COMM_MESSAGE_TYPES.has(msg.header.msg_type)) {
+      this.publish("status", { execution_state: "busy" }, msg);
       this.comms.handle(msg);
+      this.serving.commsMeanwhile.push(msg);
       return;
     }
-    this.queue.push({ msg, socket, aborted: false });
+    this.queue.push({ msg, socket, aborted: false, commsMeanwhile: [] });
     this.wakeQueue?.();
   }
 
@@ -291,6 +297,7 @@ export class KernelServer {
         log(`${next.msg.header.msg_type} failed: ${(err as Error).stack ?? err}`);
       }
       this.serving = null;
+      for (const comm of next.commsMeanwhile) this.publish("status", { execution_state: "idle" }, comm);
       this.publish("status", { execution_state: "idle" }, next.msg);
     }
   }

@@ -1,12 +1,12 @@
 /**
  * What the frontend tests check on notebooks/inspect-interactively.ipynb once it ran, by
  * hand as a person would: the gradient inspector's slider is drawn by the widget manager and
- * moving it with the keyboard redraws the figure; the sampler's button gives new text; the
- * %%train Stop button ends training with the kernel idle and the weights kept.
+ * moving it with the keyboard redraws the figure; the sampler's temperature and button give new
+ * text; the %%train Stop button ends training with the kernel idle and the weights kept.
  */
 import { expect } from "chai";
 import type { Page } from "playwright-core";
-import { addAndRunCell, findLabCell, screenshotCell, waitForLabCellDone, waitForLabOutput } from "./lab-page";
+import { addAndRunCell, findLabCell, labKernel, screenshotCell, waitForLabCellDone, waitForLabKernelIdle, waitForLabOutput } from "./lab-page";
 import { LAB_DOM } from "./training-watch";
 
 /** One cell's widget area, read from the page. */
@@ -56,7 +56,24 @@ async function typeIntoSlider(page: Page, index: number, nth: number, value: str
   await page.keyboard.press("Enter");
 }
 
-/** The %gradients --interactive slider is drawn, and setting it from the keyboard to an earlier step redraws the figure. */
+/**
+ * Drags the handle of the cell's `nth` slider with the mouse to `at` (0: the left end, 1: the
+ * right end of its track), as a person does; on the way the view sends the values it passes.
+ */
+async function dragSlider(page: Page, index: number, nth: number, at: number): Promise<void> {
+  const slider = page.locator(LAB_DOM.cells).nth(index).locator(".widget-slider").nth(nth);
+  await slider.scrollIntoViewIfNeeded();
+  const track = await slider.locator(".noUi-base").boundingBox();
+  const handle = await slider.locator(".noUi-handle").boundingBox();
+  if (!track || !handle) throw new Error("the slider is not drawn on the page");
+  const y = handle.y + handle.height / 2;
+  await page.mouse.move(handle.x + handle.width / 2, y);
+  await page.mouse.down();
+  await page.mouse.move(track.x + at * track.width, y, { steps: 10 });
+  await page.mouse.up();
+}
+
+/** The %gradients --interactive slider is drawn; setting it from the keyboard (its readout), then dragging it, redraws the figure. */
 export async function checkGradientSlider(page: Page, shot: (name: string) => string): Promise<void> {
   const cell = await findLabCell(page, "%gradients $model --interactive");
   const before = await waitForView(page, cell, "v.sliders === 1 && v.title.includes('training step 30')");
@@ -68,20 +85,32 @@ export async function checkGradientSlider(page: Page, shot: (name: string) => st
   expect(after.readouts, "the slider after typing 20").to.deep.equal(["20"]);
   expect(after.title, "the figure after setting the slider to 20").to.contain("at training step 20");
   await screenshotCell(page, cell, shot("gradients-at-step-20"));
+  await dragSlider(page, cell, 0, 0);
+  const earliest = await waitForView(page, cell, "v.title.includes('training step 10')");
+  expect(earliest.readouts, "the slider after dragging it to the left end").to.deep.equal(["10"]);
+  expect(earliest.title, "the figure after dragging to the left end").to.contain("at training step 10");
+  await screenshotCell(page, cell, shot("gradients-at-step-10"));
 }
 
-/** The sampler shows text; "Sample again" shows a different one. */
+/** The sampler shows text; a hotter temperature (the slider dragged) resamples it, and "Sample again" shows yet another. */
 export async function checkSampler(page: Page, shot: (name: string) => string): Promise<void> {
   const cell = await findLabCell(page, "%generate $model --vocab $vocab --start $start --length 120 --temperature 0.8 --interactive");
   const first = await waitForView(page, cell, "v.outputText.includes('X:1')");
   expect(first.outputText, "the first sample").to.contain("T:Scrubbed");
+  expect(first.readouts, "temperature and top-k at the start").to.deep.equal(["0.80", "0"]);
+  await screenshotCell(page, cell, shot("sampler-at-0.80"));
+  await dragSlider(page, cell, 0, 0.75);
+  const hotter = await waitForView(page, cell, `Number(v.readouts[0]) > 1 && v.outputText.includes('T:Scrubbed') && v.outputText !== ${JSON.stringify(first.outputText)}`);
+  expect(Number(hotter.readouts[0]), `the temperature after dragging it (readout ${hotter.readouts[0]})`).to.be.above(1);
+  expect(hotter.outputText, `the text at temperature ${hotter.readouts[0]}`).to.contain("T:Scrubbed").and.not.equal(first.outputText);
+  await screenshotCell(page, cell, shot("sampler-hotter"));
   await page.locator(LAB_DOM.cells).nth(cell).locator("button", { hasText: "Sample again" }).click();
-  const again = await waitForView(page, cell, `v.outputText.includes('T:Scrubbed') && v.outputText !== ${JSON.stringify(first.outputText)}`);
-  expect(again.outputText, "the text after Sample again").to.contain("T:Scrubbed").and.not.equal(first.outputText);
+  const again = await waitForView(page, cell, `v.outputText.includes('T:Scrubbed') && v.outputText !== ${JSON.stringify(hotter.outputText)}`);
+  expect(again.outputText, "the text after Sample again").to.contain("T:Scrubbed").and.not.equal(hotter.outputText);
   await screenshotCell(page, cell, shot("sampler"));
 }
 
-/** A long %%train shows a Stop button; pressing it ends the cell normally, kernel idle, weights and history kept. */
+/** A long %%train shows a Stop button; pressing it ends the cell normally, the kernel idle, weights and history kept. */
 export async function checkStopButton(page: Page, shot: (name: string) => string): Promise<void> {
   const cell = await addAndRunCell(page, "%%train $model --data $batches --steps 100000 --history stopped");
   const stop = page.locator(LAB_DOM.cells).nth(cell).locator("button", { hasText: "Stop" });
@@ -91,6 +120,8 @@ export async function checkStopButton(page: Page, shot: (name: string) => string
   const done = await waitForLabCellDone(page, cell, 60000);
   expect(done.errors, "the cell ends without an error").to.deep.equal([]);
   expect(done.text).to.match(/Stop pressed: training stops after the current step/).and.match(/trained steps 1–\d+: loss/);
+  await waitForLabKernelIdle(page, 30000);
+  expect((await labKernel(page)).status, "the kernel's status after the stopped cell").to.equal("idle");
   const check = await addAndRunCell(page, 'console.log(`kept: ${stopped.stopReason} after ${stopped.lastStep} steps, ${model.getWeights().filter((w) => w.isDisposed).length} weights disposed`)');
   const kept = await waitForLabOutput(page, check, /kept: interrupted after \d+ steps, 0 weights disposed/);
   expect(kept.text).to.match(/kept: interrupted after [1-9]\d* steps, 0 weights disposed/);

@@ -1,8 +1,8 @@
 /**
  * The interactive inspectors in the browser: notebooks/inspect-interactively.ipynb run in
- * JupyterLab 4 (slider, keyboard, sampler controls, Stop button) and in Notebook 7 (slider and
- * keyboard), both from the pinned venv with ipywidgets 8, in headless Chromium with every
- * request off 127.0.0.1 refused. Screenshots go to test-artifacts/e2e/inspectors-{lab,notebook7}/.
+ * JupyterLab 4 and in Notebook 7 (slider: keyboard and mouse; sampler controls; Stop button),
+ * both from the pinned venv with ipywidgets 8, in headless Chromium with every request off
+ * 127.0.0.1 refused. Screenshots go to test-artifacts/e2e/inspectors-{lab,notebook7}/.
  */
 import { expect } from "chai";
 import * as path from "path";
@@ -34,30 +34,30 @@ function runAllIn(which: LabFrontendKind, versions: string[]): () => LabFrontend
   return () => frontend!;
 }
 
-describe("e2e: interactive inspectors in JupyterLab 4", function () {
-  this.timeout(SLOW_MS + 60000);
-  const frontend = runAllIn("lab", ["jupyterlab", "ipywidgets", "jupyterlab_widgets", "plotly"]);
-  const shot = screenshotFolder(repoRoot, "inspectors-lab");
+/** The same checks in each frontend, once the notebook ran there. */
+function checksIn(which: LabFrontendKind, versions: string[], screenshots: string): void {
+  const frontend = runAllIn(which, versions);
+  const shot = screenshotFolder(repoRoot, screenshots);
 
-  it("the gradient inspector's slider renders; setting it from the keyboard redraws the figure for that recorded step", async () => {
+  it("the gradient inspector's slider renders; setting it from the keyboard or dragging it redraws the figure for that recorded step", async () => {
     await checkGradientSlider(frontend().session.page, shot);
   });
 
-  it("the sampler's Sample again button shows new text", async () => {
+  it("the sampler's temperature slider (dragged) and Sample again button each show new text", async () => {
     await checkSampler(frontend().session.page, shot);
   });
 
   it("the Stop button ends a running %%train: the cell succeeds, the kernel is idle, weights and history kept", async () => {
     await checkStopButton(frontend().session.page, shot);
   });
+}
+
+describe("e2e: interactive inspectors in JupyterLab 4", function () {
+  this.timeout(SLOW_MS + 60000);
+  checksIn("lab", ["jupyterlab", "ipywidgets", "jupyterlab_widgets", "plotly"], "inspectors-lab");
 });
 
 describe("e2e: interactive inspectors in Notebook 7", function () {
   this.timeout(SLOW_MS + 60000);
-  const frontend = runAllIn("notebook", ["notebook", "ipywidgets", "jupyterlab_widgets", "plotly"]);
-  const shot = screenshotFolder(repoRoot, "inspectors-notebook7");
-
-  it("the gradient inspector's slider renders; setting it from the keyboard redraws the figure for that recorded step", async () => {
-    await checkGradientSlider(frontend().session.page, shot);
-  });
+  checksIn("notebook", ["notebook", "ipywidgets", "jupyterlab_widgets", "plotly"], "inspectors-notebook7");
 });

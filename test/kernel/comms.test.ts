@@ -1,7 +1,8 @@
 /**
  * Comms over a real kernel process (JS test engine, whose cells see lib/comms.ts as `comms`):
  * targets registered by kernel code, comms opened from either side, binary buffers both ways,
- * parent headers, comm_info filtering, and comm messages reaching a cell that is awaiting.
+ * parent headers, comm_info filtering, and comm messages reaching a cell that is awaiting
+ * (with their own busy and idle status).
  */
 import { expect } from "chai";
 import { randomUUID } from "crypto";
@@ -34,11 +35,11 @@ async function openFromFrontend(client: JupyterClient, target: string): Promise<
 
 /**
  * Starts a cell that awaits until a comm message arrives (yielding between steps, like a
- * training loop), sends the comm message once the cell runs, and returns the cell's result
- * and the kernel's answer on the comm. Fails (by the reply's time limit) if the message
- * waits behind the cell.
+ * training loop), sends the comm message once the cell runs, and returns the cell's result,
+ * the kernel's answer on the comm and the execute_request. Fails (by the reply's time limit)
+ * if the message waits behind the cell.
  */
-async function messageWhileAwaiting(client: JupyterClient, code: string, commId: string, data: Record<string, unknown>): Promise<{ result?: string; answer: JupyterMessage }> {
+async function messageWhileAwaiting(client: JupyterClient, code: string, commId: string, data: Record<string, unknown>): Promise<{ result?: string; answer: JupyterMessage; cell: JupyterMessage }> {
   const cell = client.message("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
   const reply = client.replyTo(cell, 20000);
   client.sendMessage("shell", cell);
@@ -46,7 +47,7 @@ async function messageWhileAwaiting(client: JupyterClient, code: string, commId:
   const msg = commMessage(client, "comm_msg", { comm_id: commId, data });
   client.sendMessage("shell", msg);
   expect((await reply).content.status, "the cell never saw the comm message").to.equal("ok");
-  return { result: resultText(await client.idleOf(cell.header.msg_id)), answer: await nextOnComm(client, "comm_msg", commId, msg) };
+  return { result: resultText(await client.idleOf(cell.header.msg_id)), answer: await nextOnComm(client, "comm_msg", commId, msg), cell };
 }
 
 describe("comms", function () {
@@ -139,6 +140,30 @@ describe("comms", function () {
     const { result, answer } = await messageWhileAwaiting(client, code, commId, { step: 7 });
     expect(result).to.equal("7");
     expect(answer.content.data).to.deep.equal({ seen: 7 });
+  });
+
+  it("gives a comm message handled while a cell awaits its own busy and idle, the idle once the cell has ended", async function () {
+    // ipywidgets' frontend sends a model's next update only after the idle of its previous one;
+    // the kernel stays busy (as its status says) until the cell ends.
+    await client.execute(`var notes = []; comms.registerTarget("notes", (comm) => comm.onMessage((msg) => { notes.push(msg.data.note); comm.send({ noted: msg.data.note }); }));`);
+    const commId = await openFromFrontend(client, "notes");
+    const code = "(async () => { while (notes.length === 0) await new Promise((r) => setTimeout(r, 10)); return notes[0]; })()";
+    const { result, answer, cell } = await messageWhileAwaiting(client, code, commId, { note: "a" });
+    expect(result).to.equal("'a'");
+    const commMsgId = answer.parent_header.msg_id;
+    await client.idleOf(String(commMsgId));
+    const order = client.iopub
+      .filter((m) => m.parent_header.msg_id === commMsgId || m.parent_header.msg_id === cell.header.msg_id)
+      .map((m) => `${m.parent_header.msg_type} ${m.header.msg_type}${m.header.msg_type === "status" ? ` ${m.content.execution_state}` : ""}`);
+    expect(order).to.deep.equal([
+      "execute_request status busy",
+      "execute_request execute_input",
+      "comm_msg status busy",
+      "comm_msg comm_msg",
+      "execute_request execute_result",
+      "comm_msg status idle",
+      "execute_request status idle",
+    ]);
   });
 
   it("closes a comm whose target handler throws, shows the error on stderr, and keeps the kernel's state", async function () {
