@@ -19,11 +19,20 @@ const EXPECTED: LectureNotebook[] = [
       /✔ GRU beats the vanilla RNN by at least 0\.3 \(accuracy difference\): 0\.[3-9]/,
       /✔ after training, the LSTM passes at least 100x more of the gradient back to the cue/,
       /✔ the vanilla RNN's gradient vanishes across the gap \(ratio first\/last after training\)/,
+      // The cause is looked for before learning, and the cell state is probed beside its forget gates.
+      /✔ after \d+ steps no model has learnt the task yet/,
+      /✔ before training, the LSTM passes at least 50x more of the gradient back to the cue than the vanilla RNN/,
+      /✔ after \d+ steps, still at chance, the GRU passes at least 1000x more back than the vanilla RNN/,
+      /✔ before training the forget gates sit near σ\(1\) = 0\.731.*: 0\.7\d\d\n/,
+      /✔ step 0: the measured ‖∂L\/∂c_0‖\/‖∂L\/∂c_T‖ is at least 1000x what the direct cell path alone could bring back/,
+      /✔ LSTM: the memory unit's forget gates alone would keep less than 1e-3 of the cue across the gap/,
+      /✔ LSTM: yet Adam's first step moves the cue rows by at least 0\.75 of the learning rate/,
+      /✔ LSTM: the cue rows' gradient is at least 50x smaller than the distractor rows'/,
       /✔ LSTM: readable cell with the trained weights = the trained layer/,
     ],
-    minClaims: 16,
-    // loss curves and gradient norms (scatter), and the LSTM's and GRU's gate heatmaps
-    minFiguresByTrace: { scatter: 2, heatmap: 2 },
+    minClaims: 39,
+    // loss curves and gradient norms before and after training (scatter), and the LSTM's and GRU's gate heatmaps
+    minFiguresByTrace: { scatter: 3, heatmap: 2 },
   },
   {
     file: "07-sentiment.ipynb",
