@@ -41,10 +41,17 @@ const EXPECTED: LectureNotebook[] = [
       /✔ padding does not change a prediction/,
       /✔ test accuracy on all unseen sentences, at least 0\.8: (0\.[89]|1\.000)/,
       /✔ test accuracy on unseen sentences made of familiar uses of words, at least 0\.\d+: (0\.(8[5-9]|9)|1\.000)/,
-      /✔ wrong cases listed = test sentences × \(1 − accuracy\): \d+ = \d+ × /,
+      /✔ wrong answers counted again, each sentence alone and unpadded, label looked up by its text \(count; largest change in p\): \d+; /,
       /✔ familiar words: plain\/negated pairs answered right both ways/,
+      // The rare word fails, said plainly, and why: its vector lies away from the familiar ones.
+      /✔ rare word \(wonderful\): it fails, pairs answered right both ways \(at most 1 of 6\): [01] of 6/,
+      /✔ the rare word's vector points elsewhere \(cosine to their mean, at most 0\.5\)/,
+      /✔ with the familiar words' mean vector in its place, the rare word's pairs come right both ways \(at least 5 of 6\): [56] of 6/,
+      /✔ its trained vector put back, the count is what it was/,
+      // A prefix is read as a whole (truncated) input; only those that are sentences carry a label.
+      /✔ the prefixes that are sentences of the task \("the plot was fun", "the plot was dull"\) get their labels/,
     ],
-    minClaims: 7,
+    minClaims: 15,
     minFiguresByTrace: { scatter: 2 },
   },
   {
