@@ -5,3 +5,4 @@ export * from "./vocabulary";
 export * from "./padding";
 export * from "./batches";
 export * from "./id-rows";
+export * from "./bigram";

@@ -161,4 +161,59 @@ describe("nn: readable cells, equations by hand", () => {
     // Earlier steps receive a non-zero gradient that comes only through the recurrence.
     expect(Math.abs(seen![0][3][0]) + Math.abs(seen![0][3][1])).to.be.above(0);
   });
+
+  // dL/dc_t = dL/dh_t ⊙ o_t ⊙ (1 − tanh²(c_t)) + dL/dc_{t+1} ⊙ f_{t+1}: the two routes into c_t.
+  const cellGradientByHand = (dh: number[][][], gates: Record<string, number[][][]>): number[][][] =>
+    dh.map((rows, b) => {
+      const out: number[][] = new Array(rows.length);
+      for (let t = rows.length - 1; t >= 0; t--) {
+        out[t] = rows[t].map((g, u) => {
+          const c = gates.cell[b][t][u];
+          const later = t + 1 < rows.length ? out[t + 1][u] * gates.forget[b][t + 1][u] : 0;
+          return g * gates.output[b][t][u] * (1 - Math.tanh(c) ** 2) + later;
+        });
+      }
+      return out;
+    });
+
+  for (const recurrent of ["zero", "random"] as const) {
+    it(`reports dL/dc_t for every step through onCellGradient (LSTM, ${recurrent} recurrent kernel)`, () => {
+      const w = initRecurrenceWeights("lstm", 2, 3, { seed: 6 });
+      // With U = 0, h_t reaches nothing but the loss, so dL/dc_t is dL/dc_T times the forget gates after t.
+      const weights = recurrent === "zero" ? { ...w, recurrentKernel: tf.zerosLike(w.recurrentKernel) } : w;
+      const x = tf.randomNormal([2, 6, 2], 0, 1, "float32", 2) as tf.Tensor3D;
+      const v = tf.tensor1d([0.5, -1, 2]);
+      let dc: number[][][] | undefined;
+      let dh: number[][][] | undefined;
+      let gates: Record<string, number[][][]> = {};
+      tf.grad((k: tf.Tensor) => {
+        const r = unroll("lstm", x, { ...weights, kernel: k as tf.Tensor2D }, undefined, {
+          onCellGradient: (g) => {
+            dc = g.arraySync() as number[][][];
+            g.dispose();
+          },
+          onHiddenGradient: (g) => {
+            dh = g.arraySync() as number[][][];
+            g.dispose();
+          },
+        });
+        gates = Object.fromEntries(Object.entries(r.gates).map(([name, t]) => [name, t.arraySync() as number[][][]]));
+        return tf.sum(tf.mul(r.state.h, v));
+      })(weights.kernel);
+      expect(dc, "onCellGradient was called").to.not.equal(undefined);
+      expect([dc!.length, dc![0].length, dc![0][0].length]).to.deep.equal([2, 6, 3]);
+      const wanted = cellGradientByHand(dh!, gates);
+      dc!.forEach((rows, b) => rows.forEach((row, t) => close(row, wanted[b][t])));
+      if (recurrent === "zero") {
+        // The cell path alone: dL/dc_0 = dL/dc_5 ⊙ f_1 ⊙ … ⊙ f_5.
+        const product = [0, 1, 2].map((u) => [1, 2, 3, 4, 5].reduce((p, t) => p * gates.forget[0][t][u], 1));
+        close(dc![0][0], dc![0][5].map((g, u) => g * product[u]));
+      }
+    });
+  }
+
+  it("refuses onCellGradient for a cell without a cell state", () => {
+    const w = initRecurrenceWeights("gru", 2, 3, { seed: 0 });
+    expect(() => unroll("gru", tf.zeros([1, 2, 2]) as tf.Tensor3D, w, undefined, { onCellGradient: () => undefined })).to.throw(/onCellGradient needs an LSTM.*"gru".*onHiddenGradient/);
+  });
 });

@@ -19,11 +19,20 @@ const EXPECTED: LectureNotebook[] = [
       /✔ GRU beats the vanilla RNN by at least 0\.3 \(accuracy difference\): 0\.[3-9]/,
       /✔ after training, the LSTM passes at least 100x more of the gradient back to the cue/,
       /✔ the vanilla RNN's gradient vanishes across the gap \(ratio first\/last after training\)/,
+      // The cause is looked for before learning, and the cell state is probed beside its forget gates.
+      /✔ after \d+ steps no model has learnt the task yet/,
+      /✔ before training, the LSTM passes at least 50x more of the gradient back to the cue than the vanilla RNN/,
+      /✔ after \d+ steps, still at chance, the GRU passes at least 1000x more back than the vanilla RNN/,
+      /✔ before training the forget gates sit near σ\(1\) = 0\.731.*: 0\.7\d\d\n/,
+      /✔ step 0: the measured ‖∂L\/∂c_0‖\/‖∂L\/∂c_T‖ is at least 1000x what the direct cell path alone could bring back/,
+      /✔ LSTM: the memory unit's forget gates alone would keep less than 1e-3 of the cue across the gap/,
+      /✔ LSTM: yet Adam's first step moves the cue rows by at least 0\.75 of the learning rate/,
+      /✔ LSTM: the cue rows' gradient is at least 50x smaller than the distractor rows'/,
       /✔ LSTM: readable cell with the trained weights = the trained layer/,
     ],
-    minClaims: 16,
-    // loss curves and gradient norms (scatter), and the LSTM's and GRU's gate heatmaps
-    minFiguresByTrace: { scatter: 2, heatmap: 2 },
+    minClaims: 39,
+    // loss curves and gradient norms before and after training (scatter), and the LSTM's and GRU's gate heatmaps
+    minFiguresByTrace: { scatter: 3, heatmap: 2 },
   },
   {
     file: "07-sentiment.ipynb",
@@ -32,10 +41,17 @@ const EXPECTED: LectureNotebook[] = [
       /✔ padding does not change a prediction/,
       /✔ test accuracy on all unseen sentences, at least 0\.8: (0\.[89]|1\.000)/,
       /✔ test accuracy on unseen sentences made of familiar uses of words, at least 0\.\d+: (0\.(8[5-9]|9)|1\.000)/,
-      /✔ wrong cases listed = test sentences × \(1 − accuracy\): \d+ = \d+ × /,
+      /✔ wrong answers counted again, each sentence alone and unpadded, label looked up by its text \(count; largest change in p\): \d+; /,
       /✔ familiar words: plain\/negated pairs answered right both ways/,
+      // The rare word fails, said plainly, and why: its vector lies away from the familiar ones.
+      /✔ rare word \(wonderful\): it fails, pairs answered right both ways \(at most 1 of 6\): [01] of 6/,
+      /✔ the rare word's vector points elsewhere \(cosine to their mean, at most 0\.5\)/,
+      /✔ with the familiar words' mean vector in its place, the rare word's pairs come right both ways \(at least 5 of 6\): [56] of 6/,
+      /✔ its trained vector put back, the count is what it was/,
+      // A prefix is read as a whole (truncated) input; only those that are sentences carry a label.
+      /✔ the prefixes that are sentences of the task \("the plot was fun", "the plot was dull"\) get their labels/,
     ],
-    minClaims: 7,
+    minClaims: 15,
     minFiguresByTrace: { scatter: 2 },
   },
   {

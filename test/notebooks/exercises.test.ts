@@ -38,8 +38,10 @@ describe("exercises: notebook 05 with gap = 20", function () {
     const text = notebookText(nb);
     expect(text).to.contain("⚠ claim failed: vanilla RNN at gap 20 stays near chance, 0.5 (test accuracy) (got 1.000)");
     for (const cell of ["vanilla RNN (tanh)", "LSTM", "GRU"]) expect(text).to.match(new RegExp(`${cell.replace(/[()]/g, "\\$&")}\\s+test accuracy 1\\.000`));
-    expect(text).to.match(/vanilla RNN \(tanh\)\s+test accuracy 1\.000\s+gradient ratio first\/last: before training 6\.38e-2/);
+    expect(text).to.match(/vanilla RNN \(tanh\)\s+test accuracy 1\.000\s+‖∂L\/∂h_0‖\/‖∂L\/∂h_T‖: 6\.38e-2 \(step 0\)/);
+    expect(text).to.match(/step 200: .*largest product of 21 forget gates 6\.13e-2/);
     const answer = nb.cells.find((c) => c.cell_type === "markdown" && c.metadata.jupyter !== undefined && c.source.includes("6.4e-2"));
     expect(answer, "the hidden answer quotes the measured ratio").not.to.equal(undefined);
+    expect(answer!.source, "and the forget-gate product").to.contain("6.1e-2");
   });
 });

@@ -28,7 +28,17 @@ export interface LSTMStepResult {
   gates: LSTMGates;
 }
 
-export function lstmStep(weights: RecurrenceWeights, x: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D): LSTMStepResult {
+/**
+ * `watchCell`, if given, wraps c_t before anything reads it (h_t and the next step), so an
+ * identity op there sees the total gradient dL/dc_t.
+ */
+export function lstmStep(
+  weights: RecurrenceWeights,
+  x: tf.Tensor2D,
+  h: tf.Tensor2D,
+  c: tf.Tensor2D,
+  watchCell: (c: tf.Tensor2D) => tf.Tensor2D = (cell) => cell,
+): LSTMStepResult {
   return tf.tidy(() => {
     const z = tf.add(tf.add(tf.matMul(x, weights.kernel), tf.matMul(h, weights.recurrentKernel)), weights.bias) as tf.Tensor2D;
     const [zi, zf, zg, zo] = tf.split(z, 4, 1) as tf.Tensor2D[];
@@ -36,7 +46,7 @@ export function lstmStep(weights: RecurrenceWeights, x: tf.Tensor2D, h: tf.Tenso
     const forget = tf.sigmoid(zf);
     const candidate = tf.tanh(zg);
     const output = tf.sigmoid(zo);
-    const cell = tf.add(tf.mul(forget, c), tf.mul(input, candidate)) as tf.Tensor2D;
+    const cell = watchCell(tf.add(tf.mul(forget, c), tf.mul(input, candidate)) as tf.Tensor2D);
     const hNext = tf.mul(output, tf.tanh(cell)) as tf.Tensor2D;
     return { h: hNext, c: cell, gates: { input, forget, candidate, output, cell } };
   });

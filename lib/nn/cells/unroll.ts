@@ -22,13 +22,14 @@ export function tidyResult<T>(fn: () => T): T {
   return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
 }
 
-/** One step of any kind of cell. */
+/** One step of any kind of cell; `watchCell` wraps the LSTM's new c_t (see lstmStep). */
 export function cellStep(
   kind: CellKind,
   weights: RecurrenceWeights,
   x: tf.Tensor2D,
   state: RecurrenceState,
   options: RecurrenceOptions = {},
+  watchCell?: (c: tf.Tensor2D) => tf.Tensor2D,
 ): CellStepResult {
   switch (kind) {
     case "rnn": {
@@ -37,7 +38,7 @@ export function cellStep(
     }
     case "lstm": {
       if (!state.c) throw new Error("LSTM step needs a cell state c as well as h");
-      const r = lstmStep(weights, x, state.h, state.c);
+      const r = lstmStep(weights, x, state.h, state.c, watchCell);
       return { state: { h: r.h, c: r.c }, gates: { ...r.gates } };
     }
     case "gru": {
@@ -80,11 +81,12 @@ export function checkRecurrenceShapes(kind: CellKind, x: tf.Tensor, weights: Rec
 }
 
 /**
- * Collects dL/dh_t for every step through identity ops with a custom gradient and hands
- * the stacked [batch, time, units] tensor to the callback once the first step's gradient
- * (always the last to arrive) is in. Steps the loss does not reach get zeros.
+ * Collects the gradient of one state (h_t or the LSTM's c_t) for every step through
+ * identity ops with a custom gradient and hands the stacked [batch, time, units] tensor to
+ * the callback once the first step's gradient (always the last to arrive) is in. Steps the
+ * loss does not reach get zeros.
  */
-class HiddenGradientTap {
+class StateGradientTap {
   private readonly grads: (tf.Tensor2D | undefined)[];
   private readonly tap: (h: tf.Tensor2D, t: number) => tf.Tensor2D;
 
@@ -126,6 +128,12 @@ class HiddenGradientTap {
 export interface UnrollOptions extends RecurrenceOptions {
   /** Keep every step's gates in the result (default true). */
   keepGates?: boolean;
+  /**
+   * LSTM only. Called during backpropagation with dL/dc_t for every step, [batch, time,
+   * units]: the total gradient reaching each cell state (through h_t and through c_{t+1}),
+   * like onHiddenGradient for h_t. The callee owns the tensor and must dispose it.
+   */
+  onCellGradient?: (dc: tf.Tensor3D) => void;
 }
 
 export interface UnrollResult extends RecurrenceResult {
@@ -147,7 +155,11 @@ export function unroll(
   const [batch, time] = x.shape;
   const units = weights.recurrentKernel.shape[0];
   const keepGates = options.keepGates !== false;
-  const tap = options.onHiddenGradient ? new HiddenGradientTap(time, options.onHiddenGradient) : undefined;
+  if (options.onCellGradient && kind !== "lstm") {
+    throw new Error(`onCellGradient needs an LSTM (only it has a cell state c_t); this cell is ${JSON.stringify(kind)}: use onHiddenGradient`);
+  }
+  const tap = options.onHiddenGradient ? new StateGradientTap(time, options.onHiddenGradient) : undefined;
+  const cellTap = options.onCellGradient ? new StateGradientTap(time, options.onCellGradient) : undefined;
   return tidyResult(() => {
     let state = initial ?? zeroState(kind, batch, units);
     const steps = tf.unstack(x, 1) as tf.Tensor2D[];
@@ -155,7 +167,7 @@ export function unroll(
     const cs: tf.Tensor2D[] = [];
     const gateSeries: Record<string, tf.Tensor2D[]> = {};
     for (let t = 0; t < time; t++) {
-      const step = cellStep(kind, weights, steps[t], state, options);
+      const step = cellStep(kind, weights, steps[t], state, options, cellTap && ((c) => cellTap.watch(c, t)));
       const h = tap ? tap.watch(step.state.h, t) : step.state.h;
       state = { ...step.state, h };
       hs.push(h);
