@@ -13,5 +13,6 @@ export * from "./loop";
 export * from "./model";
 export * from "./model-variables";
 export * from "./sample";
+export * from "./sampler-check";
 export { simdStepper } from "./simd-stepper";
 export { contextStepper } from "./context-stepper";

@@ -31,6 +31,22 @@ function checkExecutedLab(nb: Notebook): void {
   expect(text).to.match(/✔ untrained loss, close to ln\(83\) = 4\.419: 4\.4\d\d/);
   expect(text).to.match(/✔ mean loss over the last 10 iterations/);
   expect(text).to.match(/✔ valid generated tunes, at least \d+: \d+/);
+  // quick mode asks for a share of valid tunes above zero, and says what the corpus itself reaches
+  const validBar = Number(/✔ share of generated tunes that are valid ABC, at least (\d+)%/.exec(text)?.[1]);
+  expect(validBar, "the valid-share bar in quick mode").to.be.above(0);
+  expect(text).to.match(/✔ the corpus's own tunes that pass the check, at least 95%: \d+\/817/);
+  // samples before, during and after training, scored against the untrained one
+  expect(text).to.match(/✔ samples kept \(before training, after 1\/3, 2\/3 and all iterations\): 0, \d+, \d+, \d+/);
+  expect(text.match(/^--- after \d+ iterations \(\d+%\): score -\d\.\d\d ---$/gm)).to.have.length(4);
+  expect(text).to.match(/✔ the final sample scores at least 2 nats per character above the untrained one/);
+  // the sampler checked against the model's own predictions at each temperature
+  for (const t of ["0.5", "1", "1.5"]) expect(text).to.contain(`✔ T = ${t}: the sample takes the model's top character`);
+  // gradients with the loss on the last step: the LSTM against a vanilla RNN of the same size
+  for (const row of ["LSTM, untrained", "LSTM, trained", "vanilla RNN, untrained", "vanilla RNN, trained"]) {
+    expect(text).to.match(new RegExp(`^${row}(\\s+\\d\\.\\de[-+]\\d+){4}$`, "m"));
+  }
+  expect(text).to.match(/✔ before training, the vanilla RNN's share 99 steps back is at least 100x the LSTM's/);
+  expect(text).to.match(/✔ training raises the LSTM's share 99 steps back at least 5x/);
   // the live loss plot was redrawn in place: one figure, holding every iteration at the end
   const trainingCell = codeCells(nb).find((c) => c.source.includes("sl.trainModel("))!;
   const figures = plotlyFigures(trainingCell.outputs);
@@ -47,6 +63,24 @@ describe("notebooks", function () {
     const files = fs.readdirSync(NOTEBOOK_DIR).filter((f) => f.endsWith(".ipynb"));
     expect(files).to.include("lab1-music-generation.ipynb");
     for (const file of files) expectCommittedClean(readNotebookFile(path.join(NOTEBOOK_DIR, file)), file);
+  });
+
+  it("the lab notebook: no claim that holds by construction, no repository path, the PyTorch comparison in an appendix at the end", () => {
+    const nb = readNotebookFile(LAB1);
+    const sources = nb.cells.map((c) => c.source);
+    const all = sources.join("\n");
+    // conclusions that the measurements do not support, and checks that cannot fail
+    expect(all).not.to.contain("is what keeps the gradient alive");
+    expect(all).not.to.contain("entropy rises with temperature");
+    expect(all).not.to.match(/validSongs\.length \+ verdict\.invalid\.length === generatedSongs\.length/);
+    expect(all).not.to.match(/minValidShare = quick \? 0 :/);
+    // written for readers: no paths into this repository or its neighbours
+    expect(all).not.to.match(/\.\.\/shared|shared\/reference|docs\/anchors|\bbench\/|\.py\b/);
+    const heading = (prefix: string) => nb.cells.findIndex((c) => c.cell_type === "markdown" && c.source.startsWith(prefix));
+    const appendix = heading("## Appendix: the same training in PyTorch");
+    expect(appendix, "the appendix comes after the lab's last section").to.be.above(heading("## What changed from the original lab"));
+    expect(sources.findIndex((s) => s.includes("const referenceLoss")), "the PyTorch table is in the appendix").to.be.above(appendix);
+    expect(nb.cells.slice(appendix + 1).filter((c) => c.cell_type === "markdown" && c.source.startsWith("## ")), "sections after the appendix").to.deep.equal([]);
   });
 
   it("the lab notebook has one parameters cell, read by quick mode", () => {
