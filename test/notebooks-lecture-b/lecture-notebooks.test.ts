@@ -50,6 +50,7 @@ const EXPECTED: LectureNotebook[] = [
       /✔ with attention, accuracy on \d numbers stays at least 0\.7/,
       /✔ with attention, the drop is at most a quarter of the drop without it/,
       /✔ output digits whose most-attended source word lies in their own number/,
+      /✔ swapped numbers whose alignment crosses: tens digit on the tens word, units digit on the units word \(share, at least 0\.7\): (0\.[7-9]|1\.000)/,
       /✔ the tens digit weighs the tens word above the units word, and the units digit the reverse/,
       /✔ the step's weights = sl\.attend with the previous state s_0 as query/,
       /✔ with the new state s_1 as query they differ/,
