@@ -151,10 +151,10 @@ describe("inspect: gradients through time", () => {
     }
     const [big, small, unit] = results;
     expect(big.ratio[0]).to.be.closeTo(2 ** 11, 2 ** 11 * 0.05);
-    expect(big.verdict).to.match(/exploding/);
+    expect(big.verdict).to.match(/^\w+: exploding — the first step gets 2\.0e\+3x the last step's gradient$/);
     expect(small.ratio[0]).to.be.closeTo(0.5 ** 11, 0.5 ** 11 * 0.05);
-    expect(small.verdict).to.match(/vanishing/);
-    expect(unit.verdict).to.match(/stable/);
+    expect(small.verdict).to.match(/^\w+: vanishing — the first step gets 4\.9e-4x the last step's gradient$/);
+    expect(unit.verdict).to.match(/^\w+: stable — the first step gets 1\.00x the last step's gradient$/);
   });
 
   it("verdict thresholds and edge cases", () => {

@@ -20,6 +20,19 @@ export function tinyLabModel(vocabSize: number, seed = 3): tf.Sequential {
   return model;
 }
 
+/**
+ * A vanilla RNN (layer "rnn") whose recurrent matrix is scale·I, with no bias and inputs
+ * scaled down to ~1e-6 so tanh stays linear: with the loss on the last step,
+ * ‖dL/dh_0‖ / ‖dL/dh_{T-1}‖ = scale^(T-1), whatever the batch.
+ */
+export function scaledRnnModel(scale: number, time: number, vocabSize: number, seed = 5): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.embedding({ inputDim: vocabSize, outputDim: 2, inputShape: [time], embeddingsInitializer: tf.initializers.randomUniform({ minval: -1e-6, maxval: 1e-6, seed }) }));
+  model.add(tf.layers.simpleRNN({ units: 3, returnSequences: true, useBias: false, recurrentInitializer: tf.initializers.identity({ gain: scale }), kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }), name: "rnn" }));
+  model.add(tf.layers.dense({ units: vocabSize, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) }));
+  return model;
+}
+
 /** Random id batches [batch, time] with y = x shifted by one. */
 export function idBatches(vocabSize: number, count: number, batch = 2, time = 6, seed = 1): Array<{ x: tf.Tensor2D; y: tf.Tensor2D }> {
   let s = seed;

@@ -57,14 +57,22 @@ const EXPECTED: LectureNotebook[] = [
   {
     file: "08-translation-attention.ipynb",
     claims: [
+      // the same stopping rule for both models, and neither reached the cap
+      /✔ no attention: training stopped by the rule, before the cap of \d+ steps \(steps\): \d+\n/,
+      /✔ additive attention: training stopped by the rule, before the cap of \d+ steps \(steps\): \d+\n/,
+      /✔ after training to a stop, the held-out loss without attention is still at least 10 times the one with it/,
       /✔ without attention, single numbers are learnt/,
       /✔ without attention, accuracy drops by at least 0\.4 from 1 to \d numbers \(exact match difference\): (0\.[4-9]|1\.000)/,
       /✔ with attention, accuracy on \d numbers stays at least 0\.7/,
       /✔ with attention, the drop is at most a quarter of the drop without it/,
       /✔ output digits whose most-attended source word lies in their own number/,
+      /✔ swapped numbers whose alignment crosses: tens digit on the tens word, units digit on the units word \(share, at least 0\.7\): (0\.[7-9]|1\.000)/,
+      /✔ the tens digit weighs the tens word above the units word, and the units digit the reverse/,
+      /✔ the step's weights = sl\.attend with the previous state s_0 as query/,
+      /✔ with the new state s_1 as query they differ/,
       /✔ attention model: the loss sends gradient into the encoder's recurrent kernel W_hh/,
     ],
-    minClaims: 7,
+    minClaims: 16,
     // the loss curves, the accuracy bars, the attention heatmap
     minFiguresByTrace: { scatter: 1, bar: 1, heatmap: 1 },
   },
