@@ -92,6 +92,9 @@ export function createLightProgram(ts: TypeScript) {
       configFileParsingDiagnostics,
       projectReferences,
     });
+    // Bind every file now, as the builder did: tslab then makes the cell file's parent the
+    // declarations of earlier cells, and binding later would reset that parent.
+    program.getTypeChecker();
     return {
       getProgram: () => program,
       getProgramOrUndefined: () => program,
