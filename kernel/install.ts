@@ -90,12 +90,20 @@ export function checkKernelName(name: string): void {
   }
 }
 
+/**
+ * Node options the kernel runs with. A young generation of at most 2 MB per semi-space
+ * (V8's default is 16 MB) keeps some 20 MB less resident in every kernel, idle or not;
+ * TypeScript's checking and the training step measured no slower with it. (V8's
+ * --optimize-for-size saved some 10 MB more but made type checking a third slower.)
+ */
+export const KERNEL_NODE_OPTIONS = ["--max-semi-space-size=2"];
+
 export function makeKernelSpec(options: InstallOptions = {}): KernelSpec {
   const cliPath = options.cliPath ?? path.join(__dirname, "cli.js");
   return {
     // The absolute node binary, so the kernel starts even when Jupyter runs with a PATH
     // that lacks node (a desktop launcher, a version manager's shim).
-    argv: [process.execPath, path.resolve(cliPath), "kernel", "--connection-file", "{connection_file}"],
+    argv: [process.execPath, ...KERNEL_NODE_OPTIONS, path.resolve(cliPath), "kernel", "--connection-file", "{connection_file}"],
     display_name: options.displayName ?? DEFAULT_DISPLAY_NAME,
     language: "typescript",
     // interrupt_request on the control channel: the kernel's control thread takes it even
@@ -123,8 +131,9 @@ export function installKernelSpec(options: InstallOptions = {}): string {
   checkKernelName(name);
   const dir = kernelDir(options);
   const spec = makeKernelSpec(options);
-  if (!fs.existsSync(spec.argv[1])) {
-    throw new Error(`the kernel script ${spec.argv[1]} does not exist; build first (npm run build)`);
+  const script = spec.argv[1 + KERNEL_NODE_OPTIONS.length];
+  if (!fs.existsSync(script)) {
+    throw new Error(`the kernel script ${script} does not exist; build first (npm run build)`);
   }
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");

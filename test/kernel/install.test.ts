@@ -44,7 +44,8 @@ describe("seqlab CLI and kernelspec install", function () {
     expect(r.code, r.stderr).to.equal(0);
     const spec = JSON.parse(fs.readFileSync(path.join(tmp, "kernels", "seqlab", "kernel.json"), "utf8"));
     expect(spec).to.deep.include({ display_name: "TypeScript (seqlab)", language: "typescript", interrupt_mode: "message", kernel_protocol_version: "5.5" });
-    expect(spec.argv).to.deep.equal([process.execPath, cliPath, "kernel", "--connection-file", "{connection_file}"]);
+    // Node runs the kernel with a small young generation (install.ts KERNEL_NODE_OPTIONS).
+    expect(spec.argv).to.deep.equal([process.execPath, "--max-semi-space-size=2", cliPath, "kernel", "--connection-file", "{connection_file}"]);
     expect(fs.existsSync(path.join(tmp, "kernels", "seqlab", "logo-svg.svg"))).to.equal(true);
   });
 
