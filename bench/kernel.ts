@@ -13,7 +13,7 @@
  *     server starts them: one process each), each runs `1+1`, then their resident set sizes
  *     once whatever they load in the background has settled (seqlab's full type checker loads
  *     after 2 s idle): the median is what one idle kernel costs, the total what a class does.
- * Kernels start with the kernelspec's argv (install.ts), as Jupyter starts them.
+ * Kernels start with the kernelspec's argv and env (install.ts), as Jupyter starts them.
  * A speed report, not a test: it prints a table and the ratios seqlab / ipykernel.
  */
 import { execFileSync } from "child_process";
@@ -27,6 +27,7 @@ import { makeKernelSpec } from "../kernel/install";
 interface Contender {
   name: string;
   argv: string[];
+  env?: NodeJS.ProcessEnv;
 }
 
 interface Figures {
@@ -98,7 +99,7 @@ interface Startup {
 /** Spawn to kernel_info_reply, and spawn to the result of a first `1+1` sent right after it. */
 async function measureStartup(contender: Contender): Promise<Startup> {
   const started = performance.now();
-  const kernel = await KernelProcess.start({ argv: contender.argv });
+  const kernel = await KernelProcess.start({ argv: contender.argv, env: contender.env });
   try {
     const info = await kernel.client.request("shell", "kernel_info_request", {}, 60000);
     const infoMs = performance.now() - started;
@@ -118,7 +119,7 @@ async function measureStartup(contender: Contender): Promise<Startup> {
 async function measureIdleKernels(contender: Contender, count: number): Promise<number[]> {
   const kernels: KernelProcess[] = [];
   try {
-    const started = await Promise.allSettled(Array.from({ length: count }, () => KernelProcess.start({ argv: contender.argv })));
+    const started = await Promise.allSettled(Array.from({ length: count }, () => KernelProcess.start({ argv: contender.argv, env: contender.env })));
     for (const s of started) if (s.status === "fulfilled") kernels.push(s.value);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed) throw new Error(`${contender.name}: a kernel of ${count} did not start: ${(failed.reason as Error).message}`);
@@ -178,8 +179,9 @@ export async function main(argv: string[]): Promise<number> {
   const idleKernels = whole("idle-kernels", opts.idleKernels, 1);
 
   const cli = path.join(__dirname, "..", "kernel", "cli.js");
+  const spec = makeKernelSpec({ cliPath: cli });
   const contenders: Contender[] = [
-    { name: "seqlab", argv: [...makeKernelSpec({ cliPath: cli }).argv, ...(opts.engine ? ["--engine", opts.engine] : [])] },
+    { name: "seqlab", argv: [...spec.argv, ...(opts.engine ? ["--engine", opts.engine] : [])], env: { ...process.env, ...spec.env } },
   ];
   if (opts.ipykernel) {
     const python = findIpykernelPython();

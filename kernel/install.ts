@@ -98,6 +98,13 @@ export function checkKernelName(name: string): void {
  */
 export const KERNEL_NODE_OPTIONS = ["--max-semi-space-size=2"];
 
+/**
+ * Environment the kernel runs with. glibc gives each thread that allocates its own malloc
+ * arena, and memory freed there (TypeScript's parser, V8's compiler threads) stays
+ * resident; two arenas kept some 5-12 MB less per kernel. Other C libraries ignore it.
+ */
+export const KERNEL_ENV: Record<string, string> = { MALLOC_ARENA_MAX: "2" };
+
 export function makeKernelSpec(options: InstallOptions = {}): KernelSpec {
   const cliPath = options.cliPath ?? path.join(__dirname, "cli.js");
   return {
@@ -111,7 +118,7 @@ export function makeKernelSpec(options: InstallOptions = {}): KernelSpec {
     // runs under vm's watchdog. A SIGINT from outside can land in the moment vm swaps its
     // listeners, which ends the process; and Windows has no SIGINT to send.
     interrupt_mode: options.interruptMode ?? "message",
-    env: {},
+    env: { ...KERNEL_ENV },
     metadata: { debugger: false },
     kernel_protocol_version: PROTOCOL_VERSION,
   };
