@@ -4,11 +4,16 @@
  *     first kernel_info_reply (seqlab sends it before its TypeScript engine has loaded), and
  *     to the first cell's result (`1+1` sent right after kernel_info, nothing run before it):
  *     the second is what a user waits for;
- *   idle memory: resident set size after that first cell;
+ *   idle memory: resident set size right after that first cell;
  *   trivial cell: round trip of `1+1` (execute_request to execute_reply and idle), median of
  *     --runs after a warm-up;
  *   seqlab only: a cell importing seqlab and TensorFlow.js right after the first result (its
- *     round trip, and the resident set size after it).
+ *     round trip, and the resident set size after it);
+ *   settled idle memory: --idle-kernels kernels of each kind started at once (as one Jupyter
+ *     server starts them: one process each), each runs `1+1`, then their resident set sizes
+ *     once whatever they load in the background has settled (seqlab's full type checker loads
+ *     after 2 s idle): the median is what one idle kernel costs, the total what a class does.
+ * Kernels start with the kernelspec's argv and env (install.ts), as Jupyter starts them.
  * A speed report, not a test: it prints a table and the ratios seqlab / ipykernel.
  */
 import { execFileSync } from "child_process";
@@ -17,16 +22,19 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { Command } from "commander";
 import { KernelProcess } from "../kernel/jupyter-client";
+import { makeKernelSpec } from "../kernel/install";
 
 interface Contender {
   name: string;
   argv: string[];
+  env?: NodeJS.ProcessEnv;
 }
 
 interface Figures {
   infoMs: number[];
   firstResultMs: number[];
   idleRssMb: number[];
+  settledRssMb: number[];
   cellMs: number[];
   importMs: number[];
   importRssMb: number[];
@@ -40,6 +48,27 @@ function rssMb(pid: number): number {
 }
 
 const IMPORT_CELL = `import * as sl from "seqlab";\nimport * as tf from "@tensorflow/tfjs";\nsl.backendInfo().name`;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until the kernels' resident memory has settled: at least `minMs`, then until their
+ * total moved less than 1 MB over the last 3 s (at most 60 s). Returns each one's RSS.
+ */
+async function settledRss(pids: number[], minMs = 8000): Promise<number[]> {
+  const started = performance.now();
+  const totals: Array<{ at: number; total: number }> = [];
+  for (;;) {
+    const each = pids.map(rssMb);
+    const total = each.reduce((a, b) => a + b, 0);
+    const now = performance.now();
+    totals.push({ at: now, total });
+    const window = totals.filter((t) => t.at >= now - 3000);
+    const steady = now - totals[0].at >= 3000 && Math.max(...window.map((t) => t.total)) - Math.min(...window.map((t) => t.total)) < 1;
+    if ((now - started >= minMs && steady) || now - started >= 60000) return each;
+    await sleep(250);
+  }
+}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -70,7 +99,7 @@ interface Startup {
 /** Spawn to kernel_info_reply, and spawn to the result of a first `1+1` sent right after it. */
 async function measureStartup(contender: Contender): Promise<Startup> {
   const started = performance.now();
-  const kernel = await KernelProcess.start({ argv: contender.argv });
+  const kernel = await KernelProcess.start({ argv: contender.argv, env: contender.env });
   try {
     const info = await kernel.client.request("shell", "kernel_info_request", {}, 60000);
     const infoMs = performance.now() - started;
@@ -83,6 +112,26 @@ async function measureStartup(contender: Contender): Promise<Startup> {
     kernel.child.kill("SIGKILL");
     kernel.dispose();
     throw new Error(`${contender.name} did not start: ${(err as Error).message}\n${kernel.log}`);
+  }
+}
+
+/** `count` kernels started at once, each runs `1+1`; their RSS once settled. */
+async function measureIdleKernels(contender: Contender, count: number): Promise<number[]> {
+  const kernels: KernelProcess[] = [];
+  try {
+    const started = await Promise.allSettled(Array.from({ length: count }, () => KernelProcess.start({ argv: contender.argv, env: contender.env })));
+    for (const s of started) if (s.status === "fulfilled") kernels.push(s.value);
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw new Error(`${contender.name}: a kernel of ${count} did not start: ${(failed.reason as Error).message}`);
+    await Promise.all(
+      kernels.map(async (kernel) => {
+        const { reply } = await kernel.client.execute("1+1", { timeoutMs: 120000 });
+        if (reply.content.status !== "ok") throw new Error(`${contender.name}: 1+1 failed: ${JSON.stringify(reply.content)}\n${kernel.log}`);
+      }),
+    );
+    return await settledRss(kernels.map((k) => k.pid));
+  } finally {
+    await Promise.all(kernels.map((k) => k.shutdown()));
   }
 }
 
@@ -106,6 +155,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--runs <n>", "timed `1+1` cells per kernel", "30")
     .option("--warmup <n>", "untimed cells first", "5")
     .option("--starts <n>", "process starts per kernel (start-up is their median)", "3")
+    .option("--idle-kernels <n>", "kernels of each kind started at once, for the idle memory once settled", "10")
     .option("--engine <module>", "engine module for the seqlab kernel (default: the built-in one)")
     .option("--no-ipykernel", "measure seqlab only")
     .exitOverride();
@@ -117,7 +167,7 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof code === "number") return code;
     throw err;
   }
-  const opts = program.opts<{ runs: string; warmup: string; starts: string; engine?: string; ipykernel: boolean }>();
+  const opts = program.opts<{ runs: string; warmup: string; starts: string; idleKernels: string; engine?: string; ipykernel: boolean }>();
   const whole = (name: string, text: string, min: number): number => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${text}"`);
@@ -126,10 +176,12 @@ export async function main(argv: string[]): Promise<number> {
   const runs = whole("runs", opts.runs, 1);
   const warmup = whole("warmup", opts.warmup, 0);
   const starts = whole("starts", opts.starts, 1);
+  const idleKernels = whole("idle-kernels", opts.idleKernels, 1);
 
   const cli = path.join(__dirname, "..", "kernel", "cli.js");
+  const spec = makeKernelSpec({ cliPath: cli });
   const contenders: Contender[] = [
-    { name: "seqlab", argv: [process.execPath, cli, "kernel", "--connection-file", "{connection_file}", ...(opts.engine ? ["--engine", opts.engine] : [])] },
+    { name: "seqlab", argv: [...spec.argv, ...(opts.engine ? ["--engine", opts.engine] : [])], env: { ...process.env, ...spec.env } },
   ];
   if (opts.ipykernel) {
     const python = findIpykernelPython();
@@ -141,7 +193,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const figures = new Map<string, Figures>(
-    contenders.map((c) => [c.name, { infoMs: [], firstResultMs: [], idleRssMb: [], cellMs: [], importMs: [], importRssMb: [] }]),
+    contenders.map((c) => [c.name, { infoMs: [], firstResultMs: [], idleRssMb: [], settledRssMb: [], cellMs: [], importMs: [], importRssMb: [] }]),
   );
   // Start-ups: one process at a time, alternating between the contenders, so that drift in
   // machine load hits both alike. The first round's kernels stay up for the cell timings.
@@ -178,6 +230,12 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     for (const kernel of firstRound) await kernel.shutdown();
   }
+  // Idle kernels, one kind at a time (all of one kind at once, as a server starts them).
+  for (const contender of contenders) {
+    const each = await measureIdleKernels(contender, idleKernels);
+    figures.get(contender.name)!.settledRssMb.push(...each);
+    process.stderr.write(`  ${contender.name}: ${idleKernels} idle kernels settled: ${each.map((mb) => mb.toFixed(0)).join(", ")} MB\n`);
+  }
 
   const rows = contenders.map((c) => {
     const f = figures.get(c.name)!;
@@ -186,23 +244,40 @@ export async function main(argv: string[]): Promise<number> {
       info: median(f.infoMs),
       first: median(f.firstResultMs),
       rss: median(f.idleRssMb),
+      settled: median(f.settledRssMb),
+      settledTotal: f.settledRssMb.reduce((a, b) => a + b, 0),
       cell: median(f.cellMs),
       importMs: f.importMs.length ? median(f.importMs) : undefined,
       importRss: f.importRssMb.length ? median(f.importRssMb) : undefined,
     };
   });
-  const heads = ["kernel", "start to kernel_info", "start to first result", "idle RSS", "trivial cell"];
+  const heads = ["kernel", "start to kernel_info", "start to first result", "RSS after 1st cell", "RSS idle, settled", `${idleKernels} idle kernels`, "trivial cell"];
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(10) : c.padStart(21))).join(" | ")} |`;
-  console.log(`\nkernel start-up (median of ${starts}, alternating), idle memory, and trivial cell \`1+1\` (median of ${runs} after ${warmup} warm-up)\n`);
+  console.log(
+    `\nkernel start-up (median of ${starts}, alternating), resident memory (RSS) right after the first cell and once idle and settled ` +
+      `(median and total of ${idleKernels} kernels started at once), and trivial cell \`1+1\` (median of ${runs} after ${warmup} warm-up)\n`,
+  );
   console.log(line(heads));
   console.log(line(heads.map((_, i) => "-".repeat(i === 0 ? 10 : 21))));
   for (const r of rows) {
-    console.log(line([r.name, `${r.info.toFixed(0)} ms`, `${r.first.toFixed(0)} ms`, `${r.rss.toFixed(0)} MB`, `${r.cell.toFixed(2)} ms`]));
+    console.log(
+      line([r.name, `${r.info.toFixed(0)} ms`, `${r.first.toFixed(0)} ms`, `${r.rss.toFixed(0)} MB`, `${r.settled.toFixed(0)} MB`, `${r.settledTotal.toFixed(0)} MB`, `${r.cell.toFixed(2)} ms`]),
+    );
   }
   if (rows.length === 2) {
     const [ours, theirs] = rows;
     const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-    console.log(line(["ratio", ratio(ours.info, theirs.info), ratio(ours.first, theirs.first), ratio(ours.rss, theirs.rss), ratio(ours.cell, theirs.cell)]));
+    console.log(
+      line([
+        "ratio",
+        ratio(ours.info, theirs.info),
+        ratio(ours.first, theirs.first),
+        ratio(ours.rss, theirs.rss),
+        ratio(ours.settled, theirs.settled),
+        ratio(ours.settledTotal, theirs.settledTotal),
+        ratio(ours.cell, theirs.cell),
+      ]),
+    );
     console.log("\nratio = seqlab / ipykernel. Start-up is the time to the first result: seqlab answers kernel_info before its engine loads.");
   }
   const ours = rows[0];

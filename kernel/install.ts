@@ -90,12 +90,27 @@ export function checkKernelName(name: string): void {
   }
 }
 
+/**
+ * Node options the kernel runs with. A young generation of at most 2 MB per semi-space
+ * (V8's default is 16 MB) keeps some 20 MB less resident in every kernel, idle or not;
+ * TypeScript's checking and the training step measured no slower with it. (V8's
+ * --optimize-for-size saved some 10 MB more but made type checking a third slower.)
+ */
+export const KERNEL_NODE_OPTIONS = ["--max-semi-space-size=2"];
+
+/**
+ * Environment the kernel runs with. glibc gives each thread that allocates its own malloc
+ * arena, and memory freed there (TypeScript's parser, V8's compiler threads) stays
+ * resident; two arenas kept some 5-12 MB less per kernel. Other C libraries ignore it.
+ */
+export const KERNEL_ENV: Record<string, string> = { MALLOC_ARENA_MAX: "2" };
+
 export function makeKernelSpec(options: InstallOptions = {}): KernelSpec {
   const cliPath = options.cliPath ?? path.join(__dirname, "cli.js");
   return {
     // The absolute node binary, so the kernel starts even when Jupyter runs with a PATH
     // that lacks node (a desktop launcher, a version manager's shim).
-    argv: [process.execPath, path.resolve(cliPath), "kernel", "--connection-file", "{connection_file}"],
+    argv: [process.execPath, ...KERNEL_NODE_OPTIONS, path.resolve(cliPath), "kernel", "--connection-file", "{connection_file}"],
     display_name: options.displayName ?? DEFAULT_DISPLAY_NAME,
     language: "typescript",
     // interrupt_request on the control channel: the kernel's control thread takes it even
@@ -103,7 +118,7 @@ export function makeKernelSpec(options: InstallOptions = {}): KernelSpec {
     // runs under vm's watchdog. A SIGINT from outside can land in the moment vm swaps its
     // listeners, which ends the process; and Windows has no SIGINT to send.
     interrupt_mode: options.interruptMode ?? "message",
-    env: {},
+    env: { ...KERNEL_ENV },
     metadata: { debugger: false },
     kernel_protocol_version: PROTOCOL_VERSION,
   };
@@ -123,8 +138,9 @@ export function installKernelSpec(options: InstallOptions = {}): string {
   checkKernelName(name);
   const dir = kernelDir(options);
   const spec = makeKernelSpec(options);
-  if (!fs.existsSync(spec.argv[1])) {
-    throw new Error(`the kernel script ${spec.argv[1]} does not exist; build first (npm run build)`);
+  const script = spec.argv[1 + KERNEL_NODE_OPTIONS.length];
+  if (!fs.existsSync(script)) {
+    throw new Error(`the kernel script ${script} does not exist; build first (npm run build)`);
   }
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");

@@ -1,12 +1,15 @@
 /**
  * Loads tslab's TypeScript converter (type checking, declarations carried across cells,
- * top-level await, completion, quick info) with three adjustments made through the
+ * top-level await, completion, quick info) with these adjustments made through the
  * TypeScript module it sees, never by editing tslab:
  *
  * - its first emit (TS -> ESM JS) carries an inline source map, and its second pass
  *   (ESM -> CommonJS, `ts.transpileModule`) produces one too, so runtime positions can be
  *   traced back to the cell's TypeScript;
  * - the second pass runs our interrupt instrumentation (see instrument.ts);
+ * - the quick checker reads the standard library without doc comments (lib-docs.ts);
+ * - each cell's program is a plain Program, not TypeScript's incremental builder (see
+ *   light-program.ts);
  * - `seqlab` and `@tensorflow/*` resolve for the type checker to the packages execution
  *   loads (packages.ts), from any folder, and the root directory is ours rather than
  *   whatever process.cwd() is.
@@ -20,6 +23,8 @@ import { createInterruptTransformer } from "./instrument";
 import { readingCellExports } from "./export-suffix";
 import { cellPackages, typesFileOf } from "./packages";
 import { requireWithCodeCache } from "./code-cache";
+import { createLightProgram } from "./light-program";
+import { readingLibWithoutDocs } from "./lib-docs";
 
 export type TypeScript = typeof TS;
 
@@ -97,11 +102,16 @@ function tsForTslab(ts: TypeScript, rootDir: string, maps: Map<string, EmitMaps>
   overrides.sys = sys;
 
   const mappings = cellPathMappings();
-  overrides.createWatchCompilerHost = (roots: string[], options: TS.CompilerOptions, system: TS.System, ...rest: unknown[]) => {
+  const createProgram = createLightProgram(ts);
+  overrides.createWatchCompilerHost = (roots: string[], options: TS.CompilerOptions, system: TS.System, _createProgram: unknown, ...rest: unknown[]) => {
     const extra: TS.CompilerOptions = { inlineSourceMap: true, paths: { ...(options.paths ?? {}), ...mappings } };
-    if (globalTypes === "standard-library") extra.types = [];
+    let host = readingCellExports(system);
+    if (globalTypes === "standard-library") {
+      extra.types = [];
+      host = readingLibWithoutDocs(host, path.dirname(ts.getDefaultLibFilePath(options)));
+    }
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, readingCellExports(system), ...rest);
+    return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, host, createProgram, ...rest);
   };
   overrides.transpileModule = (input: string, options: TS.TranspileOptions): TS.TranspileOutput => {
     const inline = INLINE_MAP.exec(input);

@@ -4,10 +4,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { kernelDir } from "../../kernel/install";
+import { kernelDir, makeKernelSpec } from "../../kernel/install";
 import { pythonWith } from "../jupyter/python";
 import * as net from "net";
-import { newConnectionInfo } from "../../kernel/jupyter-client";
+import { KernelProcess, newConnectionInfo } from "../../kernel/jupyter-client";
 import { cliPath, repoRoot } from "./helpers";
 
 const run = promisify(execFile);
@@ -44,8 +44,23 @@ describe("seqlab CLI and kernelspec install", function () {
     expect(r.code, r.stderr).to.equal(0);
     const spec = JSON.parse(fs.readFileSync(path.join(tmp, "kernels", "seqlab", "kernel.json"), "utf8"));
     expect(spec).to.deep.include({ display_name: "TypeScript (seqlab)", language: "typescript", interrupt_mode: "message", kernel_protocol_version: "5.5" });
-    expect(spec.argv).to.deep.equal([process.execPath, cliPath, "kernel", "--connection-file", "{connection_file}"]);
+    // Node runs the kernel with a small young generation (install.ts KERNEL_NODE_OPTIONS).
+    expect(spec.argv).to.deep.equal([process.execPath, "--max-semi-space-size=2", cliPath, "kernel", "--connection-file", "{connection_file}"]);
+    expect(spec.env).to.deep.equal({ MALLOC_ARENA_MAX: "2" });
     expect(fs.existsSync(path.join(tmp, "kernels", "seqlab", "logo-svg.svg"))).to.equal(true);
+  });
+
+  it("a kernel started as the kernelspec says runs with its node options and environment", async function () {
+    const spec = makeKernelSpec({ cliPath });
+    const kernel = await KernelProcess.start({ argv: spec.argv, env: { ...process.env, ...spec.env } });
+    try {
+      const { reply, iopub } = await kernel.client.execute('[process.execArgv.join(" "), process.env.MALLOC_ARENA_MAX].join(" | ")', { timeoutMs: 20000 });
+      expect(reply.content.status, kernel.log).to.equal("ok");
+      const result = iopub.find((m) => m.header.msg_type === "execute_result");
+      expect((result?.content as { data: Record<string, string> }).data["text/plain"]).to.equal("'--max-semi-space-size=2 | 2'");
+    } finally {
+      await kernel.shutdown();
+    }
   });
 
   it("installs under --prefix DIR with a chosen name, display name and signal interrupts", async function () {
