@@ -1,9 +1,11 @@
 /**
  * Packed copies of weight matrices in SIMD kernel memory, cached per tensor data. tfjs tensors are
  * immutable and a Variable's assign swaps in new data, so a tensor's dataId names its values:
- * sampling reuses one packing for every character; training repacks once per step.
+ * sampling reuses one packing for every character; training repacks once per step. A packing
+ * whose data tfjs has freed (the weights before an update) can never be used again, so it is
+ * freed before the next packing is made: the next one then reuses its memory.
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import type { Simd } from "./index";
 import { floats } from "./tensor-floats";
 
@@ -27,6 +29,12 @@ interface Entry {
 /** Most recent packings kept: a training step uses 4 (LSTM, RNN) to 6 (GRU). */
 const CAPACITY = 8;
 
+/** Whether tfjs still holds the data with this id; once freed, an id never comes back. */
+function dataHeld(dataId: object): boolean {
+  const engine = tf.engine() as unknown as { state: { tensorInfo: { has(id: object): boolean } } };
+  return engine.state.tensorInfo.has(dataId);
+}
+
 export class PackedWeights {
   private entries: Entry[] = [];
   constructor(private readonly k: Simd) {}
@@ -40,10 +48,23 @@ export class PackedWeights {
       this.entries.push(e);
       return e.ptr;
     }
+    this.dropFreed();
     const ptr = packRightOperand(this.k, floats(t), t.shape, spec);
     this.entries.push({ dataId, role: spec.role, ptr });
     while (this.entries.length > CAPACITY) this.k.free(this.entries.shift()!.ptr);
     return ptr;
+  }
+
+  /** How many packings are kept (each in SIMD kernel memory). */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Free the packings of data tfjs has freed. */
+  private dropFreed(): void {
+    const freed = this.entries.filter((e) => !dataHeld(e.dataId));
+    for (const e of freed) this.k.free(e.ptr);
+    this.entries = this.entries.filter((e) => !freed.includes(e));
   }
 
   /** Drop every packing (frees SIMD kernel memory). */
