@@ -65,15 +65,16 @@ function labWeights(o: Options) {
   const { vocab: V, embedding: E, units: U } = o;
   const glorotGates = (rows: number) =>
     tf.concat(Array.from({ length: 4 }, (_, g) => tf.initializers.glorotUniform({ seed: rows + g }).apply([rows, U])), 1);
-  const forgetBias = tf.concat([tf.zeros([U]), tf.ones([U]), tf.zeros([2 * U])]);
-  return {
+  // In a tidy: a variable shares its initial tensor's data, which would otherwise stay alive
+  // (with its packing in SIMD memory) after the first update, as a user's model's does not.
+  return tf.tidy(() => ({
     embedding: tf.variable(tf.randomUniform([V, E], -0.05, 0.05, "float32", 1)),
     kernel: tf.variable(glorotGates(E)),
     recurrentKernel: tf.variable(glorotGates(U)),
-    bias: tf.variable(forgetBias),
+    bias: tf.variable(tf.concat([tf.zeros([U]), tf.ones([U]), tf.zeros([2 * U])])),
     dense: tf.variable(tf.initializers.glorotUniform({ seed: 7 }).apply([U, V]) as tf.Tensor),
     denseBias: tf.variable(tf.zeros([V])),
-  };
+  }));
 }
 type LabWeights = ReturnType<typeof labWeights>;
 
