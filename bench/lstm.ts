@@ -228,6 +228,20 @@ function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024; // maxRSS is in kilobytes
 }
 
+/**
+ * Where the resident memory is, in MB: the two WebAssembly memories (tfjs's wasm heap and the
+ * SIMD kernels'; neither ever shrinks, so their sizes are their high-water marks) and V8's heap.
+ */
+function memoryMb(): Record<string, number> {
+  const mb = (bytes: number) => Math.round(bytes / 1048576);
+  const wasmHeap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.buffer.byteLength;
+  return {
+    ...(wasmHeap !== undefined ? { tfjs_wasm_heap: mb(wasmHeap) } : {}),
+    simd_memory: mb(loadSimd().memory.buffer.byteLength),
+    v8_heap: mb(process.memoryUsage().heapTotal),
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
   let o: Options;
   try {
@@ -277,12 +291,16 @@ export async function main(argv: string[]): Promise<number> {
     // How much of a character is the recurrent product (the rest: gates, dense, softmax, draw).
     if (sampling.recurrentProductMs !== undefined) result.ms_per_char_recurrent_product = sampling.recurrentProductMs;
     tf.dispose(vars); // before trainModel builds its own copy of the model
-    // Peak memory of the hand-written step and sampling, as PyTorch's side measures it; wasm
-    // memory never shrinks, so the trainModel run below would add its own model on top.
+    // Peak memory of the hand-written step and sampling, as PyTorch's side measures it.
     result.peak_rss_mb = Math.round(peakRssMb());
+    result.memory_mb = memoryMb();
     const users = await timeTrainModel(o);
     result.train_model_ms_per_step = users.msPerStep;
     result.train_model_step_ms = users.times;
+    // The process's peak once sl.trainModel has trained its own copy of the model too (with
+    // its rollback snapshot): no lower than trainModel's own peak, as the heaps it reuses
+    // never shrink.
+    result.train_model_peak_rss_mb = Math.round(peakRssMb());
   }
   result.peak_rss_mb ??= Math.round(peakRssMb());
   const fmt = (v: unknown) => (typeof v === "number" ? v.toFixed(1) : String(v));
@@ -294,7 +312,8 @@ export async function main(argv: string[]): Promise<number> {
   const fmt2 = (v: unknown) => (typeof v === "number" ? v.toFixed(2) : String(v));
   say(`ms per sampled character (batch 1, stateful): ${fmt2(result.ms_per_char)}` +
     (result.ms_per_char_recurrent_product !== undefined ? ` (the recurrent product alone: ${fmt2(result.ms_per_char_recurrent_product)})` : ""));
-  say(`peak RSS: ${result.peak_rss_mb} MB`);
+  say(`peak RSS: ${result.peak_rss_mb} MB` + (result.memory_mb ? ` (MB then: ${JSON.stringify(result.memory_mb)})` : ""));
+  if (result.train_model_peak_rss_mb !== undefined) say(`peak RSS after sl.trainModel too: ${result.train_model_peak_rss_mb} MB`);
   if (o.json) process.stdout.write(JSON.stringify(result) + "\n");
   return result.error ? 1 : 0;
 }
