@@ -229,15 +229,16 @@ function peakRssMb(): number {
 }
 
 /**
- * Where the resident memory is, in MB: the two WebAssembly memories (tfjs's wasm heap and the
- * SIMD kernels'; neither ever shrinks, so their sizes are their high-water marks) and V8's heap.
+ * Where the resident memory is, in MB: tfjs's wasm heap (it never shrinks, so its size is its
+ * high-water mark, give or take the 20% it grows by at a time), the SIMD kernels' memory in
+ * use at its peak, and V8's heap.
  */
 function memoryMb(): Record<string, number> {
   const mb = (bytes: number) => Math.round(bytes / 1048576);
   const wasmHeap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.buffer.byteLength;
   return {
     ...(wasmHeap !== undefined ? { tfjs_wasm_heap: mb(wasmHeap) } : {}),
-    simd_memory: mb(loadSimd().memory.buffer.byteLength),
+    simd_memory: mb(loadSimd().highWater),
     v8_heap: mb(process.memoryUsage().heapTotal),
   };
 }

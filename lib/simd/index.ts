@@ -79,6 +79,12 @@ let minWorkPerThread = DEFAULT_MIN_WORK;
 export class Simd {
   private view: Float32Array;
   private readonly tile: number;
+  /**
+   * The end of the highest block ever allocated: the memory in use at its peak. The memory's
+   * own size is no guide, as the allocator doubles it whenever it runs out; pages above this
+   * mark are never written, so they take no resident memory.
+   */
+  highWater = 0;
   readonly pool: GemmPool;
   constructor(
     readonly x: RecurrenceExports,
@@ -105,6 +111,7 @@ export class Simd {
   alloc(bytes: number): number {
     const p = this.x.alloc(Math.max(16, bytes));
     if (!p) throw new Error(`seqlab SIMD kernels: out of WebAssembly memory allocating ${bytes} bytes`);
+    this.highWater = Math.max(this.highWater, p + bytes);
     return p;
   }
   free(ptr: number): void {

@@ -55,6 +55,14 @@ export class PackedWeights {
     return ptr;
   }
 
+  /** Free this tensor's packings in the given roles, if kept (they would not be used again). */
+  drop(t: tf.Tensor2D, roles: string[]): void {
+    const dataId = (t as unknown as { dataId: object }).dataId;
+    const dropped = this.entries.filter((e) => e.dataId === dataId && roles.includes(e.role));
+    for (const e of dropped) this.k.free(e.ptr);
+    this.entries = this.entries.filter((e) => !dropped.includes(e));
+  }
+
   /** How many packings are kept (each in SIMD kernel memory). */
   get size(): number {
     return this.entries.length;

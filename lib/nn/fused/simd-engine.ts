@@ -91,6 +91,10 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
   const GU = G * U, TB = T * B, BU = B * U;
   const gru = a.kind === "gru", lstm = a.kind === "lstm";
   mark();
+  // The forward pass's packings of these weights are done with: after the gradient comes an
+  // update (new weights, new packings). Freed first, their memory holds the transposed ones.
+  pw.drop(a.kernel, ["W"]);
+  pw.drop(a.recurrentKernel, recurrentPackSpecs(a.kind, U, false).map((spec) => spec.role));
   const RTps = recurrentPacks(a, pw, true);
   const WTp = pw.get(a.kernel, { role: "WT", col0: 0, cols: GU, transpose: true });
   mark("pack weights");
