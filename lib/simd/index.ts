@@ -85,6 +85,10 @@ export class Simd {
    * mark are never written, so they take no resident memory.
    */
   highWater = 0;
+  /** Bytes allocated and not yet freed, and their most since resetPeak (for tests of how memory is reused). */
+  inUse = 0;
+  peakInUse = 0;
+  private readonly sizes = new Map<number, number>();
   readonly pool: GemmPool;
   constructor(
     readonly x: RecurrenceExports,
@@ -112,10 +116,19 @@ export class Simd {
     const p = this.x.alloc(Math.max(16, bytes));
     if (!p) throw new Error(`seqlab SIMD kernels: out of WebAssembly memory allocating ${bytes} bytes`);
     this.highWater = Math.max(this.highWater, p + bytes);
+    this.sizes.set(p, bytes);
+    this.inUse += bytes;
+    this.peakInUse = Math.max(this.peakInUse, this.inUse);
     return p;
   }
   free(ptr: number): void {
     this.x.free(ptr);
+    this.inUse -= this.sizes.get(ptr) ?? 0;
+    this.sizes.delete(ptr);
+  }
+  /** Start counting peakInUse again from the bytes in use now. */
+  resetPeak(): void {
+    this.peakInUse = this.inUse;
   }
   /** A fresh copy of n floats at ptr (safe to hand to tfjs, which may keep the array). */
   read(ptr: number, n: number): Float32Array {

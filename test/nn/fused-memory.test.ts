@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { expect } from "chai";
 import { fusedRecurrence } from "../../lib/nn/fused";
+import { loadSimd } from "../../lib/simd";
 import { lossOf, makeProblem, maxAbsDiff, type Problem } from "./fused-helpers";
 
 /** The LSTM problem's loss, with the given kernel and recurrent kernel (variables or not). */
@@ -44,6 +45,33 @@ for (const engine of ["tfjs", "simd"] as const) describe(`nn/fused: variable wei
       );
     } finally {
       tf.dispose([...vars, ...Object.values(p).filter((t): t is tf.Tensor => t instanceof tf.Tensor)]);
+    }
+  });
+});
+
+describe("nn/fused: the SIMD backward pass frees each phase's buffers before the next allocates", () => {
+  it("holds about three gate-sized buffers (T·B·4U floats) of SIMD memory at once (it held almost six)", () => {
+    // Gate-sized buffers dominate here (4U = 32 against D = 4): the activations, dZ and its two
+    // packings for the weight-gradient products take one each, state-sized ones a quarter.
+    const [B, T, D, U] = [8, 50, 4, 8];
+    const p = makeProblem("lstm", B, T, D, U);
+    const k = loadSimd();
+    const weights = { kernel: p.kernel, recurrentKernel: p.recurrentKernel, bias: p.bias };
+    try {
+      k.resetPeak();
+      const start = k.inUse;
+      tf.tidy(() => {
+        const loss = (x: tf.Tensor) => {
+          const r = fusedRecurrence("lstm", x as tf.Tensor3D, weights, { h: p.h0, c: p.c0 }, { engine: "simd" });
+          return lossOf(p, r.outputs, r.state.h, r.state.c);
+        };
+        tf.grad(loss)(p.x).dataSync();
+      });
+      const gateBytes = T * B * 4 * U * 4;
+      const held = (k.peakInUse - start) / gateBytes;
+      expect(held, `${held} gate-sized buffers`).to.be.below(3.5);
+    } finally {
+      tf.dispose(Object.values(p).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
     }
   });
 });
