@@ -29,13 +29,13 @@ interface Options {
   engine: "auto" | "tfjs" | "simd";
 }
 
-const USAGE = `usage: seqlab bench lstm [--units 1024] [--batch 4] [--seq 100] [--embedding 256] [--vocab 83]
+const USAGE = `usage: seqlab bench lstm [--units 1024] [--batch 8] [--seq 100] [--embedding 256] [--vocab 83]
        [--steps 5] [--warmup 1] [--chars 200] [--backend wasm|cpu|tensorflow] [--engine auto|tfjs|simd]
        [--stock] [--json]`;
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
-    units: 1024, batch: 4, seq: 100, embedding: 256, vocab: 83, steps: 5, warmup: 1, chars: 200,
+    units: 1024, batch: 8, seq: 100, embedding: 256, vocab: 83, steps: 5, warmup: 1, chars: 200,
     stock: false, json: false, engine: "auto",
   };
   const numeric = new Set(["units", "batch", "seq", "embedding", "vocab", "steps", "warmup", "chars"]);

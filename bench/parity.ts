@@ -16,7 +16,7 @@ import { Vocabulary, getBatch, type TensorBatch } from "../lib/text";
 import { buildLabModel } from "../lib/nn";
 import { leanAdam, trainModel } from "../lib/train";
 
-const USAGE = `usage: seqlab bench parity [--iters 300] [--batch 4] [--units 1024] [--embedding 256]
+const USAGE = `usage: seqlab bench parity [--iters 300] [--batch 8] [--units 1024] [--embedding 256]
        [--seq 100] [--lr 5e-3] [--window 100] [--seed 0] [--torch PATH_TO_REFERENCE] [--json]`;
 
 function windowMeans(losses: number[], window: number): number[] {
@@ -91,7 +91,7 @@ export async function trainLabForParity(c: ParityConfig, log?: (line: string) =>
 
 const OPTIONS = {
   iters: { type: "string", default: "300" },
-  batch: { type: "string", default: "4" },
+  batch: { type: "string", default: "8" },
   units: { type: "string", default: "1024" },
   embedding: { type: "string", default: "256" },
   seq: { type: "string", default: "100" },

@@ -22,7 +22,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 
 const USAGE = `usage: seqlab bench torch [--rounds 3] [--threads 1,2] [--steps 5] [--warmup 1] [--chars 200]
-       [--units 1024] [--batch 4] [--json]`;
+       [--units 1024] [--batch 8] [--json]`;
 
 interface Run {
   ms_per_step: number;
@@ -59,7 +59,7 @@ const parse = (args: string[]) =>
       rounds: { type: "string", default: "3" }, threads: { type: "string", default: "1,2" },
       steps: { type: "string", default: "5" }, warmup: { type: "string", default: "1" },
       chars: { type: "string", default: "200" }, units: { type: "string", default: "1024" },
-      batch: { type: "string", default: "4" }, json: { type: "boolean", default: false },
+      batch: { type: "string", default: "8" }, json: { type: "boolean", default: false },
     },
   }).values;
 

@@ -16,7 +16,7 @@ import argparse, json, resource, statistics, time
 import torch
 
 p = argparse.ArgumentParser()
-for name, default in [("units", 1024), ("batch", 4), ("seq", 100), ("embedding", 256), ("vocab", 83),
+for name, default in [("units", 1024), ("batch", 8), ("seq", 100), ("embedding", 256), ("vocab", 83),
                       ("steps", 5), ("warmup", 1), ("chars", 200), ("threads", 1)]:
     p.add_argument("--" + name, type=int, default=default)
 o = p.parse_args()

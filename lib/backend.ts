@@ -169,7 +169,10 @@ function noteFallbacks(name: string, requested: boolean): void {
   if (!SIMD_BACKENDS.has(name)) return;
   const simd = simdStatus();
   if (!simd.available) fallback(`WebAssembly SIMD kernels unavailable (${simd.reason}); recurrences use plain TensorFlow.js ops, several times slower`);
-  else if (simd.threadNote) fallback(simd.threadNote);
+  else {
+    if (simd.plainNote) fallback(simd.plainNote);
+    if (simd.threadNote) fallback(simd.threadNote);
+  }
 }
 
 function remember(name: string, reason: string, available: string[], requested: boolean): BackendInfo {

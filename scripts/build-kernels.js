@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Compile seqlab's AssemblyScript kernels (lib/simd/assembly/*.as) to WebAssembly with SIMD.
 // The sources carry a .as extension so the project's tsc does not try to compile them;
-// asc wants .ts, so each is copied under build/ first. Output: dist/lib/simd/<name>.wasm.
+// asc wants .ts, so each is copied under build/ first. Each is built twice: with plain SIMD
+// (dist/lib/simd/<name>.wasm) and with relaxed SIMD as well (<name>.relaxed.wasm: fused
+// multiply-add), which the loader prefers when the running V8 accepts it.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -20,23 +22,26 @@ async function main() {
     const name = path.basename(file, ".as");
     const staged = path.join(stageDir, `${name}.ts`);
     fs.copyFileSync(path.join(srcDir, file), staged);
-    const out = path.join(outDir, `${name}.wasm`);
-    const { error, stderr } = await asc.main([
-      staged,
-      "--outFile", out,
-      "-O3", "--noAssert",
-      "--enable", "simd",
-      "--enable", "threads",
-      // Shared memory imported from JS, so worker threads can run kernels on the same data.
-      "--importMemory", "--sharedMemory",
-      "--initialMemory", "64", "--maximumMemory", "32768",
-      "--runtime", "minimal", // heap.alloc/heap.free backed by TLSF, no automatic GC
-    ]);
-    if (error) {
-      process.stderr.write(stderr.toString());
-      throw new Error(`asc failed on ${file}: ${error.message}`);
+    for (const relaxed of [false, true]) {
+      const out = path.join(outDir, relaxed ? `${name}.relaxed.wasm` : `${name}.wasm`);
+      const { error, stderr } = await asc.main([
+        staged,
+        "--outFile", out,
+        "-O3", "--noAssert",
+        "--enable", "simd",
+        ...(relaxed ? ["--enable", "relaxed-simd"] : []),
+        "--enable", "threads",
+        // Shared memory imported from JS, so worker threads can run kernels on the same data.
+        "--importMemory", "--sharedMemory",
+        "--initialMemory", "64", "--maximumMemory", "32768",
+        "--runtime", "minimal", // heap.alloc/heap.free backed by TLSF, no automatic GC
+      ]);
+      if (error) {
+        process.stderr.write(stderr.toString());
+        throw new Error(`asc failed on ${file}: ${error.message}`);
+      }
+      process.stdout.write(`built ${path.relative(root, out)} (${fs.statSync(out).size} bytes)\n`);
     }
-    process.stdout.write(`built ${path.relative(root, out)} (${fs.statSync(out).size} bytes)\n`);
   }
 }
 

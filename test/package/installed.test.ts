@@ -55,7 +55,7 @@ function checkExecuted(file: string, expectTfjs: string): void {
   expect(cellText(cells[0])).not.to.contain("Hi, looks like you are running TensorFlow.js");
   expect(cellText(cells[1])).to.contain("[ 2, 12, ");
   expect(cellText(cells[2])).to.match(/trained steps 1–5: loss \d/);
-  expect(cellText(cells[3])).to.contain("TensorFlow.js backend: wasm").and.contain("seqlab SIMD kernels: WebAssembly SIMD kernels");
+  expect(cellText(cells[3])).to.contain("TensorFlow.js backend: wasm").and.contain("seqlab SIMD kernels: WebAssembly SIMD kernels with fused multiply-add");
 }
 
 function npm(args: string[], cwd: string): string {
@@ -83,6 +83,7 @@ describe("seqlab as users install it (npm pack, installed outside the checkout)"
     expect(files).to.include("package/dist/lib/index.js");
     expect(files).to.include("package/dist/kernel/cli.js");
     expect(files).to.include("package/dist/lib/simd/recurrence.wasm");
+    expect(files).to.include("package/dist/lib/simd/recurrence.relaxed.wasm");
     expect(files).to.include("package/notebooks/lab1-music-generation.ipynb");
     expect(files.filter((f) => f.startsWith("package/dist/test/") || f.startsWith("package/dist/bench/"))).to.deep.equal([]);
   });

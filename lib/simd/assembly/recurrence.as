@@ -7,7 +7,13 @@
 // Matrix products use packed operands so the innermost loop reads memory contiguously:
 //   A (the left side, M x K) is packed in blocks of 4 rows: [ceil(M/4)][K][4];
 //   B (the right side, K x N) is packed in panels of 8 columns: [ceil(N/8)][K][8].
-// One pass computes a 4x8 tile of C with eight 128-bit accumulators.
+// One pass computes a 4x8 tile of C with eight 128-bit accumulators, one k at a time: V8's
+// x64 code then keeps all eight in registers (unrolled by two, it spilled half of them to the
+// stack every iteration and ran 1.3-1.5x slower).
+//
+// scripts/build-kernels.js compiles this file twice: with relaxed SIMD, where madd is one fused
+// multiply-add instruction, and without, where it is a multiply and an add (the loader picks the
+// first when the running V8 accepts it).
 //
 // The memory is shared: worker threads instantiate this same module on it and run
 // gemmPanels on their share of the panels (see lib/simd/pool.ts). So no function here
@@ -79,6 +85,13 @@ export function packB(src: usize, K: i32, N: i32, ld: i32, trans: i32, dst: usiz
   }
 }
 
+/** c + a*b per lane: fused (one rounding) in the relaxed-SIMD build, a multiply and an add otherwise. */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 /**
  * C (M x N, row stride ldc) = A·B, or C + A·B when accumulate is non-zero. A and B packed
  * as above; only panels [p0, p1) are computed (so threads can split the work). tile: 128
@@ -110,42 +123,19 @@ export function gemmPanels(
         let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
         let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
         let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-        let k = 0;
-        for (; k + 1 < K; k += 2) {
-          let b0 = v128.load(b);
-          let b1 = v128.load(b, 16);
-          let a0 = v128.load32_splat(a);
-          let a1 = v128.load32_splat(a, 4);
-          let a2 = v128.load32_splat(a, 8);
-          let a3 = v128.load32_splat(a, 12);
-          c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-          c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-          c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-          c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
-          b0 = v128.load(b, 32);
-          b1 = v128.load(b, 48);
-          a0 = v128.load32_splat(a, 16);
-          a1 = v128.load32_splat(a, 20);
-          a2 = v128.load32_splat(a, 24);
-          a3 = v128.load32_splat(a, 28);
-          c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-          c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-          c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-          c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
-          a += 32;
-          b += 64;
-        }
-        if (k < K) {
+        for (let k = 0; k < K; k++) {
           const b0 = v128.load(b);
           const b1 = v128.load(b, 16);
-          const a0 = v128.load32_splat(a);
-          const a1 = v128.load32_splat(a, 4);
-          const a2 = v128.load32_splat(a, 8);
-          const a3 = v128.load32_splat(a, 12);
-          c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-          c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-          c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-          c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+          let a0 = v128.load32_splat(a);
+          c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
+          a0 = v128.load32_splat(a, 4);
+          c10 = madd(a0, b0, c10); c11 = madd(a0, b1, c11);
+          a0 = v128.load32_splat(a, 8);
+          c20 = madd(a0, b0, c20); c21 = madd(a0, b1, c21);
+          a0 = v128.load32_splat(a, 12);
+          c30 = madd(a0, b0, c30); c31 = madd(a0, b1, c31);
+          a += 16;
+          b += 32;
         }
         const m0 = mb * 4;
         if (fullN && m0 + 4 <= M) {
@@ -194,17 +184,17 @@ function gemmRow(a: usize, b: usize, c: usize, K: i32, cols: i32, accumulate: i3
   for (; k + 1 < K; k += 2) {
     const x0 = v128.load32_splat(a);
     const x1 = v128.load32_splat(a, 16);
-    s0 = f32x4.add(s0, f32x4.mul(x0, v128.load(b)));
-    s1 = f32x4.add(s1, f32x4.mul(x0, v128.load(b, 16)));
-    t0 = f32x4.add(t0, f32x4.mul(x1, v128.load(b, 32)));
-    t1 = f32x4.add(t1, f32x4.mul(x1, v128.load(b, 48)));
+    s0 = madd(x0, v128.load(b), s0);
+    s1 = madd(x0, v128.load(b, 16), s1);
+    t0 = madd(x1, v128.load(b, 32), t0);
+    t1 = madd(x1, v128.load(b, 48), t1);
     a += 32;
     b += 64;
   }
   if (k < K) {
     const x0 = v128.load32_splat(a);
-    s0 = f32x4.add(s0, f32x4.mul(x0, v128.load(b)));
-    s1 = f32x4.add(s1, f32x4.mul(x0, v128.load(b, 16)));
+    s0 = madd(x0, v128.load(b), s0);
+    s1 = madd(x0, v128.load(b, 16), s1);
   }
   s0 = f32x4.add(s0, t0);
   s1 = f32x4.add(s1, t1);
