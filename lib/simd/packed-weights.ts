@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Simd } from "./index";
-import { floats } from "./tensor-floats";
+import { dataIdOf, floats } from "./tensor-floats";
 
 /** How a matrix [rows, cols] (a column block of it) is packed as the right operand B. */
 export interface PackSpec {
@@ -41,7 +41,7 @@ export class PackedWeights {
 
   /** The packed operand for this tensor and spec, packing it on first use. */
   get(t: tf.Tensor2D, spec: PackSpec): number {
-    const dataId = (t as unknown as { dataId: object }).dataId;
+    const dataId = dataIdOf(t);
     const hit = this.entries.findIndex((e) => e.dataId === dataId && e.role === spec.role);
     if (hit >= 0) {
       const [e] = this.entries.splice(hit, 1);
@@ -57,10 +57,8 @@ export class PackedWeights {
 
   /** Free this tensor's packings in the given roles, if kept (they would not be used again). */
   drop(t: tf.Tensor2D, roles: string[]): void {
-    const dataId = (t as unknown as { dataId: object }).dataId;
-    const dropped = this.entries.filter((e) => e.dataId === dataId && roles.includes(e.role));
-    for (const e of dropped) this.k.free(e.ptr);
-    this.entries = this.entries.filter((e) => !dropped.includes(e));
+    const dataId = dataIdOf(t);
+    this.freeWhere((e) => e.dataId === dataId && roles.includes(e.role));
   }
 
   /** How many packings are kept (each in SIMD kernel memory). */
@@ -70,9 +68,12 @@ export class PackedWeights {
 
   /** Free the packings of data tfjs has freed. */
   private dropFreed(): void {
-    const freed = this.entries.filter((e) => !dataHeld(e.dataId));
-    for (const e of freed) this.k.free(e.ptr);
-    this.entries = this.entries.filter((e) => !freed.includes(e));
+    this.freeWhere((e) => !dataHeld(e.dataId));
+  }
+
+  private freeWhere(which: (e: Entry) => boolean): void {
+    for (const e of this.entries.filter(which)) this.k.free(e.ptr);
+    this.entries = this.entries.filter((e) => !which(e));
   }
 
   /** Drop every packing (frees SIMD kernel memory). */

@@ -1,11 +1,10 @@
 /**
- * Adam that frees each variable's temporaries as soon as that variable is updated.
- * tfjs's AdamOptimizer runs its whole update in one tidy, so the ten or so temporaries each
- * variable's update makes (moments, squares, quotients, each the variable's size) all live
- * until the last variable is done: at the lab's size about 220 MB at the top of every step,
- * which the wasm backend's heap then keeps. Here each variable's update has its own tidy, and
- * within it each temporary is freed once read: one variable's temporaries in one tidy would
- * still be fourteen of its size (230 MB for the lab's recurrent kernel).
+ * Adam that frees each temporary of its update as soon as it has been read.
+ * tfjs's AdamOptimizer runs its whole update in one tidy, so the temporaries each variable's
+ * update makes (moments, squares, quotients, each the variable's size) all live until the
+ * last variable is done, and the wasm backend's heap then keeps that high-water mark. Here
+ * each temporary is freed as soon as it has been read: one tidy per variable would still keep
+ * fourteen of its size (230 MB for the lab's recurrent kernel), this keeps three.
  * The math, the order of operations, the state (getWeights/setWeights), the class name
  * ("Adam") and so checkpoints are tfjs's own.
  */

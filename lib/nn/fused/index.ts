@@ -15,14 +15,13 @@ import type {
   RecurrenceWeights,
 } from "./types";
 import { checkRecurrenceArgs } from "./validate";
+import { dataIdOf } from "../../simd/tensor-floats";
 
 export * from "./types";
 export { recurrenceEngineName } from "./engine-choice";
 export { releasePackedWeights } from "../../simd/packed-weights";
 
 const INPUT_NAMES = ["input", "kernel", "recurrent kernel", "bias", "initial h", "initial c"];
-
-const dataIdOf = (t: tf.Tensor): object => (t as unknown as { dataId: object }).dataId;
 
 /** A variable read in place at the backward pass, if it still holds what the forward pass read. */
 function unchanged(v: tf.Tensor, dataId: object, name: string): tf.Tensor {
