@@ -65,15 +65,16 @@ function labWeights(o: Options) {
   const { vocab: V, embedding: E, units: U } = o;
   const glorotGates = (rows: number) =>
     tf.concat(Array.from({ length: 4 }, (_, g) => tf.initializers.glorotUniform({ seed: rows + g }).apply([rows, U])), 1);
-  const forgetBias = tf.concat([tf.zeros([U]), tf.ones([U]), tf.zeros([2 * U])]);
-  return {
+  // In a tidy: a variable shares its initial tensor's data, which would otherwise stay alive
+  // (with its packing in SIMD memory) after the first update, as a user's model's does not.
+  return tf.tidy(() => ({
     embedding: tf.variable(tf.randomUniform([V, E], -0.05, 0.05, "float32", 1)),
     kernel: tf.variable(glorotGates(E)),
     recurrentKernel: tf.variable(glorotGates(U)),
-    bias: tf.variable(forgetBias),
+    bias: tf.variable(tf.concat([tf.zeros([U]), tf.ones([U]), tf.zeros([2 * U])])),
     dense: tf.variable(tf.initializers.glorotUniform({ seed: 7 }).apply([U, V]) as tf.Tensor),
     denseBias: tf.variable(tf.zeros([V])),
-  };
+  }));
 }
 type LabWeights = ReturnType<typeof labWeights>;
 
@@ -227,6 +228,21 @@ function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024; // maxRSS is in kilobytes
 }
 
+/**
+ * Where the resident memory is, in MB: tfjs's wasm heap (it never shrinks, so its size is its
+ * high-water mark, give or take the 20% it grows by at a time), the SIMD kernels' memory in
+ * use at its peak, and V8's heap.
+ */
+function memoryMb(): Record<string, number> {
+  const mb = (bytes: number) => Math.round(bytes / 1048576);
+  const wasmHeap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.buffer.byteLength;
+  return {
+    ...(wasmHeap !== undefined ? { tfjs_wasm_heap: mb(wasmHeap) } : {}),
+    simd_memory: mb(loadSimd().highWater),
+    v8_heap: mb(process.memoryUsage().heapTotal),
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
   let o: Options;
   try {
@@ -276,12 +292,16 @@ export async function main(argv: string[]): Promise<number> {
     // How much of a character is the recurrent product (the rest: gates, dense, softmax, draw).
     if (sampling.recurrentProductMs !== undefined) result.ms_per_char_recurrent_product = sampling.recurrentProductMs;
     tf.dispose(vars); // before trainModel builds its own copy of the model
-    // Peak memory of the hand-written step and sampling, as PyTorch's side measures it; wasm
-    // memory never shrinks, so the trainModel run below would add its own model on top.
+    // Peak memory of the hand-written step and sampling, as PyTorch's side measures it.
     result.peak_rss_mb = Math.round(peakRssMb());
+    result.memory_mb = memoryMb();
     const users = await timeTrainModel(o);
     result.train_model_ms_per_step = users.msPerStep;
     result.train_model_step_ms = users.times;
+    // The process's peak once sl.trainModel has trained its own copy of the model too (with
+    // its rollback snapshot): no lower than trainModel's own peak, as the heaps it reuses
+    // never shrink.
+    result.train_model_peak_rss_mb = Math.round(peakRssMb());
   }
   result.peak_rss_mb ??= Math.round(peakRssMb());
   const fmt = (v: unknown) => (typeof v === "number" ? v.toFixed(1) : String(v));
@@ -293,7 +313,8 @@ export async function main(argv: string[]): Promise<number> {
   const fmt2 = (v: unknown) => (typeof v === "number" ? v.toFixed(2) : String(v));
   say(`ms per sampled character (batch 1, stateful): ${fmt2(result.ms_per_char)}` +
     (result.ms_per_char_recurrent_product !== undefined ? ` (the recurrent product alone: ${fmt2(result.ms_per_char_recurrent_product)})` : ""));
-  say(`peak RSS: ${result.peak_rss_mb} MB`);
+  say(`peak RSS: ${result.peak_rss_mb} MB` + (result.memory_mb ? ` (MB then: ${JSON.stringify(result.memory_mb)})` : ""));
+  if (result.train_model_peak_rss_mb !== undefined) say(`peak RSS after sl.trainModel too: ${result.train_model_peak_rss_mb} MB`);
   if (o.json) process.stdout.write(JSON.stringify(result) + "\n");
   return result.error ? 1 : 0;
 }

@@ -4,7 +4,8 @@
  * (bench/torch_lab.py) and `seqlab bench lstm` as separate processes, the order swapped every
  * round so neither side always runs on a warmer machine. Both report the median training
  * step after the same warm-up, with the batch made before the clock starts; sampling is
- * batch 1, stateful, per character; peak RSS is the process's. The table gives the median
+ * batch 1, stateful, per character; peak RSS is the process's (seqlab's also once sl.trainModel
+ * has trained the model a second time, with its rollback snapshot). The table gives the median
  * over rounds for each thread count, and each side's best thread count.
  *
  * "t threads" for PyTorch is torch.set_num_threads(t), with OpenBLAS's own threads left at
@@ -28,6 +29,8 @@ interface Run {
   ms_per_char: number | null;
   peak_rss_mb: number;
   train_model_ms_per_step?: number;
+  /** seqlab: the peak once sl.trainModel has run as well (PyTorch's side: its peak_rss_mb). */
+  train_model_peak_rss_mb?: number;
   blas?: string[];
   torch?: string;
 }
@@ -133,7 +136,14 @@ export async function main(argv: string[]): Promise<number> {
       table.push({ what: key, threads: t, torch, seqlab, ratio: seqlab / torch });
       say(`| ${label}, ${t} thread${t > 1 ? "s" : ""} | ${fmt(torch)} | ${fmt(seqlab)} | ${(seqlab / torch).toFixed(2)}x |`);
     }
-    if (key === "peak_rss_mb") continue;
+    if (key === "peak_rss_mb") {
+      for (const t of threads) {
+        const torch = stat("torch", t, key), users = stat("seqlab", t, "train_model_peak_rss_mb");
+        table.push({ what: "train_model_peak_rss_mb", threads: t, torch, seqlab: users, ratio: users / torch });
+        say(`| peak RSS with \`sl.trainModel\` as well, ${t} thread${t > 1 ? "s" : ""} | ${fmt(torch)} | ${fmt(users)} | ${(users / torch).toFixed(2)}x |`);
+      }
+      continue;
+    }
     // Each side at its own best thread count.
     const best = (side: "torch" | "seqlab") => Math.min(...threads.map((t) => stat(side, t, key)));
     const torch = best("torch"), seqlab = best("seqlab");

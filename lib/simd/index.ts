@@ -80,6 +80,16 @@ let minWorkPerThread = DEFAULT_MIN_WORK;
 export class Simd {
   private view: Float32Array;
   private readonly tile: number;
+  /**
+   * The end of the highest block ever allocated: the memory in use at its peak. The memory's
+   * own size is no guide, as the allocator doubles it whenever it runs out; pages above this
+   * mark are never written, so they take no resident memory.
+   */
+  highWater = 0;
+  /** Bytes allocated and not yet freed, and their most since resetPeak (for tests of how memory is reused). */
+  inUse = 0;
+  peakInUse = 0;
+  private readonly sizes = new Map<number, number>();
   readonly pool: GemmPool;
   constructor(
     readonly x: RecurrenceExports,
@@ -106,10 +116,20 @@ export class Simd {
   alloc(bytes: number): number {
     const p = this.x.alloc(Math.max(16, bytes));
     if (!p) throw new Error(`seqlab SIMD kernels: out of WebAssembly memory allocating ${bytes} bytes`);
+    this.highWater = Math.max(this.highWater, p + bytes);
+    this.sizes.set(p, bytes);
+    this.inUse += bytes;
+    this.peakInUse = Math.max(this.peakInUse, this.inUse);
     return p;
   }
   free(ptr: number): void {
     this.x.free(ptr);
+    this.inUse -= this.sizes.get(ptr) ?? 0;
+    this.sizes.delete(ptr);
+  }
+  /** Start counting peakInUse again from the bytes in use now. */
+  resetPeak(): void {
+    this.peakInUse = this.inUse;
   }
   /** A fresh copy of n floats at ptr (safe to hand to tfjs, which may keep the array). */
   read(ptr: number, n: number): Float32Array {

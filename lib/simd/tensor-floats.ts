@@ -12,3 +12,8 @@ export function floats(t: tf.Tensor): Float32Array {
   }
   return t.dataSync() as Float32Array;
 }
+
+/** The id tfjs names a tensor's data by: shared by tensors that share data, never reused once freed. */
+export function dataIdOf(t: tf.Tensor): object {
+  return (t as unknown as { dataId: object }).dataId;
+}

@@ -30,6 +30,10 @@ describe("bench lstm (tiny sizes: checks the report, not the speed)", () => {
     expect(last.ms_per_step).to.be.a("number").and.greaterThan(0);
     expect(last.ms_per_char).to.be.a("number").and.greaterThan(0);
     expect(last.peak_rss_mb).to.be.greaterThan(0);
+    // The peak after sl.trainModel covers the whole run; the memories' sizes explain the peak.
+    expect(last.train_model_peak_rss_mb).to.be.at.least(last.peak_rss_mb);
+    expect(last.memory_mb).to.have.all.keys("tfjs_wasm_heap", "simd_memory", "v8_heap");
+    expect(last.memory_mb.simd_memory).to.be.greaterThan(0);
     expect(last.loss).to.be.closeTo(Math.log(11), 1); // random tokens: near log(vocab)
   });
 

@@ -15,10 +15,24 @@ import type {
   RecurrenceWeights,
 } from "./types";
 import { checkRecurrenceArgs } from "./validate";
+import { dataIdOf } from "../../simd/tensor-floats";
 
 export * from "./types";
 export { recurrenceEngineName } from "./engine-choice";
 export { releasePackedWeights } from "../../simd/packed-weights";
+
+const INPUT_NAMES = ["input", "kernel", "recurrent kernel", "bias", "initial h", "initial c"];
+
+/** A variable read in place at the backward pass, if it still holds what the forward pass read. */
+function unchanged(v: tf.Tensor, dataId: object, name: string): tf.Tensor {
+  if (v.isDisposed || dataIdOf(v) !== dataId) {
+    throw new Error(
+      `fusedRecurrence: the ${name} variable was ${v.isDisposed ? "disposed" : "assigned"} between the forward pass and its gradient; ` +
+        "take the gradients before updating or disposing the weights",
+    );
+  }
+  return v;
+}
 
 export const fusedRecurrence: FusedRecurrence = (
   kind: CellKind,
@@ -52,12 +66,19 @@ export const fusedRecurrence: FusedRecurrence = (
     const save = args[count] as tf.GradSaveFunc;
     const ins = args.slice(0, count) as tf.Tensor[];
     const { value, saved } = engine.forward(argsOf(ins));
-    save([...ins, ...saved]);
+    // tfjs copies every tensor an op saves for its gradient (on wasm a real copy: 20 MB of
+    // weights a step at the lab's size, held until the gradient). A variable's values stay
+    // where they are until it is assigned, so variables are read in place and checked then.
+    const inPlace = ins.map((t) => t instanceof tf.Variable);
+    const dataIds = ins.map(dataIdOf);
+    save([...ins.filter((_, i) => !inPlace[i]), ...saved]);
     return {
       value,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], kept: tf.Tensor[]) => {
         const dValue = (Array.isArray(dy) ? dy[0] : dy) as tf.Tensor3D;
-        const { grads, dh } = engine.backward(argsOf(kept.slice(0, count)), dValue, kept.slice(count));
+        let next = 0;
+        const forwardIns = ins.map((t, i) => (inPlace[i] ? unchanged(t, dataIds[i], INPUT_NAMES[i]) : kept[next++]));
+        const { grads, dh } = engine.backward(argsOf(forwardIns), dValue, kept.slice(next));
         if (options.onHiddenGradient) options.onHiddenGradient(tf.keep(dh));
         return grads;
       },

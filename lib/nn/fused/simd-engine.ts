@@ -91,36 +91,34 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
   const GU = G * U, TB = T * B, BU = B * U;
   const gru = a.kind === "gru", lstm = a.kind === "lstm";
   mark();
+  // The forward pass's packings of these weights are done with: after the gradient comes an
+  // update (new weights, new packings). Freed first, their memory holds the transposed ones.
+  pw.drop(a.kernel, ["W"]);
+  pw.drop(a.recurrentKernel, recurrentPackSpecs(a.kind, U, false).map((spec) => spec.role));
   const RTps = recurrentPacks(a, pw, true);
   const WTp = pw.get(a.kernel, { role: "WT", col0: 0, cols: GU, transpose: true });
   mark("pack weights");
-  const arena = k.arena();
+  // Buffers in three arenas by lifetime, each phase's freed before the next allocates, so the
+  // next reuses their memory: the whole pass (`kept`), the walk back through time (`walk`),
+  // and the weight-gradient products (`products`).
+  const kept = k.arena(), walk = k.arena(), products = k.arena();
   try {
-    const hs = arena.put(floats(saved[0]));
-    const acts = a.kind === "rnn" ? 0 : arena.put(floats(saved[1]));
-    const cs = lstm ? arena.put(floats(saved[2])) : 0;
-    const dOut = arena.floats(TB * U);
-    const dc = lstm ? arena.floats(BU) : 0;
-    const dh = arena.floats(BU);
-    const dZ = arena.floats(TB * GU);
-    const dhs = arena.floats(TB * U);
-    const xT = arena.floats(TB * D);
-    const ap = arena.bytes(x.packedASize(B, GU));
-    const drh = gru ? arena.floats(BU) : 0;
-    const dZp = arena.bytes(x.packedBSize(TB, GU));
-    const XTp = arena.bytes(x.packedASize(D, TB));
-    const HTp = arena.bytes(x.packedASize(U, TB));
-    const dZAp = arena.bytes(x.packedASize(TB, GU));
-    const dZzr = gru ? arena.bytes(x.packedBSize(TB, 2 * U)) : 0;
-    const dZh = gru ? arena.bytes(x.packedBSize(TB, U)) : 0;
-    const rhAll = gru ? arena.floats(TB * U) : 0;
-    const RHTp = gru ? arena.bytes(x.packedASize(U, TB)) : 0;
-    const dW = arena.floats(D * GU);
-    const dR = arena.floats(U * GU);
-    const db = arena.floats(GU);
-    const dxT = arena.floats(TB * D);
-    // No allocation below this line, so the memory view stays valid.
-    const mem = k.f32();
+    const hs = kept.put(floats(saved[0]));
+    const dh = kept.floats(BU);
+    const dc = lstm ? kept.floats(BU) : 0;
+    const dZ = kept.floats(TB * GU);
+    const dhs = kept.floats(TB * U);
+    const dW = kept.floats(D * GU);
+    const dR = kept.floats(U * GU);
+    const db = kept.floats(GU);
+    const acts = a.kind === "rnn" ? 0 : walk.put(floats(saved[1]));
+    const cs = lstm ? walk.put(floats(saved[2])) : 0;
+    const dOut = walk.floats(TB * U);
+    const ap = walk.bytes(x.packedASize(B, GU));
+    const drh = gru ? walk.floats(BU) : 0;
+    const rhAll = gru ? walk.floats(TB * U) : 0;
+    // No allocation until the walk is done, so the memory view stays valid.
+    let mem = k.f32();
     const dv = floats(dValue);
     const slots = lstm ? T + 1 : T;
     for (let b = 0; b < B; b++) {
@@ -130,7 +128,6 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
       }
       if (lstm) mem.set(dv.subarray((b * slots + T) * U, (b * slots + T + 1) * U), (dc >> 2) + b * U);
     }
-    swapLeading(floats(a.x), B, T, D, mem, xT >> 2);
     mark("copies in/out");
 
     // The backward pass through time: dZ (gate pre-activation gradients) and dL/dh_t.
@@ -159,9 +156,27 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
         k.gemm(ap, RTps[0], dh, B, U, 2 * U, U, true); // through the z and r gates
       }
     }
+    if (gru) {
+      // The candidate's recurrent product saw r*h (r from the activations, freed below).
+      const hBase = hs >> 2, aBase = acts >> 2, rBase = rhAll >> 2;
+      for (let row = 0; row < TB; row++) {
+        for (let j = 0; j < U; j++) mem[rBase + row * U + j] = mem[aBase + row * GU + U + j] * mem[hBase + row * U + j];
+      }
+    }
     mark("backward recurrence");
 
-    // Weight gradients, one product over all time steps each.
+    // Weight gradients, one product over all time steps each. (For a GRU, rhAll is still in
+    // the walk's arena, so only what the products need below is allocated around it.)
+    if (!gru) walk.release();
+    const xT = products.floats(TB * D);
+    const dZp = products.bytes(x.packedBSize(TB, GU));
+    const XTp = products.bytes(x.packedASize(D, TB));
+    const HTp = products.bytes(x.packedASize(U, TB));
+    const dZzr = gru ? products.bytes(x.packedBSize(TB, 2 * U)) : 0;
+    const dZh = gru ? products.bytes(x.packedBSize(TB, U)) : 0;
+    const RHTp = gru ? products.bytes(x.packedASize(U, TB)) : 0;
+    mem = k.f32();
+    swapLeading(floats(a.x), B, T, D, mem, xT >> 2);
     x.packB(dZ, TB, GU, GU, 0, dZp);
     x.packA(xT, D, TB, D, 1, XTp);
     k.gemm(XTp, dZp, dW, D, GU, TB, GU, false);
@@ -173,15 +188,14 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
       x.packB(dZ, TB, 2 * U, GU, 0, dZzr);
       x.packB(dZ + 2 * U * 4, TB, U, GU, 0, dZh);
       k.gemm(HTp, dZzr, dR, U, 2 * U, TB, GU, false);
-      const m = mem;
-      const hBase = hs >> 2, aBase = acts >> 2, rBase = rhAll >> 2;
-      for (let row = 0; row < TB; row++) {
-        for (let j = 0; j < U; j++) m[rBase + row * U + j] = m[aBase + row * GU + U + j] * m[hBase + row * U + j];
-      }
       x.packA(rhAll, U, TB, U, 1, RHTp);
       k.gemm(RHTp, dZh, dR + 2 * U * 4, U, U, TB, GU, false);
     }
     x.columnSums(dZ, TB, GU, db);
+    products.release();
+    walk.release();
+    const dZAp = products.bytes(x.packedASize(TB, GU));
+    const dxT = products.floats(TB * D);
     x.packA(dZ, TB, GU, GU, 0, dZAp);
     k.gemm(dZAp, WTp, dxT, TB, D, GU, D, false);
     mark("weight-gradient GEMMs");
@@ -202,7 +216,9 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
     mark("copies in/out");
     return { grads, dh: dhTensor };
   } finally {
-    arena.release();
+    products.release();
+    walk.release();
+    kept.release();
   }
 }
 
