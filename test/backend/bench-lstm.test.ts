@@ -33,7 +33,11 @@ describe("bench lstm (tiny sizes: checks the report, not the speed)", () => {
     // The peak after sl.trainModel covers the whole run; the memories' sizes explain the peak.
     expect(last.train_model_peak_rss_mb).to.be.at.least(last.peak_rss_mb);
     expect(last.memory_mb).to.have.all.keys("tfjs_wasm_heap", "simd_memory", "v8_heap");
-    expect(last.memory_mb.simd_memory).to.be.greaterThan(0);
+    // Whole MB: at these sizes the SIMD memory rounds to 0 unless earlier tests in the same
+    // process grew it, so only the heaps that always hold megabytes are checked for a size.
+    for (const key of ["tfjs_wasm_heap", "simd_memory", "v8_heap"]) expect(last.memory_mb[key], key).to.be.a("number").and.at.least(0);
+    expect(last.memory_mb.v8_heap).to.be.greaterThan(0);
+    expect(last.memory_mb.tfjs_wasm_heap).to.be.greaterThan(0);
     expect(last.loss).to.be.closeTo(Math.log(11), 1); // random tokens: near log(vocab)
   });
 
