@@ -7,31 +7,16 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { simdStatus } from "../../lib/simd";
-import { gemmProblem, gemmRef, mismatches, placeGemm, withArena } from "./helpers";
+import { gemmProblem, gemmRef, mismatches, runGemm } from "./helpers";
 
 const problem = { M: 8, N: 40, K: 300 };
 
-/** The product of `problem` through the kernels loaded in this process. */
-function product(): number[] {
-  const p = gemmProblem(problem);
-  return withArena((k, arena) => {
-    const { Ap, Bp, C } = placeGemm(k, arena, p);
-    k.x.gemmPanels(Ap, Bp, C, p.M, p.N, p.K, p.ldc, 0, 0, Math.ceil(p.N / 8), arena.bytes(128));
-    return Array.from(k.read(C, p.C0.length));
-  });
-}
-
-/** simdStatus and the same product in a fresh Node process with SEQLAB_SIMD_FMA set. */
+/** simdStatus and the product of `problem` in a fresh Node process with SEQLAB_SIMD_FMA set. */
 function inChild(fma: string): { status: ReturnType<typeof simdStatus>; c: number[] } {
   const script = `
     const { simdStatus } = require(${JSON.stringify(path.resolve(__dirname, "../../lib/simd"))});
-    const { gemmProblem, placeGemm, withArena } = require(${JSON.stringify(path.join(__dirname, "helpers"))});
-    const p = gemmProblem(${JSON.stringify(problem)});
-    const c = withArena((k, arena) => {
-      const { Ap, Bp, C } = placeGemm(k, arena, p);
-      k.x.gemmPanels(Ap, Bp, C, p.M, p.N, p.K, p.ldc, 0, 0, Math.ceil(p.N / 8), arena.bytes(128));
-      return Array.from(k.read(C, p.C0.length));
-    });
+    const { gemmProblem, runGemm } = require(${JSON.stringify(path.join(__dirname, "helpers"))});
+    const c = Array.from(runGemm(gemmProblem(${JSON.stringify(problem)})));
     process.stdout.write(JSON.stringify({ status: simdStatus(), c }));`;
   const out = execFileSync(process.execPath, ["-e", script], { env: { ...process.env, SEQLAB_SIMD_FMA: fma }, encoding: "utf8" });
   return JSON.parse(out);
@@ -56,7 +41,7 @@ describe("simd: fused multiply-add build and plain build", function () {
   });
 
   it("both builds compute the product within its rounding bound, and differ where the CPU fuses", () => {
-    const fused = product();
+    const fused = Array.from(runGemm(gemmProblem(problem)));
     const plain = inChild("0").c;
     const p = gemmProblem(problem);
     const { want, bound } = gemmRef(p);

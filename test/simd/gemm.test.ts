@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { gemmProblem, gemmRef, mismatches, placeGemm, withArena, type GemmCase } from "./helpers";
+import { gemmProblem, gemmRef, mismatches, runGemm, type GemmCase } from "./helpers";
 
 /**
  * Sizes that take every path of gemmPanels: 4x8 tiles; edge tiles (M not a multiple of 4, N
@@ -24,11 +24,7 @@ describe("simd: gemmPanels against plain JS loops", () => {
     for (const accumulate of [false, true]) {
       it(`[${c.M}x${c.K}]x[${c.K}x${c.N}]${accumulate ? " accumulated" : ""}: ${c.why}`, () => {
         const p = gemmProblem({ ...c, accumulate, ldc: c.N + 3 }); // C a block of a wider matrix
-        const got = withArena((k, arena) => {
-          const { Ap, Bp, C } = placeGemm(k, arena, p);
-          k.x.gemmPanels(Ap, Bp, C, p.M, p.N, p.K, p.ldc, accumulate ? 1 : 0, 0, Math.ceil(p.N / 8), arena.bytes(128));
-          return k.read(C, p.C0.length);
-        });
+        const got = runGemm(p);
         const { want, bound } = gemmRef(p);
         expect(mismatches(got, want, bound, p.ldc).slice(0, 5)).to.deep.equal([]);
       });
@@ -38,11 +34,7 @@ describe("simd: gemmPanels against plain JS loops", () => {
   it("computes only the panels asked for and leaves the rest of C alone", () => {
     const p = gemmProblem({ M: 6, N: 29, K: 7 });
     for (const [p0, p1] of [[0, 1], [1, 3], [3, 4], [2, 2]]) {
-      const got = withArena((k, arena) => {
-        const { Ap, Bp, C } = placeGemm(k, arena, p);
-        k.x.gemmPanels(Ap, Bp, C, p.M, p.N, p.K, p.ldc, 0, p0, p1, arena.bytes(128));
-        return k.read(C, p.C0.length);
-      });
+      const got = runGemm(p, p0, p1);
       const { want, bound } = gemmRef(p, p0, p1);
       expect(mismatches(got, want, bound, p.ldc).slice(0, 5), `panels [${p0}, ${p1})`).to.deep.equal([]);
     }

@@ -110,6 +110,15 @@ export function mismatches(got: ArrayLike<number>, want: ArrayLike<number>, boun
   return out;
 }
 
+/** C after the product of p over panels [p0, p1) (default all), computed by the kernels. */
+export function runGemm(p: GemmProblem, p0 = 0, p1 = Math.ceil(p.N / 8)): Float32Array {
+  return withArena((k, arena) => {
+    const { Ap, Bp, C } = placeGemm(k, arena, p);
+    k.x.gemmPanels(Ap, Bp, C, p.M, p.N, p.K, p.ldc, p.accumulate ? 1 : 0, p0, p1, arena.bytes(128));
+    return k.read(C, p.C0.length);
+  });
+}
+
 /** Run f with an arena released afterwards. */
 export function withArena<T>(f: (k: Simd, arena: Arena) => T): T {
   const k = kernels();
