@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { loadSimd, SIMD_BACKENDS, simdStatus, type Arena, type Simd } from "../simd";
 import { packRightOperand, type PackSpec } from "../simd/packed-weights";
 import { allocStepScratch, recurrentPackSpecs, recurrentStep, type StepScratch } from "../nn/fused/simd-step";
-import { floats } from "../simd/tensor-floats";
+import { dataIdOf, floats } from "../simd/tensor-floats";
 import type { CellKind } from "../nn/fused/types";
 import { gateCount } from "../nn/init";
 import type { Stepper } from "./stepper";
@@ -59,8 +59,6 @@ function weightTensors(plan: Plan): tf.Tensor[] {
   return [plan.embedding, ...plan.recurrent.map((s) => s.layer), plan.dense].flatMap((l) => l.weights.map((w) => w.read()));
 }
 
-const dataId = (t: tf.Tensor) => (t as unknown as { dataId: object }).dataId;
-
 class SimdStepper implements Stepper {
   private arena: Arena;
   private layers: LayerState[] = [];
@@ -83,7 +81,7 @@ class SimdStepper implements Stepper {
     const { k, plan } = this;
     const x = k.x;
     const a = this.arena;
-    this.sources = weightTensors(plan).map(dataId);
+    this.sources = weightTensors(plan).map(dataIdOf);
     this.layers = [];
     const packed = (t: tf.Tensor, spec: PackSpec) => a.adopt(packRightOperand(k, floats(t), t.shape, spec));
     let from = 0;
@@ -146,7 +144,7 @@ class SimdStepper implements Stepper {
 
   private weightsChanged(): boolean {
     const now = weightTensors(this.plan);
-    return now.length !== this.sources.length || now.some((t, i) => dataId(t) !== this.sources[i]);
+    return now.length !== this.sources.length || now.some((t, i) => dataIdOf(t) !== this.sources[i]);
   }
 
   step(ids: number[]): Float32Array {
