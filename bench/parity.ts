@@ -7,6 +7,7 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import * as tf from "@tensorflow/tfjs";
@@ -17,7 +18,9 @@ import { buildLabModel } from "../lib/nn";
 import { leanAdam, trainModel } from "../lib/train";
 
 const USAGE = `usage: seqlab bench parity [--iters 300] [--batch 8] [--units 1024] [--embedding 256]
-       [--seq 100] [--lr 5e-3] [--window 100] [--seed 0] [--torch PATH_TO_REFERENCE] [--json]`;
+       [--seq 100] [--lr 5e-3] [--window 100] [--seed 0] [--torch PATH_TO_REFERENCE] [--same-draws] [--json]
+  --same-draws  (with --torch) train from the reference's own initial weights and windows, so the
+                two runs differ only in their arithmetic`;
 
 function windowMeans(losses: number[], window: number): number[] {
   const means: number[] = [];
@@ -28,11 +31,14 @@ function windowMeans(losses: number[], window: number): number[] {
   return means;
 }
 
+/** Debian's python3-torch lives beside the system interpreter, which a pyenv shim may hide. */
+function pythonForTorch(): string {
+  return process.env.SEQLAB_PYTHON ?? (fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+}
+
 /** Runs the PyTorch reference and reads its per-iteration losses from "iter N loss L" lines (10-iteration means). */
 function torchWindowMeans(script: string, corpus: string, iters: number, batch: number, units: number, window: number): { means: number[]; msPerStep: number } {
-  // Debian's python3-torch lives beside the system interpreter, which a pyenv shim may hide.
-  const python = process.env.SEQLAB_PYTHON ?? (fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-  const run = spawnSync(python, [script, corpus, String(iters), String(batch), "1", String(units)], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const run = spawnSync(pythonForTorch(), [script, corpus, String(iters), String(batch), "1", String(units)], { encoding: "utf8", maxBuffer: 64 << 20 });
   if (run.status !== 0) throw new Error(`the PyTorch reference failed (exit ${run.status}): ${run.stderr.slice(-2000)}`);
   const tens: number[] = [];
   let msPerStep = NaN;
@@ -56,18 +62,75 @@ export interface ParityConfig {
   seed: number;
 }
 
+/** The PyTorch reference's random draws, as bench/torch_draws.py writes them. */
+export interface ParityDraws {
+  /** The lab model's weights in getWeights() order. */
+  weights: Float32Array[];
+  /** The corpus as the reference encodes it. */
+  encoded: Int32Array;
+  /** Window starts, iters x batch. */
+  starts: Int32Array;
+}
+
+function readBinary<T extends Float32Array | Int32Array>(file: string, Type: new (b: ArrayBuffer) => T): T {
+  const bytes = fs.readFileSync(file);
+  return new Type(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+}
+
+/** Runs bench/torch_draws.py on the reference script and reads what it wrote. */
+export function torchDraws(script: string, corpus: string, c: ParityConfig): ParityDraws {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-draws-"));
+  try {
+    const helper = path.join(__dirname, "..", "..", "bench", "torch_draws.py"); // from dist/bench
+    const run = spawnSync(pythonForTorch(), [helper, script, corpus, String(c.iters), String(c.batch), String(c.units), dir], { encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`bench/torch_draws.py failed (exit ${run.status}): ${run.stderr.slice(-2000)}`);
+    return {
+      weights: Array.from({ length: 6 }, (_, i) => readBinary(path.join(dir, `w${i}.bin`), Float32Array)),
+      encoded: readBinary(path.join(dir, "encoded.bin"), Int32Array),
+      starts: readBinary(path.join(dir, "starts.bin"), Int32Array),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The lab's batch for the reference's window starts of one iteration. */
+function batchAt(draws: ParityDraws, iteration: number, batch: number, seq: number): TensorBatch {
+  const x = new Int32Array(batch * seq), y = new Int32Array(batch * seq);
+  const starts = Array.from(draws.starts.subarray(iteration * batch, (iteration + 1) * batch));
+  starts.forEach((start, b) => {
+    x.set(draws.encoded.subarray(start, start + seq), b * seq);
+    y.set(draws.encoded.subarray(start + 1, start + seq + 1), b * seq);
+  });
+  return { x: tf.tensor2d(x, [batch, seq], "int32"), y: tf.tensor2d(y, [batch, seq], "int32"), starts };
+}
+
 /**
  * Trains the lab model on the lab corpus as the PyTorch reference does (its data pipeline,
  * Adam with its epsilon, Glorot per gate block) and returns the mean loss of each window.
  * The parity test in test/train runs it at a small size against stored reference losses.
  */
-export async function trainLabForParity(c: ParityConfig, log?: (line: string) => void): Promise<{ means: number[]; msPerStep: number; backend: string; vocabSize: number; corpusPath: string }> {
+export async function trainLabForParity(c: ParityConfig, log?: (line: string) => void, draws?: ParityDraws): Promise<{ means: number[]; msPerStep: number; backend: string; vocabSize: number; corpusPath: string }> {
   const backend = await initBackend();
   const corpus = await loadLabSongs();
   const vocab = Vocabulary.fromText(corpus.text);
   const encoded = vocab.encode(corpus.text);
   // initFan "gate": Glorot per gate block, as the PyTorch reference initialises its LSTM.
   const model = buildLabModel({ vocabSize: vocab.size, embeddingDim: c.embedding, units: c.units, seed: c.seed, initFan: "gate" });
+  if (draws) {
+    if (draws.encoded.length !== encoded.length || draws.encoded.some((id, i) => id !== encoded[i])) {
+      throw new Error("the reference encodes the corpus differently from seqlab's Vocabulary: its draws cannot be replayed");
+    }
+    if (draws.starts.length < c.iters * c.batch) throw new Error(`the reference's draws hold ${draws.starts.length} windows, ${c.iters * c.batch} needed`);
+    const shapes = model.getWeights().map((w) => w.shape);
+    shapes.forEach((shape, i) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      if (draws.weights[i]?.length !== size) throw new Error(`the reference's weight ${i} has ${draws.weights[i]?.length} values, seqlab's model [${shape}] needs ${size}: a different model size`);
+    });
+    const weights = shapes.map((shape, i) => tf.tensor(draws.weights[i], shape));
+    model.setWeights(weights);
+    tf.dispose(weights);
+  }
   const optimizer = leanAdam(c.lr, 0.9, 0.999, 1e-7);
   const started = Date.now();
   try {
@@ -75,7 +138,7 @@ export async function trainLabForParity(c: ParityConfig, log?: (line: string) =>
       steps: c.iters,
       seed: c.seed,
       optimizer,
-      batches: ({ rng }) => getBatch(encoded, c.seq, c.batch, rng),
+      batches: ({ rng, batchIndex }) => (draws ? batchAt(draws, batchIndex, c.batch, c.seq) : getBatch(encoded, c.seq, c.batch, rng)),
       callbacks: {
         onStepEnd: ({ step, loss }) => {
           if (step % 10 === 0) log?.(`seqlab iter ${step} loss ${loss.toFixed(4)}`);
@@ -99,6 +162,7 @@ const OPTIONS = {
   window: { type: "string", default: "100" },
   seed: { type: "string", default: "0" },
   torch: { type: "string" },
+  "same-draws": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -123,7 +187,12 @@ export async function main(argv: string[]): Promise<number> {
   const [iters, batch, units, embedding, seq, lr, window, seed] = [n("iters"), n("batch"), n("units"), n("embedding"), n("seq"), n("lr"), n("window"), Number(values.seed)];
   if (window % 10 !== 0) throw new Error("--window must be a multiple of 10 (the reference prints 10-iteration means)");
 
-  const run = await trainLabForParity({ iters, batch, units, embedding, seq, lr, window, seed }, (line) => process.stderr.write(`${line}\n`));
+  const config = { iters, batch, units, embedding, seq, lr, window, seed };
+  // The reference script fixes its embedding at 256 (and its optimizer and sequence length).
+  if (values.torch && (embedding !== 256 || seq !== 100 || lr !== 5e-3)) throw new Error("with --torch, --embedding must be 256, --seq 100 and --lr 5e-3: the reference script fixes them");
+  if (values["same-draws"] && !values.torch) throw new Error("--same-draws needs --torch PATH_TO_REFERENCE (the draws are the reference script's)");
+  const draws = values["same-draws"] ? torchDraws(path.resolve(values.torch!), (await loadLabSongs()).path, config) : undefined;
+  const run = await trainLabForParity(config, (line) => process.stderr.write(`${line}\n`), draws);
   const { backend, msPerStep, means: ours, corpusPath } = run;
   const reference = values.torch
     ? torchWindowMeans(path.resolve(values.torch), corpusPath, iters, batch, units, window)

@@ -7,7 +7,10 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { trainLabForParity } from "../../bench/parity";
+import { trainLabForParity, type ParityDraws } from "../../bench/parity";
+import { loadLabSongs } from "../../lib/music";
+import { Vocabulary } from "../../lib/text";
+import { buildLabModel } from "../../lib/nn";
 import { repoRoot } from "../kernel/helpers";
 import { checkLabNotebookInputs } from "../e2e/notebook-server";
 
@@ -44,5 +47,40 @@ describe("parity with PyTorch: the lab model at units 256 against the reference 
       rows.map((r) => `${r.iteration}: ${r.seqlab.toFixed(3)} vs ${r.torch.toFixed(3)} (${(100 * r.gap).toFixed(1)}%)`).join(", ") + ")");
     expect(rows.length).to.equal(torch.length);
     for (const r of rows) expect(Math.abs(r.gap), `iteration ${r.iteration}: seqlab ${r.seqlab.toFixed(3)} vs PyTorch ${r.torch.toFixed(3)}`).to.be.at.most(TOLERANCE);
+  });
+});
+
+describe("bench parity --same-draws: training from given initial weights and windows", function () {
+  this.timeout(120_000);
+  const config = { iters: 4, batch: 2, units: 16, embedding: 8, seq: 20, lr: 5e-3, window: 2, seed: 0 };
+
+  /** Draws made here (not by PyTorch), in the form bench/torch_draws.py writes. */
+  async function someDraws(): Promise<ParityDraws> {
+    const songs = await loadLabSongs();
+    const vocab = Vocabulary.fromText(songs.text);
+    const model = buildLabModel({ vocabSize: vocab.size, embeddingDim: config.embedding, units: config.units, seed: 42 });
+    const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
+    model.dispose();
+    const encoded = Int32Array.from(vocab.encode(songs.text));
+    const starts = Int32Array.from({ length: config.iters * config.batch }, (_, i) => (7919 * (i + 1)) % (encoded.length - config.seq - 1));
+    return { weights, encoded, starts };
+  }
+
+  it("replaces both the seed's initialisation and its windows: any seed gives the same losses", async () => {
+    checkLabNotebookInputs();
+    const draws = await someDraws();
+    const a = await trainLabForParity({ ...config, seed: 0 }, undefined, draws);
+    const b = await trainLabForParity({ ...config, seed: 9 }, undefined, draws);
+    const own = await trainLabForParity({ ...config, seed: 0 });
+    expect(b.means).to.deep.equal(a.means);
+    expect(own.means).to.not.deep.equal(a.means);
+  });
+
+  it("says so when the draws are for a model of another size", async () => {
+    checkLabNotebookInputs();
+    const draws = await someDraws();
+    let error: Error | undefined;
+    await trainLabForParity({ ...config, units: 32 }, undefined, draws).catch((e: Error) => { error = e; });
+    expect(error?.message).to.match(/weight 1 has 512 values, seqlab's model \[8,128\] needs 1024: a different model size/);
   });
 });
