@@ -21,7 +21,6 @@ namespace = {"__name__": "reference"}
 exec(compile(source.split(marker)[0], script, "exec"), namespace)
 m = namespace["Lab"]()
 np_random, vec, T = namespace["np"].random, namespace["vec"], namespace["T"]
-U = units
 weights = [m.emb.weight, m.lstm.weight_ih_l0.T, m.lstm.weight_hh_l0.T,
            m.lstm.bias_ih_l0 + m.lstm.bias_hh_l0, m.dense.weight.T, m.dense.bias]
 os.makedirs(out, exist_ok=True)
