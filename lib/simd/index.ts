@@ -26,6 +26,10 @@ export interface RecurrenceExports {
   fillRows(dst: number, rows: number, n: number, v: number): void;
   columnSums(src: number, rows: number, n: number, out: number): void;
   lstmGates(B: number, U: number, zt: number, cPrev: number, cNext: number, hNext: number): void;
+  lstmStepUnits(
+    Ap: number, Rp: number, zt: number, B: number, U: number, u0: number, u1: number, cPrev: number, cNext: number,
+    hNext: number, tile: number,
+  ): void;
   lstmGatesBackward(
     B: number, U: number, at: number, cPrev: number, cNow: number, dOutT: number, dh: number, dc: number, dzt: number,
     dhsT: number,
@@ -111,6 +115,16 @@ export class Simd {
     const acc = accumulate ? 1 : 0;
     this.pool.gemm([Ap, Bp, C, M, N, K, ldc, acc], minWorkPerThread, (p0, p1) =>
       this.x.gemmPanels(Ap, Bp, C, M, N, K, ldc, acc, p0, p1, this.tile),
+    );
+  }
+  /**
+   * One LSTM step after zt (B x 4U) received x·W + b: zt += h_{t-1}·R (Ap: packed h_{t-1},
+   * Rp: packed R), then the gates, writing c_t and h_t; on all threads, split by units, each
+   * thread running its units' gates as soon as their columns are done. U: a multiple of 8.
+   */
+  lstmStep(Ap: number, Rp: number, zt: number, B: number, U: number, cPrev: number, cNext: number, hNext: number): void {
+    this.pool.lstmStep([Ap, Rp, zt, B, U], [cPrev, cNext, hNext], minWorkPerThread, (u0, u1) =>
+      this.x.lstmStepUnits(Ap, Rp, zt, B, U, u0, u1, cPrev, cNext, hNext, this.tile),
     );
   }
   alloc(bytes: number): number {

@@ -1,11 +1,11 @@
 /**
- * Splits matrix products over worker threads: each takes a contiguous range of B's column
- * panels while the main thread computes the first range, then the main thread waits. The
- * kernels share one WebAssembly memory, so nothing is copied.
+ * Splits work over worker threads: matrix products by ranges of B's column panels, and LSTM
+ * steps by ranges of units. The main thread computes the first share while the workers run
+ * the others, then waits. The kernels share one WebAssembly memory, so nothing is copied.
  */
 import * as path from "path";
 import { Worker } from "worker_threads";
-import { CONTROL_INTS, SLOT, type WorkerData } from "./protocol";
+import { CONTROL_INTS, SHARED_OPS, SLOT, type SharedOp, type WorkerData } from "./protocol";
 
 export interface PoolHost {
   module: WebAssembly.Module;
@@ -60,6 +60,11 @@ export class GemmPool {
     Atomics.notify(h.control, SLOT.seq);
   }
 
+  /** Into how many shares to split `units` indivisible pieces of `work` multiply-adds. */
+  private parts(units: number, work: number, minWorkPerThread: number): number {
+    return Math.min(this.helpers.length + 1, units, Math.floor(work / Math.max(1, minWorkPerThread)));
+  }
+
   /**
    * Run gemmPanels over all panels, split between the threads. `run` computes a panel range
    * on this thread.
@@ -71,27 +76,51 @@ export class GemmPool {
   ): void {
     const [, , , M, N, K] = args;
     const panels = (N + 7) >> 3;
-    const parts = Math.min(this.helpers.length + 1, panels, Math.floor((M * N * K) / Math.max(1, minWorkPerThread)));
+    const parts = this.parts(panels, M * N * K, minWorkPerThread);
     if (parts <= 1) {
       run(0, panels);
       return;
     }
-    // The helpers need a fresh view if the memory grew since they were made.
     const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((panels * i) / parts));
+    this.share("gemmPanels", parts, (w, tile) => [...args, bounds[w], bounds[w + 1], tile], () => run(bounds[0], bounds[1]));
+  }
+
+  /**
+   * Run one LSTM step (lstmStepUnits) split between the threads by units, in blocks of 8 (U
+   * must be a multiple of 8). `run` computes a unit range on this thread.
+   */
+  lstmStep(
+    args: [Ap: number, Rp: number, zt: number, B: number, U: number],
+    states: [cPrev: number, cNext: number, hNext: number],
+    minWorkPerThread: number,
+    run: (u0: number, u1: number) => void,
+  ): void {
+    const [, , , B, U] = args;
+    const blocks = U >> 3;
+    const parts = this.parts(blocks, B * 4 * U * U, minWorkPerThread);
+    if (parts <= 1) {
+      run(0, U);
+      return;
+    }
+    const bounds = Array.from({ length: parts + 1 }, (_, i) => 8 * Math.round((blocks * i) / parts));
+    this.share("lstmStepUnits", parts, (w, tile) => [...args, bounds[w], bounds[w + 1], ...states, tile], () => run(bounds[0], bounds[1]));
+  }
+
+  /** Shares 1..parts-1 of `op` to the helpers (argsOf gives each its arguments), share 0 here. */
+  private share(op: SharedOp, parts: number, argsOf: (w: number, tile: number) => number[], runHere: () => void): void {
     const busy: Helper[] = [];
     for (let w = 1; w < parts; w++) {
+      // The helpers need a fresh view if the memory grew since they were made.
       const h = this.refresh(this.helpers[w - 1]);
       const c = h.control;
-      c.set(args, SLOT.args);
-      c[SLOT.args + 8] = bounds[w];
-      c[SLOT.args + 9] = bounds[w + 1];
-      c[SLOT.args + 10] = h.tile;
+      c[SLOT.op] = SHARED_OPS.indexOf(op);
+      c.set(argsOf(w, h.tile), SLOT.args);
       Atomics.add(c, SLOT.seq, 1);
       Atomics.notify(c, SLOT.seq);
       busy.push(h);
     }
     try {
-      run(bounds[0], bounds[1]);
+      runHere();
     } finally {
       // Even when this thread's share throws, wait for the helpers: a share left running
       // would write into buffers the caller is about to free and reuse.

@@ -1,6 +1,7 @@
 /**
- * The control block through which the main thread hands a share of a matrix product to a
- * kernel worker: 16 int32 slots in the shared WebAssembly memory, one block per worker.
+ * The control block through which the main thread hands a share of work (a range of a
+ * product's panels, or of an LSTM step's units) to a kernel worker: int32 slots in the shared
+ * WebAssembly memory, one block per worker.
  */
 export const SLOT = {
   /** Bumped by the main thread for each job; the worker waits on it. */
@@ -11,13 +12,24 @@ export const SLOT = {
   ready: 2,
   /** Set to 1 to make the worker exit. */
   stop: 3,
-  /** gemmPanels arguments: Ap, Bp, C, M, N, K, ldc, accumulate, p0, p1, tile. */
-  args: 4,
   /** Set to 1 by the worker when its share failed. */
-  failed: 15,
+  failed: 4,
+  /** Which kernel export to run: an index into SHARED_OPS. */
+  op: 5,
+  /** Its arguments, ARITY of them. */
+  args: 6,
 } as const;
 
-export const CONTROL_INTS = 16;
+/**
+ * The kernel exports a worker runs a share of, each with ARITY integer arguments:
+ * gemmPanels(Ap, Bp, C, M, N, K, ldc, accumulate, p0, p1, tile) and
+ * lstmStepUnits(Ap, Rp, zt, B, U, u0, u1, cPrev, cNext, hNext, tile).
+ */
+export const SHARED_OPS = ["gemmPanels", "lstmStepUnits"] as const;
+export type SharedOp = (typeof SHARED_OPS)[number];
+export const ARITY = 11;
+
+export const CONTROL_INTS = SLOT.args + ARITY;
 
 export interface WorkerData {
   module: WebAssembly.Module;

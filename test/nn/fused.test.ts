@@ -206,8 +206,8 @@ describe("nn/fused: WebAssembly SIMD kernels against the tfjs engine", () => {
 
   for (const backend of ["wasm", "cpu"]) {
     for (const c of CASES) {
-      for (const [B, T, D, U] of [[5, 7, 9, 13], [1, 3, 5, 9]])
-      it(`${c.label} on ${backend}, batch ${B}: same outputs, states, gradients and dL/dh_t at uneven sizes`, async () => {
+      for (const [B, T, D, U] of [[5, 7, 9, 13], [1, 3, 5, 9], [2, 4, 6, 16]])
+      it(`${c.label} on ${backend}, batch ${B}: same outputs, states, gradients and dL/dh_t at ${U % 8 ? "uneven sizes" : "units a multiple of 8"}`, async () => {
         await useBackend(backend);
         const p = makeProblem(c.kind, B, T, D, U, c.relu);
         const run = (engine: "tfjs" | "simd") =>
@@ -252,28 +252,32 @@ describe("nn/fused: WebAssembly SIMD kernels against the tfjs engine", () => {
     }
   }
 
-  it("gives identical results when products are split over worker threads", async () => {
-    await useBackend("wasm");
-    const saved = simdThreads();
-    const p = makeProblem("lstm", 3, 4, 9, 21);
-    const run = () =>
-      tf.tidy(() => {
-        const f = (...ins: tf.Tensor[]) => {
-          const r = runFused(p, ins, { engine: "simd" });
-          return lossOf(p, r.outputs, r.state.h, r.state.c);
-        };
-        return tf.grads(f)(problemInputs(p)).map((g) => Array.from(g.dataSync()));
-      });
-    try {
-      setSimdThreads(1);
-      const single = run();
-      setSimdThreads(3, 0); // split even tiny products, across more threads than panels allow evenly
-      expect(simdThreads()).to.equal(3);
-      expect(run()).to.deep.equal(single);
-    } finally {
-      setSimdThreads(saved, DEFAULT_MIN_WORK);
-    }
-  });
+  // Units 21: the product split by panels, then the gates on this thread. Units 40 (five blocks
+  // of 8 over three threads, unevenly): the step split by units, each thread its units' gates.
+  for (const U of [21, 40]) {
+    it(`gives identical results when the work is split over worker threads (lstm, ${U} units)`, async () => {
+      await useBackend("wasm");
+      const saved = simdThreads();
+      const p = makeProblem("lstm", 3, 4, 9, U);
+      const run = () =>
+        tf.tidy(() => {
+          const f = (...ins: tf.Tensor[]) => {
+            const r = runFused(p, ins, { engine: "simd" });
+            return lossOf(p, r.outputs, r.state.h, r.state.c);
+          };
+          return tf.grads(f)(problemInputs(p)).map((g) => Array.from(g.dataSync()));
+        });
+      try {
+        setSimdThreads(1);
+        const single = run();
+        setSimdThreads(3, 0); // split even tiny products, across more threads than panels allow evenly
+        expect(simdThreads()).to.equal(3);
+        expect(run()).to.deep.equal(single);
+      } finally {
+        setSimdThreads(saved, DEFAULT_MIN_WORK);
+      }
+    });
+  }
 
   it("picks the SIMD kernels on wasm and cpu by default, and for engine \"simd\" or its old name \"kernels\"", async () => {
     for (const backend of ["wasm", "cpu"]) {

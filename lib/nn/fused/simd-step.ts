@@ -44,7 +44,9 @@ export function recurrentStep(
   const x = k.x;
   const GU = gateCount(kind) * U;
   x.packA(hPrev, B, U, U, 0, s.ap);
-  if (kind === "lstm") {
+  if (kind === "lstm" && U % 8 === 0) {
+    k.lstmStep(s.ap, Rps[0], zt, B, U, cPrev, cNext, hNext); // product and gates, split by units
+  } else if (kind === "lstm") {
     k.gemm(s.ap, Rps[0], zt, B, GU, U, GU, true);
     x.lstmGates(B, U, zt, cPrev, cNext, hNext);
   } else if (kind === "rnn") {

@@ -253,11 +253,16 @@ function tanh(x: f32): f32 {
  * gates (i, f, g, o); the new cell and hidden states go to cNext and hNext (B x U).
  */
 export function lstmGates(B: i32, U: i32, zt: usize, cPrev: usize, cNext: usize, hNext: usize): void {
+  lstmGatesUnits(B, U, 0, U, zt, cPrev, cNext, hNext);
+}
+
+/** lstmGates for units [u0, u1) only: what one thread's share of a step (lstmStepUnits) touches. */
+function lstmGatesUnits(B: i32, U: i32, u0: i32, u1: i32, zt: usize, cPrev: usize, cNext: usize, hNext: usize): void {
   const G = 4 * U;
   const u4 = <usize>(U * 4);
   for (let b = 0; b < B; b++) {
     const row = zt + <usize>(b * G * 4);
-    for (let j = 0; j < U; j++) {
+    for (let j = u0; j < u1; j++) {
       const pi = row + <usize>(j * 4);
       const i = sigmoid(load<f32>(pi));
       const f = sigmoid(load<f32>(pi + u4));
@@ -273,6 +278,21 @@ export function lstmGates(B: i32, U: i32, zt: usize, cPrev: usize, cNext: usize,
       store<f32>(pi + 3 * u4, o);
     }
   }
+}
+
+/**
+ * One thread's share of an LSTM step, units [u0, u1) (multiples of 8, as is U): zt's columns
+ * for those units in each of the four gate blocks receive h_{t-1}·R (Ap: packed h_{t-1}, Rp:
+ * packed R), then those units' gates run. A unit's gates need only its own four columns, so
+ * the threads never wait for each other within a step, and each product tile and each gate
+ * is computed exactly as on one thread (the same bits).
+ */
+export function lstmStepUnits(
+  Ap: usize, Rp: usize, zt: usize, B: i32, U: i32, u0: i32, u1: i32, cPrev: usize, cNext: usize, hNext: usize, tile: usize,
+): void {
+  const G = 4 * U;
+  for (let g = 0; g < 4; g++) gemmPanels(Ap, Rp, zt, B, G, U, G, 1, (g * U + u0) >> 3, (g * U + u1) >> 3, tile);
+  lstmGatesUnits(B, U, u0, u1, zt, cPrev, cNext, hNext);
 }
 
 /**
