@@ -8,17 +8,11 @@ LSTM kernel, recurrent kernel, bias, dense kernel, dense bias), encoded.bin (int
 corpus) and starts.bin (int32, ITERS x BATCH)."""
 import os, sys
 import numpy as np
+from reference_setup import reference_namespace
 
 script, abc, iters, batch, units, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
-source = open(script).read()
-marker = "m = Lab()"
-if marker not in source:
-    sys.exit(f"{script}: no '{marker}' line; this is not the lab's reference script")
-# The script's own code up to the model: its argument parsing, seeds, corpus, vocabulary and
-# Lab class, so the weights and the numpy stream are the ones its run uses.
-sys.argv = [script, abc, str(iters), str(batch), "1", str(units)]
-namespace = {"__name__": "reference"}
-exec(compile(source.split(marker)[0], script, "exec"), namespace)
+# The script's own set-up, so the weights and the numpy stream are the ones its run uses.
+namespace = reference_namespace(script, abc, iters, batch, units)
 m = namespace["Lab"]()
 np_random, vec, T = namespace["np"].random, namespace["vec"], namespace["T"]
 weights = [m.emb.weight, m.lstm.weight_ih_l0.T, m.lstm.weight_hh_l0.T,

@@ -12,16 +12,10 @@ the first three iterations' loss to all its digits ("step N loss L"), to compare
 first steps from the same weights."""
 import os, sys, time
 import numpy as np
+from reference_setup import reference_namespace
 
 script, abc, iters, batch, units, draws = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
-source = open(script).read()
-marker = "m = Lab()"
-if marker not in source:
-    sys.exit(f"{script}: no '{marker}' line; this is not the lab's reference script")
-# The script's own set-up (threads, corpus, vocabulary size, hyperparameters, the Lab class).
-sys.argv = [script, abc, str(iters), str(batch), "1", str(units)]
-ns = {"__name__": "reference"}
-exec(compile(source.split(marker)[0], script, "exec"), ns)
+ns = reference_namespace(script, abc, iters, batch, units)
 torch, V, E, T, LR = ns["torch"], ns["V"], ns["E"], ns["T"], ns["LR"]
 U = units
 
