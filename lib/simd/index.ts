@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as v8 from "v8";
-import { GemmPool } from "./pool";
+import { SimdPool } from "./pool";
 import { kernelImports } from "./protocol";
 
 /** The raw exports of recurrence.wasm; pointers are byte offsets into its memory. */
@@ -94,7 +94,7 @@ export class Simd {
   inUse = 0;
   peakInUse = 0;
   private readonly sizes = new Map<number, number>();
-  readonly pool: GemmPool;
+  readonly pool: SimdPool;
   constructor(
     readonly x: RecurrenceExports,
     readonly memory: WebAssembly.Memory,
@@ -102,7 +102,7 @@ export class Simd {
   ) {
     this.view = new Float32Array(memory.buffer);
     this.tile = this.alloc(128);
-    this.pool = new GemmPool(this);
+    this.pool = new SimdPool(this);
   }
   /** A float32 view of the whole memory (re-made after the memory grows). */
   f32(): Float32Array {

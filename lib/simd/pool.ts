@@ -24,7 +24,7 @@ const START_TIMEOUT_MS = 10_000;
 /** How long a share of one product may take before its worker counts as lost. */
 const STALL_TIMEOUT_MS = 120_000;
 
-export class GemmPool {
+export class SimdPool {
   private helpers: Helper[] = [];
 
   constructor(private readonly host: PoolHost) {}
