@@ -18,11 +18,36 @@ export function cacheDir(): string {
   return path.join(base, "seqlab");
 }
 
-/** One cache file per script version, Node version and architecture (V8 rejects others anyway). */
-export function cacheFileFor(file: string, dir = cacheDir()): string {
+/**
+ * The flags this process gave V8. V8 rejects code cached under other flags (the kernelspec
+ * runs node with --max-semi-space-size=2; a test or a profiler may run it without, or with
+ * more), so each set of flags keeps its own file instead of overwriting the others' in turn.
+ */
+function v8Flags(): string {
+  return [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
+}
+
+/** One cache file per script version, Node version, architecture and V8 flags (V8 rejects others anyway). */
+export function cacheFileFor(file: string, dir = cacheDir(), flags = v8Flags()): string {
   const stat = fs.statSync(file);
-  const key = crypto.createHash("sha256").update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`).digest("hex");
+  const key = crypto
+    .createHash("sha256")
+    .update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}\0${flags}`)
+    .digest("hex");
   return path.join(dir, `${path.basename(file, ".js")}-${key.slice(0, 16)}.v8cache`);
+}
+
+/** Cache files kept: each is about 2 MB, and one is made per installed copy and set of flags. */
+export const CODE_CACHES_KEPT = 8;
+
+/** Delete all but the `keep` most recently used cache files in dir (a use sets a file's mtime). */
+export function pruneCodeCaches(dir = cacheDir(), keep = CODE_CACHES_KEPT): void {
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".v8cache"))
+    .map((f) => ({ file: path.join(dir, f), used: fs.statSync(path.join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.used - a.used);
+  for (const { file } of files.slice(keep)) fs.rmSync(file, { force: true });
 }
 
 function writeAtomically(file: string, data: Buffer): void {
@@ -71,8 +96,16 @@ export function requireWithCodeCache(file: string): unknown {
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     try {
       writeAtomically(cacheFile, script.createCachedData());
+      pruneCodeCaches(path.dirname(cacheFile));
     } catch {
       // a read-only home: the next start compiles again
+    }
+  } else if (cacheFile) {
+    try {
+      const now = new Date();
+      fs.utimesSync(cacheFile, now, now); // used: the last to be pruned
+    } catch {
+      // a read-only cache still serves
     }
   }
   return mod.exports;

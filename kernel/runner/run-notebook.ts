@@ -5,6 +5,7 @@
  * always shut down.
  */
 import * as path from "path";
+import { KERNEL_ENV, KERNEL_NODE_OPTIONS } from "../install";
 import { KernelProcess, TimeoutError, type KernelProcessOptions } from "../jupyter-client";
 import { clearOutputs, hasTag, type CodeCell, type ErrorOutput, type Notebook } from "./notebook";
 import { OutputCollector } from "./outputs";
@@ -57,8 +58,9 @@ export interface CellProgress {
   seconds?: number;
 }
 
+/** The kernel as the installed kernelspec starts it: the same node options (see install.ts). */
 export function defaultKernelArgv(): string[] {
-  return [process.execPath, path.resolve(__dirname, "..", "cli.js"), "kernel", "--connection-file", "{connection_file}"];
+  return [process.execPath, ...KERNEL_NODE_OPTIONS, path.resolve(__dirname, "..", "cli.js"), "kernel", "--connection-file", "{connection_file}"];
 }
 
 /** The first line of a cell, shortened, for progress lines. */
@@ -124,7 +126,7 @@ export async function runNotebook(input: Notebook, options: RunNotebookOptions =
   const started = Date.now();
   const progress = options.onProgress ?? (() => {});
   const nb = clearOutputs(injectParameters(input, options.params ?? {}));
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...KERNEL_ENV, ...process.env };
   if (options.quick) env.SEQLAB_QUICK = "1";
   // The executed notebook is read later, by frontends that draw plotly JSON themselves and by
   // --html, which puts plotly.js once into its page: no output needs the 5 MB bundle.

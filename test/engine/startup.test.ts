@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { cacheFileFor, requireWithCodeCache } from "../../kernel/engine/code-cache";
+import { cacheFileFor, pruneCodeCaches, requireWithCodeCache } from "../../kernel/engine/code-cache";
 import { TypeCheckers } from "../../kernel/engine/checkers";
 import { readingLibWithoutDocs, withoutDocComments } from "../../kernel/engine/lib-docs";
 import type { Toolchain } from "../../kernel/engine/toolchain";
@@ -112,6 +112,47 @@ describe("engine: a light start-up", function () {
       // Data V8 rejected would have been written again (a new file, renamed into place).
       expect(fs.statSync(cacheFile).ino).to.equal(written.ino);
       delete require.cache[file];
+    });
+
+    it("keeps one file per set of V8 flags: a process with other flags neither rejects nor overwrites another's", () => {
+      const file = path.join(dir, "flags.js");
+      fs.writeFileSync(file, "exports.ok = true;\n");
+      // A child that loads the module through the cache and says which cache file it used.
+      const child = path.join(dir, "child.js");
+      const codeCache = JSON.stringify(path.join(distDir, "kernel", "engine", "code-cache"));
+      fs.writeFileSync(child, [
+        `const { cacheFileFor, requireWithCodeCache } = require(${codeCache});`,
+        `requireWithCodeCache(${JSON.stringify(file)});`,
+        `const used = cacheFileFor(${JSON.stringify(file)});`,
+        `console.log(JSON.stringify({ used, ino: require("fs").statSync(used).ino, mtimeMs: require("fs").statSync(used).mtimeMs }));`,
+      ].join("\n"));
+      const load = (flags: string[]) =>
+        JSON.parse(execFileSync(process.execPath, [...flags, child], { encoding: "utf8", env: { ...process.env, SEQLAB_CACHE_DIR: dir, NODE_OPTIONS: "" } })) as { used: string; ino: number; mtimeMs: number };
+      const plain = load([]);
+      const small = load(["--max-semi-space-size=2"]); // the kernelspec's flag
+      expect(small.used).to.not.equal(plain.used);
+      const old = new Date(Date.now() - 3600_000);
+      fs.utimesSync(plain.used, old, old);
+      const again = load([]);
+      expect(again.used).to.equal(plain.used);
+      // Rejected data would have been written again (a new file, renamed into place); used data is marked used.
+      expect(again.ino, "the first flags' file was not rewritten").to.equal(plain.ino);
+      expect(again.mtimeMs, "marked as used").to.be.greaterThan(old.getTime() + 1000);
+      expect(load(["--max-semi-space-size=2"]).ino).to.equal(small.ino);
+    });
+
+    it("keeps the most recently used cache files only", () => {
+      const pruned = fs.mkdtempSync(path.join(dir, "prune-"));
+      const names = Array.from({ length: 10 }, (_, i) => `typescript-${i}.v8cache`);
+      names.forEach((name, i) => {
+        const file = path.join(pruned, name);
+        fs.writeFileSync(file, "x");
+        const used = new Date(Date.now() - (10 - i) * 60_000); // typescript-9 used last
+        fs.utimesSync(file, used, used);
+      });
+      fs.writeFileSync(path.join(pruned, "notes.txt"), "not a cache file");
+      pruneCodeCaches(pruned, 8);
+      expect(fs.readdirSync(pruned).sort()).to.deep.equal(["notes.txt", ...names.slice(2)].sort());
     });
 
     it("a broken module fails as require would, and is not left in require's cache", () => {

@@ -9,6 +9,9 @@ import { pythonWith } from "../jupyter/python";
 import * as net from "net";
 import { KernelProcess, newConnectionInfo } from "../../kernel/jupyter-client";
 import { cliPath, repoRoot } from "./helpers";
+import type { CodeCell } from "../../kernel/runner/notebook";
+import { runNotebook } from "../../kernel/runner/run-notebook";
+import { code, notebook } from "../runner/helpers";
 
 const run = promisify(execFile);
 
@@ -61,6 +64,13 @@ describe("seqlab CLI and kernelspec install", function () {
     } finally {
       await kernel.shutdown();
     }
+  });
+
+  it("`seqlab run` starts its kernels as the kernelspec does: the same node options and environment", async function () {
+    const run = await runNotebook(notebook([code('[process.execArgv.join(" "), process.env.MALLOC_ARENA_MAX].join(" | ")')]));
+    expect(run.failure, JSON.stringify(run.failure)).to.equal(undefined);
+    const cell = run.notebook.cells.find((c): c is CodeCell => c.cell_type === "code")!;
+    expect(cell.outputs).to.deep.include({ output_type: "execute_result", execution_count: 1, data: { "text/plain": "'--max-semi-space-size=2 | 2'" }, metadata: {} });
   });
 
   it("installs under --prefix DIR with a chosen name, display name and signal interrupts", async function () {
