@@ -28,11 +28,11 @@ function v8Flags(): string {
 }
 
 /** One cache file per script version, Node version, architecture and V8 flags (V8 rejects others anyway). */
-export function cacheFileFor(file: string, dir = cacheDir(), flags = v8Flags()): string {
+export function cacheFileFor(file: string, dir = cacheDir()): string {
   const stat = fs.statSync(file);
   const key = crypto
     .createHash("sha256")
-    .update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}\0${flags}`)
+    .update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}\0${v8Flags()}`)
     .digest("hex");
   return path.join(dir, `${path.basename(file, ".js")}-${key.slice(0, 16)}.v8cache`);
 }
