@@ -37,7 +37,7 @@ function windowMeans(losses: number[], window: number): number[] {
 }
 
 /** Debian's python3-torch lives beside the system interpreter, which a pyenv shim may hide. */
-function pythonForTorch(): string {
+export function pythonForTorch(): string {
   return process.env.SEQLAB_PYTHON ?? (fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 }
 

@@ -9,7 +9,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readDraws, torchFromDraws, trainLabForParity, writeDraws, type ParityDraws } from "../../bench/parity";
+import { pythonForTorch, readDraws, torchFromDraws, trainLabForParity, writeDraws, type ParityDraws } from "../../bench/parity";
 import { loadLabSongs } from "../../lib/music";
 import { Vocabulary } from "../../lib/text";
 import { buildLabModel } from "../../lib/nn";
@@ -110,7 +110,7 @@ describe("bench parity --seqlab-draws: PyTorch trained from seqlab's own draws",
   });
 
   // PyTorch is not a dependency: the benchmark machine has Debian's python3-torch, CI may not.
-  const python = process.env.SEQLAB_PYTHON ?? "/usr/bin/python3";
+  const python = pythonForTorch();
   const reference = path.resolve(repoRoot, "..", "shared", "reference", "lab1_part2_torch.py");
   const torchHere = fs.existsSync(reference) && spawnSync(python, ["-c", "import torch"]).status === 0;
   // Step 1 is a forward pass from the same weights: float rounding apart, the same loss. Adam's
