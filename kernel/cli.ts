@@ -80,6 +80,9 @@ export function buildProgram(): Command {
     .option("--engine <module>", "use another execution engine module (exports createEngine and languageInfo)")
     .action(async (opts: { connectionFile: string; engine?: string }) => {
       try {
+        // The type checker loads in its own thread while the kernel starts (see engine/checkers.ts).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        if (!opts.engine) (require("./engine/checkers") as typeof import("./engine/checkers")).startQuickChecker(process.cwd());
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { runKernel } = require("./main") as typeof import("./main");
         const code = await runKernel({ connectionFile: opts.connectionFile, engineModule: opts.engine });

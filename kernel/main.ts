@@ -57,17 +57,14 @@ export async function runKernel(options: KernelStartOptions): Promise<number> {
   // Before the engine loads TensorFlow.js: where the notebooks' packages come from.
   useCellPackages(process.cwd());
   const engineModule = loadEngineModule(options.engineModule);
-  // The engine (TypeScript, tslab) is created only once the sockets are bound, so that
-  // kernel_info is answered while it loads; requests that need it wait for it.
-  let startEngine!: () => void;
+  // The engine starts first: its type checker loads in a thread of its own (see
+  // engine/checker-thread.ts) while this thread binds the sockets and answers kernel_info.
   const engine = new Promise<Engine>((resolve, reject) => {
-    startEngine = () => {
-      try {
-        engineModule.createEngine().then(resolve, reject);
-      } catch (err) {
-        reject(err);
-      }
-    };
+    try {
+      engineModule.createEngine().then(resolve, reject);
+    } catch (err) {
+      reject(err);
+    }
   });
   const dir = ownedDir(options.connectionFile);
   const server = await KernelServer.start({
@@ -77,7 +74,6 @@ export async function runKernel(options: KernelStartOptions): Promise<number> {
     implementationVersion: packageVersion(),
     ownedDir: dir,
   });
-  setImmediate(startEngine);
   const exit = await server.exited;
   removeOwnedDir(dir);
   process.stderr.write(`[seqlab kernel] shut down (${exit.reason}${exit.restart ? ", restart requested" : ""})\n`);

@@ -6,16 +6,15 @@
 import path from "path";
 import vm from "vm";
 import type { Diagnostic } from "tslab/dist/converter";
+import type { CellChecker } from "./checker-client";
 import { ExecutionContext, KeyboardInterrupt, executions } from "./context";
 import { CellScripts, compileError, type CellError } from "./errors";
 import type { CellModules } from "./modules";
 import type { NamespaceStore } from "./namespace";
 import { CellSourceMap } from "./sourcemap";
-import type { Toolchain } from "./toolchain";
+import { RUNTIME_GLOBAL } from "./instrument";
 import { PRELUDE } from "./globals";
 import { interruptGate, markIdle, runMarked } from "../interrupt-gate";
-import { expandShorthandProperties } from "./shorthand";
-import { awaitsAtTopLevel } from "./toplevel-await";
 
 /** A converted piece ready to run (possibly many times). */
 export interface CompiledPiece {
@@ -61,7 +60,7 @@ export class CellRunner {
 
   constructor(
     /** The type checker cells go through (the engine swaps in the full one once loaded). */
-    public toolchain: Toolchain,
+    public checker: CellChecker,
     private readonly namespace: NamespaceStore,
     private readonly modules: CellModules,
     readonly scripts: CellScripts,
@@ -81,13 +80,13 @@ export class CellRunner {
       },
     };
     this.runtime = runtime;
-    this.driver = new vm.Script(`${toolchain.runtimeGlobal}.invokePending()`, { filename: "seqlab-driver" });
-    Object.defineProperty(globalThis, toolchain.runtimeGlobal, { value: runtime, configurable: true, writable: true, enumerable: false });
+    this.driver = new vm.Script(`${RUNTIME_GLOBAL}.invokePending()`, { filename: "seqlab-driver" });
+    Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: runtime, configurable: true, writable: true, enumerable: false });
   }
 
   /** Type-checks and compiles `source` (a cell or a piece padded to its cell lines). */
   compile(source: string, label: string): CompileOutcome {
-    const converted = this.toolchain.converter.convert(PRELUDE + this.prevDecl, expandShorthandProperties(this.toolchain.ts, source));
+    const converted = this.checker.convert(PRELUDE + this.prevDecl, source);
     if (converted.diagnostics.length > 0) {
       return { ok: false, error: compileError(converted.diagnostics, source, label), diagnostics: converted.diagnostics };
     }
@@ -96,7 +95,7 @@ export class CellRunner {
     if (!converted.output) return { ok: true, declOutput };
     const output = converted.output;
     const filename = path.join(this.modules.root, `__seqlab_cell_${++this.scriptCounter}__.js`);
-    const hasToplevelAwait = Boolean(converted.hasToplevelAwait) || awaitsAtTopLevel(this.toolchain.ts, output);
+    const hasToplevelAwait = converted.hasToplevelAwait;
     const prefix = hasToplevelAwait ? "(async function (exports, require) {" : "(function (exports, require) {";
     const wrapped = `${prefix}\n${output}\n})`;
     const script = new vm.Script(wrapped, {
@@ -109,7 +108,7 @@ export class CellRunner {
       label,
       source,
       wrapperLines: WRAPPER_LINES,
-      map: new CellSourceMap(this.toolchain.mapsFor(output), lineCount),
+      map: new CellSourceMap(converted.maps, lineCount),
     });
     return {
       ok: true,

@@ -23,7 +23,7 @@ import { refuseExitFromCells } from "./exit";
 import { CellHistory } from "./history";
 import { UncaughtErrors } from "./uncaught";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
-import type { Toolchain } from "./toolchain";
+import type { CellChecker } from "./checker-client";
 import { TypeCheckers } from "./checkers";
 import { runMagic, type MagicServices } from "../magics/context";
 import { asMagicCell, blankMagicLines, lineMagicAt, parseCell } from "../magics/parser";
@@ -40,11 +40,20 @@ export interface EngineOptions {
   registry?: MagicRegistry;
   /** Listen for SIGINT and interrupt the running cell (default true). */
   handleSigint?: boolean;
-  /** Start loading TypeScript this many ms after creation (default 300; -1: on first use). */
+  /** Start loading the first type checker (in its thread) this many ms after creation (default 0; -1: on first use). */
   preloadDelayMs?: number;
   /** Load the full type checker after this many idle ms (default 2000; -1: only when needed). */
   fullCheckerIdleMs?: number;
+  /**
+   * Once loaded, the full checker checks a cell importing seqlab and TensorFlow.js, in its
+   * thread, so that a notebook's own import cell finds their declarations parsed (default
+   * true, unless SEQLAB_WARM_UP_IMPORTS=0: some 60 MB more per kernel that never imports them).
+   */
+  warmUpImports?: boolean;
 }
+
+/** What nearly every notebook's first cell imports (see EngineOptions.warmUpImports). */
+const WARM_UP_CELL = 'import * as sl from "seqlab";\nimport * as tf from "@tensorflow/tfjs";\n';
 
 /**
  * Lets Node deliver what is pending: a SIGINT that came during synchronous work (its
@@ -72,7 +81,7 @@ export class TypeScriptEngine implements Engine {
   private readonly scripts = new CellScripts();
   private readonly checkers: TypeCheckers;
   private readonly fullCheckerIdleMs: number;
-  private loaded?: Toolchain;
+  private loaded?: CellChecker;
   private runner?: CellRunner;
   private modules?: CellModules;
   private readonly restoreOutput: () => void;
@@ -86,10 +95,15 @@ export class TypeScriptEngine implements Engine {
 
   constructor(options: EngineOptions = {}) {
     this.rootDir = options.rootDir ?? process.cwd();
-    this.checkers = new TypeCheckers(this.rootDir, (full) => {
-      this.loaded = full;
-      if (this.runner) this.runner.toolchain = full;
-    });
+    const warmUp = options.warmUpImports ?? process.env.SEQLAB_WARM_UP_IMPORTS !== "0";
+    this.checkers = new TypeCheckers(
+      this.rootDir,
+      (full) => {
+        this.loaded = full;
+        if (this.runner) this.runner.checker = full;
+      },
+      warmUp ? { prevDecl: PRELUDE, source: WARM_UP_CELL } : undefined,
+    );
     this.fullCheckerIdleMs = options.fullCheckerIdleMs ?? 2000;
     useCellPackages(this.rootDir); // the kernel's main installs it first, before tfjs loads
     this.registry = options.registry ?? magicRegistry;
@@ -102,30 +116,30 @@ export class TypeScriptEngine implements Engine {
     this.history.install();
     setDisplayHost(libDisplayHost(() => executions.outputTarget()?.host ?? executions.running()?.host));
     if (options.handleSigint !== false) process.on("SIGINT", this.onSigint);
-    const delay = options.preloadDelayMs ?? 300;
+    const delay = options.preloadDelayMs ?? 0;
     if (delay >= 0) {
-      this.preloadTimer = setTimeout(() => void this.toolchain().catch(() => undefined), delay);
+      this.preloadTimer = setTimeout(() => void this.checker().catch(() => undefined), delay);
       this.preloadTimer.unref();
     }
   }
 
-  /** TypeScript and tslab with the checker a new cell meets first (see checkers.ts). */
-  private async toolchain(): Promise<Toolchain> {
-    return this.useToolchain(await this.checkers.first());
+  /** The type checker a new cell meets first (see checkers.ts). */
+  private async checker(): Promise<CellChecker> {
+    return this.useChecker(await this.checkers.first());
   }
 
-  /** TypeScript and tslab with the full type checker (completion, inspection, rejected cells). */
-  private async fullToolchain(): Promise<Toolchain> {
-    return this.useToolchain(await this.checkers.complete());
+  /** The full type checker (completion, inspection, rejected cells). */
+  private async fullChecker(): Promise<CellChecker> {
+    return this.useChecker(await this.checkers.complete());
   }
 
-  private useToolchain(toolchain: Toolchain): Toolchain {
-    this.loaded ??= toolchain;
+  private useChecker(checker: CellChecker): CellChecker {
+    this.loaded ??= checker;
     if (!this.runner) {
       this.modules = new CellModules(this.rootDir);
-      this.runner = new CellRunner(toolchain, this.namespace, this.modules, this.scripts);
+      this.runner = new CellRunner(checker, this.namespace, this.modules, this.scripts);
     }
-    return toolchain;
+    return checker;
   }
 
   /** The notebook's variables (for tests and magics). */
@@ -174,7 +188,7 @@ export class TypeScriptEngine implements Engine {
   }
 
   private async executeCell(code: string, ctx: ExecutionContext): Promise<unknown> {
-    await this.toolchain();
+    await this.checker();
     const parsed = parseCell(code);
     if ("cellMagic" in parsed) {
       const { name, args, body, help } = parsed.cellMagic;
@@ -199,12 +213,12 @@ export class TypeScriptEngine implements Engine {
    */
   private async compile(code: string, ctx: ExecutionContext): Promise<{ piece?: CompiledPiece; declOutput: string }> {
     const runner = this.runner as CellRunner;
-    if (!this.checkers.hasFull && runner.toolchain.ts.preProcessFile(code, true, true).importedFiles.length > 0) {
-      await this.fullToolchain();
+    if (!this.checkers.hasFull && runner.checker.importsModules(code)) {
+      await this.fullChecker();
     }
     let outcome = runner.compile(code, this.label(ctx));
     if (!outcome.ok && !this.checkers.hasFull) {
-      await this.fullToolchain();
+      await this.fullChecker();
       outcome = runner.compile(code, this.label(ctx));
     }
     if (!outcome.ok) throw new CellFailure(outcome.error);
@@ -299,17 +313,16 @@ export class TypeScriptEngine implements Engine {
         return { found: false };
       },
       evaluate: (expr) => {
-        const toolchain = this.toolchainSync();
-        const js = toolchain.ts.transpile(`(${expr})`, { target: toolchain.ts.ScriptTarget.ES2022 }).trim().replace(/;$/, "");
+        const js = this.loadedChecker().transpileExpression(expr);
         const fn = vm.runInThisContext(`(function (__values__) { with (__values__) { return ${js}; } })`) as (v: object) => unknown;
         return fn(values);
       },
     };
   }
 
-  private toolchainSync(): Toolchain {
+  private loadedChecker(): CellChecker {
     if (!this.loaded) throw new Error("TypeScript is not loaded yet");
-    return this.loaded;
+    return this.runner?.checker ?? this.loaded;
   }
 
   async complete(code: string, cursorPos: number): Promise<CompleteResult> {
@@ -324,9 +337,9 @@ export class TypeScriptEngine implements Engine {
       const start = cursor - magic[1].length - magic[2].length;
       return { matches, cursor_start: utf16ToCodePoints(code, start), cursor_end: cursorPos, metadata: {} };
     }
-    const toolchain = await this.fullToolchain();
+    const checker = await this.fullChecker();
     const runner = this.runner as CellRunner;
-    const info = toolchain.converter.complete(PRELUDE + runner.prevDecl, blankMagicLines(code), cursor);
+    const info = checker.complete(PRELUDE + runner.prevDecl, blankMagicLines(code), cursor);
     return {
       matches: info.candidates,
       cursor_start: utf16ToCodePoints(code, info.start),
@@ -348,9 +361,9 @@ export class TypeScriptEngine implements Engine {
         return { found: true, data: { "text/plain": text }, metadata: {} };
       }
     }
-    const toolchain = await this.fullToolchain();
+    const checker = await this.fullChecker();
     const runner = this.runner as CellRunner;
-    const info = toolchain.converter.inspect(PRELUDE + runner.prevDecl, blankMagicLines(code), cursor);
+    const info = checker.inspect(PRELUDE + runner.prevDecl, blankMagicLines(code), cursor);
     if (!info) return { found: false, data: {}, metadata: {} };
     const text = printQuickInfo(info);
     const signature = (info.displayParts ?? []).map((p) => p.text).join("");
@@ -366,13 +379,10 @@ export class TypeScriptEngine implements Engine {
     }
     const blank = blankMagicLines(code);
     if (blank.trim() === "") return { status: "complete" };
-    const toolchain = await this.toolchain();
-    const check = toolchain.isCompleteCode(blank);
+    const checker = await this.checker();
+    const check = checker.isCompleteCode(blank);
     if (!check.completed) return { status: "incomplete", indent: check.indent ?? "" };
-    const ts = toolchain.ts;
-    const file = ts.createSourceFile("cell.ts", blank, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
-    const diagnostics = (file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? [];
-    return diagnostics.length > 0 ? { status: "invalid" } : { status: "complete" };
+    return checker.hasSyntaxErrors(blank) ? { status: "invalid" } : { status: "complete" };
   }
 
   interrupt(): void {

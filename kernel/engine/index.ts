@@ -1,7 +1,7 @@
 /**
  * The execution engine the protocol server loads: `createEngine()` and `languageInfo`
- * (see kernel/contract.ts). TypeScript itself loads in the background shortly after
- * creation, so the kernel answers kernel_info before it is ready.
+ * (see kernel/contract.ts). TypeScript itself loads in a thread of its own from creation
+ * on, so the kernel answers kernel_info before it is ready.
  */
 import type { Engine, LanguageInfo } from "../contract";
 import { TypeScriptEngine, type EngineOptions } from "./engine";

@@ -9,6 +9,9 @@
  */
 import type * as TS from "@tslab/typescript-for-tslab";
 
+/** The name of the global object instrumented code calls (cells.ts defines it). */
+export const RUNTIME_GLOBAL = "__seqlab_runtime__";
+
 export function createInterruptTransformer(
   ts: typeof TS,
   runtimeGlobal: string,

@@ -19,7 +19,7 @@ import fs from "fs";
 import path from "path";
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { Converter } from "tslab/dist/converter";
-import { createInterruptTransformer } from "./instrument";
+import { RUNTIME_GLOBAL, createInterruptTransformer } from "./instrument";
 import { readingCellExports } from "./export-suffix";
 import { cellPackages, typesFileOf } from "./packages";
 import { requireWithCodeCache } from "./code-cache";
@@ -43,11 +43,7 @@ export interface Toolchain {
   mapsFor(js: string): EmitMaps | undefined;
   /** tslab's completeness check (unclosed brackets etc.). */
   isCompleteCode(src: string): { completed: boolean; indent?: string };
-  /** The name of the global object instrumented code calls (see instrument.ts). */
-  runtimeGlobal: string;
 }
-
-export const RUNTIME_GLOBAL = "__seqlab_runtime__";
 
 const INLINE_MAP = /\n?\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
 const ANY_MAP_COMMENT = /\n?\/\/# sourceMappingURL=\S+\s*$/;
@@ -179,6 +175,5 @@ export function loadToolchain(rootDir: string, globalTypes: GlobalTypes = "all")
       return found;
     },
     isCompleteCode: converterModule.isCompleteCode,
-    runtimeGlobal: RUNTIME_GLOBAL,
   };
 }

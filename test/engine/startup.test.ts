@@ -10,13 +10,12 @@ import path from "path";
 import { cacheFileFor, pruneCodeCaches, requireWithCodeCache } from "../../kernel/engine/code-cache";
 import { TypeCheckers } from "../../kernel/engine/checkers";
 import { readingLibWithoutDocs, withoutDocComments } from "../../kernel/engine/lib-docs";
-import type { Toolchain } from "../../kernel/engine/toolchain";
+import type { CellChecker } from "../../kernel/engine/checker-client";
 import { disposeEngineAfterSuite, engine, errorOf, resultText, run } from "./harness";
 
 const distDir = path.resolve(__dirname, "..", "..");
 
-const diagnosticsOf = (toolchain: Toolchain, code: string): string[] =>
-  toolchain.converter.convert("", code).diagnostics.map((d) => d.messageText);
+const diagnosticsOf = (checker: CellChecker, code: string): string[] => checker.convert("", code).diagnostics.map((d) => d.messageText);
 
 describe("engine: a light start-up", function () {
   this.timeout(120000);
@@ -32,7 +31,7 @@ describe("engine: a light start-up", function () {
   });
 
   it("the first checker knows the standard library only; the full one every @types package", async () => {
-    let announced: Toolchain | undefined;
+    let announced: CellChecker | undefined;
     const checkers = new TypeCheckers(process.cwd(), (full) => (announced = full));
     try {
       const first = await checkers.first();
@@ -46,6 +45,45 @@ describe("engine: a light start-up", function () {
     } finally {
       await checkers.close();
     }
+  });
+
+  it("checkers load in threads of their own: the quick one answers while the full one loads", async () => {
+    const checkers = new TypeCheckers(process.cwd(), () => undefined);
+    try {
+      const quick = await checkers.first();
+      const full = checkers.complete();
+      let fullLoaded = false;
+      void full.then(() => (fullLoaded = true));
+      // Asked while the full checker loads, the quick one serves (before, this waited for it).
+      expect(await checkers.first()).to.equal(quick);
+      expect(diagnosticsOf(quick, "const n: number = 1;")).to.deep.equal([]);
+      expect(fullLoaded, "the full checker loaded before the quick one answered").to.equal(false);
+      expect(await full).to.not.equal(quick);
+      expect(await checkers.first()).to.equal(await full);
+      // The quick one has ended; a call to it says so instead of waiting.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(() => quick.convert("", "1")).to.throw(/closed/);
+    } finally {
+      await checkers.close();
+    }
+  });
+
+  it("TypeScript never loads on the kernel's main thread", () => {
+    const script = [
+      `require(${JSON.stringify(path.join(distDir, "kernel", "engine", "packages"))}).useCellPackages(process.cwd());`,
+      `const { TypeScriptEngine } = require(${JSON.stringify(path.join(distDir, "kernel", "engine"))});`,
+      `const engine = new TypeScriptEngine({ handleSigint: false, fullCheckerIdleMs: -1 });`,
+      `const host = { stdout() {}, stderr() {}, display() {}, clearOutput() {}, payload() {}, input: async () => "" };`,
+      `(async () => {`,
+      `  const outcome = await engine.execute(${JSON.stringify("const xs: number[] = [1, 2];\nxs.map((x) => x * 21)[1]")}, host, { silent: false, storeHistory: true, executionCount: 1 });`,
+      `  const loaded = Object.keys(require.cache).filter((f) => f.endsWith(${JSON.stringify(path.join("lib", "typescript.js"))}) || f.includes("tslab/dist/converter"));`,
+      `  await engine.dispose();`,
+      `  console.log(JSON.stringify({ result: outcome.result?.data["text/plain"], loaded }));`,
+      `})();`,
+    ].join("\n");
+    const out = JSON.parse(execFileSync(process.execPath, ["-e", `const path = require("path");\n${script}`], { encoding: "utf8" })) as { result: string; loaded: string[] };
+    expect(out.result).to.equal("42");
+    expect(out.loaded).to.deep.equal([]);
   });
 
   describe("the standard library without doc comments (the quick checker's)", () => {

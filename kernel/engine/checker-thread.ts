@@ -1,0 +1,93 @@
+/**
+ * A worker thread holding one type checker (TypeScript and tslab's converter, see
+ * toolchain.ts). Loading a checker takes from a third of a second (standard library only)
+ * to over a second (every @types package) of synchronous work: in a thread of its own it
+ * overlaps the kernel's own start-up and never stalls the kernel's main thread, which keeps
+ * answering messages and running cells meanwhile. Requests come synchronously (see
+ * checker-client.ts): each answer goes on the request port, then the shared flag wakes the
+ * caller.
+ */
+import { parentPort, workerData, type MessagePort } from "worker_threads";
+import type { CompletionInfo } from "tslab/dist/converter";
+import { loadToolchain, type GlobalTypes, type Toolchain } from "./toolchain";
+import { useCellPackages } from "./packages";
+import { expandShorthandProperties } from "./shorthand";
+import { awaitsAtTopLevel } from "./toplevel-await";
+import type { CheckedCell, CheckerRequest, CheckerAnswer } from "./checker-protocol";
+import { ANSWERS, ENDED } from "./checker-protocol";
+
+export interface ThreadData {
+  rootDir: string;
+  globalTypes: GlobalTypes;
+  requests: MessagePort;
+  flag: SharedArrayBuffer;
+  /** A cell to convert, and forget, once loaded (see TypeCheckers). */
+  warmUp?: { prevDecl: string; source: string };
+}
+
+const { rootDir, globalTypes, requests, flag: flagBuffer, warmUp } = workerData as ThreadData;
+const flag = new Int32Array(flagBuffer);
+
+function wake(): void {
+  Atomics.add(flag, ANSWERS, 1);
+  Atomics.notify(flag, ANSWERS);
+}
+
+// A caller blocked on this thread must not wait forever if it ends.
+process.on("exit", () => {
+  Atomics.store(flag, ENDED, 1);
+  wake();
+});
+
+function handlers(toolchain: Toolchain) {
+  const { ts, converter } = toolchain;
+  return {
+    convert(prevDecl: string, source: string): CheckedCell {
+      const converted = converter.convert(prevDecl, expandShorthandProperties(ts, source));
+      const output = converted.output;
+      return {
+        output,
+        declOutput: converted.declOutput,
+        diagnostics: converted.diagnostics,
+        sideOutputs: converted.sideOutputs ?? [],
+        lastExpressionVar: converted.lastExpressionVar,
+        hasToplevelAwait: output !== undefined && (Boolean(converted.hasToplevelAwait) || awaitsAtTopLevel(ts, output)),
+        maps: output !== undefined ? toolchain.mapsFor(output) : undefined,
+      };
+    },
+    complete(prevDecl: string, source: string, cursor: number): CompletionInfo {
+      const { start, end, candidates } = converter.complete(prevDecl, source, cursor);
+      return { start, end, candidates }; // not `original`: the whole of TypeScript's answer
+    },
+    inspect: (prevDecl: string, source: string, cursor: number) => converter.inspect(prevDecl, source, cursor),
+    isCompleteCode: (source: string) => toolchain.isCompleteCode(source),
+    hasSyntaxErrors(source: string): boolean {
+      const file = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+      return ((file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? []).length > 0;
+    },
+    importsModules: (source: string) => ts.preProcessFile(source, true, true).importedFiles.length > 0,
+    transpileExpression: (expr: string) => ts.transpile(`(${expr})`, { target: ts.ScriptTarget.ES2022 }).trim().replace(/;$/, ""),
+  };
+}
+
+try {
+  useCellPackages(rootDir);
+  const toolchain = loadToolchain(rootDir, globalTypes);
+  const serve = handlers(toolchain) as unknown as Record<string, (...args: unknown[]) => unknown>;
+  requests.on("message", ({ id, method, args }: CheckerRequest) => {
+    let answer: CheckerAnswer;
+    try {
+      answer = { id, value: serve[method](...args) };
+    } catch (err) {
+      const e = err as Error;
+      answer = { id, error: { message: e?.message ?? String(err), stack: e?.stack } };
+    }
+    requests.postMessage(answer);
+    wake();
+  });
+  parentPort?.postMessage({ loaded: true });
+  // Requests that come meanwhile wait for it (it is the work they would do themselves).
+  if (warmUp) setImmediate(() => serve.convert(warmUp.prevDecl, warmUp.source));
+} catch (err) {
+  parentPort?.postMessage({ loaded: false, message: (err as Error)?.message ?? String(err), stack: (err as Error)?.stack });
+}
