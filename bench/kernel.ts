@@ -12,7 +12,10 @@
  *   settled idle memory: --idle-kernels kernels of each kind started at once (as one Jupyter
  *     server starts them: one process each), each runs `1+1`, then their resident set sizes
  *     once whatever they load in the background has settled (seqlab's full type checker loads
- *     after 2 s idle): the median is what one idle kernel costs, the total what a class does.
+ *     after 1 s idle, and checks a cell importing seqlab and TensorFlow.js): the median is
+ *     what one idle kernel costs, the total what a class does;
+ *   seqlab only: then, one settled kernel at a time, the same import cell (what a user who
+ *     opens a notebook and runs its first cell a few seconds later waits for).
  * Kernels start with the kernelspec's argv and env (install.ts), as Jupyter starts them.
  * A speed report, not a test: it prints a table and the ratios seqlab / ipykernel.
  */
@@ -38,6 +41,8 @@ interface Figures {
   cellMs: number[];
   importMs: number[];
   importRssMb: number[];
+  settledImportMs: number[];
+  settledImportRssMb: number[];
 }
 
 /** Resident set size of a process, from /proc (Linux). */
@@ -115,8 +120,15 @@ async function measureStartup(contender: Contender): Promise<Startup> {
   }
 }
 
-/** `count` kernels started at once, each runs `1+1`; their RSS once settled. */
-async function measureIdleKernels(contender: Contender, count: number): Promise<number[]> {
+/**
+ * `count` kernels started at once, each runs `1+1`; their RSS once settled. With `importCell`,
+ * then each runs it in turn: its round trip and the RSS after it.
+ */
+async function measureIdleKernels(
+  contender: Contender,
+  count: number,
+  importCell?: string,
+): Promise<{ settledMb: number[]; importMs: number[]; importRssMb: number[] }> {
   const kernels: KernelProcess[] = [];
   try {
     const started = await Promise.allSettled(Array.from({ length: count }, () => KernelProcess.start({ argv: contender.argv, env: contender.env })));
@@ -129,7 +141,17 @@ async function measureIdleKernels(contender: Contender, count: number): Promise<
         if (reply.content.status !== "ok") throw new Error(`${contender.name}: 1+1 failed: ${JSON.stringify(reply.content)}\n${kernel.log}`);
       }),
     );
-    return await settledRss(kernels.map((k) => k.pid));
+    const settledMb = await settledRss(kernels.map((k) => k.pid));
+    const importMs: number[] = [];
+    const importRssMb: number[] = [];
+    for (const kernel of importCell === undefined ? [] : kernels) {
+      const t0 = performance.now();
+      const { reply } = await kernel.client.execute(importCell!, { timeoutMs: 120000 });
+      importMs.push(performance.now() - t0);
+      if (reply.content.status !== "ok") throw new Error(`${contender.name}: the import cell failed: ${JSON.stringify(reply.content)}\n${kernel.log}`);
+      importRssMb.push(rssMb(kernel.pid));
+    }
+    return { settledMb, importMs, importRssMb };
   } finally {
     await Promise.all(kernels.map((k) => k.shutdown()));
   }
@@ -193,7 +215,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const figures = new Map<string, Figures>(
-    contenders.map((c) => [c.name, { infoMs: [], firstResultMs: [], idleRssMb: [], settledRssMb: [], cellMs: [], importMs: [], importRssMb: [] }]),
+    contenders.map((c) => [c.name, { infoMs: [], firstResultMs: [], idleRssMb: [], settledRssMb: [], cellMs: [], importMs: [], importRssMb: [], settledImportMs: [], settledImportRssMb: [] }]),
   );
   // Start-ups: one process at a time, alternating between the contenders, so that drift in
   // machine load hits both alike. The first round's kernels stay up for the cell timings.
@@ -232,9 +254,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   // Idle kernels, one kind at a time (all of one kind at once, as a server starts them).
   for (const contender of contenders) {
-    const each = await measureIdleKernels(contender, idleKernels);
-    figures.get(contender.name)!.settledRssMb.push(...each);
-    process.stderr.write(`  ${contender.name}: ${idleKernels} idle kernels settled: ${each.map((mb) => mb.toFixed(0)).join(", ")} MB\n`);
+    const f = figures.get(contender.name)!;
+    const each = await measureIdleKernels(contender, idleKernels, contender.name === "seqlab" ? IMPORT_CELL : undefined);
+    f.settledRssMb.push(...each.settledMb);
+    f.settledImportMs.push(...each.importMs);
+    f.settledImportRssMb.push(...each.importRssMb);
+    process.stderr.write(`  ${contender.name}: ${idleKernels} idle kernels settled: ${each.settledMb.map((mb) => mb.toFixed(0)).join(", ")} MB\n`);
   }
 
   const rows = contenders.map((c) => {
@@ -249,6 +274,8 @@ export async function main(argv: string[]): Promise<number> {
       cell: median(f.cellMs),
       importMs: f.importMs.length ? median(f.importMs) : undefined,
       importRss: f.importRssMb.length ? median(f.importRssMb) : undefined,
+      settledImportMs: f.settledImportMs.length ? median(f.settledImportMs) : undefined,
+      settledImportRss: f.settledImportRssMb.length ? median(f.settledImportRssMb) : undefined,
     };
   });
   const heads = ["kernel", "start to kernel_info", "start to first result", "RSS after 1st cell", "RSS idle, settled", `${idleKernels} idle kernels`, "trivial cell"];
@@ -283,6 +310,11 @@ export async function main(argv: string[]): Promise<number> {
   const ours = rows[0];
   if (ours.importMs !== undefined) {
     console.log(`seqlab: a cell importing seqlab and TensorFlow.js right after the first result: ${ours.importMs.toFixed(0)} ms; RSS after it ${ours.importRss!.toFixed(0)} MB`);
+  }
+  if (ours.settledImportMs !== undefined) {
+    console.log(
+      `seqlab: the same cell in a settled idle kernel (median of ${idleKernels}, one at a time): ${ours.settledImportMs.toFixed(0)} ms; RSS after it ${ours.settledImportRss!.toFixed(0)} MB`,
+    );
   }
   return 0;
 }

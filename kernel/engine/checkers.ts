@@ -40,9 +40,9 @@ export class TypeCheckers {
 
   /**
    * `onFull` runs once the full checker has loaded (before anyone awaiting it resumes).
-   * `fullWarmUp`: a cell the full checker converts once loaded, in its thread (the engine
-   * gives one importing seqlab and TensorFlow.js, whose declarations are most of what a
-   * notebook's first import cell waits for).
+   * `fullWarmUp`: a cell the full checker converts once loaded while the kernel is idle, in
+   * its thread (the engine gives one importing seqlab and TensorFlow.js, whose declarations
+   * are most of what a notebook's first import cell waits for).
    */
   constructor(
     private readonly rootDir: string,
@@ -61,11 +61,14 @@ export class TypeCheckers {
     return this.quick;
   }
 
-  /** The checker with every @types package (loading it if needed). */
-  complete(): Promise<CellChecker> {
+  /**
+   * The checker with every @types package (loading it if needed). Loaded for a request, it
+   * skips the warm-up cell: the request is served first.
+   */
+  complete(loadingWhenIdle = false): Promise<CellChecker> {
     if (!this.full) {
       this.cancelIdleLoad();
-      this.full = CellChecker.start(this.rootDir, "all", this.fullWarmUp).then((full) => {
+      this.full = CellChecker.start(this.rootDir, "all", loadingWhenIdle ? this.fullWarmUp : undefined).then((full) => {
         this.fullLoaded = full;
         if (this.closed) {
           void full.close();
@@ -90,7 +93,7 @@ export class TypeCheckers {
   loadWhenIdle(ms: number): void {
     if (this.full || this.closed) return;
     this.cancelIdleLoad();
-    this.idleTimer = setTimeout(() => void this.complete().catch(() => undefined), ms);
+    this.idleTimer = setTimeout(() => void this.complete(true).catch(() => undefined), ms);
     this.idleTimer.unref();
   }
 

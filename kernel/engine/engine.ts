@@ -42,7 +42,7 @@ export interface EngineOptions {
   handleSigint?: boolean;
   /** Start loading the first type checker (in its thread) this many ms after creation (default 0; -1: on first use). */
   preloadDelayMs?: number;
-  /** Load the full type checker after this many idle ms (default 2000; -1: only when needed). */
+  /** Load the full type checker once the kernel has been idle this many ms (default 1000; -1: only when needed). */
   fullCheckerIdleMs?: number;
   /**
    * Once loaded, the full checker checks a cell importing seqlab and TensorFlow.js, in its
@@ -104,7 +104,7 @@ export class TypeScriptEngine implements Engine {
       },
       warmUp ? { prevDecl: PRELUDE, source: WARM_UP_CELL } : undefined,
     );
-    this.fullCheckerIdleMs = options.fullCheckerIdleMs ?? 2000;
+    this.fullCheckerIdleMs = options.fullCheckerIdleMs ?? 1000;
     useCellPackages(this.rootDir); // the kernel's main installs it first, before tfjs loads
     this.registry = options.registry ?? magicRegistry;
     this.restoreOutput = captureProcessOutput();
@@ -118,9 +118,16 @@ export class TypeScriptEngine implements Engine {
     if (options.handleSigint !== false) process.on("SIGINT", this.onSigint);
     const delay = options.preloadDelayMs ?? 0;
     if (delay >= 0) {
-      this.preloadTimer = setTimeout(() => void this.checker().catch(() => undefined), delay);
+      // The full checker follows once the kernel is idle (it loads in its own thread, but
+      // would take a core from a running cell).
+      const preload = () => this.checker().then(() => this.loadFullWhenIdle(), () => undefined);
+      this.preloadTimer = setTimeout(() => void preload(), delay);
       this.preloadTimer.unref();
     }
+  }
+
+  private loadFullWhenIdle(): void {
+    if (this.fullCheckerIdleMs >= 0 && !executions.running() && !this.disposed) this.checkers.loadWhenIdle(this.fullCheckerIdleMs);
   }
 
   /** The type checker a new cell meets first (see checkers.ts). */
@@ -179,7 +186,7 @@ export class TypeScriptEngine implements Engine {
       return runtimeError(err, this.scripts);
     } finally {
       executions.end(ctx);
-      if (this.fullCheckerIdleMs >= 0) this.checkers.loadWhenIdle(this.fullCheckerIdleMs);
+      this.loadFullWhenIdle();
     }
   }
 

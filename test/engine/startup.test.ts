@@ -68,6 +68,20 @@ describe("engine: a light start-up", function () {
     }
   });
 
+  it("the full checker's warm-up cell leaves nothing declared", async () => {
+    const warmUp = { prevDecl: "", source: 'import * as sl from "seqlab";\nconst warmed = 1;\n' };
+    const checkers = new TypeCheckers(process.cwd(), () => undefined, warmUp);
+    try {
+      const full = await checkers.complete(true);
+      const names = diagnosticsOf(full, "warmed + sl.backendInfo().simd.threads").join("\n");
+      expect(names).to.match(/Cannot find name 'warmed'/);
+      expect(names).to.match(/Cannot find name 'sl'/);
+      expect(diagnosticsOf(full, 'import * as sl from "seqlab";\nconst n: number = sl.backendInfo().simd.threads;')).to.deep.equal([]);
+    } finally {
+      await checkers.close();
+    }
+  });
+
   it("TypeScript never loads on the kernel's main thread", () => {
     const script = [
       `require(${JSON.stringify(path.join(distDir, "kernel", "engine", "packages"))}).useCellPackages(process.cwd());`,
