@@ -85,9 +85,9 @@ try {
     requests.postMessage(answer);
     wake();
   });
+  // Before saying it has loaded, so the checker in use meanwhile (the quick one) keeps serving.
+  if (warmUp) serve.convert(warmUp.prevDecl, warmUp.source);
   parentPort?.postMessage({ loaded: true });
-  // Requests that come meanwhile wait for it (it is the work they would do themselves).
-  if (warmUp) setImmediate(() => serve.convert(warmUp.prevDecl, warmUp.source));
 } catch (err) {
   parentPort?.postMessage({ loaded: false, message: (err as Error)?.message ?? String(err), stack: (err as Error)?.stack });
 }

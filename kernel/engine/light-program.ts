@@ -93,8 +93,11 @@ export function createLightProgram(ts: TypeScript) {
       projectReferences,
     });
     // Bind every file now, as the builder did: tslab then makes the cell file's parent the
-    // declarations of earlier cells, and binding later would reset that parent.
-    program.getTypeChecker();
+    // declarations of earlier cells, and binding later would reset that parent. Binding
+    // alone: the type checker (whose set-up merges every file's globals) comes when a
+    // diagnostic or an emit first needs it, and the program tslab makes at start never does.
+    const bind = (ts as unknown as { bindSourceFile(file: TS.SourceFile, options: TS.CompilerOptions): void }).bindSourceFile;
+    for (const file of program.getSourceFiles()) bind(file, options);
     return {
       getProgram: () => program,
       getProgramOrUndefined: () => program,
