@@ -86,7 +86,13 @@ try {
     wake();
   });
   // Before saying it has loaded, so the checker in use meanwhile (the quick one) keeps serving.
-  if (warmUp) serve.convert(warmUp.prevDecl, warmUp.source);
+  if (warmUp) {
+    try {
+      serve.convert(warmUp.prevDecl, warmUp.source);
+    } catch {
+      // only a head start: the cell that needs it reports what fails
+    }
+  }
   parentPort?.postMessage({ loaded: true });
 } catch (err) {
   parentPort?.postMessage({ loaded: false, message: (err as Error)?.message ?? String(err), stack: (err as Error)?.stack });
