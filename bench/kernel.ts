@@ -15,7 +15,9 @@
  *     after 1 s idle, and checks a cell importing seqlab and TensorFlow.js): the median is
  *     what one idle kernel costs, the total what a class does;
  *   seqlab only: then, one settled kernel at a time, the same import cell (what a user who
- *     opens a notebook and runs its first cell a few seconds later waits for).
+ *     opens a notebook and runs its first cell a few seconds later waits for), and the
+ *     resident set sizes once the kernels' type checkers have been released, RELEASE_MINUTES
+ *     after that cell (the kernel's default is 10 minutes; see SEQLAB_CHECKER_RELEASE_MINUTES).
  * Kernels start with the kernelspec's argv and env (install.ts), as Jupyter starts them.
  * A speed report, not a test: it prints a table and the ratios seqlab / ipykernel.
  */
@@ -43,7 +45,11 @@ interface Figures {
   importRssMb: number[];
   settledImportMs: number[];
   settledImportRssMb: number[];
+  releasedRssMb: number[];
 }
+
+/** How long the idle kernels' checkers stay unused before release (shorter than the default 10, to keep the run short). */
+const RELEASE_MINUTES = 2;
 
 /** Resident set size of a process, from /proc (Linux). */
 function rssMb(pid: number): number {
@@ -128,10 +134,11 @@ async function measureIdleKernels(
   contender: Contender,
   count: number,
   importCell?: string,
-): Promise<{ settledMb: number[]; importMs: number[]; importRssMb: number[] }> {
+): Promise<{ settledMb: number[]; importMs: number[]; importRssMb: number[]; releasedMb: number[] }> {
   const kernels: KernelProcess[] = [];
+  const env = importCell === undefined ? contender.env : { ...(contender.env ?? process.env), SEQLAB_CHECKER_RELEASE_MINUTES: String(RELEASE_MINUTES) };
   try {
-    const started = await Promise.allSettled(Array.from({ length: count }, () => KernelProcess.start({ argv: contender.argv, env: contender.env })));
+    const started = await Promise.allSettled(Array.from({ length: count }, () => KernelProcess.start({ argv: contender.argv, env })));
     for (const s of started) if (s.status === "fulfilled") kernels.push(s.value);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed) throw new Error(`${contender.name}: a kernel of ${count} did not start: ${(failed.reason as Error).message}`);
@@ -151,7 +158,12 @@ async function measureIdleKernels(
       if (reply.content.status !== "ok") throw new Error(`${contender.name}: the import cell failed: ${JSON.stringify(reply.content)}\n${kernel.log}`);
       importRssMb.push(rssMb(kernel.pid));
     }
-    return { settledMb, importMs, importRssMb };
+    let releasedMb: number[] = [];
+    if (importCell !== undefined) {
+      await sleep(RELEASE_MINUTES * 60_000 + 5000);
+      releasedMb = await settledRss(kernels.map((k) => k.pid));
+    }
+    return { settledMb, importMs, importRssMb, releasedMb };
   } finally {
     await Promise.all(kernels.map((k) => k.shutdown()));
   }
@@ -215,7 +227,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const figures = new Map<string, Figures>(
-    contenders.map((c) => [c.name, { infoMs: [], firstResultMs: [], idleRssMb: [], settledRssMb: [], cellMs: [], importMs: [], importRssMb: [], settledImportMs: [], settledImportRssMb: [] }]),
+    contenders.map((c) => [c.name, { infoMs: [], firstResultMs: [], idleRssMb: [], settledRssMb: [], cellMs: [], importMs: [], importRssMb: [], settledImportMs: [], settledImportRssMb: [], releasedRssMb: [] }]),
   );
   // Start-ups: one process at a time, alternating between the contenders, so that drift in
   // machine load hits both alike. The first round's kernels stay up for the cell timings.
@@ -259,6 +271,7 @@ export async function main(argv: string[]): Promise<number> {
     f.settledRssMb.push(...each.settledMb);
     f.settledImportMs.push(...each.importMs);
     f.settledImportRssMb.push(...each.importRssMb);
+    f.releasedRssMb.push(...each.releasedMb);
     process.stderr.write(`  ${contender.name}: ${idleKernels} idle kernels settled: ${each.settledMb.map((mb) => mb.toFixed(0)).join(", ")} MB\n`);
   }
 
@@ -276,6 +289,8 @@ export async function main(argv: string[]): Promise<number> {
       importRss: f.importRssMb.length ? median(f.importRssMb) : undefined,
       settledImportMs: f.settledImportMs.length ? median(f.settledImportMs) : undefined,
       settledImportRss: f.settledImportRssMb.length ? median(f.settledImportRssMb) : undefined,
+      releasedRss: f.releasedRssMb.length ? median(f.releasedRssMb) : undefined,
+      releasedTotal: f.releasedRssMb.reduce((a, b) => a + b, 0),
     };
   });
   const heads = ["kernel", "start to kernel_info", "start to first result", "RSS after 1st cell", "RSS idle, settled", `${idleKernels} idle kernels`, "trivial cell"];
@@ -314,6 +329,11 @@ export async function main(argv: string[]): Promise<number> {
   if (ours.settledImportMs !== undefined) {
     console.log(
       `seqlab: the same cell in a settled idle kernel (median of ${idleKernels}, one at a time): ${ours.settledImportMs.toFixed(0)} ms; RSS after it ${ours.settledImportRss!.toFixed(0)} MB`,
+    );
+  }
+  if (ours.releasedRss !== undefined) {
+    console.log(
+      `seqlab: those kernels ${RELEASE_MINUTES} minutes later, their type checkers released: RSS ${ours.releasedRss.toFixed(0)} MB (median), ${ours.releasedTotal.toFixed(0)} MB for ${idleKernels}`,
     );
   }
   return 0;

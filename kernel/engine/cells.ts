@@ -59,8 +59,8 @@ export class CellRunner {
   private readonly driver: vm.Script;
 
   constructor(
-    /** The type checker cells go through (the engine swaps in the full one once loaded). */
-    public checker: CellChecker,
+    /** The type checker cells go through now (the full one once loaded). */
+    private readonly checker: () => CellChecker,
     private readonly namespace: NamespaceStore,
     private readonly modules: CellModules,
     readonly scripts: CellScripts,
@@ -86,7 +86,7 @@ export class CellRunner {
 
   /** Type-checks and compiles `source` (a cell or a piece padded to its cell lines). */
   compile(source: string, label: string): CompileOutcome {
-    const converted = this.checker.convert(PRELUDE + this.prevDecl, source);
+    const converted = this.checker().convert(PRELUDE + this.prevDecl, source);
     if (converted.diagnostics.length > 0) {
       return { ok: false, error: compileError(converted.diagnostics, source, label), diagnostics: converted.diagnostics };
     }

@@ -109,6 +109,11 @@ export class CellChecker {
     return this.call("transpileExpression", expr);
   }
 
+  /** The checker thread's JS heap in use, in bytes. */
+  heapUsed(): number {
+    return this.call("heapUsed");
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -7,6 +7,8 @@
  * checker-client.ts): each answer goes on the request port, then the shared flag wakes the
  * caller.
  */
+import v8 from "v8";
+import vm from "vm";
 import { parentPort, workerData, type MessagePort } from "worker_threads";
 import type { CompletionInfo } from "tslab/dist/converter";
 import { loadToolchain, type GlobalTypes, type Toolchain } from "./toolchain";
@@ -39,6 +41,38 @@ process.on("exit", () => {
   wake();
 });
 
+/**
+ * Each cell's check leaves a few MB of garbage (a new program and type checker), which V8
+ * collects only when the heap has grown well past what is live: hundreds of MB over a
+ * notebook. So this thread collects itself, off the kernel's main thread: once it has been
+ * idle a moment, and at once when the garbage since the last collection passes
+ * GARBAGE_LIMIT_MB (cells run back to back). (`gc` comes from a context made after
+ * --expose-gc is set, so no other context sees it.)
+ */
+v8.setFlagsFromString("--expose-gc");
+const collectGarbage = vm.runInNewContext("gc") as () => void;
+const COLLECT_AFTER_IDLE_MS = 1000;
+const GARBAGE_LIMIT_MB = 64;
+let liveAfterCollection = 0;
+let collectTimer: NodeJS.Timeout | undefined;
+
+function collect(): void {
+  if (collectTimer) clearTimeout(collectTimer);
+  collectTimer = undefined;
+  collectGarbage();
+  liveAfterCollection = v8.getHeapStatistics().used_heap_size;
+}
+
+function collectWhenIdle(): void {
+  if (collectTimer) clearTimeout(collectTimer);
+  collectTimer = setTimeout(collect, COLLECT_AFTER_IDLE_MS);
+}
+
+function collectSoon(): void {
+  if (v8.getHeapStatistics().used_heap_size - liveAfterCollection > GARBAGE_LIMIT_MB * 2 ** 20) collect();
+  else collectWhenIdle();
+}
+
 function handlers(toolchain: Toolchain) {
   const { ts, converter } = toolchain;
   return {
@@ -66,6 +100,8 @@ function handlers(toolchain: Toolchain) {
       return ((file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? []).length > 0;
     },
     importsModules: (source: string) => ts.preProcessFile(source, true, true).importedFiles.length > 0,
+    /** This thread's JS heap in use, in bytes (it collects its own garbage, see collectSoon). */
+    heapUsed: () => v8.getHeapStatistics().used_heap_size,
     transpileExpression: (expr: string) => ts.transpile(`(${expr})`, { target: ts.ScriptTarget.ES2022 }).trim().replace(/;$/, ""),
   };
 }
@@ -84,6 +120,7 @@ try {
     }
     requests.postMessage(answer);
     wake();
+    collectSoon();
   });
   // Before saying it has loaded, so the checker in use meanwhile (the quick one) keeps serving.
   if (warmUp) {
@@ -94,6 +131,9 @@ try {
     }
   }
   parentPort?.postMessage({ loaded: true });
+  // Loading leaves garbage too; a cell that waits for this checker comes first.
+  liveAfterCollection = v8.getHeapStatistics().used_heap_size;
+  collectWhenIdle();
 } catch (err) {
   parentPort?.postMessage({ loaded: false, message: (err as Error)?.message ?? String(err), stack: (err as Error)?.stack });
 }

@@ -33,32 +33,50 @@ function takeEarlyChecker(rootDir: string): Promise<CellChecker> | undefined {
 
 export class TypeCheckers {
   private quick?: Promise<CellChecker>;
+  private quickLoaded?: CellChecker;
   private full?: Promise<CellChecker>;
   private fullLoaded?: CellChecker;
   private idleTimer?: NodeJS.Timeout;
+  /** Both checkers were ended to free their memory; the next request loads the full one. */
+  private released = false;
   private closed = false;
 
   /**
-   * `onFull` runs once the full checker has loaded (before anyone awaiting it resumes).
    * `fullWarmUp`: a cell the full checker converts once loaded while the kernel is idle, in
    * its thread (the engine gives one importing seqlab and TensorFlow.js, whose declarations
    * are most of what a notebook's first import cell waits for).
    */
   constructor(
     private readonly rootDir: string,
-    private readonly onFull: (full: CellChecker) => void,
     private readonly fullWarmUp?: { prevDecl: string; source: string },
   ) {}
 
   /**
    * The checker for a new cell: the full one once loaded, else the quick one (which keeps
-   * serving while the full one loads in its thread).
+   * serving while the full one loads in its thread). After a release, the full one.
    */
   first(): Promise<CellChecker> {
     if (this.fullLoaded) return Promise.resolve(this.fullLoaded);
-    if (this.full && !this.quick) return this.full;
-    this.quick ??= takeEarlyChecker(this.rootDir) ?? CellChecker.start(this.rootDir, "standard-library");
+    if (this.released || (this.full && !this.quick)) return this.complete();
+    if (!this.quick) {
+      const quick = takeEarlyChecker(this.rootDir) ?? CellChecker.start(this.rootDir, "standard-library");
+      this.quick = quick.then((checker) => {
+        // Loaded after the full one, or after closing: not needed.
+        if (this.closed || this.fullLoaded) void checker.close();
+        else this.quickLoaded = checker;
+        return checker;
+      });
+      const pending = this.quick;
+      pending.catch(() => {
+        if (this.quick === pending) this.quick = undefined; // the cell that needed it reports why; the next tries again
+      });
+    }
     return this.quick;
+  }
+
+  /** The loaded checker cells use now: the full one once loaded, else the quick one. */
+  get live(): CellChecker | undefined {
+    return this.fullLoaded ?? this.quickLoaded;
   }
 
   /**
@@ -68,18 +86,20 @@ export class TypeCheckers {
   complete(loadingWhenIdle = false): Promise<CellChecker> {
     if (!this.full) {
       this.cancelIdleLoad();
-      this.full = CellChecker.start(this.rootDir, "all", loadingWhenIdle ? this.fullWarmUp : undefined).then((full) => {
-        this.fullLoaded = full;
-        if (this.closed) {
-          void full.close();
+      const warmUp = loadingWhenIdle && !this.released ? this.fullWarmUp : undefined;
+      const full = CellChecker.start(this.rootDir, "all", warmUp).then((checker) => {
+        if (this.closed || this.full !== full) {
+          void checker.close();
         } else {
-          this.onFull(full);
+          this.fullLoaded = checker;
+          this.released = false;
           void this.closeQuick();
         }
-        return full;
+        return checker;
       });
-      this.full.catch(() => {
-        this.full = undefined; // the request that needed it reports the failure; the next tries again
+      this.full = full;
+      full.catch(() => {
+        if (this.full === full) this.full = undefined; // the request that needed it reports the failure; the next tries again
       });
     }
     return this.full;
@@ -91,7 +111,7 @@ export class TypeCheckers {
 
   /** Loads the full checker after `ms` without a new request (restarted by each call). */
   loadWhenIdle(ms: number): void {
-    if (this.full || this.closed) return;
+    if (this.full || this.closed || this.released) return;
     this.cancelIdleLoad();
     this.idleTimer = setTimeout(() => void this.complete(true).catch(() => undefined), ms);
     this.idleTimer.unref();
@@ -102,9 +122,28 @@ export class TypeCheckers {
     this.idleTimer = undefined;
   }
 
+  /**
+   * Ends the loaded checkers, whose threads hold most of an idle kernel's memory (the
+   * declarations they parsed); the next request loads the full checker again. Declarations
+   * of earlier cells live with the cells, not in a checker, so nothing is lost. A checker
+   * still loading is left alone (returns false).
+   */
+  async release(): Promise<boolean> {
+    if (this.closed || (this.full && !this.fullLoaded) || (this.quick && !this.quickLoaded)) return false;
+    if (!this.fullLoaded && !this.quickLoaded) return false;
+    const full = this.fullLoaded;
+    this.full = undefined;
+    this.fullLoaded = undefined;
+    this.released = true;
+    this.cancelIdleLoad();
+    await Promise.all([this.closeQuick(), full?.close()]);
+    return true;
+  }
+
   private async closeQuick(): Promise<void> {
     const quick = this.quick;
     this.quick = undefined;
+    this.quickLoaded = undefined;
     try {
       await (await quick)?.close();
     } catch {

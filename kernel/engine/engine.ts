@@ -50,6 +50,26 @@ export interface EngineOptions {
    * true, unless SEQLAB_WARM_UP_IMPORTS=0: some 60 MB more per kernel that never imports them).
    */
   warmUpImports?: boolean;
+  /**
+   * End the type checkers' threads once no request has used them for this many ms, freeing
+   * most of an idle kernel's memory; the next cell that needs one loads the full checker again
+   * (about 2 s, once). Default SEQLAB_CHECKER_RELEASE_MINUTES, else 10 minutes; 0 keeps them.
+   */
+  releaseCheckersAfterMs?: number;
+}
+
+/**
+ * How long the checkers may go unused before their threads end: SEQLAB_CHECKER_RELEASE_MINUTES
+ * (default 10; 0 keeps them).
+ */
+function releaseAfterFromEnvironment(): number {
+  const text = process.env.SEQLAB_CHECKER_RELEASE_MINUTES;
+  const minutes = text === undefined || text.trim() === "" ? 10 : Number(text);
+  if (!Number.isFinite(minutes) || minutes < 0) {
+    process.stderr.write(`[seqlab kernel] SEQLAB_CHECKER_RELEASE_MINUTES must be a number of minutes >= 0, got "${text}"; using 10\n`);
+    return 10 * 60_000;
+  }
+  return minutes * 60_000;
 }
 
 /** What nearly every notebook's first cell imports (see EngineOptions.warmUpImports). */
@@ -81,7 +101,6 @@ export class TypeScriptEngine implements Engine {
   private readonly scripts = new CellScripts();
   private readonly checkers: TypeCheckers;
   private readonly fullCheckerIdleMs: number;
-  private loaded?: CellChecker;
   private runner?: CellRunner;
   private modules?: CellModules;
   private readonly restoreOutput: () => void;
@@ -91,20 +110,16 @@ export class TypeScriptEngine implements Engine {
   private readonly restoreExit: () => void;
   private readonly onSigint = () => this.interrupt();
   private readonly preloadTimer?: NodeJS.Timeout;
+  private readonly releaseAfterMs: number;
+  private releaseTimer?: NodeJS.Timeout;
   private disposed = false;
 
   constructor(options: EngineOptions = {}) {
     this.rootDir = options.rootDir ?? process.cwd();
     const warmUp = options.warmUpImports ?? process.env.SEQLAB_WARM_UP_IMPORTS !== "0";
-    this.checkers = new TypeCheckers(
-      this.rootDir,
-      (full) => {
-        this.loaded = full;
-        if (this.runner) this.runner.checker = full;
-      },
-      warmUp ? { prevDecl: PRELUDE, source: WARM_UP_CELL } : undefined,
-    );
+    this.checkers = new TypeCheckers(this.rootDir, warmUp ? { prevDecl: PRELUDE, source: WARM_UP_CELL } : undefined);
     this.fullCheckerIdleMs = options.fullCheckerIdleMs ?? 1000;
+    this.releaseAfterMs = options.releaseCheckersAfterMs ?? releaseAfterFromEnvironment();
     useCellPackages(this.rootDir); // the kernel's main installs it first, before tfjs loads
     this.registry = options.registry ?? magicRegistry;
     this.restoreOutput = captureProcessOutput();
@@ -120,7 +135,14 @@ export class TypeScriptEngine implements Engine {
     if (delay >= 0) {
       // The full checker follows once the kernel is idle (it loads in its own thread, but
       // would take a core from a running cell).
-      const preload = () => this.checker().then(() => this.loadFullWhenIdle(), () => undefined);
+      const preload = () =>
+        this.checker().then(
+          () => {
+            this.loadFullWhenIdle();
+            this.releaseCheckersWhenIdle(); // a kernel nobody uses does not hold them either
+          },
+          () => undefined,
+        );
       this.preloadTimer = setTimeout(() => void preload(), delay);
       this.preloadTimer.unref();
     }
@@ -130,23 +152,49 @@ export class TypeScriptEngine implements Engine {
     if (this.fullCheckerIdleMs >= 0 && !executions.running() && !this.disposed) this.checkers.loadWhenIdle(this.fullCheckerIdleMs);
   }
 
-  /** The type checker a new cell meets first (see checkers.ts). */
+  /** A request is about to use the checkers: they stay. */
+  private keepCheckers(): void {
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
+  }
+
+  /** Ends the checkers' threads once nothing has used them for a while (see TypeCheckers.release). */
+  private releaseCheckersWhenIdle(): void {
+    this.keepCheckers();
+    if (this.releaseAfterMs <= 0 || this.disposed) return;
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      // Not under a running cell (a training run of an hour uses no checker, but its next
+      // magic may), nor while one loads: try again later.
+      if (executions.running()) return this.releaseCheckersWhenIdle();
+      void this.checkers.release().then((released) => {
+        if (!released) this.releaseCheckersWhenIdle();
+      });
+    }, this.releaseAfterMs);
+    this.releaseTimer.unref();
+  }
+
+  /** The type checker a new cell meets first (see checkers.ts), loaded. */
   private async checker(): Promise<CellChecker> {
-    return this.useChecker(await this.checkers.first());
+    await this.checkers.first();
+    return this.liveChecker();
   }
 
-  /** The full type checker (completion, inspection, rejected cells). */
+  /** The full type checker (completion, inspection, rejected cells), loaded. */
   private async fullChecker(): Promise<CellChecker> {
-    return this.useChecker(await this.checkers.complete());
+    await this.checkers.complete();
+    return this.liveChecker();
   }
 
-  private useChecker(checker: CellChecker): CellChecker {
-    this.loaded ??= checker;
+  /** The checker in use now (the full one once loaded); cells compile with it. */
+  private liveChecker(): CellChecker {
+    const live = this.checkers.live;
+    if (!live) throw new Error("the TypeScript checker is not loaded yet");
     if (!this.runner) {
       this.modules = new CellModules(this.rootDir);
-      this.runner = new CellRunner(checker, this.namespace, this.modules, this.scripts);
+      this.runner = new CellRunner(() => this.liveChecker(), this.namespace, this.modules, this.scripts);
     }
-    return checker;
+    return live;
   }
 
   /** The notebook's variables (for tests and magics). */
@@ -157,6 +205,7 @@ export class TypeScriptEngine implements Engine {
   async execute(code: string, host: CellHost, options: { silent: boolean; storeHistory: boolean; executionCount: number }): Promise<ExecuteOutcome> {
     const ctx = new ExecutionContext(options.executionCount, host, true);
     this.checkers.cancelIdleLoad();
+    this.keepCheckers();
     executions.begin(ctx);
     setCurrentAbortSignal(ctx.abort.signal);
     setHostInteractive(host.interactive ?? false);
@@ -187,6 +236,7 @@ export class TypeScriptEngine implements Engine {
     } finally {
       executions.end(ctx);
       this.loadFullWhenIdle();
+      this.releaseCheckersWhenIdle();
     }
   }
 
@@ -220,7 +270,7 @@ export class TypeScriptEngine implements Engine {
    */
   private async compile(code: string, ctx: ExecutionContext): Promise<{ piece?: CompiledPiece; declOutput: string }> {
     const runner = this.runner as CellRunner;
-    if (!this.checkers.hasFull && runner.checker.importsModules(code)) {
+    if (!this.checkers.hasFull && (await this.checker()).importsModules(code)) {
       await this.fullChecker();
     }
     let outcome = runner.compile(code, this.label(ctx));
@@ -320,16 +370,11 @@ export class TypeScriptEngine implements Engine {
         return { found: false };
       },
       evaluate: (expr) => {
-        const js = this.loadedChecker().transpileExpression(expr);
+        const js = this.liveChecker().transpileExpression(expr);
         const fn = vm.runInThisContext(`(function (__values__) { with (__values__) { return ${js}; } })`) as (v: object) => unknown;
         return fn(values);
       },
     };
-  }
-
-  private loadedChecker(): CellChecker {
-    if (!this.loaded) throw new Error("TypeScript is not loaded yet");
-    return this.runner?.checker ?? this.loaded;
   }
 
   async complete(code: string, cursorPos: number): Promise<CompleteResult> {
@@ -344,9 +389,11 @@ export class TypeScriptEngine implements Engine {
       const start = cursor - magic[1].length - magic[2].length;
       return { matches, cursor_start: utf16ToCodePoints(code, start), cursor_end: cursorPos, metadata: {} };
     }
+    this.keepCheckers();
     const checker = await this.fullChecker();
     const runner = this.runner as CellRunner;
     const info = checker.complete(PRELUDE + runner.prevDecl, blankMagicLines(code), cursor);
+    this.releaseCheckersWhenIdle();
     return {
       matches: info.candidates,
       cursor_start: utf16ToCodePoints(code, info.start),
@@ -368,9 +415,11 @@ export class TypeScriptEngine implements Engine {
         return { found: true, data: { "text/plain": text }, metadata: {} };
       }
     }
+    this.keepCheckers();
     const checker = await this.fullChecker();
     const runner = this.runner as CellRunner;
     const info = checker.inspect(PRELUDE + runner.prevDecl, blankMagicLines(code), cursor);
+    this.releaseCheckersWhenIdle();
     if (!info) return { found: false, data: {}, metadata: {} };
     const text = printQuickInfo(info);
     const signature = (info.displayParts ?? []).map((p) => p.text).join("");
@@ -400,6 +449,7 @@ export class TypeScriptEngine implements Engine {
     if (this.disposed) return;
     this.disposed = true;
     if (this.preloadTimer) clearTimeout(this.preloadTimer);
+    this.keepCheckers();
     process.off("SIGINT", this.onSigint);
     this.interrupt();
     await this.checkers.close();

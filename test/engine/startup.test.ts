@@ -11,7 +11,8 @@ import { cacheFileFor, pruneCodeCaches, requireWithCodeCache } from "../../kerne
 import { TypeCheckers } from "../../kernel/engine/checkers";
 import { readingLibWithoutDocs, withoutDocComments } from "../../kernel/engine/lib-docs";
 import type { CellChecker } from "../../kernel/engine/checker-client";
-import { disposeEngineAfterSuite, engine, errorOf, resultText, run } from "./harness";
+import { RecordingHost, disposeEngineAfterSuite, disposeSharedEngine, engine, errorOf, resultText, run } from "./harness";
+import { TypeScriptEngine } from "../../kernel/engine";
 
 const distDir = path.resolve(__dirname, "..", "..");
 
@@ -31,15 +32,15 @@ describe("engine: a light start-up", function () {
   });
 
   it("the first checker knows the standard library only; the full one every @types package", async () => {
-    let announced: CellChecker | undefined;
-    const checkers = new TypeCheckers(process.cwd(), (full) => (announced = full));
+    const checkers = new TypeCheckers(process.cwd());
     try {
       const first = await checkers.first();
+      expect(checkers.live).to.equal(first);
       expect(diagnosticsOf(first, "[1, 2].map((v) => v * 2)")).to.deep.equal([]);
       expect(diagnosticsOf(first, "process.pid").join("\n")).to.match(/Cannot find name 'process'/);
       expect(checkers.hasFull).to.equal(false);
       const full = await checkers.complete();
-      expect(announced).to.equal(full);
+      expect(checkers.live).to.equal(full);
       expect(diagnosticsOf(full, "process.pid")).to.deep.equal([]);
       expect(await checkers.first()).to.equal(full);
     } finally {
@@ -48,7 +49,7 @@ describe("engine: a light start-up", function () {
   });
 
   it("checkers load in threads of their own: the quick one answers while the full one loads", async () => {
-    const checkers = new TypeCheckers(process.cwd(), () => undefined);
+    const checkers = new TypeCheckers(process.cwd());
     try {
       const quick = await checkers.first();
       const full = checkers.complete();
@@ -70,13 +71,49 @@ describe("engine: a light start-up", function () {
 
   it("the full checker's warm-up cell leaves nothing declared", async () => {
     const warmUp = { prevDecl: "", source: 'import * as sl from "seqlab";\nconst warmed = 1;\n' };
-    const checkers = new TypeCheckers(process.cwd(), () => undefined, warmUp);
+    const checkers = new TypeCheckers(process.cwd(), warmUp);
     try {
       const full = await checkers.complete(true);
       const names = diagnosticsOf(full, "warmed + sl.backendInfo().simd.threads").join("\n");
       expect(names).to.match(/Cannot find name 'warmed'/);
       expect(names).to.match(/Cannot find name 'sl'/);
       expect(diagnosticsOf(full, 'import * as sl from "seqlab";\nconst n: number = sl.backendInfo().simd.threads;')).to.deep.equal([]);
+    } finally {
+      await checkers.close();
+    }
+  });
+
+  it("released, the checkers end; the next request loads the full one, which types as before", async () => {
+    const checkers = new TypeCheckers(process.cwd());
+    try {
+      const quick = await checkers.first();
+      expect(await checkers.release()).to.equal(true);
+      expect(checkers.live).to.equal(undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(() => quick.convert("", "1")).to.throw(/closed/);
+      const again = await checkers.first();
+      expect(checkers.hasFull, "after a release the full checker serves").to.equal(true);
+      expect(diagnosticsOf(again, "process.pid")).to.deep.equal([]);
+      expect(await checkers.release()).to.equal(true);
+      expect(await checkers.release(), "nothing left to release").to.equal(false);
+    } finally {
+      await checkers.close();
+    }
+  });
+
+  it("a checker thread collects the garbage each check leaves, also when cells come back to back", async () => {
+    const checkers = new TypeCheckers(process.cwd());
+    try {
+      const full = await checkers.complete();
+      const prevDecl = full.convert("", 'import * as sl from "seqlab";\nconst base: number[] = [1, 2, 3];').declOutput ?? "";
+      const start = full.heapUsed();
+      let most = start;
+      for (let i = 0; i < 120; i++) {
+        expect(full.convert(prevDecl, `const v${i} = base.map((x) => x * ${i} * sl.backendInfo().simd.threads);`).diagnostics).to.deep.equal([]);
+        most = Math.max(most, full.heapUsed());
+      }
+      // Each check leaves a few MB; uncollected, 120 of them pile up far past the 64 MB allowed.
+      expect((most - start) / 2 ** 20).to.be.lessThan(64 + 16);
     } finally {
       await checkers.close();
     }
@@ -235,6 +272,33 @@ describe("engine: a light start-up", function () {
       const info = await engine().inspect("half", 2, 0);
       expect(info.found).to.equal(true);
       expect(String(info.data["text/plain"])).to.include("let half: number");
+    });
+  });
+
+  describe("an engine whose checkers were released while idle", () => {
+    let idle: TypeScriptEngine;
+    let count = 0;
+    const exec = (code: string) => idle.execute(code, new RecordingHost(), { silent: false, storeHistory: true, executionCount: ++count });
+    const live = () => (idle as unknown as { checkers: TypeCheckers }).checkers.live;
+    before(async () => {
+      await disposeSharedEngine();
+      idle = new TypeScriptEngine({ handleSigint: false, fullCheckerIdleMs: -1, releaseCheckersAfterMs: 300 });
+    });
+    after(() => idle.dispose());
+
+    it("frees them, keeps the notebook's declarations and values, and checks as before", async () => {
+      const first = await exec('import * as path from "path";\nlet kept: number = 20;\nconst base = path.basename("/a/b.txt");\nkept');
+      expect(first.status, JSON.stringify(first)).to.equal("ok");
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(live(), "released after 300 ms unused").to.equal(undefined);
+      const next = await exec("kept += 1;\n`${base} ${kept * 2}`");
+      expect(next.status === "ok" && next.result?.data["text/plain"]).to.equal("'b.txt 42'");
+      const failed = await exec("const wrong: string = kept;");
+      expect(failed.status === "error" && failed.evalue).to.match(/Type 'number' is not assignable to type 'string'/);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(live()).to.equal(undefined);
+      const completion = await idle.complete("base.toUpp", 10);
+      expect(completion.matches).to.include("toUpperCase");
     });
   });
 });
