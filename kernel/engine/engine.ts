@@ -47,7 +47,7 @@ export interface EngineOptions {
   /**
    * Once loaded, the full checker checks a cell importing seqlab and TensorFlow.js, in its
    * thread, so that a notebook's own import cell finds their declarations parsed (default
-   * true, unless SEQLAB_WARM_UP_IMPORTS=0: some 60 MB more per kernel that never imports them).
+   * true, unless SEQLAB_WARM_UP_IMPORTS=0: about 40 MB more per kernel that never imports them).
    */
   warmUpImports?: boolean;
   /**
