@@ -13,9 +13,12 @@ import type { GlobalTypes } from "./toolchain";
 import { ANSWERS, ENDED, FLAG_SLOTS, type CheckedCell, type CheckerAnswer } from "./checker-protocol";
 import type { ThreadData } from "./checker-thread";
 
+const ENDED_MESSAGE = "the TypeScript checker thread ended unexpectedly; run the cell again to start a new one";
+
 export class CellChecker {
   private nextId = 0;
   private closed = false;
+  private endedOnItsOwn = false;
 
   private constructor(
     readonly globalTypes: GlobalTypes,
@@ -46,16 +49,25 @@ export class CellChecker {
       worker.once("message", (m: { loaded: boolean; message?: string; stack?: string }) => {
         worker.off("error", fail).off("exit", ended);
         if (!m.loaded) return fail(Object.assign(new Error(`the TypeScript checker did not load: ${m.message}`), { stack: m.stack }));
-        // A later failure of the thread shows as an error of the call waiting on it (see call).
+        const checker = new CellChecker(globalTypes, worker, requests, new Int32Array(flagBuffer));
+        // A thread that fails while a call waits on it fails that call (see call); one that
+        // ends between calls is seen here.
         worker.on("error", () => undefined);
+        worker.once("exit", () => checker.threadEnded());
         worker.unref(); // an idle checker does not keep the process alive
-        resolve(new CellChecker(globalTypes, worker, requests, new Int32Array(flagBuffer)));
+        resolve(checker);
       });
       worker.once("error", fail).once("exit", ended);
     });
   }
 
+  private threadEnded(): void {
+    if (!this.closed) this.endedOnItsOwn = true;
+    this.closed = true;
+  }
+
   private call<T>(method: string, ...args: unknown[]): T {
+    if (this.endedOnItsOwn) throw new Error(ENDED_MESSAGE);
     if (this.closed) throw new Error("this type checker was closed");
     const id = ++this.nextId;
     let answers = Atomics.load(this.flag, ANSWERS);
@@ -69,12 +81,17 @@ export class CellChecker {
         return answer.value as T;
       }
       if (Atomics.load(this.flag, ENDED) === 1) {
-        this.closed = true;
-        throw new Error("the TypeScript checker thread has ended; restart the kernel");
+        this.threadEnded();
+        throw new Error(ENDED_MESSAGE);
       }
       Atomics.wait(this.flag, ANSWERS, answers);
       answers = Atomics.load(this.flag, ANSWERS);
     }
+  }
+
+  /** Whether this checker was closed or its thread has ended. */
+  get ended(): boolean {
+    return this.closed;
   }
 
   /** Type-checks a cell after the declarations of earlier cells and compiles it. */

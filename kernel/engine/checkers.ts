@@ -56,6 +56,7 @@ export class TypeCheckers {
    * serving while the full one loads in its thread). After a release, the full one.
    */
   first(): Promise<CellChecker> {
+    this.forgetEnded();
     if (this.fullLoaded) return Promise.resolve(this.fullLoaded);
     if (this.released || (this.full && !this.quick)) return this.complete();
     if (!this.quick) {
@@ -79,11 +80,26 @@ export class TypeCheckers {
     return this.fullLoaded ?? this.quickLoaded;
   }
 
+  /** A checker whose thread ended on its own is let go as if released: the next request loads the full one. */
+  private forgetEnded(): void {
+    if (this.fullLoaded?.ended) {
+      this.fullLoaded = undefined;
+      this.full = undefined;
+      this.released = true;
+    }
+    if (this.quickLoaded?.ended) {
+      this.quickLoaded = undefined;
+      this.quick = undefined;
+      this.released = true;
+    }
+  }
+
   /**
    * The checker with every @types package (loading it if needed). Loaded for a request, it
    * skips the warm-up cell: the request is served first.
    */
   complete(loadingWhenIdle = false): Promise<CellChecker> {
+    this.forgetEnded();
     if (!this.full) {
       this.cancelIdleLoad();
       const warmUp = loadingWhenIdle && !this.released ? this.fullWarmUp : undefined;

@@ -119,6 +119,21 @@ describe("engine: a light start-up", function () {
     }
   });
 
+  it("a checker whose thread ended says so, and the next request gets a new one", async () => {
+    const checkers = new TypeCheckers(process.cwd());
+    try {
+      const quick = await checkers.first();
+      await (quick as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      expect(() => quick.convert("", "1")).to.throw(/ended unexpectedly; run the cell again/);
+      const next = await checkers.first();
+      expect(next).to.not.equal(quick);
+      expect(checkers.live).to.equal(next);
+      expect(diagnosticsOf(next, "const n: number = 1;")).to.deep.equal([]);
+    } finally {
+      await checkers.close();
+    }
+  });
+
   it("TypeScript never loads on the kernel's main thread", () => {
     const script = [
       `require(${JSON.stringify(path.join(distDir, "kernel", "engine", "packages"))}).useCellPackages(process.cwd());`,
