@@ -8,6 +8,8 @@
  * completion and inspection use the full checker too. Global declarations only add names
  * and members, so a cell typed without them types the same with them. The full checker
  * loads on first need or once the kernel has been idle a while; the quick one then ends.
+ * Checkers nobody has used for long are released (their threads end, see release) and a
+ * thread that ends on its own is let go the same way: the next request loads the full one.
  */
 import { CellChecker } from "./checker-client";
 
