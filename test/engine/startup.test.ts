@@ -18,6 +18,16 @@ const distDir = path.resolve(__dirname, "..", "..");
 
 const diagnosticsOf = (checker: CellChecker, code: string): string[] => checker.convert("", code).diagnostics.map((d) => d.messageText);
 
+/** Runs `test` with a fresh TypeCheckers for the working folder, closed afterwards. */
+async function withCheckers(test: (checkers: TypeCheckers) => Promise<void>, warmUp?: { prevDecl: string; source: string }): Promise<void> {
+  const checkers = new TypeCheckers(process.cwd(), warmUp);
+  try {
+    await test(checkers);
+  } finally {
+    await checkers.close();
+  }
+}
+
 describe("engine: a light start-up", function () {
   this.timeout(120000);
 
@@ -32,8 +42,7 @@ describe("engine: a light start-up", function () {
   });
 
   it("the first checker knows the standard library only; the full one every @types package", async () => {
-    const checkers = new TypeCheckers(process.cwd());
-    try {
+    await withCheckers(async (checkers) => {
       const first = await checkers.first();
       expect(checkers.live).to.equal(first);
       expect(diagnosticsOf(first, "[1, 2].map((v) => v * 2)")).to.deep.equal([]);
@@ -43,14 +52,11 @@ describe("engine: a light start-up", function () {
       expect(checkers.live).to.equal(full);
       expect(diagnosticsOf(full, "process.pid")).to.deep.equal([]);
       expect(await checkers.first()).to.equal(full);
-    } finally {
-      await checkers.close();
-    }
+    });
   });
 
   it("checkers load in threads of their own: the quick one answers while the full one loads", async () => {
-    const checkers = new TypeCheckers(process.cwd());
-    try {
+    await withCheckers(async (checkers) => {
       const quick = await checkers.first();
       const full = checkers.complete();
       let fullLoaded = false;
@@ -64,28 +70,22 @@ describe("engine: a light start-up", function () {
       // The quick one has ended; a call to it says so instead of waiting.
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(() => quick.convert("", "1")).to.throw(/closed/);
-    } finally {
-      await checkers.close();
-    }
+    });
   });
 
   it("the full checker's warm-up cell leaves nothing declared", async () => {
     const warmUp = { prevDecl: "", source: 'import * as sl from "seqlab";\nconst warmed = 1;\n' };
-    const checkers = new TypeCheckers(process.cwd(), warmUp);
-    try {
+    await withCheckers(async (checkers) => {
       const full = await checkers.complete(true);
       const names = diagnosticsOf(full, "warmed + sl.backendInfo().simd.threads").join("\n");
       expect(names).to.match(/Cannot find name 'warmed'/);
       expect(names).to.match(/Cannot find name 'sl'/);
       expect(diagnosticsOf(full, 'import * as sl from "seqlab";\nconst n: number = sl.backendInfo().simd.threads;')).to.deep.equal([]);
-    } finally {
-      await checkers.close();
-    }
+    }, warmUp);
   });
 
   it("released, the checkers end; the next request loads the full one, which types as before", async () => {
-    const checkers = new TypeCheckers(process.cwd());
-    try {
+    await withCheckers(async (checkers) => {
       const quick = await checkers.first();
       expect(await checkers.release()).to.equal(true);
       expect(checkers.live).to.equal(undefined);
@@ -96,14 +96,11 @@ describe("engine: a light start-up", function () {
       expect(diagnosticsOf(again, "process.pid")).to.deep.equal([]);
       expect(await checkers.release()).to.equal(true);
       expect(await checkers.release(), "nothing left to release").to.equal(false);
-    } finally {
-      await checkers.close();
-    }
+    });
   });
 
   it("a checker thread collects the garbage each check leaves, also when cells come back to back", async () => {
-    const checkers = new TypeCheckers(process.cwd());
-    try {
+    await withCheckers(async (checkers) => {
       const full = await checkers.complete();
       const prevDecl = full.convert("", 'import * as sl from "seqlab";\nconst base: number[] = [1, 2, 3];').declOutput ?? "";
       const start = full.heapUsed();
@@ -114,14 +111,11 @@ describe("engine: a light start-up", function () {
       }
       // Each check leaves a few MB; uncollected, 120 of them pile up far past the 64 MB allowed.
       expect((most - start) / 2 ** 20).to.be.lessThan(64 + 16);
-    } finally {
-      await checkers.close();
-    }
+    });
   });
 
   it("a checker whose thread ended says so, and the next request gets a new one", async () => {
-    const checkers = new TypeCheckers(process.cwd());
-    try {
+    await withCheckers(async (checkers) => {
       const quick = await checkers.first();
       await (quick as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
       expect(() => quick.convert("", "1")).to.throw(/ended unexpectedly; run the cell again/);
@@ -129,9 +123,7 @@ describe("engine: a light start-up", function () {
       expect(next).to.not.equal(quick);
       expect(checkers.live).to.equal(next);
       expect(diagnosticsOf(next, "const n: number = 1;")).to.deep.equal([]);
-    } finally {
-      await checkers.close();
-    }
+    });
   });
 
   it("TypeScript never loads on the kernel's main thread", () => {
