@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // Compile seqlab's AssemblyScript kernels (lib/simd/assembly/*.as) to WebAssembly with SIMD.
 // The sources carry a .as extension so the project's tsc does not try to compile them;
-// asc wants .ts, so each is copied under build/ first. Each is built twice: with plain SIMD
-// (dist/lib/simd/<name>.wasm) and with relaxed SIMD as well (<name>.relaxed.wasm: fused
-// multiply-add), which the loader prefers when the running V8 accepts it.
+// asc wants .ts, so each is copied under build/ first.
+// - recurrence.as (the products and gates) is built twice: with plain SIMD
+//   (dist/lib/simd/recurrence.wasm) and with relaxed SIMD as well (recurrence.relaxed.wasm:
+//   fused multiply-add), which the loader prefers when the running V8 accepts it; its memory
+//   is shared with worker threads.
+// - adam.as runs on the TensorFlow.js wasm backend's own memory, imported as it is (not
+//   shared), so it must write nothing there when instantiated: the build fails if it has a
+//   data segment.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -17,32 +22,58 @@ async function main() {
   const asc = await import("assemblyscript/asc");
   fs.mkdirSync(stageDir, { recursive: true });
   fs.mkdirSync(outDir, { recursive: true });
-  const sources = fs.readdirSync(srcDir).filter((f) => f.endsWith(".as"));
-  for (const file of sources) {
-    const name = path.basename(file, ".as");
-    const staged = path.join(stageDir, `${name}.ts`);
-    fs.copyFileSync(path.join(srcDir, file), staged);
-    for (const relaxed of [false, true]) {
-      const out = path.join(outDir, relaxed ? `${name}.relaxed.wasm` : `${name}.wasm`);
-      const { error, stderr } = await asc.main([
-        staged,
-        "--outFile", out,
-        "-O3", "--noAssert",
-        "--enable", "simd",
+  const builds = [
+    ...[false, true].map((relaxed) => ({
+      file: "recurrence.as",
+      out: relaxed ? "recurrence.relaxed.wasm" : "recurrence.wasm",
+      flags: [
         ...(relaxed ? ["--enable", "relaxed-simd"] : []),
         "--enable", "threads",
         // Shared memory imported from JS, so worker threads can run kernels on the same data.
         "--importMemory", "--sharedMemory",
         "--initialMemory", "64", "--maximumMemory", "32768",
         "--runtime", "minimal", // heap.alloc/heap.free backed by TLSF, no automatic GC
-      ]);
-      if (error) {
-        process.stderr.write(stderr.toString());
-        throw new Error(`asc failed on ${file}: ${error.message}`);
-      }
-      process.stdout.write(`built ${path.relative(root, out)} (${fs.statSync(out).size} bytes)\n`);
+      ],
+    })),
+    // No allocator and no data: the memory is TensorFlow.js's.
+    { file: "adam.as", out: "adam.wasm", flags: ["--importMemory", "--initialMemory", "1", "--runtime", "stub"], noData: true },
+  ];
+  for (const build of builds) {
+    const staged = path.join(stageDir, build.file.replace(/\.as$/, ".ts"));
+    fs.copyFileSync(path.join(srcDir, build.file), staged);
+    const out = path.join(outDir, build.out);
+    const { error, stderr } = await asc.main([staged, "--outFile", out, "-O3", "--noAssert", "--enable", "simd", ...build.flags]);
+    if (error) {
+      process.stderr.write(stderr.toString());
+      throw new Error(`asc failed on ${build.file}: ${error.message}`);
     }
+    if (build.noData && hasDataSection(fs.readFileSync(out))) {
+      throw new Error(`${build.out} has a data segment, which would overwrite the memory it imports; keep constants out of ${build.file}`);
+    }
+    process.stdout.write(`built ${path.relative(root, out)} (${fs.statSync(out).size} bytes)\n`);
   }
+}
+
+/** Whether a wasm binary has a data section (id 11) with at least one segment. */
+function hasDataSection(bytes) {
+  let at = 8; // magic and version
+  const leb = () => {
+    let value = 0, shift = 0, byte;
+    do {
+      byte = bytes[at++];
+      value |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return value >>> 0;
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const size = leb();
+    const end = at + size;
+    if (id === 11 && leb() > 0) return true;
+    at = end;
+  }
+  return false;
 }
 
 main().catch((err) => {

@@ -158,11 +158,11 @@ export class Simd {
   }
 }
 
-/** Where the built module lives: beside this file in dist/, or under dist/ when run from source. */
-function wasmPath(): string {
+/** Where a built module (e.g. "recurrence.wasm") lives: beside this file in dist/, or under dist/ when run from source. */
+export function builtKernelPath(file = "recurrence.wasm"): string {
   const candidates = [
-    path.join(__dirname, "recurrence.wasm"),
-    path.resolve(__dirname, "..", "..", "dist", "lib", "simd", "recurrence.wasm"),
+    path.join(__dirname, file),
+    path.resolve(__dirname, "..", "..", "dist", "lib", "simd", file),
   ];
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) {
@@ -191,7 +191,7 @@ let plainNote: string | undefined;
  * SEQLAB_SIMD_FMA=0 asks for the plain build (the same sums rounded after each multiply).
  */
 function compileKernels(): WebAssembly.Module {
-  const plain = wasmPath();
+  const plain = builtKernelPath();
   const relaxedPath = plain.replace(/\.wasm$/, ".relaxed.wasm");
   fusedMultiplyAdd = false;
   if (process.env.SEQLAB_SIMD_FMA === "0") {

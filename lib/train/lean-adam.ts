@@ -5,10 +5,13 @@
  * last variable is done, and the wasm backend's heap then keeps that high-water mark. Here
  * each temporary is freed as soon as it has been read: one tidy per variable would still keep
  * fourteen of its size (230 MB for the lab's recurrent kernel), this keeps three.
+ * On the wasm backend each variable's update is one pass of a kernel over tfjs's heap
+ * (lib/simd/adam.ts), the same float32 operations in the same order, with no temporaries.
  * The math, the order of operations, the state (getWeights/setWeights), the class name
  * ("Adam") and so checkpoints are tfjs's own.
  */
 import * as tf from "@tensorflow/tfjs";
+import { fusedAdamUpdate } from "../simd/adam";
 
 /** The AdamOptimizer fields TypeScript calls private (tfjs-core 4.x). */
 interface AdamState {
@@ -40,6 +43,10 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     const oneMinusAccBeta1 = tf.tidy(() => tf.sub(1, s.accBeta1));
     const oneMinusAccBeta2 = tf.tidy(() => tf.sub(1, s.accBeta2));
+    const settings = {
+      beta1: s.beta1, beta2: s.beta2, learningRate: s.learningRate, epsilon: s.epsilon,
+      oneMinusAccBeta1: oneMinusAccBeta1.dataSync()[0], oneMinusAccBeta2: oneMinusAccBeta2.dataSync()[0],
+    };
     try {
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];
@@ -47,9 +54,16 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
         s.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
         const gradient = Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
         if (gradient == null) return;
+        const m = s.accumulatedFirstMoment[i].variable;
+        const v = s.accumulatedSecondMoment[i].variable;
+        const fused = fusedAdamUpdate(value, gradient, m, v, settings);
+        if (fused) {
+          replace(m, fused.m);
+          replace(v, fused.v);
+          replace(value, fused.w);
+          return;
+        }
         tf.tidy(() => {
-          const m = s.accumulatedFirstMoment[i].variable;
-          const v = s.accumulatedSecondMoment[i].variable;
           // tfjs's formula, op for op; each temporary is freed as soon as the next op has read
           // it, and a moment is replaced as soon as its new value exists (nothing reads the old
           // one after), so an update holds about three of the variable's size at any moment.

@@ -206,10 +206,19 @@ describe("nn/fused: WebAssembly SIMD kernels against the tfjs engine", () => {
 
   for (const backend of ["wasm", "cpu"]) {
     for (const c of CASES) {
-      for (const [B, T, D, U] of [[5, 7, 9, 13], [1, 3, 5, 9], [2, 4, 6, 16]])
-      it(`${c.label} on ${backend}, batch ${B}: same outputs, states, gradients and dL/dh_t at ${U % 8 ? "uneven sizes" : "units a multiple of 8"}`, async () => {
+      // The last: inputs whose rows repeat (3 distinct, as an embedding's output), which the
+      // SIMD engine's input products run on once each.
+      for (const [B, T, D, U, distinct] of [[5, 7, 9, 13, 0], [1, 3, 5, 9, 0], [2, 4, 6, 16, 0], [6, 5, 8, 16, 3]])
+      it(`${c.label} on ${backend}, batch ${B}: same outputs, states, gradients and dL/dh_t at ${U % 8 ? "uneven sizes" : "units a multiple of 8"}${distinct ? `, inputs of ${distinct} distinct rows` : ""}`, async () => {
         await useBackend(backend);
         const p = makeProblem(c.kind, B, T, D, U, c.relu);
+        if (distinct) {
+          const table = fixed([distinct, D], 11, 1);
+          const ids = tf.tensor2d(Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => (b * 7 + t * 3 + (t >> 1)) % distinct)), [B, T], "int32");
+          p.x.dispose();
+          p.x = tf.gather(table, ids) as tf.Tensor3D;
+          tf.dispose([table, ids]);
+        }
         const run = (engine: "tfjs" | "simd") =>
           tf.tidy(() => {
             let dh: Float32Array | undefined;

@@ -45,6 +45,25 @@ describe("train: lean Adam (one tidy per variable)", () => {
     }
   });
 
+  it("on the wasm backend, updates each variable in one kernel pass (no tfjs op of the variable's size), as the test above checks to the bit", async () => {
+    expect(tf.getBackend()).to.equal("wasm");
+    const value = tf.variable(tf.randomNormal([300, 7], 0, 1, "float32", 21), true, "lean-fused");
+    const gradient = tf.randomNormal([300, 7], 0, 1, "float32", 22);
+    const optimizer = leanAdam(0.01);
+    try {
+      const grads = [{ name: value.name, tensor: gradient }];
+      optimizer.applyGradients(grads);
+      const before = Array.from(value.dataSync());
+      const info = await tf.profile(() => optimizer.applyGradients(grads));
+      // What remains are the bias corrections' scalars (1 - beta^t and beta^t's update).
+      expect(info.kernels.every((k) => k.outputShapes.every((s) => s.length === 0)), info.kernelNames.join()).to.equal(true);
+      expect(Array.from(value.dataSync())).to.not.deep.equal(before);
+    } finally {
+      tf.dispose([value, gradient]);
+      optimizer.dispose();
+    }
+  });
+
   it("is what the name \"adam\" gives, and keeps fewer bytes alive during an update than tfjs's Adam", async () => {
     const named = resolveOptimizer("adam", 0.01);
     expect(named.constructor.name).to.equal("LeanAdamOptimizer");

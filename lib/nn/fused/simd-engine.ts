@@ -10,10 +10,17 @@ import { sharedPackedWeights, type PackedWeights } from "../../simd/packed-weigh
 import { mark } from "../../simd/profile";
 import { allocStepScratch, recurrentPackSpecs, recurrentStep } from "./simd-step";
 import { floats } from "../../simd/tensor-floats";
+import { expandRows, gatherDistinct, repeatedRows, sumRowsInto, type RepeatedRows } from "../../simd/repeated-rows";
 import type { BackwardResult, ForwardResult, RecurrenceEngine, StepArgs } from "./engine";
 
 function recurrentPacks(a: StepArgs, pw: PackedWeights, transpose: boolean): number[] {
   return recurrentPackSpecs(a.kind, a.dims.units, transpose).map((spec) => pw.get(a.recurrentKernel, spec));
+}
+
+/** The input's repeated rows in the kernels' time-major order (row t*B + b), when enough repeat to pay. */
+function inputRows(a: StepArgs): RepeatedRows | undefined {
+  const { batch: B, time: T, inputDim: D } = a.dims;
+  return repeatedRows(floats(a.x), B * T, D, (i) => (i % B) * T + Math.floor(i / B));
 }
 
 function forward(a: StepArgs): ForwardResult {
@@ -28,23 +35,29 @@ function forward(a: StepArgs): ForwardResult {
   mark("pack weights");
   const arena = k.arena();
   try {
-    const xT = arena.floats(TB * D);
+    const repeated = inputRows(a);
+    const rows = repeated ? repeated.firsts.length : TB; // rows the input product runs on
+    const xT = arena.floats(rows * D);
     const z = arena.floats(TB * GU);
+    const zDistinct = repeated ? arena.floats(rows * GU) : z;
     const hs = arena.floats((T + 1) * BU);
     const cs = a.kind === "lstm" ? arena.floats((T + 1) * BU) : 0;
-    const Ap = arena.bytes(x.packedASize(TB, D));
+    const Ap = arena.bytes(x.packedASize(rows, D));
     const scratch = allocStepScratch(a.kind, B, U, x, (n) => arena.bytes(n));
     const bias = arena.put(floats(a.bias));
     // No allocation below this line, so the memory view stays valid.
     const mem = k.f32();
-    swapLeading(floats(a.x), B, T, D, mem, xT >> 2);
+    if (repeated) gatherDistinct(repeated, floats(a.x), D, mem, xT >> 2);
+    else swapLeading(floats(a.x), B, T, D, mem, xT >> 2);
     mem.set(floats(a.h0), hs >> 2);
     if (cs) mem.set(floats(a.c0!), cs >> 2);
     mark("copies in/out");
-    // Input projection for every step at once: z = x·W + b.
-    x.fillRows(z, TB, GU, bias);
-    x.packA(xT, TB, D, D, 0, Ap);
-    k.gemm(Ap, Wp, z, TB, GU, D, GU, true);
+    // Input projection for every step at once: z = x·W + b (on the distinct rows of x, then
+    // copied to the rows that repeat them).
+    x.fillRows(zDistinct, rows, GU, bias);
+    x.packA(xT, rows, D, D, 0, Ap);
+    k.gemm(Ap, Wp, zDistinct, rows, GU, D, GU, true);
+    if (repeated) expandRows(repeated, mem, zDistinct >> 2, z >> 2, GU);
     mark("forward input GEMM");
     // The recurrence, one step at a time: h_{t-1}·R on all threads, then the gates.
     const stateBytes = BU * 4;
@@ -168,18 +181,30 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
     // Weight gradients, one product over all time steps each. (For a GRU, rhAll is still in
     // the walk's arena, so only what the products need below is allocated around it.)
     if (!gru) walk.release();
-    const xT = products.floats(TB * D);
+    // dW = xᵀ·dZ; where x's rows repeat, = (distinct rows)ᵀ·(dZ's rows summed per distinct row).
+    const repeated = inputRows(a);
+    const rows = repeated ? repeated.firsts.length : TB;
+    const xT = products.floats(rows * D);
     const dZp = products.bytes(x.packedBSize(TB, GU));
-    const XTp = products.bytes(x.packedASize(D, TB));
+    const XTp = products.bytes(x.packedASize(D, rows));
+    const dZsum = repeated ? products.floats(rows * GU) : 0;
+    const dZsump = repeated ? products.bytes(x.packedBSize(rows, GU)) : 0;
     const HTp = products.bytes(x.packedASize(U, TB));
     const dZzr = gru ? products.bytes(x.packedBSize(TB, 2 * U)) : 0;
     const dZh = gru ? products.bytes(x.packedBSize(TB, U)) : 0;
     const RHTp = gru ? products.bytes(x.packedASize(U, TB)) : 0;
     mem = k.f32();
-    swapLeading(floats(a.x), B, T, D, mem, xT >> 2);
+    if (repeated) gatherDistinct(repeated, floats(a.x), D, mem, xT >> 2);
+    else swapLeading(floats(a.x), B, T, D, mem, xT >> 2);
     x.packB(dZ, TB, GU, GU, 0, dZp);
-    x.packA(xT, D, TB, D, 1, XTp);
-    k.gemm(XTp, dZp, dW, D, GU, TB, GU, false);
+    x.packA(xT, D, rows, D, 1, XTp);
+    if (repeated) {
+      sumRowsInto(repeated, mem, dZ >> 2, dZsum >> 2, GU);
+      x.packB(dZsum, rows, GU, GU, 0, dZsump);
+      k.gemm(XTp, dZsump, dW, D, GU, rows, GU, false);
+    } else {
+      k.gemm(XTp, dZp, dW, D, GU, TB, GU, false);
+    }
     x.packA(hs, U, TB, U, 1, HTp); // rows h_0 .. h_{T-1}: the state each step started from
     if (!gru) {
       k.gemm(HTp, dZp, dR, U, GU, TB, GU, false);
