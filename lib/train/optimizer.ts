@@ -139,10 +139,16 @@ export async function restoreOptimizerState(opt: tf.Optimizer, state: OptimizerS
 }
 
 /**
- * In-memory copy of the optimizer's variables. On the cpu and webgl backends a clone shares
- * its data; on wasm it copies (tfjs's wasm Identity kernel), so for Adam this holds twice the
- * weights' bytes for as long as the snapshot lives.
+ * A tensor holding `v`'s data as it is now, without copying it (tf.clone copies on wasm:
+ * 66 MB a step for the lab model's weights and Adam's moments). Sound because an update
+ * never writes into a variable's data: assign() gives the variable new data, and this keeps
+ * the old alive until disposed.
  */
+export function heldValue(v: tf.Tensor): tf.Tensor {
+  return tf.reshape(v, v.shape); // a reshape shares its input's data (and counts the reference)
+}
+
+/** The optimizer's variables as they are now (held, not copied: see heldValue). */
 export interface OptimizerSnapshot {
   iterations: number;
   values: Map<tf.Variable, tf.Tensor>;
@@ -152,8 +158,8 @@ export async function snapshotOptimizer(opt: tf.Optimizer): Promise<OptimizerSna
   const weights = await opt.getWeights();
   weights[0]?.tensor.dispose();
   const values = new Map<tf.Variable, tf.Tensor>();
-  for (const w of weights.slice(1)) if (isVariable(w.tensor)) values.set(w.tensor, tf.clone(w.tensor));
-  for (const [, v] of ownVariableFields(opt)) values.set(v, tf.clone(v));
+  for (const w of weights.slice(1)) if (isVariable(w.tensor)) values.set(w.tensor, heldValue(w.tensor));
+  for (const [, v] of ownVariableFields(opt)) values.set(v, heldValue(v));
   return { iterations: opt.iterations, values };
 }
 

@@ -11,7 +11,7 @@ import { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
 import { NonFiniteLossError } from "./errors";
 import { TrainingHistory } from "./history";
 import type { BatchContext, StepInfo, TrainOptions, TrainResult } from "./loop";
-import { disposeOptimizerSnapshot, resolveOptimizer, restoreOptimizerSnapshot, snapshotOptimizer, type OptimizerSnapshot } from "./optimizer";
+import { disposeOptimizerSnapshot, heldValue, resolveOptimizer, restoreOptimizerSnapshot, snapshotOptimizer, type OptimizerSnapshot } from "./optimizer";
 import { sharedOptimizer } from "./optimizer-cache";
 import { defaultSequenceLength, defaultSliceTime } from "./tbptt";
 import { variableGrads } from "./variable-grads";
@@ -223,10 +223,10 @@ export class TrainingRun<B> {
   /** One optimizer update, after keeping the pre-update state to roll back to. */
   private async apply(grads: tf.NamedTensorMap, applied: tf.Tensor[]): Promise<void> {
     const vars = this.variables;
-    // The previous snapshot goes first: on wasm a snapshot is a full copy of the weights and
-    // the optimizer's slots, so two at once would double that for a moment.
+    // The previous snapshot goes first: it holds the weights and the optimizer's slots of
+    // the step before (their data, not copies), which nothing else needs any more.
     this.dropSnapshot();
-    const weights = vars.map((v) => tf.clone(v));
+    const weights = vars.map(heldValue);
     const optimizer = await snapshotOptimizer(this.optimizer);
     this.snapshot = { weights, optimizer, step: this.step };
     // Every variable in a fixed order, gradient or not: optimizers such as Adam key their
