@@ -37,7 +37,7 @@ function forward(a: StepArgs): ForwardResult {
   try {
     const repeated = inputRows(a);
     const rows = repeated ? repeated.firsts.length : TB; // rows the input product runs on
-    const xT = arena.floats(rows * D);
+    const xRows = arena.floats(rows * D); // x time-major, or its distinct rows
     const z = arena.floats(TB * GU);
     const zDistinct = repeated ? arena.floats(rows * GU) : z;
     const hs = arena.floats((T + 1) * BU);
@@ -47,15 +47,15 @@ function forward(a: StepArgs): ForwardResult {
     const bias = arena.put(floats(a.bias));
     // No allocation below this line, so the memory view stays valid.
     const mem = k.f32();
-    if (repeated) gatherDistinct(repeated, floats(a.x), D, mem, xT >> 2);
-    else swapLeading(floats(a.x), B, T, D, mem, xT >> 2);
+    if (repeated) gatherDistinct(repeated, floats(a.x), D, mem, xRows >> 2);
+    else swapLeading(floats(a.x), B, T, D, mem, xRows >> 2);
     mem.set(floats(a.h0), hs >> 2);
     if (cs) mem.set(floats(a.c0!), cs >> 2);
     mark("copies in/out");
     // Input projection for every step at once: z = x·W + b (on the distinct rows of x, then
     // copied to the rows that repeat them).
     x.fillRows(zDistinct, rows, GU, bias);
-    x.packA(xT, rows, D, D, 0, Ap);
+    x.packA(xRows, rows, D, D, 0, Ap);
     k.gemm(Ap, Wp, zDistinct, rows, GU, D, GU, true);
     if (repeated) expandRows(repeated, mem, zDistinct >> 2, z >> 2, GU);
     mark("forward input GEMM");
@@ -184,7 +184,7 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
     // dW = xᵀ·dZ; where x's rows repeat, = (distinct rows)ᵀ·(dZ's rows summed per distinct row).
     const repeated = inputRows(a);
     const rows = repeated ? repeated.firsts.length : TB;
-    const xT = products.floats(rows * D);
+    const xRows = products.floats(rows * D);
     const dZp = products.bytes(x.packedBSize(TB, GU));
     const XTp = products.bytes(x.packedASize(D, rows));
     const dZsum = repeated ? products.floats(rows * GU) : 0;
@@ -194,10 +194,10 @@ function backward(a: StepArgs, dValue: tf.Tensor3D, saved: tf.Tensor[]): Backwar
     const dZh = gru ? products.bytes(x.packedBSize(TB, U)) : 0;
     const RHTp = gru ? products.bytes(x.packedASize(U, TB)) : 0;
     mem = k.f32();
-    if (repeated) gatherDistinct(repeated, floats(a.x), D, mem, xT >> 2);
-    else swapLeading(floats(a.x), B, T, D, mem, xT >> 2);
+    if (repeated) gatherDistinct(repeated, floats(a.x), D, mem, xRows >> 2);
+    else swapLeading(floats(a.x), B, T, D, mem, xRows >> 2);
     x.packB(dZ, TB, GU, GU, 0, dZp);
-    x.packA(xT, D, rows, D, 1, XTp);
+    x.packA(xRows, D, rows, D, 1, XTp);
     if (repeated) {
       sumRowsInto(repeated, mem, dZ >> 2, dZsum >> 2, GU);
       x.packB(dZsum, rows, GU, GU, 0, dZsump);
