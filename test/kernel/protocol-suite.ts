@@ -446,6 +446,28 @@ export function protocolSuite(dialect: Dialect): void {
       });
     }
 
+    // The control thread interrupts a main thread slow to take a shutdown (its SIGINT can land
+    // after the shutdown has begun): the kernel must still end cleanly, not by the signal.
+    it("ends with exit code 0 when a SIGINT arrives while it shuts down", async function () {
+      const kernel = await startKernel(dialect);
+      try {
+        const spawned = await kernel.client.execute(dialect.spawnChild, { timeoutMs: 120000 });
+        expect(spawned.reply.content.status, JSON.stringify(spawned.reply.content)).to.equal("ok");
+        const reply = await kernel.client.request("control", "shutdown_request", { restart: false }, 30000);
+        expect(reply.content.status).to.equal("ok");
+        // Ending the cell's child takes the shutdown some milliseconds: the signals land within it.
+        for (let i = 0; i < 5 && alive(kernel.pid); i++) {
+          await sleep(20);
+          if (alive(kernel.pid)) process.kill(kernel.pid, "SIGINT");
+        }
+        const exit = await Promise.race([kernel.exited, sleep(EXIT_WAIT_MS).then(() => null)]);
+        expect(exit, `the kernel did not exit; output:\n${kernel.log}`).to.deep.equal({ code: 0, signal: null });
+      } finally {
+        if (alive(kernel.pid)) kernel.child.kill("SIGKILL");
+        kernel.dispose();
+      }
+    });
+
     it("shuts down even while a cell blocks the main thread", async function () {
       const kernel = await startKernel(dialect);
       try {
