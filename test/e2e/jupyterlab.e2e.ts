@@ -66,7 +66,7 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
     await runAllFromMenu(page);
     const snapshots: TrainingSnapshot[] = await watchTrainingCell(page, LAB_DOM, trainingCell, SLOW_MS);
     await waitForLabAllDone(page);
-    const songCell = await findLabCell(page, "validSongs.slice(0, 3)");
+    const songCell = await findLabCell(page, "validSongs.slice(0, tunesShown)");
     await screenshotCell(page, songCell, shot("sheet-music-and-audio"));
     await screenshotCell(page, trainingCell, shot("training-done"));
 

@@ -39,7 +39,7 @@ describe("e2e: the lab notebook in Notebook 7, driven by headless Chromium", fun
     await page.screenshot({ path: shot("after-run-all"), fullPage: true });
     const trainingCell = await findLabCell(page, "new sl.LiveLossPlot");
     await screenshotCell(page, trainingCell, shot("training-done"));
-    const songCell = await findLabCell(page, "validSongs.slice(0, 3)");
+    const songCell = await findLabCell(page, "validSongs.slice(0, tunesShown)");
     await screenshotCell(page, songCell, shot("sheet-music-and-audio"));
 
     const cells = await readAllLabCells(page);
