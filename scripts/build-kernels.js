@@ -7,8 +7,7 @@
 //   fused multiply-add), which the loader prefers when the running V8 accepts it; its memory
 //   is shared with worker threads.
 // - adam.as runs on the TensorFlow.js wasm backend's own memory, imported as it is (not
-//   shared), so it must write nothing there when instantiated: the build fails if it has a
-//   data segment.
+//   shared), so it must write nothing there when instantiated: the build checks it does not.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -47,33 +46,21 @@ async function main() {
       process.stderr.write(stderr.toString());
       throw new Error(`asc failed on ${build.file}: ${error.message}`);
     }
-    if (build.noData && hasDataSection(fs.readFileSync(out))) {
-      throw new Error(`${build.out} has a data segment, which would overwrite the memory it imports; keep constants out of ${build.file}`);
+    if (build.noData && writesOnInstantiation(fs.readFileSync(out))) {
+      throw new Error(`${build.out} writes into the memory it imports when instantiated (a data segment); keep constants out of ${build.file}`);
     }
     process.stdout.write(`built ${path.relative(root, out)} (${fs.statSync(out).size} bytes)\n`);
   }
 }
 
-/** Whether a wasm binary has a data section (id 11) with at least one segment. */
-function hasDataSection(bytes) {
-  let at = 8; // magic and version
-  const leb = () => {
-    let value = 0, shift = 0, byte;
-    do {
-      byte = bytes[at++];
-      value |= (byte & 0x7f) << shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return value >>> 0;
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++];
-    const size = leb();
-    const end = at + size;
-    if (id === 11 && leb() > 0) return true;
-    at = end;
-  }
-  return false;
+/**
+ * Whether instantiating the module writes into the memory it imports (a data segment would):
+ * instantiated on a fresh zeroed memory, is any byte no longer zero?
+ */
+function writesOnInstantiation(bytes) {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  return new Uint8Array(memory.buffer).some((b) => b !== 0);
 }
 
 main().catch((err) => {

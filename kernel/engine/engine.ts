@@ -186,6 +186,21 @@ export class TypeScriptEngine implements Engine {
     return this.liveChecker();
   }
 
+  /**
+   * A completion's or inspection's use of the full checker, with the earlier cells'
+   * declarations: the checkers are kept meanwhile, and their release is scheduled again
+   * after, also when loading them failed.
+   */
+  private async withFullChecker<T>(use: (checker: CellChecker, prevDecl: string) => T): Promise<T> {
+    this.keepCheckers();
+    try {
+      const checker = await this.fullChecker();
+      return use(checker, PRELUDE + (this.runner as CellRunner).prevDecl);
+    } finally {
+      this.releaseCheckersWhenIdle();
+    }
+  }
+
   /** The checker in use now (the full one once loaded); cells compile with it. */
   private liveChecker(): CellChecker {
     const live = this.checkers.live;
@@ -389,11 +404,7 @@ export class TypeScriptEngine implements Engine {
       const start = cursor - magic[1].length - magic[2].length;
       return { matches, cursor_start: utf16ToCodePoints(code, start), cursor_end: cursorPos, metadata: {} };
     }
-    this.keepCheckers();
-    const checker = await this.fullChecker();
-    const runner = this.runner as CellRunner;
-    const info = checker.complete(PRELUDE + runner.prevDecl, blankMagicLines(code), cursor);
-    this.releaseCheckersWhenIdle();
+    const info = await this.withFullChecker((checker, prevDecl) => checker.complete(prevDecl, blankMagicLines(code), cursor));
     return {
       matches: info.candidates,
       cursor_start: utf16ToCodePoints(code, info.start),
@@ -415,11 +426,7 @@ export class TypeScriptEngine implements Engine {
         return { found: true, data: { "text/plain": text }, metadata: {} };
       }
     }
-    this.keepCheckers();
-    const checker = await this.fullChecker();
-    const runner = this.runner as CellRunner;
-    const info = checker.inspect(PRELUDE + runner.prevDecl, blankMagicLines(code), cursor);
-    this.releaseCheckersWhenIdle();
+    const info = await this.withFullChecker((checker, prevDecl) => checker.inspect(prevDecl, blankMagicLines(code), cursor));
     if (!info) return { found: false, data: {}, metadata: {} };
     const text = printQuickInfo(info);
     const signature = (info.displayParts ?? []).map((p) => p.text).join("");

@@ -9,7 +9,7 @@ import { swapLeading } from "../../simd/layout";
 import { sharedPackedWeights, type PackedWeights } from "../../simd/packed-weights";
 import { mark } from "../../simd/profile";
 import { allocStepScratch, recurrentPackSpecs, recurrentStep } from "./simd-step";
-import { floats } from "../../simd/tensor-floats";
+import { dataIdOf, floats } from "../../simd/tensor-floats";
 import { expandRows, gatherDistinct, repeatedRows, sumRowsInto, type RepeatedRows } from "../../simd/repeated-rows";
 import type { BackwardResult, ForwardResult, RecurrenceEngine, StepArgs } from "./engine";
 
@@ -17,10 +17,21 @@ function recurrentPacks(a: StepArgs, pw: PackedWeights, transpose: boolean): num
   return recurrentPackSpecs(a.kind, a.dims.units, transpose).map((spec) => pw.get(a.recurrentKernel, spec));
 }
 
-/** The input's repeated rows in the kernels' time-major order (row t*B + b), when enough repeat to pay. */
+/**
+ * The input's repeated rows in the kernels' time-major order (row t*B + b), when enough
+ * repeat to pay. Found once per input: kept by its data id (tfjs data never changes) for the
+ * backward pass, and gone with the data.
+ */
+const rowsByInput = new WeakMap<object, RepeatedRows | null>();
 function inputRows(a: StepArgs): RepeatedRows | undefined {
-  const { batch: B, time: T, inputDim: D } = a.dims;
-  return repeatedRows(floats(a.x), B * T, D, (i) => (i % B) * T + Math.floor(i / B));
+  const id = dataIdOf(a.x);
+  let rows = rowsByInput.get(id);
+  if (rows === undefined) {
+    const { batch: B, time: T, inputDim: D } = a.dims;
+    rows = repeatedRows(floats(a.x), B * T, D, (i) => (i % B) * T + Math.floor(i / B)) ?? null;
+    rowsByInput.set(id, rows);
+  }
+  return rows ?? undefined;
 }
 
 function forward(a: StepArgs): ForwardResult {
