@@ -7,7 +7,8 @@
  *   (ESM -> CommonJS, `ts.transpileModule`) produces one too, so runtime positions can be
  *   traced back to the cell's TypeScript;
  * - the second pass runs our interrupt instrumentation (see instrument.ts);
- * - the quick checker reads the standard library without doc comments (lib-docs.ts);
+ * - both checkers read declaration files with plain comments for doc comments, and quick
+ *   info restores those it shows (doc-comments.ts);
  * - each cell's program is a plain Program, not TypeScript's incremental builder (see
  *   light-program.ts);
  * - `seqlab` and `@tensorflow/*` resolve for the type checker to the packages execution
@@ -24,7 +25,7 @@ import { readingCellExports } from "./export-suffix";
 import { cellPackages, typesFileOf } from "./packages";
 import { requireWithCodeCache } from "./code-cache";
 import { createLightProgram } from "./light-program";
-import { readingLibWithoutDocs } from "./lib-docs";
+import { readingPlainComments, withDocsAt, type PlainCommentReader } from "./doc-comments";
 
 export type TypeScript = typeof TS;
 
@@ -99,15 +100,18 @@ function tsForTslab(ts: TypeScript, rootDir: string, maps: Map<string, EmitMaps>
 
   const mappings = cellPathMappings();
   const createProgram = createLightProgram(ts);
+  let reader: PlainCommentReader | undefined;
   overrides.createWatchCompilerHost = (roots: string[], options: TS.CompilerOptions, system: TS.System, _createProgram: unknown, ...rest: unknown[]) => {
     const extra: TS.CompilerOptions = { inlineSourceMap: true, paths: { ...(options.paths ?? {}), ...mappings } };
-    let host = readingCellExports(system);
-    if (globalTypes === "standard-library") {
-      extra.types = [];
-      host = readingLibWithoutDocs(host, path.dirname(ts.getDefaultLibFilePath(options)));
-    }
+    if (globalTypes === "standard-library") extra.types = [];
+    reader = readingPlainComments(readingCellExports(system), path.dirname(ts.getDefaultLibFilePath(options)));
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, host, createProgram, ...rest);
+    return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, reader.system, createProgram, ...rest);
+  };
+  overrides.getQuickInfoAtPosition = (sourceFile: TS.SourceFile, checker: TS.TypeChecker, token: unknown, position: number) => {
+    if (reader) withDocsAt(ts, reader, sourceFile, checker, position, (file) => ts.sys.readFile(file));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return (ts as any).getQuickInfoAtPosition(sourceFile, checker, token, position);
   };
   overrides.transpileModule = (input: string, options: TS.TranspileOptions): TS.TranspileOutput => {
     const inline = INLINE_MAP.exec(input);

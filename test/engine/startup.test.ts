@@ -9,7 +9,6 @@ import os from "os";
 import path from "path";
 import { cacheFileFor, pruneCodeCaches, requireWithCodeCache } from "../../kernel/engine/code-cache";
 import { TypeCheckers } from "../../kernel/engine/checkers";
-import { readingLibWithoutDocs, withoutDocComments } from "../../kernel/engine/lib-docs";
 import type { CellChecker } from "../../kernel/engine/checker-client";
 import { RecordingHost, disposeEngineAfterSuite, disposeSharedEngine, engine, errorOf, resultText, run } from "./harness";
 import { TypeScriptEngine } from "../../kernel/engine";
@@ -142,40 +141,6 @@ describe("engine: a light start-up", function () {
     const out = JSON.parse(execFileSync(process.execPath, ["-e", `const path = require("path");\n${script}`], { encoding: "utf8" })) as { result: string; loaded: string[] };
     expect(out.result).to.equal("42");
     expect(out.loaded).to.deep.equal([]);
-  });
-
-  describe("the standard library without doc comments (the quick checker's)", () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const ts = require("@tslab/typescript-for-tslab") as typeof import("@tslab/typescript-for-tslab");
-    const libDir = path.dirname(ts.getDefaultLibFilePath({}));
-    const libFiles = fs.readdirSync(libDir).filter((f) => /^lib\..*\.d\.ts$/.test(f));
-
-    it("declares the same things in every lib file, and parses without errors", () => {
-      expect(libFiles.length).to.be.greaterThan(50);
-      const shape = (text: string) => {
-        const file = ts.createSourceFile("lib.d.ts", text, ts.ScriptTarget.Latest, false);
-        const errors = (file as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length;
-        const declared = file.statements.map((s) => `${ts.SyntaxKind[s.kind]} ${(s as { name?: { getText(f: unknown): string } }).name?.getText(file) ?? ""}`);
-        return { errors, declared, references: file.libReferenceDirectives.map((r) => r.fileName) };
-      };
-      for (const name of libFiles) {
-        const text = fs.readFileSync(path.join(libDir, name), "utf8");
-        const stripped = withoutDocComments(text);
-        expect(shape(stripped), name).to.deep.equal(shape(text));
-      }
-      const es5 = fs.readFileSync(path.join(libDir, "lib.es5.d.ts"), "utf8");
-      expect(es5).to.include("/**");
-      expect(withoutDocComments(es5)).to.not.include("/**");
-      expect(withoutDocComments(es5).length).to.be.lessThan(es5.length * 0.8);
-    });
-
-    it("drops them from TypeScript's lib files only", () => {
-      const read = readingLibWithoutDocs(ts.sys, libDir);
-      expect(read.readFile(path.join(libDir, "lib.es5.d.ts"))).to.not.include("/**");
-      expect(read.readFile(path.join(libDir, "..", "package.json"))).to.equal(fs.readFileSync(path.join(libDir, "..", "package.json"), "utf8"));
-      const typesNode = require.resolve("@types/node/globals.d.ts");
-      expect(read.readFile(typesNode)).to.include("/**");
-    });
   });
 
   describe("the code cache", () => {
