@@ -12,6 +12,7 @@ import vm from "vm";
 import { parentPort, workerData, type MessagePort } from "worker_threads";
 import type { CompletionInfo } from "tslab/dist/converter";
 import { loadToolchain, type GlobalTypes, type Toolchain } from "./toolchain";
+import { saveCodeCaches } from "./code-cache";
 import { useCellPackages } from "./packages";
 import { expandShorthandProperties } from "./shorthand";
 import { awaitsAtTopLevel } from "./toplevel-await";
@@ -120,12 +121,14 @@ try {
     }
     requests.postMessage(answer);
     wake();
+    if (method === "convert") saveCodeCaches(); // after the first cell's check; a no-op after that
     collectSoon();
   });
   // Before saying it has loaded, so the checker in use meanwhile (the quick one) keeps serving.
   if (warmUp) {
     try {
       serve.convert(warmUp.prevDecl, warmUp.source);
+      saveCodeCaches();
     } catch {
       // only a head start: the cell that needs it reports what fails
     }

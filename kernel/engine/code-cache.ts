@@ -2,7 +2,9 @@
  * V8's code cache for the TypeScript compiler: compiling its 8 MB script is a large part of
  * the kernel's start-up, and V8 can skip most of that work with the data a previous kernel
  * saved. Node >= 22.1 keeps such a cache itself (module.enableCompileCache); on Node 20 the
- * script is compiled here with vm.Script's cachedData, kept in a cache folder.
+ * script is compiled here with vm.Script's cachedData, kept in a cache folder. The data is
+ * saved once the script has done its first work (saveCodeCaches), so it also holds the
+ * functions that work compiled: the next checker skips compiling those too.
  */
 import crypto from "crypto";
 import fs from "fs";
@@ -27,12 +29,15 @@ function v8Flags(): string {
   return [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
 }
 
-/** One cache file per script version, Node version, architecture and V8 flags (V8 rejects others anyway). */
-export function cacheFileFor(file: string, dir = cacheDir()): string {
+/**
+ * One cache file per script version, Node version, architecture and V8 flags (V8 rejects
+ * others anyway), and per use (the functions one use runs, another may not).
+ */
+export function cacheFileFor(file: string, dir = cacheDir(), use = ""): string {
   const stat = fs.statSync(file);
   const key = crypto
     .createHash("sha256")
-    .update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}\0${v8Flags()}`)
+    .update(`${file}\0${use}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}\0${v8Flags()}`)
     .digest("hex");
   return path.join(dir, `${path.basename(file, ".js")}-${key.slice(0, 16)}.v8cache`);
 }
@@ -57,12 +62,16 @@ function writeAtomically(file: string, data: Buffer): void {
   fs.renameSync(temp, file);
 }
 
+/** Modules loaded without usable data, whose data saveCodeCaches writes. */
+const unsaved = new Map<string, { script: vm.Script; cacheFile: string }>();
+
 /**
  * `require(file)` through the code cache: a CommonJS module registered in require.cache, so
  * every later require of it gets this instance. A cache that cannot be read or written only
- * costs time: the module loads all the same.
+ * costs time: the module loads all the same. `use` names what the module is loaded for
+ * (each use keeps its own data).
  */
-export function requireWithCodeCache(file: string): unknown {
+export function requireWithCodeCache(file: string, use = ""): unknown {
   const cached = require.cache[file];
   if (cached) return cached.exports;
   const enableCompileCache = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
@@ -73,10 +82,10 @@ export function requireWithCodeCache(file: string): unknown {
   let cacheFile: string | undefined;
   let cachedData: Buffer | undefined;
   try {
-    cacheFile = cacheFileFor(file);
+    cacheFile = cacheFileFor(file, cacheDir(), use);
     cachedData = fs.readFileSync(cacheFile);
   } catch {
-    // no cache yet: it is written below
+    // no cache yet: saveCodeCaches writes it
   }
   const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData });
   const mod = new Module(file, module);
@@ -91,15 +100,8 @@ export function requireWithCodeCache(file: string): unknown {
     throw err;
   }
   mod.loaded = true;
-  // Made right after loading, the cache holds the script's top level only: functions compile
-  // lazily as before, so the kernel's memory does not grow with it.
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
-    try {
-      writeAtomically(cacheFile, script.createCachedData());
-      pruneCodeCaches(path.dirname(cacheFile));
-    } catch {
-      // a read-only home: the next start compiles again
-    }
+    unsaved.set(file, { script, cacheFile });
   } else if (cacheFile) {
     try {
       const now = new Date();
@@ -109,4 +111,21 @@ export function requireWithCodeCache(file: string): unknown {
     }
   }
   return mod.exports;
+}
+
+/**
+ * Writes the data of the modules loaded without it, holding every function they have run so
+ * far (the caller calls this after their first typical work; made at load, the data held
+ * the top level only, and the next load compiled each function again on first call).
+ */
+export function saveCodeCaches(): void {
+  for (const [file, { script, cacheFile }] of unsaved) {
+    unsaved.delete(file);
+    try {
+      writeAtomically(cacheFile, script.createCachedData());
+      pruneCodeCaches(path.dirname(cacheFile));
+    } catch {
+      // a read-only home: the next start compiles again
+    }
+  }
 }

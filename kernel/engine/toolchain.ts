@@ -161,7 +161,7 @@ export type GlobalTypes = "all" | "standard-library";
 
 /** Synchronous and slow (about a second; a third of it with the standard library alone). */
 export function loadToolchain(rootDir: string, globalTypes: GlobalTypes = "all"): Toolchain {
-  const ts = requireWithCodeCache(require.resolve("@tslab/typescript-for-tslab")) as TypeScript;
+  const ts = requireWithCodeCache(require.resolve("@tslab/typescript-for-tslab"), globalTypes) as TypeScript;
   const maps = new Map<string, EmitMaps>();
   const view = tsForTslab(ts, rootDir, maps, globalTypes);
   const converterModule = loadTslabModule(require.resolve("tslab/dist/converter.js"), view) as {

@@ -7,9 +7,9 @@ import { execFileSync } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { cacheFileFor, pruneCodeCaches, requireWithCodeCache } from "../../kernel/engine/code-cache";
+import { cacheFileFor, pruneCodeCaches, requireWithCodeCache, saveCodeCaches } from "../../kernel/engine/code-cache";
 import { TypeCheckers } from "../../kernel/engine/checkers";
-import type { CellChecker } from "../../kernel/engine/checker-client";
+import { CellChecker } from "../../kernel/engine/checker-client";
 import { RecordingHost, disposeEngineAfterSuite, disposeSharedEngine, engine, errorOf, resultText, run } from "./harness";
 import { TypeScriptEngine } from "../../kernel/engine";
 
@@ -157,22 +157,57 @@ describe("engine: a light start-up", function () {
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it("loads a module, saves V8's data for it, and a later load uses that data", () => {
+    it("loads a module, saves V8's data for it once it has run, and a later load uses that data", () => {
       const file = path.join(dir, "answer.js");
       fs.writeFileSync(file, "exports.answer = require('path').basename('/a/42');\nexports.filename = __filename;\n");
       const first = requireWithCodeCache(file) as { answer: string; filename: string };
       expect(first).to.deep.equal({ answer: "42", filename: file });
       expect(requireWithCodeCache(file)).to.equal(first); // one instance, as require gives
       const cacheFile = cacheFileFor(file, dir);
+      expect(fs.existsSync(cacheFile), "saved when told").to.equal(false);
+      saveCodeCaches();
       const written = fs.statSync(cacheFile);
       expect(written.size).to.be.greaterThan(0);
       delete require.cache[file];
       const second = requireWithCodeCache(file) as { answer: string };
       expect(second).to.not.equal(first);
       expect(second.answer).to.equal("42");
+      saveCodeCaches();
       // Data V8 rejected would have been written again (a new file, renamed into place).
       expect(fs.statSync(cacheFile).ino).to.equal(written.ino);
       delete require.cache[file];
+    });
+
+    it("saves the functions a module has run by then, in a file of that use's own", () => {
+      const file = path.join(dir, "work.js");
+      const body = Array.from({ length: 200 }, (_, i) => `  total += Math.sqrt(n + ${i}) * ${i};`).join("\n");
+      fs.writeFileSync(file, `exports.work = function (n) {\n  let total = 0;\n${body}\n  return total;\n};\n`);
+      const loaded = (use: string, run: boolean): number => {
+        delete require.cache[file];
+        const mod = requireWithCodeCache(file, use) as { work(n: number): number };
+        if (run) expect(mod.work(1)).to.be.greaterThan(0);
+        saveCodeCaches();
+        return fs.statSync(cacheFileFor(file, dir, use)).size;
+      };
+      const topLevel = loaded("load only", false);
+      const afterWork = loaded("work", true);
+      expect(cacheFileFor(file, dir, "work")).to.not.equal(cacheFileFor(file, dir, "load only"));
+      expect(afterWork, "holds the compiled function").to.be.greaterThan(topLevel + 1000);
+      delete require.cache[file];
+    });
+
+    it("a checker thread saves TypeScript's data after its first cell, not at load", async () => {
+      const caches = () => fs.readdirSync(dir).filter((f) => f.startsWith("typescript-") && f.endsWith(".v8cache"));
+      expect(caches()).to.deep.equal([]);
+      const checker = await CellChecker.start(process.cwd(), "standard-library");
+      try {
+        expect(caches(), "not at load").to.deep.equal([]);
+        expect(diagnosticsOf(checker, "1 + 1")).to.deep.equal([]);
+        for (let i = 0; i < 100 && caches().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(caches()).to.have.length(1);
+      } finally {
+        await checker.close();
+      }
     });
 
     it("keeps one file per set of V8 flags: a process with other flags neither rejects nor overwrites another's", () => {
@@ -182,8 +217,9 @@ describe("engine: a light start-up", function () {
       const child = path.join(dir, "child.js");
       const codeCache = JSON.stringify(path.join(distDir, "kernel", "engine", "code-cache"));
       fs.writeFileSync(child, [
-        `const { cacheFileFor, requireWithCodeCache } = require(${codeCache});`,
+        `const { cacheFileFor, requireWithCodeCache, saveCodeCaches } = require(${codeCache});`,
         `requireWithCodeCache(${JSON.stringify(file)});`,
+        `saveCodeCaches();`,
         `const used = cacheFileFor(${JSON.stringify(file)});`,
         `console.log(JSON.stringify({ used, ino: require("fs").statSync(used).ino, mtimeMs: require("fs").statSync(used).mtimeMs }));`,
       ].join("\n"));
