@@ -24,6 +24,8 @@ export interface PlainCommentReader {
   system: TS.System;
   /** The files read so (as TypeScript names them). */
   changed: Set<string>;
+  /** A file's text as written. */
+  written(file: string): string | undefined;
 }
 
 /** `system` whose readFile gives .d.ts files under node_modules or `libDir` with plain comments. */
@@ -39,7 +41,7 @@ export function readingPlainComments(system: TS.System, libDir: string): PlainCo
     if (plain !== text) changed.add(file);
     return plain;
   };
-  return { system: wrapped, changed };
+  return { system: wrapped, changed, written: (file) => system.readFile(file) };
 }
 
 type WithDocs = TS.Node & { jsDoc?: TS.Node[]; jsDocCache?: unknown };
@@ -69,10 +71,10 @@ function copyDocs(ts: typeof TS, read: WithDocs, written: WithDocs): void {
 /** Files whose docs are back (a program reuses unchanged source files, so once each). */
 const restored = new WeakSet<TS.SourceFile>();
 
-function restoreDocs(ts: typeof TS, file: TS.SourceFile, readFile: (name: string) => string | undefined): void {
+function restoreDocs(ts: typeof TS, file: TS.SourceFile, reader: PlainCommentReader): void {
   if (restored.has(file)) return;
   restored.add(file);
-  const text = readFile(file.fileName);
+  const text = reader.written(file.fileName);
   if (text === undefined || text.length !== file.text.length) return;
   const written = ts.createSourceFile(file.fileName, text, file.languageVersion, true, ts.ScriptKind.TS);
   copyDocs(ts, file as WithDocs, written as WithDocs);
@@ -88,7 +90,6 @@ export function withDocsAt(
   sourceFile: TS.SourceFile,
   checker: TS.TypeChecker,
   position: number,
-  readFile: (name: string) => string | undefined,
 ): void {
   const internal = ts as unknown as { getTouchingPropertyName(file: TS.SourceFile, pos: number): TS.Node };
   const node = internal.getTouchingPropertyName(sourceFile, position);
@@ -104,7 +105,7 @@ export function withDocsAt(
   for (const s of symbols) {
     for (const declaration of s.declarations ?? []) {
       const file = declaration.getSourceFile();
-      if (reader.changed.has(file.fileName)) restoreDocs(ts, file, readFile);
+      if (reader.changed.has(file.fileName)) restoreDocs(ts, file, reader);
     }
   }
 }

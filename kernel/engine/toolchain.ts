@@ -109,7 +109,7 @@ function tsForTslab(ts: TypeScript, rootDir: string, maps: Map<string, EmitMaps>
     return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, reader.system, createProgram, ...rest);
   };
   overrides.getQuickInfoAtPosition = (sourceFile: TS.SourceFile, checker: TS.TypeChecker, token: unknown, position: number) => {
-    if (reader) withDocsAt(ts, reader, sourceFile, checker, position, (file) => ts.sys.readFile(file));
+    if (reader) withDocsAt(ts, reader, sourceFile, checker, position);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return (ts as any).getQuickInfoAtPosition(sourceFile, checker, token, position);
   };

@@ -72,6 +72,7 @@ describe("declaration files with plain comments", function () {
     const packageJson = path.join(libDir, "..", "package.json");
     expect(reader.system.readFile(packageJson)).to.equal(fs.readFileSync(packageJson, "utf8"));
     expect([...reader.changed].sort()).to.deep.equal([es5, globals].sort());
+    expect(reader.written(es5)).to.equal(fs.readFileSync(es5, "utf8"));
   });
 
   describe("inspection", () => {
