@@ -34,6 +34,9 @@ import type { CompiledCode } from "../magics/types";
 import "../magics/builtin";
 import "../magics/sequence/register";
 
+/** Words a cell that imports contains (a hint only; see compile). */
+const MAY_IMPORT = /\bimport\b|\brequire\s*\(/;
+
 export interface EngineOptions {
   /** Where imports resolve from and relative files live; default process.cwd(). */
   rootDir?: string;
@@ -260,7 +263,13 @@ export class TypeScriptEngine implements Engine {
   }
 
   private async executeCell(code: string, ctx: ExecutionContext): Promise<unknown> {
-    await this.checker();
+    const first = this.checker();
+    // A notebook's first cell mostly imports, and code that imports needs the full checker
+    // (see compile): while the quick one still loads, the full one starts loading too (each in
+    // its thread) if the cell may import. Only a hint: compile decides, and a wrong guess only
+    // loads the full checker early.
+    if (!this.checkers.live && MAY_IMPORT.test(code)) void this.checkers.complete().catch(() => undefined);
+    await first;
     const parsed = parseCell(code);
     if ("cellMagic" in parsed) {
       const { name, args, body, help } = parsed.cellMagic;

@@ -283,6 +283,50 @@ describe("engine: a light start-up", function () {
     });
   });
 
+  describe("a first cell that may import", () => {
+    /** A fresh engine whose requests for the full checker are recorded with whether a checker had loaded by then. */
+    const recorded = () => {
+      const fresh = new TypeScriptEngine({ handleSigint: false, fullCheckerIdleMs: -1 });
+      const checkers = (fresh as unknown as { checkers: TypeCheckers }).checkers;
+      const requests: Array<{ anyLoaded: boolean }> = [];
+      const complete = checkers.complete.bind(checkers);
+      checkers.complete = (...args: Parameters<TypeCheckers["complete"]>) => {
+        requests.push({ anyLoaded: checkers.live !== undefined });
+        return complete(...args);
+      };
+      let count = 0;
+      const exec = async (code: string) => {
+        const host = new RecordingHost();
+        const executionCount = ++count;
+        return { outcome: await fresh.execute(code, host, { silent: false, storeHistory: true, executionCount }), host, count: executionCount };
+      };
+      return { fresh, requests, exec };
+    };
+    before(disposeSharedEngine);
+
+    it("starts the full checker while the quick one still loads, and runs as before", async () => {
+      const { fresh, requests, exec } = recorded();
+      try {
+        const outcome = await exec('import * as path from "path";\npath.basename("/a/b.txt")');
+        expect(resultText(outcome)).to.equal("'b.txt'");
+        expect(requests[0], "the full checker was asked for before any checker had loaded").to.deep.equal({ anyLoaded: false });
+      } finally {
+        fresh.dispose();
+      }
+    });
+
+    it("a wrong guess (the word in a string) runs as before; a cell without it waits for the quick checker alone", async () => {
+      const { fresh, requests, exec } = recorded();
+      try {
+        expect(resultText(await exec("1 + 1"))).to.equal("2");
+        expect(requests, "no full checker for 1 + 1").to.deep.equal([]);
+        expect(resultText(await exec('"import" + 1'))).to.equal("'import1'");
+      } finally {
+        fresh.dispose();
+      }
+    });
+  });
+
   describe("an engine whose checkers were released while idle", () => {
     let idle: TypeScriptEngine;
     let count = 0;
