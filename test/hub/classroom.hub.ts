@@ -81,7 +81,11 @@ async function runClass(venv: JupyterVenv, hub: Hub, users: string[], outDir: st
       });
       child.stderr.on("data", (chunk: Buffer) => (log += chunk));
       child.on("exit", (code) => {
-        if (code !== 0) return reject(new Error(`the notebook run for ${user} failed (exit ${code}):\n${log.slice(-3000)}`));
+        if (code !== 0) {
+          // The hub's and the servers' warnings and errors, and what names this user (one stream).
+          const said = hub.log().split("\n").filter((line) => line.includes(user) || /^\[[WE] /.test(line)).slice(-60).join("\n");
+          return reject(new Error(`the notebook run for ${user} failed (exit ${code}):\n${log.slice(-3000)}\nthe hub's log (warnings, errors, ${user}):\n${said}`));
+        }
         resolve({ user, ...(JSON.parse(fs.readFileSync(out, "utf8")) as Omit<RunResult, "user">) });
       });
     })));
