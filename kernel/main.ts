@@ -41,6 +41,11 @@ function loadEngineModule(modulePath?: string): EngineModule {
 
 /** Runs the kernel until it shuts down; resolves with the process exit code. */
 export async function runKernel(options: KernelStartOptions): Promise<number> {
+  // The process never ends by SIGINT: while the server serves, its listener interrupts the
+  // running cell; before, and from the moment it shuts down until the process exits, a SIGINT
+  // (a frontend interrupting in signal mode, a Ctrl-C in the terminal) is ignored, as by a
+  // kernel that runs no cell.
+  process.on("SIGINT", () => undefined);
   let text: string;
   try {
     text = fs.readFileSync(options.connectionFile, "utf8");
