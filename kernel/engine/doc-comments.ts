@@ -1,6 +1,6 @@
 /**
- * Both type checkers read declaration files (TypeScript's standard library, @types, the
- * .d.ts of seqlab and TensorFlow.js) with each doc comment made a plain comment: `/**`
+ * Both type checkers read declaration files (TypeScript's standard library, and installed
+ * packages': @types, TensorFlow.js, seqlab) with each doc comment made a plain comment: `/**`
  * becomes `/* ` at the start of a line. Parsing doc comments into JSDoc nodes was half of
  * parsing those files, and parsing half of loading the full checker and of checking the
  * first import of seqlab; doc comments carry no types in .d.ts files. Only quick info
