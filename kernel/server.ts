@@ -516,11 +516,10 @@ export class KernelServer {
     if (this.stopping) return;
     this.stopping = true;
     this.wakeQueue?.();
+    // From here a SIGINT (the control thread interrupts a main thread slow to take the
+    // shutdown) meets the process's own no-op listener (main.ts), not a cell's interrupt.
     process.off("SIGINT", this.onSigint);
     process.off("SIGTERM", this.onSigterm);
-    // The control thread interrupts a main thread slow to take the shutdown, and its SIGINT
-    // can land after this point: with no listener it would end the process by the signal.
-    process.on("SIGINT", ignoreSignal);
     setCommHost(undefined);
     this.pendingInput?.reject(new Error("the kernel is shutting down"));
     this.pendingInput = null;
@@ -537,12 +536,9 @@ export class KernelServer {
     this.shell.close();
     this.stdin.close();
     await this.worker.terminate();
-    process.off("SIGINT", ignoreSignal); // the control thread is gone: no SIGINT comes from it now
     this.resolveExit({ restart, reason });
   }
 }
-
-const ignoreSignal = (): void => {};
 
 /** The CellHost handed to the engine for one execute_request. */
 class RequestCellHost implements CellHost {
