@@ -159,3 +159,20 @@ export function typesFileOf(dir: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * TypeScript `paths` that make the type checkers see the packages execution loads:
+ * `seqlab` and every `@tensorflow/*` package from the shared trees, so the
+ * declarations seqlab's types import are the same ones the cells import.
+ */
+export function cellPathMappings(): Record<string, string[]> {
+  const packages = cellPackages();
+  const mappings: Record<string, string[]> = {};
+  const seqlabTypes = typesFileOf(packages.seqlabDir);
+  if (seqlabTypes && fs.existsSync(seqlabTypes)) mappings.seqlab = [seqlabTypes];
+  const scopes = packages.tensorflowFrom.map((dir) =>
+    path.basename(path.dirname(dir)) === "@tensorflow" ? path.dirname(dir) : path.join(dir, "node_modules", "@tensorflow"),
+  );
+  mappings["@tensorflow/*"] = [...new Set(scopes)].filter((d) => fs.existsSync(d)).map((d) => path.join(d, "*"));
+  return mappings;
+}

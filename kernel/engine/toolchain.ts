@@ -22,7 +22,7 @@ import type * as TS from "@tslab/typescript-for-tslab";
 import type { Converter } from "tslab/dist/converter";
 import { RUNTIME_GLOBAL, createInterruptTransformer } from "./instrument";
 import { readingCellExports } from "./export-suffix";
-import { cellPackages, typesFileOf } from "./packages";
+import { cellPathMappings } from "./packages";
 import { requireWithCodeCache } from "./code-cache";
 import { createLightProgram } from "./light-program";
 import { readingPlainComments, withDocsAt, type PlainCommentReader } from "./doc-comments";
@@ -48,23 +48,6 @@ export interface Toolchain {
 
 const INLINE_MAP = /\n?\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
 const ANY_MAP_COMMENT = /\n?\/\/# sourceMappingURL=\S+\s*$/;
-
-/**
- * TypeScript `paths` that make the type checker see the packages execution loads (see
- * packages.ts): `seqlab` and every `@tensorflow/*` package from the shared trees, so the
- * declarations seqlab's types import are the same ones the cells import.
- */
-function cellPathMappings(): Record<string, string[]> {
-  const packages = cellPackages();
-  const mappings: Record<string, string[]> = {};
-  const seqlabTypes = typesFileOf(packages.seqlabDir);
-  if (seqlabTypes && fs.existsSync(seqlabTypes)) mappings.seqlab = [seqlabTypes];
-  const scopes = packages.tensorflowFrom.map((dir) =>
-    path.basename(path.dirname(dir)) === "@tensorflow" ? path.dirname(dir) : path.join(dir, "node_modules", "@tensorflow"),
-  );
-  mappings["@tensorflow/*"] = [...new Set(scopes)].filter((d) => fs.existsSync(d)).map((d) => path.join(d, "*"));
-  return mappings;
-}
 
 /**
  * A view of the TypeScript module with our overrides. tslab's modules read `ts.x` through

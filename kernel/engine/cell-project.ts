@@ -1,0 +1,313 @@
+/**
+ * A notebook's cells as a project of TypeScript 7, the native compiler, reached through its
+ * synchronous API (a child process that holds the project between calls). Type-checking a
+ * cell against the standard library, @types/node, seqlab and TensorFlow.js takes it about a
+ * tenth of a second from a cold start where TypeScript 5 in JavaScript takes well over one
+ * (see `npm run bench:checker`).
+ *
+ * Earlier cells stay in the project as sources, one module per cell in a private folder,
+ * rather than as declarations emitted from them (tslab's way, which this API cannot do):
+ * each cell's top-level names are exported, and a new cell starts with a header that brings
+ * in the latest definition of every name it does not declare itself. A variable comes as a
+ * `declare let|const|var` of the defining cell's type (so a later cell can assign it), and
+ * everything else (functions, classes, interfaces, types, enums, namespaces, imports) as an
+ * import alias, which carries all its meanings and type parameters. A cell may redeclare a
+ * name with another type; global declarations (`declare global`) stay in force because their
+ * cells stay. A cell with errors leaves nothing behind.
+ *
+ * Not used by the kernel's engine yet: the engine still checks and compiles cells with
+ * TypeScript 5 (tslab's converter, checkers.ts). This is the checking half of moving it.
+ */
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { pathToFileURL } from "url";
+import { cellPathMappings } from "./packages";
+
+/** A type error in a cell, positioned in the cell's own source. */
+export interface CellDiagnostic {
+  start: number;
+  length: number;
+  message: string;
+  code: number;
+  category: "error" | "warning" | "suggestion" | "message";
+}
+
+// The parts of TypeScript 7's API used here (its own declarations need a module resolution
+// this project's build does not use).
+interface AstNode {
+  readonly kind: number;
+  readonly [key: string]: unknown;
+}
+type NodeList = ArrayLike<AstNode> | undefined;
+interface ApiDiagnostic {
+  pos: number;
+  end: number;
+  code: number;
+  category: number;
+  text: string;
+}
+interface ApiProgram {
+  getSourceFile(file: string): { statements: ArrayLike<AstNode> } | undefined;
+  getSyntacticDiagnostics(file?: string): readonly ApiDiagnostic[];
+  getSemanticDiagnostics(file?: string): readonly ApiDiagnostic[];
+  getProgramDiagnostics(): readonly ApiDiagnostic[];
+}
+interface ApiSnapshot {
+  getProject(configFile: string): { program: ApiProgram } | undefined;
+  dispose(): void;
+}
+interface Api {
+  updateSnapshot(params: Record<string, unknown>): ApiSnapshot;
+  close(): void;
+}
+interface TypeScript7 {
+  API: new (options: { cwd: string }) => Api;
+  SyntaxKind: Record<string, number>;
+  NodeFlags: Record<string, number>;
+}
+
+// The package is ES modules only; this file compiles to CommonJS.
+const dynamicImport = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<Record<string, unknown>>;
+
+let loading: Promise<TypeScript7> | undefined;
+
+/** TypeScript 7's API, loaded once. */
+export function loadTypeScript7(): Promise<TypeScript7> {
+  loading ??= (async () => {
+    const root = path.dirname(require.resolve("@typescript/native-preview/package.json"));
+    const load = (file: string) => dynamicImport(pathToFileURL(path.join(root, "dist", file)).href);
+    const [api, ast] = await Promise.all([load("api/sync/api.js"), load("ast/index.js")]);
+    return { API: api.API, SyntaxKind: ast.SyntaxKind, NodeFlags: ast.NodeFlags } as TypeScript7;
+  })();
+  return loading;
+}
+
+/** What a later cell needs to know of a name an accepted cell declares. */
+type Definition = { cell: number; variable?: "let" | "const" | "var" };
+
+/** The header's name for the module of cell `n` (not a name users write). */
+const cellModule = (n: number) => `__seqlab_cell${n}`;
+
+const CATEGORIES: CellDiagnostic["category"][] = ["warning", "error", "suggestion", "message"];
+
+/** Every folder from `dir` up that has a node_modules, nearest first. */
+function nodeModulesAbove(dir: string): string[] {
+  const found: string[] = [];
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    const candidate = path.join(at, "node_modules");
+    if (fs.existsSync(candidate)) found.push(candidate);
+    if (path.dirname(at) === at) return found;
+  }
+}
+
+/**
+ * The options tslab gives TypeScript 5, in TypeScript 7's terms: its module resolution
+ * "node10" is gone, so "bundler" (which also needs no file extensions); `strict` is off as
+ * before (7 turns it on by default); every @types package found from the root directory, as
+ * before (7 loads none unless listed), and the kernel's own @types/node where none is found.
+ * The cells' folder is private, so the notebook's own
+ * files resolve through `rootDirs` and its packages through `paths`.
+ */
+function compilerOptions(rootDir: string, cellsDir: string): Record<string, unknown> {
+  const modules = nodeModulesAbove(rootDir);
+  const typeRoots = modules.map((dir) => path.join(dir, "@types")).filter((dir) => fs.existsSync(dir));
+  // Node's globals (console, process) even where the folder has no @types/node, as tslab does.
+  if (!typeRoots.some((dir) => fs.existsSync(path.join(dir, "node")))) typeRoots.push(path.dirname(path.dirname(require.resolve("@types/node/package.json"))));
+  const types = [...new Set(typeRoots.flatMap((dir) => fs.readdirSync(dir).filter((name) => !name.startsWith("."))))];
+  return {
+    target: "es2022",
+    lib: ["es2022"],
+    module: "esnext",
+    moduleResolution: "bundler",
+    esModuleInterop: true,
+    experimentalDecorators: true,
+    resolveJsonModule: true,
+    jsx: "react",
+    allowJs: true,
+    checkJs: true,
+    skipLibCheck: true,
+    strict: false,
+    noEmit: true,
+    typeRoots,
+    types,
+    rootDirs: [cellsDir, rootDir],
+    paths: { ...cellPathMappings(), ...(modules.length > 0 ? { "*": modules.flatMap((dir) => [path.join(dir, "*"), path.join(dir, "@types", "*")]) } : {}) },
+  };
+}
+
+export interface CellProjectOptions {
+  /** Declarations every cell sees (the kernel's globals), as a module's `declare global` block. */
+  prelude?: string;
+}
+
+export class CellProject {
+  private readonly configFile: string;
+  private snapshot: ApiSnapshot;
+  /** The latest definition of every top-level name of the accepted cells. */
+  private readonly definitions = new Map<string, Definition>();
+  private cells = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly ts: TypeScript7,
+    private readonly api: Api,
+    readonly dir: string,
+  ) {
+    this.configFile = path.join(dir, "tsconfig.json");
+    this.snapshot = api.updateSnapshot({ openProjects: [this.configFile] });
+    const problems = this.program.getProgramDiagnostics().filter((d) => d.category === 1);
+    if (problems.length > 0) {
+      this.close();
+      throw new Error(`TypeScript 7 refused the cells' configuration: ${problems.map((d) => d.text).join("; ")}`);
+    }
+  }
+
+  /** Starts TypeScript 7 on a private folder of cells whose imports resolve from `rootDir`. */
+  static async open(rootDir: string, options: CellProjectOptions = {}): Promise<CellProject> {
+    const ts = await loadTypeScript7();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-cells-"));
+    try {
+      fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: compilerOptions(rootDir, dir), include: ["*.ts"] }, null, 1));
+      fs.writeFileSync(path.join(dir, "prelude.ts"), `${options.prelude ?? ""}\nexport {};\n`);
+      return new CellProject(ts, new ts.API({ cwd: rootDir }), dir);
+    } catch (err) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private get program(): ApiProgram {
+    const project = this.snapshot.getProject(this.configFile);
+    if (!project) throw new Error("TypeScript 7 lost the cells' project");
+    return project.program;
+  }
+
+  /** Tells TypeScript what changed on disk and moves to its new snapshot. */
+  private update(fileChanges: Record<string, string[]>): void {
+    const old = this.snapshot;
+    this.snapshot = this.api.updateSnapshot({ fileChanges });
+    old.dispose(); // each snapshot holds its program until disposed
+  }
+
+  /**
+   * Type-checks `source` as the next cell. Without errors, it joins the project (later cells
+   * see its names) unless `keep` is false; with errors, it leaves nothing behind.
+   */
+  check(source: string, options: { keep?: boolean } = {}): CellDiagnostic[] {
+    if (this.closed) throw new Error("this cell project was closed");
+    const n = this.cells + 1;
+    const file = path.join(this.dir, `cell${n}.ts`);
+    // First the source alone, to read its top-level names from TypeScript's own parse.
+    fs.writeFileSync(file, source);
+    this.update({ created: [file] });
+    const declared = this.topLevelNames(file);
+    const header = this.header(declared.names);
+    const exportable = [...declared.names.keys()].filter((name) => !declared.exported.has(name));
+    const suffix = exportable.length > 0 ? `\nexport { ${exportable.join(", ")} };\n` : "\nexport {};\n";
+    fs.writeFileSync(file, header + source + suffix);
+    this.update({ changed: [file] });
+    const program = this.program;
+    const found = [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)];
+    const diagnostics = found.map((d) => this.inCell(d, header.length, source.length));
+    const errors = diagnostics.some((d) => d.category === "error");
+    if (errors || options.keep === false) {
+      fs.rmSync(file);
+      this.update({ deleted: [file] });
+    } else {
+      this.cells = n;
+      for (const [name, variable] of declared.names) this.definitions.set(name, { cell: n, variable });
+    }
+    return diagnostics;
+  }
+
+  /** A diagnostic's position moved from the cell's file to the cell's source. */
+  private inCell(d: ApiDiagnostic, headerLength: number, sourceLength: number): CellDiagnostic {
+    const clamp = (at: number) => Math.min(Math.max(at - headerLength, 0), sourceLength);
+    const start = clamp(d.pos);
+    return { start, length: Math.max(clamp(d.end) - start, 0), message: d.text, code: d.code, category: CATEGORIES[d.category] ?? "error" };
+  }
+
+  /** The header that brings in every earlier name the cell does not declare itself. */
+  private header(own: Map<string, unknown>): string {
+    const imports = new Set<number>();
+    const lines: string[] = [];
+    for (const [name, { cell, variable }] of this.definitions) {
+      if (own.has(name)) continue;
+      imports.add(cell);
+      lines.push(variable ? `declare ${variable} ${name}: typeof ${cellModule(cell)}.${name};` : `import ${name} = ${cellModule(cell)}.${name};`);
+    }
+    const importLines = [...imports].map((cell) => `import * as ${cellModule(cell)} from "./cell${cell}";`);
+    return [...importLines, ...lines, ""].join("\n");
+  }
+
+  /**
+   * The names a cell's top level declares (the keyword for variables, undefined for the rest)
+   * and those it already exports. `declare global` and `declare module "x"` add no names:
+   * their cell stays in the project, so they stay in force.
+   */
+  private topLevelNames(file: string): { names: Map<string, "let" | "const" | "var" | undefined>; exported: Set<string> } {
+    const { SyntaxKind: K, NodeFlags } = this.ts;
+    const names = new Map<string, "let" | "const" | "var" | undefined>();
+    const exported = new Set<string>();
+    const statements = this.program.getSourceFile(file)?.statements ?? [];
+    const list = (nodes: unknown) => Array.from((nodes as NodeList) ?? []);
+    const text = (node: unknown) => (node as { text?: string } | undefined)?.text;
+    const bindingNames = (name: AstNode | undefined): string[] => {
+      if (!name) return [];
+      if (name.kind === K.Identifier) return [text(name) as string];
+      return list(name.elements).flatMap((element) => bindingNames(element.name as AstNode | undefined));
+    };
+    for (const statement of Array.from(statements)) {
+      const modifiers = list(statement.modifiers).map((m) => m.kind);
+      if (modifiers.includes(K.DefaultKeyword)) continue;
+      const isExported = modifiers.includes(K.ExportKeyword);
+      const add = (name: string | undefined, variable?: "let" | "const" | "var") => {
+        if (!name) return;
+        names.set(name, variable);
+        if (isExported) exported.add(name);
+      };
+      switch (statement.kind) {
+        case K.VariableStatement: {
+          const declarations = statement.declarationList as AstNode;
+          const flags = Number(declarations.flags);
+          if (flags & NodeFlags.Using) break; // disposed at the end of its cell
+          const keyword = flags & NodeFlags.Const ? "const" : flags & NodeFlags.Let ? "let" : "var";
+          for (const declaration of list(declarations.declarations)) for (const name of bindingNames(declaration.name as AstNode)) add(name, keyword);
+          break;
+        }
+        case K.FunctionDeclaration:
+        case K.ClassDeclaration:
+        case K.InterfaceDeclaration:
+        case K.TypeAliasDeclaration:
+        case K.EnumDeclaration:
+        case K.ImportEqualsDeclaration:
+          add(text(statement.name));
+          break;
+        case K.ModuleDeclaration:
+          if ((statement.name as AstNode | undefined)?.kind === K.Identifier && text(statement.name) !== "global") add(text(statement.name));
+          break;
+        case K.ImportDeclaration: {
+          const clause = statement.importClause as AstNode | undefined;
+          add(text(clause?.name));
+          const bindings = clause?.namedBindings as AstNode | undefined;
+          if (bindings?.kind === K.NamespaceImport) add(text(bindings.name));
+          else for (const element of list(bindings?.elements)) add(text(element.name));
+          break;
+        }
+      }
+    }
+    return { names, exported };
+  }
+
+  /** Ends TypeScript's process and removes the cells' folder. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.api.close();
+    } finally {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+}

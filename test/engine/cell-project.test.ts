@@ -1,0 +1,99 @@
+/**
+ * The notebook's cells as a TypeScript 7 project (cell-project.ts): names carried from cell to
+ * cell as the engine (TypeScript 5, tslab's converter) carries them, with the same verdicts
+ * on the same cells; errors positioned in the cell; a failed cell leaves nothing; a notebook
+ * in a folder of its own finds its own modules, seqlab, TensorFlow.js and Node's globals.
+ */
+import { expect } from "chai";
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { CellProject, type CellDiagnostic } from "../../kernel/engine/cell-project";
+import { PRELUDE } from "../../kernel/engine/globals";
+import { disposeEngineAfterSuite, run } from "./harness";
+
+const errors = (diagnostics: CellDiagnostic[]) => diagnostics.filter((d) => d.category === "error");
+
+describe("cell project (TypeScript 7)", function () {
+  this.timeout(120_000);
+  disposeEngineAfterSuite();
+  let folder: string;
+  let project: CellProject;
+
+  before(async () => {
+    // A notebook's folder of its own: no node_modules, a module of the user's next to it.
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-notebook-"));
+    fs.writeFileSync(path.join(folder, "mylib.ts"), 'export function helper(n: number): string { return "h" + n; }\n');
+    project = await CellProject.open(folder, { prelude: PRELUDE });
+  });
+  after(() => {
+    project?.close();
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  // Each cell with the verdict both checkers must give: "ok", or a fragment of the error; a
+  // third entry where the engine's differs.
+  const cells: [string, string, string?][] = [
+    ["let x = 1;\nconst t0 = [1, 2].map((v) => v * 2);", "ok"],
+    ['function twice(a: number) { return a * 2; }\nclass Box<T> { constructor(public v: T) {} }\ninterface Point { n: number }\ntype Shape = Point | string;\nenum Color { Red, Green }\nconst { a1, b1: [c1] } = { a1: 1, b1: ["s"] };', "ok"],
+    ['x = 5;\nconst y: number = twice(x);\nconst box = new Box("s");\nconst s1: string = box.v;\nconst p: Point = { n: 1 };\nconst sh: Shape = "s";\nconst red: Color.Red = Color.Red;\nconst cs: string = c1;', "ok"],
+    ["const bad: number = box.v;", "Type 'string' is not assignable to type 'number'"],
+    ['let x = "now a string";\nx.toUpperCase();', "ok"],
+    ["const n1: number = x;", "Type 'string' is not assignable to type 'number'"],
+    ["x = 3;", "Type 'number' is not assignable to type 'string'"],
+    ['x = "fine";\nconst again: Box<number> = new Box(1);', "ok"],
+    ['c1 = "no";', "Cannot assign to 'c1' because it is a constant"],
+    ["twice('2');", "Argument of type 'string' is not assignable to parameter of type 'number'"],
+    // tslab's export of a cell's names takes `declare global` for a name (`__global`).
+    ["declare global { var shared1: number }\nglobalThis.shared1 = 1;", "ok", "Cannot find name '__global'"],
+    ["const fromGlobal: number = shared1;", "ok", "Cannot find name 'shared1'"],
+    ["display.text(String(await Promise.resolve(1)));", "ok"],
+    ["notDefinedAnywhere + 1;", "Cannot find name 'notDefinedAnywhere'"],
+  ];
+
+  it("carries names from cell to cell with the engine's verdicts (TypeScript 5) on the same cells", async () => {
+    for (const [source, expected, engineExpected = expected] of cells) {
+      const label = JSON.stringify(source);
+      const found = errors(project.check(source)).map((d) => d.message);
+      if (expected === "ok") expect(found, label).to.deep.equal([]);
+      else expect(found.join("\n"), label).to.contain(expected);
+      const { outcome } = await run(source);
+      if (engineExpected === "ok") expect(outcome.status, label).to.equal("ok");
+      else expect(outcome.status === "error" ? outcome.evalue : "no error", label).to.contain(engineExpected);
+    }
+  });
+
+  it("positions an error in the cell's own source", () => {
+    const source = "const fine = 1;\nconst wrong: string = fine;";
+    const [error] = errors(project.check(source));
+    expect(source.slice(error.start, error.start + error.length)).to.equal("wrong");
+  });
+
+  it("leaves nothing behind from a cell with errors", () => {
+    expect(errors(project.check('let leftOver: string = 1;\nconst other = 2;'))).to.have.length(1);
+    expect(errors(project.check("leftOver; other;")).map((d) => d.message)).to.deep.equal([
+      "Cannot find name 'leftOver'.",
+      "Cannot find name 'other'.",
+    ]);
+  });
+
+  it("checks without keeping when asked", () => {
+    expect(errors(project.check("const maybe = 1;", { keep: false }))).to.deep.equal([]);
+    expect(errors(project.check("maybe;")).map((d) => d.message)).to.deep.equal(["Cannot find name 'maybe'."]);
+  });
+
+  it("finds the folder's own modules, seqlab, TensorFlow.js and Node's globals from a folder of its own", () => {
+    const imports = 'import { helper } from "./mylib";\nimport * as sl from "seqlab";\nimport * as tf from "@tensorflow/tfjs";\nconst h: string = helper(1);\nconst total: tf.Tensor = tf.tensor([1, 2]).sum();\nconsole.log(process.env.HOME, typeof sl.tf);';
+    expect(errors(project.check(imports))).to.deep.equal([]);
+    expect(errors(project.check("const later: tf.Tensor1D = tf.tensor1d([h.length]);"))).to.deep.equal([]);
+    expect(errors(project.check('import { nothing } from "./no-such-file";')).map((d) => d.message).join()).to.contain("Cannot find module './no-such-file'");
+  });
+
+  it("ends TypeScript's process and removes the cells' folder when closed", async () => {
+    const other = await CellProject.open(folder);
+    expect(fs.existsSync(other.dir)).to.equal(true);
+    other.close();
+    expect(fs.existsSync(other.dir)).to.equal(false);
+    expect(() => other.check("1")).to.throw(/closed/);
+  });
+});
