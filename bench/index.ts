@@ -2,6 +2,7 @@
 const benches: Record<string, () => { main(argv: string[]): Promise<number> }> = {
   lstm: () => require("./lstm"),
   kernel: () => require("./kernel"),
+  checker: () => require("./checker"),
   parity: () => require("./parity"),
   torch: () => require("./torch"),
 };

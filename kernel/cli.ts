@@ -125,7 +125,7 @@ export function buildProgram(): Command {
     return (argv) => runner.main(argv);
   });
 
-  passThrough(program, "bench", "run a benchmark from a checkout of the repository: seqlab bench {kernel|lstm|parity|torch} [options]", () => {
+  passThrough(program, "bench", "run a benchmark from a checkout of the repository: seqlab bench {kernel|checker|lstm|parity|torch} [options]", () => {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { runBench } = require("../bench") as typeof import("../bench");

@@ -136,6 +136,21 @@ function compilerOptions(rootDir: string, cellsDir: string): Record<string, unkn
   };
 }
 
+/**
+ * Starts TypeScript 7's process. Go collects garbage once its heap has doubled (GOGC=100);
+ * each cell leaves a program's worth, so a notebook's compiler settled some 30 MB higher than
+ * at GOGC=50, which costs about 2 ms a cell (bench:checker). A GOGC the user set is kept.
+ */
+function startCompiler(ts: TypeScript7, rootDir: string): Api {
+  const own = process.env.GOGC;
+  process.env.GOGC = own ?? "50"; // the child inherits the environment at spawn
+  try {
+    return new ts.API({ cwd: rootDir });
+  } finally {
+    if (own === undefined) delete process.env.GOGC;
+  }
+}
+
 export interface CellProjectOptions {
   /** Declarations every cell sees (the kernel's globals), as a module's `declare global` block. */
   prelude?: string;
@@ -146,6 +161,10 @@ export class CellProject {
   private snapshot: ApiSnapshot;
   /** The latest definition of every top-level name of the accepted cells. */
   private readonly definitions = new Map<string, Definition>();
+  /** The cell files in TypeScript's snapshot. */
+  private readonly known = new Set<string>();
+  /** Files written or removed since the last update. */
+  private readonly touched = new Set<string>();
   private cells = 0;
   private closed = false;
 
@@ -170,7 +189,7 @@ export class CellProject {
     try {
       fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: compilerOptions(rootDir, dir), include: ["*.ts"] }, null, 1));
       fs.writeFileSync(path.join(dir, "prelude.ts"), `${options.prelude ?? ""}\nexport {};\n`);
-      return new CellProject(ts, new ts.API({ cwd: rootDir }), dir);
+      return new CellProject(ts, startCompiler(ts, rootDir), dir);
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true });
       throw err;
@@ -183,11 +202,29 @@ export class CellProject {
     return project.program;
   }
 
-  /** Tells TypeScript what changed on disk and moves to its new snapshot. */
-  private update(fileChanges: Record<string, string[]>): void {
+  /**
+   * Tells TypeScript which of the files written or removed since the last update were
+   * created, changed or deleted, and moves to its new snapshot.
+   */
+  private update(): void {
+    const fileChanges: Record<"created" | "changed" | "deleted", string[]> = { created: [], changed: [], deleted: [] };
+    for (const file of this.touched) {
+      const exists = fs.existsSync(file);
+      if (exists) fileChanges[this.known.has(file) ? "changed" : "created"].push(file);
+      else if (this.known.has(file)) fileChanges.deleted.push(file);
+      if (exists) this.known.add(file);
+      else this.known.delete(file);
+    }
+    this.touched.clear();
     const old = this.snapshot;
     this.snapshot = this.api.updateSnapshot({ fileChanges });
     old.dispose(); // each snapshot holds its program until disposed
+  }
+
+  private write(file: string, text: string | undefined): void {
+    if (text === undefined) fs.rmSync(file, { force: true });
+    else fs.writeFileSync(file, text);
+    this.touched.add(file);
   }
 
   /**
@@ -198,26 +235,31 @@ export class CellProject {
     if (this.closed) throw new Error("this cell project was closed");
     const n = this.cells + 1;
     const file = path.join(this.dir, `cell${n}.ts`);
-    // First the source alone, to read its top-level names from TypeScript's own parse.
-    fs.writeFileSync(file, source);
-    this.update({ created: [file] });
-    const declared = this.topLevelNames(file);
-    const header = this.header(declared.names);
-    const exportable = [...declared.names.keys()].filter((name) => !declared.exported.has(name));
-    const suffix = exportable.length > 0 ? `\nexport { ${exportable.join(", ")} };\n` : "\nexport {};\n";
-    fs.writeFileSync(file, header + source + suffix);
-    this.update({ changed: [file] });
+    // Checked as a module (so top-level await is allowed) that exports nothing yet: its names
+    // are exported once it is accepted, with the next update. One update per cell, unless
+    // the cell redeclares an earlier name, which the header must then leave out.
+    let header = this.header(new Set<string>());
+    const checkWith = () => {
+      this.write(file, `${header}${source}\nexport {};\n`);
+      this.update();
+    };
+    checkWith();
+    const declared = this.topLevelNames(file, header.length);
+    if ([...declared.names.keys()].some((name) => this.definitions.has(name))) {
+      header = this.header(declared.names);
+      checkWith();
+    }
     const program = this.program;
     const found = [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)];
     const diagnostics = found.map((d) => this.inCell(d, header.length, source.length));
-    const errors = diagnostics.some((d) => d.category === "error");
-    if (errors || options.keep === false) {
-      fs.rmSync(file);
-      this.update({ deleted: [file] });
-    } else {
-      this.cells = n;
-      for (const [name, variable] of declared.names) this.definitions.set(name, { cell: n, variable });
+    if (diagnostics.some((d) => d.category === "error") || options.keep === false) {
+      this.write(file, undefined);
+      return diagnostics;
     }
+    this.cells = n;
+    for (const [name, variable] of declared.names) this.definitions.set(name, { cell: n, variable });
+    const exportable = [...declared.names.keys()].filter((name) => !declared.exported.has(name));
+    this.write(file, `${header}${source}\nexport { ${exportable.join(", ")} };\n`);
     return diagnostics;
   }
 
@@ -229,7 +271,7 @@ export class CellProject {
   }
 
   /** The header that brings in every earlier name the cell does not declare itself. */
-  private header(own: Map<string, unknown>): string {
+  private header(own: ReadonlySet<string> | ReadonlyMap<string, unknown>): string {
     const imports = new Set<number>();
     const lines: string[] = [];
     for (const [name, { cell, variable }] of this.definitions) {
@@ -242,11 +284,11 @@ export class CellProject {
   }
 
   /**
-   * The names a cell's top level declares (the keyword for variables, undefined for the rest)
-   * and those it already exports. `declare global` and `declare module "x"` add no names:
+   * The names a cell's top level declares after `from` (its header), with the keyword for
+   * variables (undefined for the rest), and those it already exports. `declare global` and `declare module "x"` add no names:
    * their cell stays in the project, so they stay in force.
    */
-  private topLevelNames(file: string): { names: Map<string, "let" | "const" | "var" | undefined>; exported: Set<string> } {
+  private topLevelNames(file: string, from: number): { names: Map<string, "let" | "const" | "var" | undefined>; exported: Set<string> } {
     const { SyntaxKind: K, NodeFlags } = this.ts;
     const names = new Map<string, "let" | "const" | "var" | undefined>();
     const exported = new Set<string>();
@@ -259,6 +301,7 @@ export class CellProject {
       return list(name.elements).flatMap((element) => bindingNames(element.name as AstNode | undefined));
     };
     for (const statement of Array.from(statements)) {
+      if (Number(statement.end) <= from) continue; // the header's (a statement's pos includes the trivia before it)
       const modifiers = list(statement.modifiers).map((m) => m.kind);
       if (modifiers.includes(K.DefaultKeyword)) continue;
       const isExported = modifiers.includes(K.ExportKeyword);
