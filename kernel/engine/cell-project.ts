@@ -33,6 +33,20 @@ export interface CellDiagnostic {
   category: "error" | "warning" | "suggestion" | "message";
 }
 
+/** Completion candidates for the text between start and end (tslab's shape). */
+export interface CellCompletion {
+  start: number;
+  end: number;
+  candidates: string[];
+}
+
+/** What inspection shows of the name at a position (TypeScript's QuickInfo, in the parts tslab prints). */
+export interface CellQuickInfo {
+  displayParts: { text: string }[];
+  documentation: { text: string }[];
+  tags: { name: string; text?: { text: string }[] }[];
+}
+
 // The parts of TypeScript 7's API used here (its own declarations need a module resolution
 // this project's build does not use).
 interface AstNode {
@@ -53,8 +67,22 @@ interface ApiProgram {
   getSemanticDiagnostics(file?: string): readonly ApiDiagnostic[];
   getProgramDiagnostics(): readonly ApiDiagnostic[];
 }
+interface ApiSymbol {
+  readonly name: string;
+  readonly flags: number;
+}
+interface ApiChecker {
+  getSymbolAtPosition(file: string, position: number): ApiSymbol | undefined;
+  getAliasedSymbol(symbol: ApiSymbol): ApiSymbol;
+  getTypeOfSymbol(symbol: ApiSymbol): object | undefined;
+  getDeclaredTypeOfSymbol(symbol: ApiSymbol): object;
+  typeToString(type: object, enclosingDeclaration?: unknown, flags?: number): string;
+  getDocumentationCommentOfSymbol(symbol: ApiSymbol): string;
+  getJsDocTagsOfSymbol(symbol: ApiSymbol): readonly { name: string; text?: string }[];
+  getCompletionsAtPosition(file: string, position: number): { entries: readonly { name: string; sortText?: string }[] } | undefined;
+}
 interface ApiSnapshot {
-  getProject(configFile: string): { program: ApiProgram } | undefined;
+  getProject(configFile: string): { program: ApiProgram; checker: ApiChecker } | undefined;
   dispose(): void;
 }
 interface Api {
@@ -65,6 +93,7 @@ interface TypeScript7 {
   API: new (options: { cwd: string }) => Api;
   SyntaxKind: Record<string, number>;
   NodeFlags: Record<string, number>;
+  SymbolFlags: Record<string, number>;
 }
 
 // The package is ES modules only; this file compiles to CommonJS.
@@ -78,13 +107,41 @@ export function loadTypeScript7(): Promise<TypeScript7> {
     const root = path.dirname(require.resolve("@typescript/native-preview/package.json"));
     const load = (file: string) => dynamicImport(pathToFileURL(path.join(root, "dist", file)).href);
     const [api, ast] = await Promise.all([load("api/sync/api.js"), load("ast/index.js")]);
-    return { API: api.API, SyntaxKind: ast.SyntaxKind, NodeFlags: ast.NodeFlags } as TypeScript7;
+    return { API: api.API, SyntaxKind: ast.SyntaxKind, NodeFlags: ast.NodeFlags, SymbolFlags: api.SymbolFlags } as TypeScript7;
   })();
   return loading;
 }
 
 /** What a later cell needs to know of a name an accepted cell declares. */
 type Definition = { cell: number; variable?: "let" | "const" | "var" };
+
+/** A cell's top-level names (with the keyword of variables) and those it exports itself. */
+interface TopLevelNames {
+  names: Map<string, "let" | "const" | "var" | undefined>;
+  exported: Set<string>;
+}
+
+/**
+ * tslab's filtering of completions: with an identifier at the cursor, the entries that start
+ * with it, then those that start with it ignoring case, then those that contain it; else all,
+ * in TypeScript's order.
+ */
+function completionAt(source: string, cursor: number, entries: { name: string; sortText?: string }[]): CellCompletion {
+  const before = /[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_]*$/u.exec(source.slice(0, cursor));
+  const after = /^[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_]*/u.exec(source.slice(cursor));
+  const byOrder = (a: { name: string; sortText?: string }, b: { name: string; sortText?: string }) =>
+    (a.sortText ?? "").localeCompare(b.sortText ?? "") || a.name.localeCompare(b.name);
+  if (!before) return { start: cursor, end: cursor, candidates: entries.sort(byOrder).map((e) => e.name) };
+  const word = before[0];
+  const lower = word.toLowerCase();
+  const rank = (name: string) => (name.startsWith(word) ? 0 : name.toLowerCase().startsWith(lower) ? 1 : name.toLowerCase().includes(lower) ? 2 : 3);
+  const candidates = entries
+    .map((entry, index) => ({ entry, index, rank: rank(entry.name) }))
+    .filter((c) => c.rank < 3)
+    .sort((a, b) => a.rank - b.rank || (a.entry.sortText ?? "").localeCompare(b.entry.sortText ?? "") || a.index - b.index)
+    .map((c) => c.entry.name);
+  return { start: cursor - word.length, end: cursor + (after?.[0].length ?? 0), candidates };
+}
 
 /** The header's name for the module of cell `n` (not a name users write). */
 const cellModule = (n: number) => `__seqlab_cell${n}`;
@@ -166,6 +223,8 @@ export class CellProject {
   /** Files written or removed since the last update. */
   private readonly touched = new Set<string>();
   private cells = 0;
+  /** The cell checked last, without errors, until kept or dropped. */
+  private pending?: { file: string; n: number; text: string; declared: TopLevelNames };
   private closed = false;
 
   private constructor(
@@ -228,39 +287,127 @@ export class CellProject {
   }
 
   /**
-   * Type-checks `source` as the next cell. Without errors, it joins the project (later cells
-   * see its names) unless `keep` is false; with errors, it leaves nothing behind.
+   * Type-checks `source` as the next cell. A cell without errors stays pending: `keep` makes
+   * its names visible to later cells (the kernel keeps a cell's declarations once it has run,
+   * even if it threw); the next check drops it otherwise. A cell with errors leaves nothing.
    */
-  check(source: string, options: { keep?: boolean } = {}): CellDiagnostic[] {
-    if (this.closed) throw new Error("this cell project was closed");
-    const n = this.cells + 1;
-    const file = path.join(this.dir, `cell${n}.ts`);
-    // Checked as a module (so top-level await is allowed) that exports nothing yet: its names
-    // are exported once it is accepted, with the next update. One update per cell, unless
-    // the cell redeclares an earlier name, which the header must then leave out.
-    let header = this.header(new Set<string>());
-    const checkWith = () => {
-      this.write(file, `${header}${source}\nexport {};\n`);
-      this.update();
-    };
-    checkWith();
-    const declared = this.topLevelNames(file, header.length);
-    if ([...declared.names.keys()].some((name) => this.definitions.has(name))) {
-      header = this.header(declared.names);
-      checkWith();
-    }
+  check(source: string): CellDiagnostic[] {
+    const { file, header, declared } = this.place(source);
     const program = this.program;
     const found = [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)];
     const diagnostics = found.map((d) => this.inCell(d, header.length, source.length));
-    if (diagnostics.some((d) => d.category === "error") || options.keep === false) {
-      this.write(file, undefined);
-      return diagnostics;
-    }
-    this.cells = n;
-    for (const [name, variable] of declared.names) this.definitions.set(name, { cell: n, variable });
-    const exportable = [...declared.names.keys()].filter((name) => !declared.exported.has(name));
-    this.write(file, `${header}${source}\nexport { ${exportable.join(", ")} };\n`);
+    if (diagnostics.some((d) => d.category === "error")) this.write(file, undefined);
+    else this.pending = { file, n: this.cells + 1, text: header + source, declared };
     return diagnostics;
+  }
+
+  /** Keeps the cell checked last (without errors): later cells see its names. */
+  keep(): void {
+    const pending = this.pending;
+    if (!pending) throw new Error("no checked cell to keep");
+    this.pending = undefined;
+    this.cells = pending.n;
+    const { names, exported } = pending.declared;
+    for (const [name, variable] of names) this.definitions.set(name, { cell: pending.n, variable });
+    const exportable = [...names.keys()].filter((name) => !exported.has(name));
+    this.write(pending.file, `${pending.text}\nexport { ${exportable.join(", ")} };\n`); // sent with the next update
+  }
+
+  /** Forgets every cell (the notebook's namespace was reset). */
+  reset(): void {
+    this.dropPending();
+    for (let n = 1; n <= this.cells; n++) this.write(path.join(this.dir, `cell${n}.ts`), undefined);
+    this.definitions.clear();
+    this.cells = 0;
+  }
+
+  private dropPending(): void {
+    if (this.pending) this.write(this.pending.file, undefined);
+    this.pending = undefined;
+  }
+
+  /**
+   * Writes `source` as the next cell (dropping a pending one) and updates TypeScript: checked
+   * as a module (so top-level await is allowed) exporting nothing yet. One update, unless the
+   * cell redeclares an earlier name, which the header must then leave out.
+   */
+  private place(source: string): { file: string; header: string; declared: TopLevelNames } {
+    if (this.closed) throw new Error("this cell project was closed");
+    this.dropPending();
+    const file = path.join(this.dir, `cell${this.cells + 1}.ts`);
+    let header = this.header(new Set<string>());
+    const update = () => {
+      this.write(file, `${header}${source}\nexport {};\n`);
+      this.update();
+    };
+    update();
+    const declared = this.topLevelNames(file, header.length);
+    if ([...declared.names.keys()].some((name) => this.definitions.has(name))) {
+      header = this.header(declared.names);
+      update();
+    }
+    return { file, header, declared };
+  }
+
+  /**
+   * Completion at `cursor` in `source` as the next cell (kept nowhere), filtered as tslab
+   * filters. TypeScript 7's API completes members (after a dot) but refuses a bare name
+   * ("completion list needs auto imports"), so a bare name is completed from the cells' own
+   * top-level names, then those of earlier cells, then the members of globalThis (the standard
+   * library's, Node's and `declare global` ones); names local to a function are not offered.
+   */
+  complete(source: string, cursor: number): CellCompletion {
+    const word = /[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_]*$/u.exec(source.slice(0, cursor))?.[0] ?? "";
+    const wordStart = cursor - word.length;
+    const member = /\.\s*$/.test(source.slice(0, wordStart));
+    const asked = member ? source : `${source.slice(0, wordStart)}globalThis.${source.slice(wordStart)}`;
+    const at = member ? cursor : wordStart + "globalThis.".length;
+    const { file, header, declared } = this.place(asked);
+    try {
+      const entries = [...(this.checker.getCompletionsAtPosition(file, header.length + at)?.entries ?? [])];
+      if (member) return completionAt(source, cursor, entries);
+      const names = [...declared.names.keys(), ...this.definitions.keys()].map((name) => ({ name, sortText: "0" }));
+      const unique = new Map([...names, ...entries.map((e) => ({ name: e.name, sortText: `1${e.sortText ?? ""}` }))].map((e) => [e.name, e]));
+      return completionAt(source, cursor, [...unique.values()]);
+    } finally {
+      this.write(file, undefined);
+    }
+  }
+
+  /** What inspection shows of the name at `cursor` in `source` as the next cell (kept nowhere). */
+  inspect(source: string, cursor: number): CellQuickInfo | undefined {
+    const { file, header, declared } = this.place(source);
+    try {
+      let found = this.checker.getSymbolAtPosition(file, header.length + cursor);
+      if (!found) return undefined;
+      // An earlier cell's variable is the header's `declare`: its docs are on the defining cell's.
+      const definition = declared.names.has(found.name) ? undefined : this.definitions.get(found.name);
+      if (definition?.variable) {
+        const reference = `typeof ${cellModule(definition.cell)}.${found.name};`;
+        const at = header.indexOf(reference);
+        if (at >= 0) found = this.checker.getSymbolAtPosition(file, at + reference.length - 1 - found.name.length) ?? found;
+      }
+      const { Alias, Function: FunctionFlag, Method, Class, Interface, TypeAlias, Enum, Variable, Property } = this.ts.SymbolFlags;
+      const symbol = found.flags & Alias ? this.checker.getAliasedSymbol(found) : found;
+      const isType = symbol.flags & (Class | Interface | TypeAlias | Enum);
+      const type = isType ? this.checker.getDeclaredTypeOfSymbol(symbol) : this.checker.getTypeOfSymbol(symbol);
+      const kind =
+        symbol.flags & Class ? "class" : symbol.flags & Interface ? "interface" : symbol.flags & TypeAlias ? "type" : symbol.flags & Enum ? "enum"
+        : symbol.flags & (FunctionFlag | Method) ? "function" : symbol.flags & Property ? "property" : symbol.flags & Variable ? "const" : "";
+      const typeText = type ? this.checker.typeToString(type) : "";
+      const display = isType ? `${kind} ${typeText}` : `${kind ? `(${kind}) ` : ""}${found.name}: ${typeText}`;
+      const docs = this.checker.getDocumentationCommentOfSymbol(symbol);
+      const tags = this.checker.getJsDocTagsOfSymbol(symbol).map((tag) => ({ name: tag.name, text: tag.text ? [{ text: tag.text }] : undefined }));
+      return { displayParts: [{ text: display }], documentation: docs ? [{ text: docs }] : [], tags };
+    } finally {
+      this.write(file, undefined);
+    }
+  }
+
+  private get checker(): ApiChecker {
+    const project = this.snapshot.getProject(this.configFile);
+    if (!project) throw new Error("TypeScript 7 lost the cells' project");
+    return project.checker;
   }
 
   /** A diagnostic's position moved from the cell's file to the cell's source. */
@@ -288,7 +435,7 @@ export class CellProject {
    * variables (undefined for the rest), and those it already exports. `declare global` and `declare module "x"` add no names:
    * their cell stays in the project, so they stay in force.
    */
-  private topLevelNames(file: string, from: number): { names: Map<string, "let" | "const" | "var" | undefined>; exported: Set<string> } {
+  private topLevelNames(file: string, from: number): TopLevelNames {
     const { SyntaxKind: K, NodeFlags } = this.ts;
     const names = new Map<string, "let" | "const" | "var" | undefined>();
     const exported = new Set<string>();

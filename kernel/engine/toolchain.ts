@@ -86,11 +86,18 @@ function tsForTslab(ts: TypeScript, rootDir: string, maps: Map<string, EmitMaps>
   let reader: PlainCommentReader | undefined;
   overrides.createWatchCompilerHost = (roots: string[], options: TS.CompilerOptions, system: TS.System, _createProgram: unknown, ...rest: unknown[]) => {
     const extra: TS.CompilerOptions = { inlineSourceMap: true, paths: { ...(options.paths ?? {}), ...mappings } };
-    if (globalTypes === "standard-library") extra.types = [];
+    if (globalTypes !== "all") extra.types = [];
+    if (globalTypes === "none") extra.noLib = true;
     reader = readingPlainComments(readingCellExports(system), path.dirname(ts.getDefaultLibFilePath(options)));
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, reader.system, createProgram, ...rest);
+    const host = (ts.createWatchCompilerHost as any)(roots, { ...options, ...extra }, reader.system, createProgram, ...rest) as TS.WatchCompilerHostOfFilesAndCompilerOptions<TS.BuilderProgram>;
+    if (globalTypes === "none") host.resolveModuleNameLiterals = relativeModulesOnly(ts, host);
+    return host;
   };
+  // Compiling only: another checker (TypeScript 7's, cell-project.ts) has checked the cell.
+  if (globalTypes === "none") {
+    overrides.getPreEmitDiagnosticsOfFiles = (program: TS.Program, files: readonly TS.SourceFile[]) => files.flatMap((file) => program.getSyntacticDiagnostics(file));
+  }
   overrides.getQuickInfoAtPosition = (sourceFile: TS.SourceFile, checker: TS.TypeChecker, token: unknown, position: number) => {
     if (reader) withDocsAt(ts, reader, sourceFile, checker, position);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -138,9 +145,25 @@ function loadTslabModule(file: string, tsView: TypeScript): Record<string, unkno
 /**
  * The global declarations the type checker knows: "all" of the @types packages found from
  * the root directory (@types/node among them), as tslab has it, or the "standard-library"
- * alone (no @types package is parsed; imported packages still bring their own types).
+ * alone (no @types package is parsed; imported packages still bring their own types), or
+ * "none": a converter that compiles cells another checker has type-checked, reading no
+ * declaration file at all (no standard library, no packages' types) and reporting syntax
+ * errors only. Compiling needs no types: tslab's emit asks the checker only which names come
+ * from earlier cells' declarations (which it has) and which imports are used as values.
  */
-export type GlobalTypes = "all" | "standard-library";
+export type GlobalTypes = "all" | "standard-library" | "none";
+
+/**
+ * Module resolution for the "none" converter: the cell's own modules (relative paths, which
+ * it compiles along with the cell) resolve; packages stay unresolved, so none of their
+ * declarations is read (their imports are kept when used as values, as with types).
+ */
+function relativeModulesOnly(ts: TypeScript, host: TS.ModuleResolutionHost) {
+  return (literals: readonly TS.StringLiteralLike[], containingFile: string, _redirected: unknown, options: TS.CompilerOptions): TS.ResolvedModuleWithFailedLookupLocations[] =>
+    literals.map((literal) =>
+      /^\.\.?(\/|$)/.test(literal.text) ? ts.resolveModuleName(literal.text, containingFile, options, host) : { resolvedModule: undefined },
+    );
+}
 
 /** Synchronous and slow (about a second; a third of it with the standard library alone). */
 export function loadToolchain(rootDir: string, globalTypes: GlobalTypes = "all"): Toolchain {

@@ -14,6 +14,13 @@ import { disposeEngineAfterSuite, run } from "./harness";
 
 const errors = (diagnostics: CellDiagnostic[]) => diagnostics.filter((d) => d.category === "error");
 
+/** Checks a cell and keeps it when it has no errors (as the kernel does once it ran). */
+function checkAndKeep(project: CellProject, source: string): CellDiagnostic[] {
+  const diagnostics = project.check(source);
+  if (errors(diagnostics).length === 0) project.keep();
+  return diagnostics;
+}
+
 describe("cell project (TypeScript 7)", function () {
   this.timeout(120_000);
   disposeEngineAfterSuite();
@@ -54,7 +61,7 @@ describe("cell project (TypeScript 7)", function () {
   it("carries names from cell to cell with the engine's verdicts (TypeScript 5) on the same cells", async () => {
     for (const [source, expected, engineExpected = expected] of cells) {
       const label = JSON.stringify(source);
-      const found = errors(project.check(source)).map((d) => d.message);
+      const found = errors(checkAndKeep(project, source)).map((d) => d.message);
       if (expected === "ok") expect(found, label).to.deep.equal([]);
       else expect(found.join("\n"), label).to.contain(expected);
       const { outcome } = await run(source);
@@ -65,27 +72,51 @@ describe("cell project (TypeScript 7)", function () {
 
   it("positions an error in the cell's own source", () => {
     const source = "const fine = 1;\nconst wrong: string = fine;";
-    const [error] = errors(project.check(source));
+    const [error] = errors(checkAndKeep(project, source));
     expect(source.slice(error.start, error.start + error.length)).to.equal("wrong");
   });
 
   it("leaves nothing behind from a cell with errors", () => {
-    expect(errors(project.check('let leftOver: string = 1;\nconst other = 2;'))).to.have.length(1);
-    expect(errors(project.check("leftOver; other;")).map((d) => d.message)).to.deep.equal([
+    expect(errors(checkAndKeep(project, 'let leftOver: string = 1;\nconst other = 2;'))).to.have.length(1);
+    expect(errors(checkAndKeep(project, "leftOver; other;")).map((d) => d.message)).to.deep.equal([
       "Cannot find name 'leftOver'.",
       "Cannot find name 'other'.",
     ]);
   });
 
-  it("checks without keeping when asked", () => {
-    expect(errors(project.check("const maybe = 1;", { keep: false }))).to.deep.equal([]);
+  it("keeps a checked cell's names only when told", () => {
+    expect(errors(project.check("const maybe = 1;"))).to.deep.equal([]);
     expect(errors(project.check("maybe;")).map((d) => d.message)).to.deep.equal(["Cannot find name 'maybe'."]);
+    expect(errors(checkAndKeep(project, "const kept = 1;"))).to.deep.equal([]);
+    expect(errors(project.check("kept;"))).to.deep.equal([]);
+    expect(() => project.keep()).not.to.throw(); // "kept;" itself, which declares nothing
+    expect(() => project.keep()).to.throw(/no checked cell/);
+  });
+
+  it("completes and inspects with the earlier cells' names, keeping nothing", () => {
+    checkAndKeep(project, 'import * as tf from "@tensorflow/tfjs";\n/** How many there are. */\nconst counted = tf.tensor([1, 2]);\nfunction countThem(n: number): string { return String(n); }');
+    const members = project.complete("counted.su", "counted.su".length);
+    expect(members.candidates).to.include.members(["sum", "sub"]);
+    expect(members.candidates.every((name) => name.toLowerCase().includes("su"))).to.equal(true);
+    expect([members.start, members.end]).to.deep.equal(["counted.".length, "counted.su".length]);
+    expect(project.complete("count", 5).candidates.slice(0, 2)).to.have.members(["counted", "countThem"]);
+    const info = project.inspect("countThem(1)", 2);
+    expect(info?.displayParts.map((p) => p.text).join("")).to.contain("countThem: (n: number) => string");
+    expect(project.inspect("counted", 1)?.documentation.map((p) => p.text).join("")).to.equal("How many there are.");
+    expect(project.inspect("tf.tensor([1])", 5)?.documentation.map((p) => p.text).join("")).to.match(/Creates a `tf.Tensor`/);
+    expect(errors(project.check("countThem(2); counted;"))).to.deep.equal([]); // still there, nothing added
+  });
+
+  it("forgets every cell on reset", () => {
+    checkAndKeep(project, "const beforeReset = 1;");
+    project.reset();
+    expect(errors(project.check("beforeReset;")).map((d) => d.message)).to.deep.equal(["Cannot find name 'beforeReset'."]);
   });
 
   it("finds the folder's own modules, seqlab, TensorFlow.js and Node's globals from a folder of its own", () => {
     const imports = 'import { helper } from "./mylib";\nimport * as sl from "seqlab";\nimport * as tf from "@tensorflow/tfjs";\nconst h: string = helper(1);\nconst total: tf.Tensor = tf.tensor([1, 2]).sum();\nconsole.log(process.env.HOME, typeof sl.tf);';
-    expect(errors(project.check(imports))).to.deep.equal([]);
-    expect(errors(project.check("const later: tf.Tensor1D = tf.tensor1d([h.length]);"))).to.deep.equal([]);
+    expect(errors(checkAndKeep(project, imports))).to.deep.equal([]);
+    expect(errors(checkAndKeep(project, "const later: tf.Tensor1D = tf.tensor1d([h.length]);"))).to.deep.equal([]);
     expect(errors(project.check('import { nothing } from "./no-such-file";')).map((d) => d.message).join()).to.contain("Cannot find module './no-such-file'");
   });
 
