@@ -82,7 +82,9 @@ export function buildProgram(): Command {
       try {
         // The type checker loads in its own thread while the kernel starts (see engine/checkers.ts).
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        if (!opts.engine) (require("./engine/checkers") as typeof import("./engine/checkers")).startQuickChecker(process.cwd());
+        if (!opts.engine && process.env.SEQLAB_TYPESCRIPT === "7") (require("./engine/native-checking") as typeof import("./engine/native-checking")).startTypeScript7(process.cwd());
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        else if (!opts.engine) (require("./engine/checkers") as typeof import("./engine/checkers")).startQuickChecker(process.cwd());
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { runKernel } = require("./main") as typeof import("./main");
         const code = await runKernel({ connectionFile: opts.connectionFile, engineModule: opts.engine });

@@ -62,7 +62,7 @@ interface ApiDiagnostic {
   text: string;
 }
 interface ApiProgram {
-  getSourceFile(file: string): { statements: ArrayLike<AstNode> } | undefined;
+  getSourceFile(file: string): (AstNode & { statements: ArrayLike<AstNode> }) | undefined;
   getSyntacticDiagnostics(file?: string): readonly ApiDiagnostic[];
   getSemanticDiagnostics(file?: string): readonly ApiDiagnostic[];
   getProgramDiagnostics(): readonly ApiDiagnostic[];
@@ -141,6 +141,23 @@ function completionAt(source: string, cursor: number, entries: { name: string; s
     .sort((a, b) => a.rank - b.rank || (a.entry.sortText ?? "").localeCompare(b.entry.sortText ?? "") || a.index - b.index)
     .map((c) => c.entry.name);
   return { start: cursor - word.length, end: cursor + (after?.[0].length ?? 0), candidates };
+}
+
+/**
+ * A function type as a signature: `<T>(a: T) => R` becomes `<T>(a: T): R`; undefined for
+ * anything else (an object type with several call signatures, say).
+ */
+function asSignature(type: string): string | undefined {
+  if (!/^[<(]/.test(type)) return undefined;
+  let depth = 0;
+  for (let i = 0; i < type.length; i++) {
+    const c = type[i];
+    if (c === "=" && type[i + 1] === ">" && depth === 0) return `${type.slice(0, i).trimEnd()}: ${type.slice(i + 2).trimStart()}`;
+    if (c === "=" && type[i + 1] === ">") i++;
+    else if ("([{<".includes(c)) depth++;
+    else if (")]}>".includes(c)) depth--;
+  }
+  return undefined;
 }
 
 /** The header's name for the module of cell `n` (not a name users write). */
@@ -301,6 +318,11 @@ export class CellProject {
     return diagnostics;
   }
 
+  /** Whether a cell checked without errors waits to be kept. */
+  get hasPending(): boolean {
+    return this.pending !== undefined;
+  }
+
   /** Keeps the cell checked last (without errors): later cells see its names. */
   keep(): void {
     const pending = this.pending;
@@ -376,6 +398,10 @@ export class CellProject {
 
   /** What inspection shows of the name at `cursor` in `source` as the next cell (kept nowhere). */
   inspect(source: string, cursor: number): CellQuickInfo | undefined {
+    // Only a name at (or right before) the cursor has quick info; TypeScript 7 answers
+    // whitespace with the enclosing declaration.
+    const name = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_]/u;
+    if (!name.test(source[cursor] ?? "") && !name.test(source[cursor - 1] ?? "")) return undefined;
     const { file, header, declared } = this.place(source);
     try {
       let found = this.checker.getSymbolAtPosition(file, header.length + cursor);
@@ -387,21 +413,38 @@ export class CellProject {
         const at = header.indexOf(reference);
         if (at >= 0) found = this.checker.getSymbolAtPosition(file, at + reference.length - 1 - found.name.length) ?? found;
       }
-      const { Alias, Function: FunctionFlag, Method, Class, Interface, TypeAlias, Enum, Variable, Property } = this.ts.SymbolFlags;
+      const { Alias } = this.ts.SymbolFlags;
       const symbol = found.flags & Alias ? this.checker.getAliasedSymbol(found) : found;
-      const isType = symbol.flags & (Class | Interface | TypeAlias | Enum);
-      const type = isType ? this.checker.getDeclaredTypeOfSymbol(symbol) : this.checker.getTypeOfSymbol(symbol);
-      const kind =
-        symbol.flags & Class ? "class" : symbol.flags & Interface ? "interface" : symbol.flags & TypeAlias ? "type" : symbol.flags & Enum ? "enum"
-        : symbol.flags & (FunctionFlag | Method) ? "function" : symbol.flags & Property ? "property" : symbol.flags & Variable ? "const" : "";
-      const typeText = type ? this.checker.typeToString(type) : "";
-      const display = isType ? `${kind} ${typeText}` : `${kind ? `(${kind}) ` : ""}${found.name}: ${typeText}`;
+      const sourceFile = this.program.getSourceFile(file); // names qualified as the cell reaches them (sl.BackendInfo)
+      const keyword = declared.names.get(found.name) ?? definition?.variable;
+      const display = this.quickInfoText(found.name, symbol, sourceFile, keyword);
       const docs = this.checker.getDocumentationCommentOfSymbol(symbol);
       const tags = this.checker.getJsDocTagsOfSymbol(symbol).map((tag) => ({ name: tag.name, text: tag.text ? [{ text: tag.text }] : undefined }));
       return { displayParts: [{ text: display }], documentation: docs ? [{ text: docs }] : [], tags };
     } finally {
       this.write(file, undefined);
     }
+  }
+
+  /** The first line of TypeScript's quick info (`const x: number`, `function f(a: number): string`, `class C`). */
+  private quickInfoText(name: string, symbol: ApiSymbol, at: unknown, keyword: string | undefined): string {
+    const { Function: FunctionFlag, Method, Class, Interface, TypeAlias, Enum, FunctionScopedVariable, BlockScopedVariable, Property, Module } = this.ts.SymbolFlags;
+    const flags = symbol.flags;
+    const typeText = (type: object | undefined) => (type ? this.checker.typeToString(type, at) : "");
+    if (flags & Class) return `class ${typeText(this.checker.getDeclaredTypeOfSymbol(symbol))}`;
+    if (flags & Interface) return `interface ${typeText(this.checker.getDeclaredTypeOfSymbol(symbol))}`;
+    if (flags & Enum) return `enum ${name}`;
+    if (flags & TypeAlias) return `type ${name} = ${typeText(this.checker.getDeclaredTypeOfSymbol(symbol))}`;
+    const type = typeText(this.checker.getTypeOfSymbol(symbol));
+    if (flags & (FunctionFlag | Method)) {
+      const signature = asSignature(type);
+      const prefix = flags & Method ? "(method) " : "function ";
+      return signature ? `${prefix}${name}${signature}` : `${prefix}${name}: ${type}`;
+    }
+    if (flags & Property) return `(property) ${name}: ${type}`;
+    if (flags & (FunctionScopedVariable | BlockScopedVariable)) return `${keyword ?? (flags & FunctionScopedVariable ? "var" : "const")} ${name}: ${type}`;
+    if (flags & Module) return `namespace ${name}`;
+    return `${name}: ${type}`;
   }
 
   private get checker(): ApiChecker {

@@ -6,12 +6,13 @@
 import vm from "vm";
 import { setImmediate as yieldToEventLoop } from "timers/promises";
 import { printQuickInfo } from "tslab/dist/inspect";
+import type { QuickInfo } from "@tslab/typescript-for-tslab";
 import type { CellHost, CompleteResult, Engine, ExecuteOutcome, InspectResult, IsCompleteResult } from "../contract";
 import { setCurrentAbortSignal, setDisplayHost, setHostInteractive } from "../../lib/runtime";
 import { CellRunner, type CompiledPiece } from "./cells";
 import { ExecutionContext, KeyboardInterrupt, executions } from "./context";
 import { libDisplayHost, showOn, toMimeBundle } from "./display";
-import { CellScripts, keyboardInterruptError, runtimeError, type CellError } from "./errors";
+import { CellScripts, compileError, keyboardInterruptError, runtimeError, type CellError } from "./errors";
 import { PRELUDE, installCellGlobals, removeCellGlobals } from "./globals";
 import { CellModules } from "./modules";
 import { useCellPackages } from "./packages";
@@ -25,6 +26,7 @@ import { UncaughtErrors } from "./uncaught";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
 import type { CellChecker } from "./checker-client";
 import { TypeCheckers } from "./checkers";
+import { NativeChecking, asConverterDiagnostics, typeScript7Requested } from "./native-checking";
 import { runMagic, type MagicServices } from "../magics/context";
 import { asMagicCell, blankMagicLines, lineMagicAt, parseCell } from "../magics/parser";
 import { magicHelp } from "../magics/help";
@@ -33,6 +35,7 @@ import type { ValueSource } from "../magics/args";
 import type { CompiledCode } from "../magics/types";
 import "../magics/builtin";
 import "../magics/sequence/register";
+
 
 /** Words a cell that imports contains (a hint only; see compile). */
 const MAY_IMPORT = /\bimport\b|\brequire\s*\(/;
@@ -103,6 +106,8 @@ export class TypeScriptEngine implements Engine {
   private readonly history = new CellHistory();
   private readonly scripts = new CellScripts();
   private readonly checkers: TypeCheckers;
+  /** TypeScript 7 checks and TypeScript 5 only compiles (SEQLAB_TYPESCRIPT=7), instead of the checkers. */
+  private readonly native?: NativeChecking;
   private readonly fullCheckerIdleMs: number;
   private runner?: CellRunner;
   private modules?: CellModules;
@@ -121,6 +126,7 @@ export class TypeScriptEngine implements Engine {
     this.rootDir = options.rootDir ?? process.cwd();
     const warmUp = options.warmUpImports ?? process.env.SEQLAB_WARM_UP_IMPORTS !== "0";
     this.checkers = new TypeCheckers(this.rootDir, warmUp ? { prevDecl: PRELUDE, source: WARM_UP_CELL } : undefined);
+    if (typeScript7Requested()) this.native = NativeChecking.forRoot(this.rootDir);
     this.fullCheckerIdleMs = options.fullCheckerIdleMs ?? 1000;
     this.releaseAfterMs = options.releaseCheckersAfterMs ?? releaseAfterFromEnvironment();
     useCellPackages(this.rootDir); // the kernel's main installs it first, before tfjs loads
@@ -135,7 +141,7 @@ export class TypeScriptEngine implements Engine {
     setDisplayHost(libDisplayHost(() => executions.outputTarget()?.host ?? executions.running()?.host));
     if (options.handleSigint !== false) process.on("SIGINT", this.onSigint);
     const delay = options.preloadDelayMs ?? 0;
-    if (delay >= 0) {
+    if (delay >= 0 && !this.native) {
       // The full checker follows once the kernel is idle (it loads in its own thread, but
       // would take a core from a running cell).
       const preload = () =>
@@ -152,6 +158,7 @@ export class TypeScriptEngine implements Engine {
   }
 
   private loadFullWhenIdle(): void {
+    if (this.native) return;
     if (this.fullCheckerIdleMs >= 0 && !executions.running() && !this.disposed) this.checkers.loadWhenIdle(this.fullCheckerIdleMs);
   }
 
@@ -164,7 +171,7 @@ export class TypeScriptEngine implements Engine {
   /** Ends the checkers' threads once nothing has used them for a while (see TypeCheckers.release). */
   private releaseCheckersWhenIdle(): void {
     this.keepCheckers();
-    if (this.releaseAfterMs <= 0 || this.disposed) return;
+    if (this.releaseAfterMs <= 0 || this.disposed || this.native) return;
     this.releaseTimer = setTimeout(() => {
       this.releaseTimer = undefined;
       // Not under a running cell (a training run of an hour uses no checker, but its next
@@ -179,7 +186,7 @@ export class TypeScriptEngine implements Engine {
 
   /** The type checker a new cell meets first (see checkers.ts), loaded. */
   private async checker(): Promise<CellChecker> {
-    await this.checkers.first();
+    await (this.native ? this.native.emitter() : this.checkers.first());
     return this.liveChecker();
   }
 
@@ -206,7 +213,7 @@ export class TypeScriptEngine implements Engine {
 
   /** The checker in use now (the full one once loaded); cells compile with it. */
   private liveChecker(): CellChecker {
-    const live = this.checkers.live;
+    const live = this.native ? this.native.liveEmitter : this.checkers.live;
     if (!live) throw new Error("the TypeScript checker is not loaded yet");
     if (!this.runner) {
       this.modules = new CellModules(this.rootDir);
@@ -268,7 +275,7 @@ export class TypeScriptEngine implements Engine {
     // (see compile): while the quick one still loads, the full one starts loading too (each in
     // its thread) if the cell may import. Only a hint: compile decides, and a wrong guess only
     // loads the full checker early.
-    if (!this.checkers.live && MAY_IMPORT.test(code)) void this.checkers.complete().catch(() => undefined);
+    if (!this.native && !this.checkers.live && MAY_IMPORT.test(code)) void this.checkers.complete().catch(() => undefined);
     await first;
     const parsed = parseCell(code);
     if ("cellMagic" in parsed) {
@@ -294,6 +301,14 @@ export class TypeScriptEngine implements Engine {
    */
   private async compile(code: string, ctx: ExecutionContext): Promise<{ piece?: CompiledPiece; declOutput: string }> {
     const runner = this.runner as CellRunner;
+    if (this.native) {
+      const errors = asConverterDiagnostics(code, (await this.native.checker()).check(code));
+      if (errors.length > 0) throw new CellFailure(compileError(errors, code, this.label(ctx)));
+      await this.native.emitter();
+      const compiled = runner.compile(code, this.label(ctx));
+      if (!compiled.ok) throw new CellFailure(compiled.error);
+      return compiled;
+    }
     if (!this.checkers.hasFull && (await this.checker()).importsModules(code)) {
       await this.fullChecker();
     }
@@ -306,19 +321,25 @@ export class TypeScriptEngine implements Engine {
     return outcome;
   }
 
+  /** Later cells see the declarations of the code compiled last. */
+  private keepDeclarations(declOutput: string): void {
+    (this.runner as CellRunner).prevDecl = declOutput;
+    this.native?.keep();
+  }
+
   /** Runs TypeScript in the notebook; declarations carry over even if it throws midway. */
   private async runCode(code: string, ctx: ExecutionContext): Promise<unknown> {
     const runner = this.runner as CellRunner;
     const { piece, declOutput } = await this.compile(code, ctx);
     if (!piece) {
-      runner.prevDecl = declOutput;
+      this.keepDeclarations(declOutput);
       return undefined;
     }
     await this.prepare(piece, ctx);
     try {
       return await runner.run(piece, ctx);
     } finally {
-      runner.prevDecl = declOutput;
+      this.keepDeclarations(declOutput);
       // A cell that failed before its last expression leaves the slot declared but unset.
       if (piece.lastExpressionVar) delete this.namespace.values[piece.lastExpressionVar];
     }
@@ -347,7 +368,7 @@ export class TypeScriptEngine implements Engine {
         if (cell !== undefined) return this.cellAsCode(cell, ctx);
         const { piece, declOutput } = await this.compile(code, ctx);
         const keep = () => {
-          if (options?.keepDeclarations) runner.prevDecl = declOutput;
+          if (options?.keepDeclarations) this.keepDeclarations(declOutput);
         };
         if (!piece) {
           keep();
@@ -371,7 +392,10 @@ export class TypeScriptEngine implements Engine {
           },
         };
       },
-      resetNamespace: () => runner.reset(),
+      resetNamespace: () => {
+        runner.reset();
+        this.native?.reset();
+      },
       display: (value, options) => showOn(() => executions.outputTarget()?.host ?? ctx.host, value, options),
     };
   }
@@ -413,7 +437,9 @@ export class TypeScriptEngine implements Engine {
       const start = cursor - magic[1].length - magic[2].length;
       return { matches, cursor_start: utf16ToCodePoints(code, start), cursor_end: cursorPos, metadata: {} };
     }
-    const info = await this.withFullChecker((checker, prevDecl) => checker.complete(prevDecl, blankMagicLines(code), cursor));
+    const info = this.native
+      ? (await this.native.checker()).complete(blankMagicLines(code), cursor)
+      : await this.withFullChecker((checker, prevDecl) => checker.complete(prevDecl, blankMagicLines(code), cursor));
     return {
       matches: info.candidates,
       cursor_start: utf16ToCodePoints(code, info.start),
@@ -435,7 +461,9 @@ export class TypeScriptEngine implements Engine {
         return { found: true, data: { "text/plain": text }, metadata: {} };
       }
     }
-    const info = await this.withFullChecker((checker, prevDecl) => checker.inspect(prevDecl, blankMagicLines(code), cursor));
+    const info = this.native
+      ? ((await this.native.checker()).inspect(blankMagicLines(code), cursor) as QuickInfo | undefined)
+      : await this.withFullChecker((checker, prevDecl) => checker.inspect(prevDecl, blankMagicLines(code), cursor));
     if (!info) return { found: false, data: {}, metadata: {} };
     const text = printQuickInfo(info);
     const signature = (info.displayParts ?? []).map((p) => p.text).join("");
@@ -469,6 +497,7 @@ export class TypeScriptEngine implements Engine {
     process.off("SIGINT", this.onSigint);
     this.interrupt();
     await this.checkers.close();
+    await this.native?.close();
     this.restoreOutput();
     this.restoreIntervals();
     this.uncaught.dispose();

@@ -1,0 +1,113 @@
+/**
+ * Cells type-checked by TypeScript 7 (cell-project.ts, a native process) and compiled by a
+ * TypeScript 5 converter that only emits (toolchain.ts, global types "none", in a thread):
+ * the opt-in path, SEQLAB_TYPESCRIPT=7, that the engine takes instead of its two TypeScript 5
+ * checkers (checkers.ts). Neither half reads a declaration file twice, and neither is ever
+ * loaded for a single cell: both start with the kernel. Type errors, completion and
+ * inspection come from TypeScript 7; the JavaScript that runs, from TypeScript 5's emit.
+ * Not yet: releasing them after a long idle (checkers.ts does that for TypeScript 5's).
+ */
+import type { Diagnostic } from "tslab/dist/converter";
+import { CellChecker } from "./checker-client";
+import { CellProject, type CellDiagnostic } from "./cell-project";
+import { PRELUDE } from "./globals";
+
+/** Whether the user asked for TypeScript 7 (SEQLAB_TYPESCRIPT=7). */
+export function typeScript7Requested(): boolean {
+  return process.env.SEQLAB_TYPESCRIPT === "7";
+}
+
+/** One cell's diagnostics in the shape of tslab's converter (what compileError formats). */
+export function asConverterDiagnostics(source: string, diagnostics: CellDiagnostic[]): Diagnostic[] {
+  const lineStarts = [0];
+  for (let i = source.indexOf("\n"); i >= 0; i = source.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  const position = (offset: number) => {
+    let line = lineStarts.length - 1;
+    while (lineStarts[line] > offset) line--;
+    return { offset, line, character: offset - lineStarts[line] };
+  };
+  return diagnostics
+    .filter((d) => d.category === "error")
+    .map((d) => ({ start: position(d.start), end: position(d.start + d.length), messageText: d.message, category: 1, code: d.code }));
+}
+
+/** Both halves started ahead of the engine (see startTypeScript7). */
+let early: { rootDir: string; checking: NativeChecking } | undefined;
+
+/** Starts both halves first thing, while the kernel loads its modules and binds its sockets. */
+export function startTypeScript7(rootDir: string): void {
+  early ??= { rootDir, checking: new NativeChecking(rootDir) };
+}
+
+export class NativeChecking {
+  private project?: Promise<CellProject>;
+  private projectLoaded?: CellProject;
+  private compiler?: Promise<CellChecker>;
+  private compilerLoaded?: CellChecker;
+  private closed = false;
+
+  /** The halves started for `rootDir` ahead of the engine, else new ones. */
+  static forRoot(rootDir: string): NativeChecking {
+    const started = early?.rootDir === rootDir ? early.checking : undefined;
+    early = undefined;
+    return started ?? new NativeChecking(rootDir);
+  }
+
+  constructor(private readonly rootDir: string) {
+    void this.checker().catch(() => undefined); // the cell that needs it reports a failure
+    void this.emitter().catch(() => undefined);
+  }
+
+  /** TypeScript 7's project of the notebook's cells, loaded. */
+  checker(): Promise<CellProject> {
+    if (!this.project) {
+      const project = CellProject.open(this.rootDir, { prelude: PRELUDE }).then((loaded) => {
+        if (this.closed) loaded.close();
+        else this.projectLoaded = loaded;
+        return loaded;
+      });
+      project.catch(() => {
+        if (this.project === project) this.project = undefined; // the next cell tries again
+      });
+      this.project = project;
+    }
+    return this.project;
+  }
+
+  /** The converter that compiles the cells TypeScript 7 accepted, loaded. */
+  emitter(): Promise<CellChecker> {
+    if (!this.compiler || this.compilerLoaded?.ended) {
+      this.compilerLoaded = undefined;
+      const compiler = CellChecker.start(this.rootDir, "none").then((loaded) => {
+        if (this.closed) void loaded.close();
+        else this.compilerLoaded = loaded;
+        return loaded;
+      });
+      compiler.catch(() => {
+        if (this.compiler === compiler) this.compiler = undefined;
+      });
+      this.compiler = compiler;
+    }
+    return this.compiler;
+  }
+
+  get liveEmitter(): CellChecker | undefined {
+    return this.compilerLoaded;
+  }
+
+  /** Later cells see the names of the cell checked last (it has run, or its declarations are kept). */
+  keep(): void {
+    if (this.projectLoaded?.hasPending) this.projectLoaded.keep(); // a body run many times (%timeit) keeps once
+  }
+
+  /** The notebook's namespace was reset: TypeScript 7 forgets every cell too. */
+  reset(): void {
+    this.projectLoaded?.reset();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.projectLoaded?.close();
+    await this.compilerLoaded?.close();
+  }
+}
