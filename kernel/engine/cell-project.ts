@@ -90,7 +90,9 @@ interface Api {
   close(): void;
 }
 interface TypeScript7 {
-  API: new (options: { cwd: string }) => Api;
+  API: new (options: { cwd: string; tsserverPath?: string }) => Api;
+  /** The compiler's executable (native, one per platform). */
+  exePath: string;
   SyntaxKind: Record<string, number>;
   NodeFlags: Record<string, number>;
   SymbolFlags: Record<string, number>;
@@ -106,8 +108,9 @@ export function loadTypeScript7(): Promise<TypeScript7> {
   loading ??= (async () => {
     const root = path.dirname(require.resolve("@typescript/native-preview/package.json"));
     const load = (file: string) => dynamicImport(pathToFileURL(path.join(root, "dist", file)).href);
-    const [api, ast] = await Promise.all([load("api/sync/api.js"), load("ast/index.js")]);
-    return { API: api.API, SyntaxKind: ast.SyntaxKind, NodeFlags: ast.NodeFlags, SymbolFlags: api.SymbolFlags } as TypeScript7;
+    const [api, ast, options] = await Promise.all([load("api/sync/api.js"), load("ast/index.js"), load("api/options.js")]);
+    const exePath = (options.resolveExePath as (o: object) => string)({});
+    return { API: api.API, exePath, SyntaxKind: ast.SyntaxKind, NodeFlags: ast.NodeFlags, SymbolFlags: api.SymbolFlags } as TypeScript7;
   })();
   return loading;
 }
@@ -214,12 +217,22 @@ function compilerOptions(rootDir: string, cellsDir: string): Record<string, unkn
  * Starts TypeScript 7's process. Go collects garbage once its heap has doubled (GOGC=100);
  * each cell leaves a program's worth, so a notebook's compiler settled some 30 MB higher than
  * at GOGC=50, which costs about 2 ms a cell (bench:checker). A GOGC the user set is kept.
+ * Interrupting a kernel signals its whole process group (jupyter_client does), and the
+ * compiler ends on SIGINT even when started with it ignored: on POSIX it starts in a session
+ * of its own (setsid, where there is one; else a restart covers it, see withCompiler). It
+ * still ends with the kernel: its requests come on a pipe that closes then.
  */
-function startCompiler(ts: TypeScript7, rootDir: string): Api {
+function startCompiler(ts: TypeScript7, rootDir: string, cellsDir: string): Api {
+  let tsserverPath: string | undefined;
+  if (process.platform !== "win32") {
+    tsserverPath = path.join(cellsDir, "typescript-in-own-session");
+    const exe = JSON.stringify(ts.exePath);
+    fs.writeFileSync(tsserverPath, `#!/bin/sh\nif command -v setsid >/dev/null 2>&1; then exec setsid ${exe} "$@"; fi\nexec ${exe} "$@"\n`, { mode: 0o755 });
+  }
   const own = process.env.GOGC;
   process.env.GOGC = own ?? "50"; // the child inherits the environment at spawn
   try {
-    return new ts.API({ cwd: rootDir });
+    return new ts.API({ cwd: rootDir, tsserverPath });
   } finally {
     if (own === undefined) delete process.env.GOGC;
   }
@@ -242,15 +255,21 @@ export class CellProject {
   private cells = 0;
   /** The cell checked last, without errors, until kept or dropped. */
   private pending?: { file: string; n: number; text: string; declared: TopLevelNames };
+  /** TypeScript's process was ended to free its memory (see suspend). */
+  private suspended = false;
   private closed = false;
+
+  private api: Api;
 
   private constructor(
     private readonly ts: TypeScript7,
-    private readonly api: Api,
+    private readonly rootDir: string,
     readonly dir: string,
   ) {
     this.configFile = path.join(dir, "tsconfig.json");
-    this.snapshot = api.updateSnapshot({ openProjects: [this.configFile] });
+    process.once("exit", this.removeFolder); // a kernel that ends without closing (a killed one cannot)
+    this.api = startCompiler(ts, rootDir, dir);
+    this.snapshot = this.api.updateSnapshot({ openProjects: [this.configFile] });
     const problems = this.program.getProgramDiagnostics().filter((d) => d.category === 1);
     if (problems.length > 0) {
       this.close();
@@ -265,7 +284,7 @@ export class CellProject {
     try {
       fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: compilerOptions(rootDir, dir), include: ["*.ts"] }, null, 1));
       fs.writeFileSync(path.join(dir, "prelude.ts"), `${options.prelude ?? ""}\nexport {};\n`);
-      return new CellProject(ts, startCompiler(ts, rootDir), dir);
+      return new CellProject(ts, rootDir, dir);
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true });
       throw err;
@@ -309,6 +328,56 @@ export class CellProject {
    * even if it threw); the next check drops it otherwise. A cell with errors leaves nothing.
    */
   check(source: string): CellDiagnostic[] {
+    return this.withCompiler(() => this.checkNow(source));
+  }
+
+  /**
+   * Runs `use`; if TypeScript's process has ended (killed, say), starts it again on the same
+   * folder, whose files are the notebook's cells, and runs `use` once more.
+   */
+  private withCompiler<T>(use: () => T): T {
+    if (this.suspended) this.restart();
+    try {
+      return use();
+    } catch (err) {
+      if (this.closed || this.compilerAlive()) throw err;
+      this.restart();
+      return use();
+    }
+  }
+
+  private restart(): void {
+    this.dropPending();
+    this.suspended = false;
+    this.api = startCompiler(this.ts, this.rootDir, this.dir);
+    this.snapshot = this.api.updateSnapshot({ openProjects: [this.configFile] });
+    this.known.clear();
+    for (const name of fs.readdirSync(this.dir)) if (name.endsWith(".ts")) this.known.add(path.join(this.dir, name));
+    this.touched.clear();
+  }
+
+  /**
+   * Ends TypeScript's process, which holds most of the memory, keeping the cells' folder: the
+   * next request starts it again on the same cells (about a tenth of a second).
+   */
+  suspend(): void {
+    if (this.closed || this.suspended) return;
+    this.dropPending();
+    this.suspended = true;
+    this.api.close();
+  }
+
+  /** Whether TypeScript's process still answers. */
+  private compilerAlive(): boolean {
+    try {
+      this.program.getProgramDiagnostics();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private checkNow(source: string): CellDiagnostic[] {
     const { file, header, declared } = this.place(source);
     const program = this.program;
     const found = [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)];
@@ -379,6 +448,10 @@ export class CellProject {
    * library's, Node's and `declare global` ones); names local to a function are not offered.
    */
   complete(source: string, cursor: number): CellCompletion {
+    return this.withCompiler(() => this.completeNow(source, cursor));
+  }
+
+  private completeNow(source: string, cursor: number): CellCompletion {
     const word = /[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_]*$/u.exec(source.slice(0, cursor))?.[0] ?? "";
     const wordStart = cursor - word.length;
     const member = /\.\s*$/.test(source.slice(0, wordStart));
@@ -398,6 +471,10 @@ export class CellProject {
 
   /** What inspection shows of the name at `cursor` in `source` as the next cell (kept nowhere). */
   inspect(source: string, cursor: number): CellQuickInfo | undefined {
+    return this.withCompiler(() => this.inspectNow(source, cursor));
+  }
+
+  private inspectNow(source: string, cursor: number): CellQuickInfo | undefined {
     // Only a name at (or right before) the cursor has quick info; TypeScript 7 answers
     // whitespace with the enclosing declaration.
     const name = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_]/u;
@@ -533,14 +610,17 @@ export class CellProject {
     return { names, exported };
   }
 
+  private readonly removeFolder = () => fs.rmSync(this.dir, { recursive: true, force: true });
+
   /** Ends TypeScript's process and removes the cells' folder. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    process.off("exit", this.removeFolder);
     try {
-      this.api.close();
+      if (!this.suspended) this.api.close();
     } finally {
-      fs.rmSync(this.dir, { recursive: true, force: true });
+      this.removeFolder();
     }
   }
 }

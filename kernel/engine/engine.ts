@@ -27,6 +27,7 @@ import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
 import type { CellChecker } from "./checker-client";
 import { TypeCheckers } from "./checkers";
 import { NativeChecking, asConverterDiagnostics, typeScript7Requested } from "./native-checking";
+import type { CellProject } from "./cell-project";
 import { runMagic, type MagicServices } from "../magics/context";
 import { asMagicCell, blankMagicLines, lineMagicAt, parseCell } from "../magics/parser";
 import { magicHelp } from "../magics/help";
@@ -62,6 +63,12 @@ export interface EngineOptions {
    * (about 2 s, once). Default SEQLAB_CHECKER_RELEASE_MINUTES, else 10 minutes; 0 keeps them.
    */
   releaseCheckersAfterMs?: number;
+  /**
+   * 7: cells are type-checked by TypeScript 7 and compiled by TypeScript 5's emit-only
+   * converter (native-checking.ts); 5: by TypeScript 5's two checkers (checkers.ts). Default
+   * 7 when SEQLAB_TYPESCRIPT=7, else 5.
+   */
+  typeScript?: 5 | 7;
 }
 
 /**
@@ -126,7 +133,7 @@ export class TypeScriptEngine implements Engine {
     this.rootDir = options.rootDir ?? process.cwd();
     const warmUp = options.warmUpImports ?? process.env.SEQLAB_WARM_UP_IMPORTS !== "0";
     this.checkers = new TypeCheckers(this.rootDir, warmUp ? { prevDecl: PRELUDE, source: WARM_UP_CELL } : undefined);
-    if (typeScript7Requested()) this.native = NativeChecking.forRoot(this.rootDir);
+    if ((options.typeScript ?? (typeScript7Requested() ? 7 : 5)) === 7) this.native = NativeChecking.forRoot(this.rootDir);
     this.fullCheckerIdleMs = options.fullCheckerIdleMs ?? 1000;
     this.releaseAfterMs = options.releaseCheckersAfterMs ?? releaseAfterFromEnvironment();
     useCellPackages(this.rootDir); // the kernel's main installs it first, before tfjs loads
@@ -171,13 +178,13 @@ export class TypeScriptEngine implements Engine {
   /** Ends the checkers' threads once nothing has used them for a while (see TypeCheckers.release). */
   private releaseCheckersWhenIdle(): void {
     this.keepCheckers();
-    if (this.releaseAfterMs <= 0 || this.disposed || this.native) return;
+    if (this.releaseAfterMs <= 0 || this.disposed) return;
     this.releaseTimer = setTimeout(() => {
       this.releaseTimer = undefined;
       // Not under a running cell (a training run of an hour uses no checker, but its next
       // magic may), nor while one loads: try again later.
       if (executions.running()) return this.releaseCheckersWhenIdle();
-      void this.checkers.release().then((released) => {
+      void (this.native ? this.native.release() : this.checkers.release()).then((released) => {
         if (!released) this.releaseCheckersWhenIdle();
       });
     }, this.releaseAfterMs);
@@ -206,6 +213,16 @@ export class TypeScriptEngine implements Engine {
     try {
       const checker = await this.fullChecker();
       return use(checker, PRELUDE + (this.runner as CellRunner).prevDecl);
+    } finally {
+      this.releaseCheckersWhenIdle();
+    }
+  }
+
+  /** A completion's or inspection's use of TypeScript 7: kept meanwhile, released after as withFullChecker. */
+  private async withTypeScript7<T>(use: (project: CellProject) => T): Promise<T> {
+    this.keepCheckers();
+    try {
+      return use(await (this.native as NativeChecking).checker());
     } finally {
       this.releaseCheckersWhenIdle();
     }
@@ -438,7 +455,7 @@ export class TypeScriptEngine implements Engine {
       return { matches, cursor_start: utf16ToCodePoints(code, start), cursor_end: cursorPos, metadata: {} };
     }
     const info = this.native
-      ? (await this.native.checker()).complete(blankMagicLines(code), cursor)
+      ? await this.withTypeScript7((project) => project.complete(blankMagicLines(code), cursor))
       : await this.withFullChecker((checker, prevDecl) => checker.complete(prevDecl, blankMagicLines(code), cursor));
     return {
       matches: info.candidates,
@@ -462,7 +479,7 @@ export class TypeScriptEngine implements Engine {
       }
     }
     const info = this.native
-      ? ((await this.native.checker()).inspect(blankMagicLines(code), cursor) as QuickInfo | undefined)
+      ? ((await this.withTypeScript7((project) => project.inspect(blankMagicLines(code), cursor))) as QuickInfo | undefined)
       : await this.withFullChecker((checker, prevDecl) => checker.inspect(prevDecl, blankMagicLines(code), cursor));
     if (!info) return { found: false, data: {}, metadata: {} };
     const text = printQuickInfo(info);

@@ -5,7 +5,8 @@
  * checkers (checkers.ts). Neither half reads a declaration file twice, and neither is ever
  * loaded for a single cell: both start with the kernel. Type errors, completion and
  * inspection come from TypeScript 7; the JavaScript that runs, from TypeScript 5's emit.
- * Not yet: releasing them after a long idle (checkers.ts does that for TypeScript 5's).
+ * After a long idle both are released (TypeScript 7's process ends, the converter's thread
+ * too) and start again on the next request, with every cell kept.
  */
 import type { Diagnostic } from "tslab/dist/converter";
 import { CellChecker } from "./checker-client";
@@ -93,6 +94,17 @@ export class NativeChecking {
 
   get liveEmitter(): CellChecker | undefined {
     return this.compilerLoaded;
+  }
+
+  /** Ends TypeScript 7's process and the converter's thread, to free their memory; the next request starts them again. */
+  async release(): Promise<boolean> {
+    if (this.closed || !this.projectLoaded || !this.compilerLoaded) return false; // still loading: later
+    this.projectLoaded.suspend();
+    const compiler = this.compilerLoaded;
+    this.compiler = undefined;
+    this.compilerLoaded = undefined;
+    await compiler.close();
+    return true;
   }
 
   /** Later cells see the names of the cell checked last (it has run, or its declarations are kept). */

@@ -123,6 +123,48 @@ describe("cell project (TypeScript 7)", function () {
     expect(errors(project.check('import { nothing } from "./no-such-file";')).map((d) => d.message).join()).to.contain("Cannot find module './no-such-file'");
   });
 
+  /** TypeScript 7's process for this suite's folder (its command line names the folder). */
+  const compilerPid = (): number => {
+    const pids = fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+    const found = pids.find((pid) => {
+      try {
+        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+        return argv.includes("--api") && argv.includes(folder);
+      } catch {
+        return false; // ended meanwhile
+      }
+    });
+    if (!found) throw new Error("TypeScript 7's process was not found");
+    return Number(found);
+  };
+
+  it("runs TypeScript's process outside the kernel's process group, which an interrupt signals", function () {
+    if (process.platform !== "linux") this.skip(); // reads /proc
+    // Fields after the command's closing parenthesis: state, ppid, pgrp, session.
+    const group = (pid: number | "self") => fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[2];
+    expect(group(compilerPid())).not.to.equal(group("self"));
+  });
+
+  it("starts TypeScript again, with every kept cell, when its process was killed", async () => {
+    checkAndKeep(project, "const beforeKill = 1;");
+    const pid = compilerPid();
+    process.kill(pid, "SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(errors(checkAndKeep(project, "const afterKill: number = beforeKill + 1;"))).to.deep.equal([]);
+    expect(compilerPid()).not.to.equal(pid);
+    expect(errors(project.check("const wrong: string = afterKill;")).map((d) => d.message)).to.deep.equal(["Type 'number' is not assignable to type 'string'."]);
+  });
+
+  it("ends TypeScript's process when suspended and starts it again, with every kept cell, on the next request", async () => {
+    checkAndKeep(project, "const beforeSuspend = 1;");
+    const pid = compilerPid();
+    project.suspend();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(() => compilerPid()).to.throw(/not found/);
+    expect(errors(checkAndKeep(project, "const afterSuspend: number = beforeSuspend;"))).to.deep.equal([]);
+    expect(compilerPid()).not.to.equal(pid);
+  });
+
   it("ends TypeScript's process and removes the cells' folder when closed", async () => {
     const other = await CellProject.open(folder);
     expect(fs.existsSync(other.dir)).to.equal(true);
