@@ -19,7 +19,9 @@
  *     opens a notebook and runs its first cell a few seconds later waits for), and the
  *     resident set sizes once the kernels' type checkers have been released, RELEASE_MINUTES
  *     after that cell (the kernel's default is 10 minutes; see SEQLAB_CHECKER_RELEASE_MINUTES).
- * Kernels start with the kernelspec's argv and env (install.ts), as Jupyter starts them.
+ * Kernels start with the kernelspec's argv and env (install.ts), as Jupyter starts them;
+ * --typescript7 adds a seqlab kernel with SEQLAB_TYPESCRIPT=7 (TypeScript 7 checks its cells;
+ * its compiler's process counts in its memory, as every kernel's child processes do).
  * A speed report, not a test: it prints a table and the ratios seqlab / ipykernel.
  */
 import { execFileSync } from "child_process";
@@ -34,6 +36,8 @@ interface Contender {
   name: string;
   argv: string[];
   env?: NodeJS.ProcessEnv;
+  /** A seqlab kernel (the import cell and released memory are measured for these). */
+  seqlab?: boolean;
 }
 
 interface Figures {
@@ -53,11 +57,28 @@ interface Figures {
 /** How long the idle kernels' checkers stay unused before release (shorter than the default 10, to keep the run short). */
 const RELEASE_MINUTES = 2;
 
-/** Resident set size of a process, from /proc (Linux). */
+/**
+ * Resident set size of a kernel: its process and the processes it started (TypeScript 7's
+ * compiler with SEQLAB_TYPESCRIPT=7), from /proc (Linux).
+ */
 function rssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-  return kb / 1024;
+  let kb = 0;
+  try {
+    kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  } catch {
+    return 0; // ended meanwhile
+  }
+  const children = fs
+    .readdirSync(`/proc/${pid}/task`)
+    .flatMap((task) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+      } catch {
+        return [];
+      }
+    })
+    .map(Number);
+  return kb / 1024 + children.reduce((sum, child) => sum + rssMb(child), 0);
 }
 
 const IMPORT_CELL = `import * as sl from "seqlab";\nimport * as tf from "@tensorflow/tfjs";\nsl.backendInfo().name`;
@@ -208,6 +229,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--idle-kernels <n>", "kernels of each kind started at once, for the idle memory once settled", "10")
     .option("--engine <module>", "engine module for the seqlab kernel (default: the built-in one)")
     .option("--no-ipykernel", "measure seqlab only")
+    .option("--typescript7", "also a seqlab kernel with SEQLAB_TYPESCRIPT=7 (TypeScript 7 checks its cells)")
     .exitOverride();
   try {
     program.parse(argv, { from: "user" });
@@ -217,7 +239,7 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof code === "number") return code;
     throw err;
   }
-  const opts = program.opts<{ runs: string; warmup: string; starts: string; idleKernels: string; engine?: string; ipykernel: boolean }>();
+  const opts = program.opts<{ runs: string; warmup: string; starts: string; idleKernels: string; engine?: string; ipykernel: boolean; typescript7?: boolean }>();
   const whole = (name: string, text: string, min: number): number => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${text}"`);
@@ -230,9 +252,9 @@ export async function main(argv: string[]): Promise<number> {
 
   const cli = path.join(__dirname, "..", "kernel", "cli.js");
   const spec = makeKernelSpec({ cliPath: cli });
-  const contenders: Contender[] = [
-    { name: "seqlab", argv: [...spec.argv, ...(opts.engine ? ["--engine", opts.engine] : [])], env: { ...process.env, ...spec.env } },
-  ];
+  const seqlabArgv = [...spec.argv, ...(opts.engine ? ["--engine", opts.engine] : [])];
+  const contenders: Contender[] = [{ name: "seqlab", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "5" }, seqlab: true }];
+  if (opts.typescript7) contenders.push({ name: "seqlab-ts7", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "7" }, seqlab: true });
   if (opts.ipykernel) {
     const python = findIpykernelPython();
     if (!python) {
@@ -256,7 +278,7 @@ export async function main(argv: string[]): Promise<number> {
         f.infoMs.push(start.infoMs);
         f.firstResultMs.push(start.firstResultMs);
         f.idleRssMb.push(start.idleRssMb);
-        if (contender.name === "seqlab") {
+        if (contender.seqlab) {
           const t0 = performance.now();
           const { reply } = await start.kernel.client.execute(IMPORT_CELL, { timeoutMs: 120000 });
           if (reply.content.status !== "ok") throw new Error(`importing seqlab failed: ${JSON.stringify(reply.content)}`);
@@ -265,7 +287,7 @@ export async function main(argv: string[]): Promise<number> {
         }
         if (round === 0) firstRound.push(start.kernel);
         else await start.kernel.shutdown();
-        if (contender.name === "seqlab") f.importFirstMs.push(await measureImportFirst(contender));
+        if (contender.seqlab) f.importFirstMs.push(await measureImportFirst(contender));
         process.stderr.write(
           `  ${contender.name}: start ${round + 1}/${starts}: kernel_info ${start.infoMs.toFixed(0)} ms, first result ${start.firstResultMs.toFixed(0)} ms\n`,
         );
@@ -284,7 +306,7 @@ export async function main(argv: string[]): Promise<number> {
   // Idle kernels, one kind at a time (all of one kind at once, as a server starts them).
   for (const contender of contenders) {
     const f = figures.get(contender.name)!;
-    const each = await measureIdleKernels(contender, idleKernels, contender.name === "seqlab" ? IMPORT_CELL : undefined);
+    const each = await measureIdleKernels(contender, idleKernels, contender.seqlab ? IMPORT_CELL : undefined);
     f.settledRssMb.push(...each.settledMb);
     f.settledImportMs.push(...each.importMs);
     f.settledImportRssMb.push(...each.importRssMb);
@@ -296,6 +318,7 @@ export async function main(argv: string[]): Promise<number> {
     const f = figures.get(c.name)!;
     return {
       name: c.name,
+      seqlab: c.seqlab === true,
       info: median(f.infoMs),
       first: median(f.firstResultMs),
       rss: median(f.idleRssMb),
@@ -312,50 +335,53 @@ export async function main(argv: string[]): Promise<number> {
     };
   });
   const heads = ["kernel", "start to kernel_info", "start to first result", "RSS after 1st cell", "RSS idle, settled", `${idleKernels} idle kernels`, "trivial cell"];
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(10) : c.padStart(21))).join(" | ")} |`;
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(12) : c.padStart(21))).join(" | ")} |`;
   console.log(
     `\nkernel start-up (median of ${starts}, alternating), resident memory (RSS) right after the first cell and once idle and settled ` +
       `(median and total of ${idleKernels} kernels started at once), and trivial cell \`1+1\` (median of ${runs} after ${warmup} warm-up)\n`,
   );
   console.log(line(heads));
-  console.log(line(heads.map((_, i) => "-".repeat(i === 0 ? 10 : 21))));
+  console.log(line(heads.map((_, i) => "-".repeat(i === 0 ? 12 : 21))));
   for (const r of rows) {
     console.log(
       line([r.name, `${r.info.toFixed(0)} ms`, `${r.first.toFixed(0)} ms`, `${r.rss.toFixed(0)} MB`, `${r.settled.toFixed(0)} MB`, `${r.settledTotal.toFixed(0)} MB`, `${r.cell.toFixed(2)} ms`]),
     );
   }
-  if (rows.length === 2) {
-    const [ours, theirs] = rows;
+  const theirs = rows.find((r) => r.name === "ipykernel");
+  if (theirs) {
     const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-    console.log(
-      line([
-        "ratio",
-        ratio(ours.info, theirs.info),
-        ratio(ours.first, theirs.first),
-        ratio(ours.rss, theirs.rss),
-        ratio(ours.settled, theirs.settled),
-        ratio(ours.settledTotal, theirs.settledTotal),
-        ratio(ours.cell, theirs.cell),
-      ]),
-    );
+    for (const ours of rows.filter((r) => r.seqlab)) {
+      console.log(
+        line([
+          rows.length > 2 ? `ratio ${ours.name}` : "ratio",
+          ratio(ours.info, theirs.info),
+          ratio(ours.first, theirs.first),
+          ratio(ours.rss, theirs.rss),
+          ratio(ours.settled, theirs.settled),
+          ratio(ours.settledTotal, theirs.settledTotal),
+          ratio(ours.cell, theirs.cell),
+        ]),
+      );
+    }
     console.log("\nratio = seqlab / ipykernel. Start-up is the time to the first result: seqlab answers kernel_info before its engine loads.");
   }
-  const ours = rows[0];
-  if (ours.importMs !== undefined) {
-    console.log(`seqlab: a cell importing seqlab and TensorFlow.js right after the first result: ${ours.importMs.toFixed(0)} ms; RSS after it ${ours.importRss!.toFixed(0)} MB`);
-  }
-  if (ours.importFirstMs !== undefined) {
-    console.log(`seqlab: the same cell as the first cell, from spawning the process (median of ${starts}): ${ours.importFirstMs.toFixed(0)} ms`);
-  }
-  if (ours.settledImportMs !== undefined) {
-    console.log(
-      `seqlab: the same cell in a settled idle kernel (median of ${idleKernels}, one at a time): ${ours.settledImportMs.toFixed(0)} ms; RSS after it ${ours.settledImportRss!.toFixed(0)} MB`,
-    );
-  }
-  if (ours.releasedRss !== undefined) {
-    console.log(
-      `seqlab: those kernels ${RELEASE_MINUTES} minutes later, their type checkers released: RSS ${ours.releasedRss.toFixed(0)} MB (median), ${ours.releasedTotal.toFixed(0)} MB for ${idleKernels}`,
-    );
+  for (const ours of rows.filter((r) => r.seqlab)) {
+    if (ours.importMs !== undefined) {
+      console.log(`${ours.name}: a cell importing seqlab and TensorFlow.js right after the first result: ${ours.importMs.toFixed(0)} ms; RSS after it ${ours.importRss!.toFixed(0)} MB`);
+    }
+    if (ours.importFirstMs !== undefined) {
+      console.log(`${ours.name}: the same cell as the first cell, from spawning the process (median of ${starts}): ${ours.importFirstMs.toFixed(0)} ms`);
+    }
+    if (ours.settledImportMs !== undefined) {
+      console.log(
+        `${ours.name}: the same cell in a settled idle kernel (median of ${idleKernels}, one at a time): ${ours.settledImportMs.toFixed(0)} ms; RSS after it ${ours.settledImportRss!.toFixed(0)} MB`,
+      );
+    }
+    if (ours.releasedRss !== undefined) {
+      console.log(
+        `${ours.name}: those kernels ${RELEASE_MINUTES} minutes later, their type checkers released: RSS ${ours.releasedRss.toFixed(0)} MB (median), ${ours.releasedTotal.toFixed(0)} MB for ${idleKernels}`,
+      );
+    }
   }
   return 0;
 }

@@ -80,9 +80,11 @@ export function buildProgram(): Command {
     .option("--engine <module>", "use another execution engine module (exports createEngine and languageInfo)")
     .action(async (opts: { connectionFile: string; engine?: string }) => {
       try {
-        // The type checker loads in its own thread while the kernel starts (see engine/checkers.ts).
+        // The type checkers load beside the kernel while it starts (see engine/typescript-choice.ts).
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        if (!opts.engine && process.env.SEQLAB_TYPESCRIPT === "7") (require("./engine/native-checking") as typeof import("./engine/native-checking")).startTypeScript7(process.cwd());
+        const { chosenTypeScript } = require("./engine/typescript-choice") as typeof import("./engine/typescript-choice");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        if (!opts.engine && chosenTypeScript() === 7) (require("./engine/native-checking") as typeof import("./engine/native-checking")).startTypeScript7(process.cwd());
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         else if (!opts.engine) (require("./engine/checkers") as typeof import("./engine/checkers")).startQuickChecker(process.cwd());
         // eslint-disable-next-line @typescript-eslint/no-require-imports

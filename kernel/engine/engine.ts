@@ -26,7 +26,8 @@ import { UncaughtErrors } from "./uncaught";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
 import type { CellChecker } from "./checker-client";
 import { TypeCheckers } from "./checkers";
-import { NativeChecking, asConverterDiagnostics, typeScript7Requested } from "./native-checking";
+import { NativeChecking, asConverterDiagnostics } from "./native-checking";
+import { chosenTypeScript } from "./typescript-choice";
 import type { CellProject } from "./cell-project";
 import { runMagic, type MagicServices } from "../magics/context";
 import { asMagicCell, blankMagicLines, lineMagicAt, parseCell } from "../magics/parser";
@@ -66,7 +67,7 @@ export interface EngineOptions {
   /**
    * 7: cells are type-checked by TypeScript 7 and compiled by TypeScript 5's emit-only
    * converter (native-checking.ts); 5: by TypeScript 5's two checkers (checkers.ts). Default
-   * 7 when SEQLAB_TYPESCRIPT=7, else 5.
+   * 7 when SEQLAB_TYPESCRIPT=7, else 5; 5 where TypeScript 7 is not installed (typescript-choice.ts).
    */
   typeScript?: 5 | 7;
 }
@@ -133,7 +134,7 @@ export class TypeScriptEngine implements Engine {
     this.rootDir = options.rootDir ?? process.cwd();
     const warmUp = options.warmUpImports ?? process.env.SEQLAB_WARM_UP_IMPORTS !== "0";
     this.checkers = new TypeCheckers(this.rootDir, warmUp ? { prevDecl: PRELUDE, source: WARM_UP_CELL } : undefined);
-    if ((options.typeScript ?? (typeScript7Requested() ? 7 : 5)) === 7) this.native = NativeChecking.forRoot(this.rootDir);
+    if (chosenTypeScript(options.typeScript) === 7) this.native = NativeChecking.forRoot(this.rootDir);
     this.fullCheckerIdleMs = options.fullCheckerIdleMs ?? 1000;
     this.releaseAfterMs = options.releaseCheckersAfterMs ?? releaseAfterFromEnvironment();
     useCellPackages(this.rootDir); // the kernel's main installs it first, before tfjs loads

@@ -1,8 +1,8 @@
 /**
  * Cells type-checked by TypeScript 7 (cell-project.ts, a native process) and compiled by a
  * TypeScript 5 converter that only emits (toolchain.ts, global types "none", in a thread):
- * the opt-in path, SEQLAB_TYPESCRIPT=7, that the engine takes instead of its two TypeScript 5
- * checkers (checkers.ts). Neither half reads a declaration file twice, and neither is ever
+ * the opt-in path (SEQLAB_TYPESCRIPT=7, see typescript-choice.ts) that the engine takes
+ * instead of its two TypeScript 5 checkers (checkers.ts). Neither half reads a declaration file twice, and neither is ever
  * loaded for a single cell: both start with the kernel. Type errors, completion and
  * inspection come from TypeScript 7; the JavaScript that runs, from TypeScript 5's emit.
  * After a long idle both are released (TypeScript 7's process ends, the converter's thread
@@ -12,11 +12,6 @@ import type { Diagnostic } from "tslab/dist/converter";
 import { CellChecker } from "./checker-client";
 import { CellProject, type CellDiagnostic } from "./cell-project";
 import { PRELUDE } from "./globals";
-
-/** Whether the user asked for TypeScript 7 (SEQLAB_TYPESCRIPT=7). */
-export function typeScript7Requested(): boolean {
-  return process.env.SEQLAB_TYPESCRIPT === "7";
-}
 
 /** One cell's diagnostics in the shape of tslab's converter (what compileError formats). */
 export function asConverterDiagnostics(source: string, diagnostics: CellDiagnostic[]): Diagnostic[] {

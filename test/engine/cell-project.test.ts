@@ -10,7 +10,7 @@ import os from "os";
 import path from "path";
 import { CellProject, type CellDiagnostic } from "../../kernel/engine/cell-project";
 import { PRELUDE } from "../../kernel/engine/globals";
-import { typeScript7Requested } from "../../kernel/engine/native-checking";
+import { typeScript7Requested } from "../../kernel/engine/typescript-choice";
 import { disposeEngineAfterSuite, run } from "./harness";
 
 const errors = (diagnostics: CellDiagnostic[]) => diagnostics.filter((d) => d.category === "error");

@@ -10,7 +10,7 @@ import path from "path";
 import { cacheFileFor, pruneCodeCaches, requireWithCodeCache, saveCodeCaches } from "../../kernel/engine/code-cache";
 import { TypeCheckers } from "../../kernel/engine/checkers";
 import { CellChecker } from "../../kernel/engine/checker-client";
-import { typeScript7Requested } from "../../kernel/engine/native-checking";
+import { typeScript7Requested } from "../../kernel/engine/typescript-choice";
 import { RecordingHost, disposeEngineAfterSuite, disposeSharedEngine, engine, errorOf, resultText, run } from "./harness";
 import { TypeScriptEngine } from "../../kernel/engine";
 
