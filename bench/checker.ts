@@ -93,6 +93,7 @@ async function typeScript7(rootDir: string, prelude: string): Promise<BenchCheck
     check(source) {
       const errors = project.check(source).filter((d) => d.category === "error");
       if (errors.length > 0) throw new Error(`TypeScript 7 rejected ${JSON.stringify(source)}: ${errors[0].message}`);
+      project.keep(); // as the kernel keeps a cell once it ran
     },
     beforeImport: async () => undefined,
     close: async () => project.close(),
