@@ -244,7 +244,8 @@ export interface CellProjectOptions {
 
 export class CellProject {
   private readonly configFile: string;
-  private snapshot: ApiSnapshot;
+  /** TypeScript's view of the folder; none until the first request (see openProject). */
+  private snapshot?: ApiSnapshot;
   /** The latest definition of every top-level name of the accepted cells. */
   private readonly definitions = new Map<string, Definition>();
   /** The cell files in TypeScript's snapshot. */
@@ -268,12 +269,20 @@ export class CellProject {
     this.configFile = path.join(dir, "tsconfig.json");
     process.once("exit", this.removeFolder); // a kernel that ends without closing (a killed one cannot)
     this.api = startCompiler(ts, rootDir, dir);
+  }
+
+  /**
+   * Has TypeScript load the project (the standard library, the @types packages: about a tenth
+   * of a second, in its process). The kernel's main thread waits for the answer, so it is
+   * asked for by the first request rather than at start-up, when it would hold up kernel_info.
+   */
+  private openProject(): void {
     this.snapshot = this.api.updateSnapshot({ openProjects: [this.configFile] });
+    this.known.clear();
+    for (const name of fs.readdirSync(this.dir)) if (name.endsWith(".ts")) this.known.add(path.join(this.dir, name));
+    this.touched.clear();
     const problems = this.program.getProgramDiagnostics().filter((d) => d.category === 1);
-    if (problems.length > 0) {
-      this.close();
-      throw new Error(`TypeScript 7 refused the cells' configuration: ${problems.map((d) => d.text).join("; ")}`);
-    }
+    if (problems.length > 0) throw new Error(`TypeScript 7 refused the cells' configuration: ${problems.map((d) => d.text).join("; ")}`);
   }
 
   /** Starts TypeScript 7 on a private folder of cells whose imports resolve from `rootDir`. */
@@ -291,7 +300,7 @@ export class CellProject {
   }
 
   private get program(): ApiProgram {
-    const project = this.snapshot.getProject(this.configFile);
+    const project = this.snapshot?.getProject(this.configFile);
     if (!project) throw new Error("TypeScript 7 lost the cells' project");
     return project.program;
   }
@@ -312,7 +321,7 @@ export class CellProject {
     this.touched.clear();
     const old = this.snapshot;
     this.snapshot = this.api.updateSnapshot({ fileChanges });
-    old.dispose(); // each snapshot holds its program until disposed
+    old?.dispose(); // each snapshot holds its program until disposed
   }
 
   private write(file: string, text: string | undefined): void {
@@ -335,7 +344,9 @@ export class CellProject {
    * folder, whose files are the notebook's cells, and runs `use` once more.
    */
   private withCompiler<T>(use: () => T): T {
+    if (this.closed) throw new Error("this cell project was closed");
     if (this.suspended) this.restart();
+    else if (!this.snapshot) this.openProject();
     try {
       return use();
     } catch (err) {
@@ -349,10 +360,7 @@ export class CellProject {
     this.dropPending();
     this.suspended = false;
     this.api = startCompiler(this.ts, this.rootDir, this.dir);
-    this.snapshot = this.api.updateSnapshot({ openProjects: [this.configFile] });
-    this.known.clear();
-    for (const name of fs.readdirSync(this.dir)) if (name.endsWith(".ts")) this.known.add(path.join(this.dir, name));
-    this.touched.clear();
+    this.openProject();
   }
 
   /**
@@ -422,7 +430,6 @@ export class CellProject {
    * cell redeclares an earlier name, which the header must then leave out.
    */
   private place(source: string): { file: string; header: string; declared: TopLevelNames } {
-    if (this.closed) throw new Error("this cell project was closed");
     this.dropPending();
     const file = path.join(this.dir, `cell${this.cells + 1}.ts`);
     let header = this.header(new Set<string>());
@@ -524,7 +531,7 @@ export class CellProject {
   }
 
   private get checker(): ApiChecker {
-    const project = this.snapshot.getProject(this.configFile);
+    const project = this.snapshot?.getProject(this.configFile);
     if (!project) throw new Error("TypeScript 7 lost the cells' project");
     return project.checker;
   }
