@@ -20,8 +20,10 @@
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { pathToFileURL } from "url";
-import { cellPathMappings } from "./packages";
+import { loadTypeScript7, startCompiler, compilerOptions, type Api, type ApiChecker, type ApiDiagnostic, type ApiProgram, type ApiSnapshot, type ApiSymbol, type AstNode, type NodeList, type TypeScript7 } from "./typescript7";
+import { asSignature, atIdentifier, completionAt, wordBefore, type CellCompletion, type CellQuickInfo } from "./cell-answers";
+
+export type { CellCompletion, CellQuickInfo } from "./cell-answers";
 
 /** A type error in a cell, positioned in the cell's own source. */
 export interface CellDiagnostic {
@@ -30,88 +32,6 @@ export interface CellDiagnostic {
   message: string;
   code: number;
   category: "error" | "warning" | "suggestion" | "message";
-}
-
-/** Completion candidates for the text between start and end (tslab's shape). */
-export interface CellCompletion {
-  start: number;
-  end: number;
-  candidates: string[];
-}
-
-/** What inspection shows of the name at a position (TypeScript's QuickInfo, in the parts tslab prints). */
-export interface CellQuickInfo {
-  displayParts: { text: string }[];
-  documentation: { text: string }[];
-  tags: { name: string; text?: { text: string }[] }[];
-}
-
-// The parts of TypeScript 7's API used here (its own declarations need a module resolution
-// this project's build does not use).
-interface AstNode {
-  readonly kind: number;
-  readonly [key: string]: unknown;
-}
-type NodeList = ArrayLike<AstNode> | undefined;
-interface ApiDiagnostic {
-  pos: number;
-  end: number;
-  code: number;
-  category: number;
-  text: string;
-}
-interface ApiProgram {
-  getSourceFile(file: string): (AstNode & { statements: ArrayLike<AstNode> }) | undefined;
-  getSyntacticDiagnostics(file?: string): readonly ApiDiagnostic[];
-  getSemanticDiagnostics(file?: string): readonly ApiDiagnostic[];
-  getProgramDiagnostics(): readonly ApiDiagnostic[];
-}
-interface ApiSymbol {
-  readonly name: string;
-  readonly flags: number;
-}
-interface ApiChecker {
-  getSymbolAtPosition(file: string, position: number): ApiSymbol | undefined;
-  getAliasedSymbol(symbol: ApiSymbol): ApiSymbol;
-  getTypeOfSymbol(symbol: ApiSymbol): object | undefined;
-  getDeclaredTypeOfSymbol(symbol: ApiSymbol): object;
-  typeToString(type: object, enclosingDeclaration?: unknown, flags?: number): string;
-  getDocumentationCommentOfSymbol(symbol: ApiSymbol): string;
-  getJsDocTagsOfSymbol(symbol: ApiSymbol): readonly { name: string; text?: string }[];
-  getCompletionsAtPosition(file: string, position: number): { entries: readonly { name: string; sortText?: string }[] } | undefined;
-}
-interface ApiSnapshot {
-  getProject(configFile: string): { program: ApiProgram; checker: ApiChecker } | undefined;
-  dispose(): void;
-}
-interface Api {
-  updateSnapshot(params: Record<string, unknown>): ApiSnapshot;
-  close(): void;
-}
-interface TypeScript7 {
-  API: new (options: { cwd: string; tsserverPath?: string }) => Api;
-  /** The compiler's executable (native, one per platform). */
-  exePath: string;
-  SyntaxKind: Record<string, number>;
-  NodeFlags: Record<string, number>;
-  SymbolFlags: Record<string, number>;
-}
-
-// The package is ES modules only; this file compiles to CommonJS.
-const dynamicImport = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<Record<string, unknown>>;
-
-let loading: Promise<TypeScript7> | undefined;
-
-/** TypeScript 7's API, loaded once. */
-export function loadTypeScript7(): Promise<TypeScript7> {
-  loading ??= (async () => {
-    const root = path.dirname(require.resolve("@typescript/native-preview/package.json"));
-    const load = (file: string) => dynamicImport(pathToFileURL(path.join(root, "dist", file)).href);
-    const [api, ast, options] = await Promise.all([load("api/sync/api.js"), load("ast/index.js"), load("api/options.js")]);
-    const exePath = (options.resolveExePath as (o: object) => string)({});
-    return { API: api.API, exePath, SyntaxKind: ast.SyntaxKind, NodeFlags: ast.NodeFlags, SymbolFlags: api.SymbolFlags } as TypeScript7;
-  })();
-  return loading;
 }
 
 /** What a later cell needs to know of a name an accepted cell declares. */
@@ -123,119 +43,10 @@ interface TopLevelNames {
   exported: Set<string>;
 }
 
-/**
- * tslab's filtering of completions: with an identifier at the cursor, the entries that start
- * with it, then those that start with it ignoring case, then those that contain it; else all,
- * in TypeScript's order.
- */
-function completionAt(source: string, cursor: number, entries: { name: string; sortText?: string }[]): CellCompletion {
-  const before = /[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_]*$/u.exec(source.slice(0, cursor));
-  const after = /^[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_]*/u.exec(source.slice(cursor));
-  const byOrder = (a: { name: string; sortText?: string }, b: { name: string; sortText?: string }) =>
-    (a.sortText ?? "").localeCompare(b.sortText ?? "") || a.name.localeCompare(b.name);
-  if (!before) return { start: cursor, end: cursor, candidates: entries.sort(byOrder).map((e) => e.name) };
-  const word = before[0];
-  const lower = word.toLowerCase();
-  const rank = (name: string) => (name.startsWith(word) ? 0 : name.toLowerCase().startsWith(lower) ? 1 : name.toLowerCase().includes(lower) ? 2 : 3);
-  const candidates = entries
-    .map((entry, index) => ({ entry, index, rank: rank(entry.name) }))
-    .filter((c) => c.rank < 3)
-    .sort((a, b) => a.rank - b.rank || (a.entry.sortText ?? "").localeCompare(b.entry.sortText ?? "") || a.index - b.index)
-    .map((c) => c.entry.name);
-  return { start: cursor - word.length, end: cursor + (after?.[0].length ?? 0), candidates };
-}
-
-/**
- * A function type as a signature: `<T>(a: T) => R` becomes `<T>(a: T): R`; undefined for
- * anything else (an object type with several call signatures, say).
- */
-function asSignature(type: string): string | undefined {
-  if (!/^[<(]/.test(type)) return undefined;
-  let depth = 0;
-  for (let i = 0; i < type.length; i++) {
-    const c = type[i];
-    if (c === "=" && type[i + 1] === ">" && depth === 0) return `${type.slice(0, i).trimEnd()}: ${type.slice(i + 2).trimStart()}`;
-    if (c === "=" && type[i + 1] === ">") i++;
-    else if ("([{<".includes(c)) depth++;
-    else if (")]}>".includes(c)) depth--;
-  }
-  return undefined;
-}
-
 /** The header's name for the module of cell `n` (not a name users write). */
 const cellModule = (n: number) => `__seqlab_cell${n}`;
 
 const CATEGORIES: CellDiagnostic["category"][] = ["warning", "error", "suggestion", "message"];
-
-/** Every folder from `dir` up that has a node_modules, nearest first. */
-function nodeModulesAbove(dir: string): string[] {
-  const found: string[] = [];
-  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
-    const candidate = path.join(at, "node_modules");
-    if (fs.existsSync(candidate)) found.push(candidate);
-    if (path.dirname(at) === at) return found;
-  }
-}
-
-/**
- * The options tslab gives TypeScript 5, in TypeScript 7's terms: its module resolution
- * "node10" is gone, so "bundler" (which also needs no file extensions); `strict` is off as
- * before (7 turns it on by default); every @types package found from the root directory, as
- * before (7 loads none unless listed), and the kernel's own @types/node where none is found.
- * The cells' folder is private, so the notebook's own
- * files resolve through `rootDirs` and its packages through `paths`.
- */
-function compilerOptions(rootDir: string, cellsDir: string): Record<string, unknown> {
-  const modules = nodeModulesAbove(rootDir);
-  const typeRoots = modules.map((dir) => path.join(dir, "@types")).filter((dir) => fs.existsSync(dir));
-  // Node's globals (console, process) even where the folder has no @types/node, as tslab does.
-  if (!typeRoots.some((dir) => fs.existsSync(path.join(dir, "node")))) typeRoots.push(path.dirname(path.dirname(require.resolve("@types/node/package.json"))));
-  const types = [...new Set(typeRoots.flatMap((dir) => fs.readdirSync(dir).filter((name) => !name.startsWith("."))))];
-  return {
-    target: "es2022",
-    lib: ["es2022"],
-    module: "esnext",
-    moduleResolution: "bundler",
-    esModuleInterop: true,
-    experimentalDecorators: true,
-    resolveJsonModule: true,
-    jsx: "react",
-    allowJs: true,
-    checkJs: true,
-    skipLibCheck: true,
-    strict: false,
-    noEmit: true,
-    typeRoots,
-    types,
-    rootDirs: [cellsDir, rootDir],
-    paths: { ...cellPathMappings(), ...(modules.length > 0 ? { "*": modules.flatMap((dir) => [path.join(dir, "*"), path.join(dir, "@types", "*")]) } : {}) },
-  };
-}
-
-/**
- * Starts TypeScript 7's process. Go collects garbage once its heap has doubled (GOGC=100);
- * each cell leaves a program's worth, so a notebook's compiler settled some 30 MB higher than
- * at GOGC=50, which costs about 2 ms a cell (bench:checker). A GOGC the user set is kept.
- * Interrupting a kernel signals its whole process group (jupyter_client does), and the
- * compiler ends on SIGINT even when started with it ignored: on POSIX it starts in a session
- * of its own (setsid, where there is one; else a restart covers it, see withCompiler). It
- * still ends with the kernel: its requests come on a pipe that closes then.
- */
-function startCompiler(ts: TypeScript7, rootDir: string, cellsDir: string): Api {
-  let tsserverPath: string | undefined;
-  if (process.platform !== "win32") {
-    tsserverPath = path.join(cellsDir, "typescript-in-own-session");
-    const exe = JSON.stringify(ts.exePath);
-    fs.writeFileSync(tsserverPath, `#!/bin/sh\nif command -v setsid >/dev/null 2>&1; then exec setsid ${exe} "$@"; fi\nexec ${exe} "$@"\n`, { mode: 0o755 });
-  }
-  const own = process.env.GOGC;
-  process.env.GOGC = own ?? "50"; // the child inherits the environment at spawn
-  try {
-    return new ts.API({ cwd: rootDir, tsserverPath });
-  } finally {
-    if (own === undefined) delete process.env.GOGC;
-  }
-}
 
 export interface CellProjectOptions {
   /** Declarations every cell sees (the kernel's globals), as a module's `declare global` block. */
@@ -465,7 +276,7 @@ export class CellProject {
   }
 
   private completeNow(source: string, cursor: number): CellCompletion {
-    const word = /[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_]*$/u.exec(source.slice(0, cursor))?.[0] ?? "";
+    const word = wordBefore(source, cursor);
     const wordStart = cursor - word.length;
     const member = /\.\s*$/.test(source.slice(0, wordStart));
     const asked = member ? source : `${source.slice(0, wordStart)}globalThis.${source.slice(wordStart)}`;
@@ -490,8 +301,7 @@ export class CellProject {
   private inspectNow(source: string, cursor: number): CellQuickInfo | undefined {
     // Only a name at (or right before) the cursor has quick info; TypeScript 7 answers
     // whitespace with the enclosing declaration.
-    const name = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_]/u;
-    if (!name.test(source[cursor] ?? "") && !name.test(source[cursor - 1] ?? "")) return undefined;
+    if (!atIdentifier(source, cursor)) return undefined;
     const { file, header, declared } = this.place(source);
     try {
       let found = this.checker.getSymbolAtPosition(file, header.length + cursor);

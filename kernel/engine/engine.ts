@@ -38,7 +38,6 @@ import type { CompiledCode } from "../magics/types";
 import "../magics/builtin";
 import "../magics/sequence/register";
 
-
 /** Words a cell that imports contains (a hint only; see compile). */
 const MAY_IMPORT = /\bimport\b|\brequire\s*\(/;
 
