@@ -32,8 +32,9 @@ export function atIdentifier(source: string, cursor: number): boolean {
 
 /**
  * tslab's filtering of completions: with an identifier at the cursor, the entries that start
- * with it, then those that start with it ignoring case, then those that contain it; else all,
- * in TypeScript's order.
+ * with it, then those that start with it ignoring case, then those that contain it; else all;
+ * within each, by TypeScript's sort text, then by name (TypeScript 5 listed them by name;
+ * TypeScript 7 lists members as declared).
  */
 export function completionAt(source: string, cursor: number, entries: { name: string; sortText?: string }[]): CellCompletion {
   const word = wordBefore(source, cursor);
@@ -47,7 +48,7 @@ export function completionAt(source: string, cursor: number, entries: { name: st
   const candidates = entries
     .map((entry, index) => ({ entry, index, rank: rank(entry.name) }))
     .filter((c) => c.rank < 3)
-    .sort((a, b) => a.rank - b.rank || (a.entry.sortText ?? "").localeCompare(b.entry.sortText ?? "") || a.index - b.index)
+    .sort((a, b) => a.rank - b.rank || (a.entry.sortText ?? "").localeCompare(b.entry.sortText ?? "") || a.entry.name.localeCompare(b.entry.name) || a.index - b.index)
     .map((c) => c.entry.name);
   return { start: cursor - word.length, end: after, candidates };
 }

@@ -102,6 +102,9 @@ describe("cell project (TypeScript 7)", function () {
     expect(members.candidates.every((name) => name.toLowerCase().includes("su"))).to.equal(true);
     expect([members.start, members.end]).to.deep.equal(["counted.".length, "counted.su".length]);
     expect(project.complete("count", 5).candidates.slice(0, 2)).to.have.members(["counted", "countThem"]);
+    const tensors = project.complete("tf.tens", 7).candidates;
+    expect(tensors[0]).to.equal("tensor");
+    expect(tensors).to.include.members(["tensor1d", "tensor2d"]);
     const info = project.inspect("countThem(1)", 2);
     expect(info?.displayParts.map((p) => p.text).join("")).to.equal("function countThem(n: number): string");
     expect(project.inspect("countThem(1)   ", 14)).to.equal(undefined);
