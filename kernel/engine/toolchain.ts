@@ -11,6 +11,8 @@
  *   info restores those it shows (doc-comments.ts);
  * - each cell's program is a plain Program, not TypeScript's incremental builder (see
  *   light-program.ts);
+ * - with global types "none", it only compiles cells another checker has accepted
+ *   (emit-only.ts);
  * - `seqlab` and `@tensorflow/*` resolve for the type checker to the packages execution
  *   loads (packages.ts), from any folder, and the root directory is ours rather than
  *   whatever process.cwd() is.
@@ -26,6 +28,7 @@ import { cellPathMappings } from "./packages";
 import { requireWithCodeCache } from "./code-cache";
 import { createLightProgram } from "./light-program";
 import { readingPlainComments, withDocsAt, type PlainCommentReader } from "./doc-comments";
+import { compilingOnly, relativeModulesOnly, syntaxErrorsOnly } from "./emit-only";
 
 export type TypeScript = typeof TS;
 
@@ -94,10 +97,7 @@ function tsForTslab(ts: TypeScript, rootDir: string, maps: Map<string, EmitMaps>
     if (globalTypes === "none") host.resolveModuleNameLiterals = relativeModulesOnly(ts, host);
     return host;
   };
-  // Compiling only: another checker (TypeScript 7's, cell-project.ts) has checked the cell.
-  if (globalTypes === "none") {
-    overrides.getPreEmitDiagnosticsOfFiles = (program: TS.Program, files: readonly TS.SourceFile[]) => files.flatMap((file) => program.getSyntacticDiagnostics(file));
-  }
+  if (globalTypes === "none") overrides.getPreEmitDiagnosticsOfFiles = syntaxErrorsOnly;
   overrides.getQuickInfoAtPosition = (sourceFile: TS.SourceFile, checker: TS.TypeChecker, token: unknown, position: number) => {
     if (reader) withDocsAt(ts, reader, sourceFile, checker, position);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -153,87 +153,6 @@ function loadTslabModule(file: string, tsView: TypeScript): Record<string, unkno
  */
 export type GlobalTypes = "all" | "standard-library" | "none";
 
-/**
- * Global types for the "none" converter, which reads no library: TypeScript refuses to emit a
- * cell's declarations when one of them names a type it cannot resolve (an annotation's
- * `Record<string, number>`, an async function's Promise), and later cells would then lose the
- * cell's names. So the converter sees empty shells: those TypeScript's checker itself looks up
- * (EMIT_ONLY_GLOBALS), and `any` for every other type name the cell writes (`Record`,
- * `Float32Array`, `NodeJS.ProcessEnv`, ...). A cell's own or imported names shadow these global
- * ones, so an extra shell changes nothing. All in a `declare global` block (as the kernel's
- * prelude), so none is carried as the cell's own declarations.
- */
-function emitOnlyGlobals(ts: TypeScript, source: string): string {
-  const shells = new Map<string, Set<string>>(); // a type name -> members used as Name.Member
-  const file = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
-  const visit = (node: TS.Node): void => {
-    const name = ts.isTypeReferenceNode(node) ? node.typeName : ts.isExpressionWithTypeArguments(node) && ts.isIdentifier(node.expression) ? node.expression : undefined;
-    if (name && ts.isIdentifier(name) && !BUILT_IN_SHELLS.has(name.text)) shells.set(name.text, shells.get(name.text) ?? new Set());
-    if (name && ts.isQualifiedName(name) && ts.isIdentifier(name.left)) {
-      const members = shells.get(name.left.text) ?? new Set<string>();
-      shells.set(name.left.text, members.add(name.right.text));
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
-  const anyType = "<A = any, B = any, C = any, D = any, E = any> = any;";
-  const lines = [...shells].map(([name, members]) =>
-    members.size === 0 ? `  type ${name}${anyType}` : `  namespace ${name} { ${[...members].map((member) => `type ${member}${anyType}`).join(" ")} }`,
-  );
-  return EMIT_ONLY_GLOBALS.replace("declare global {\n", `declare global {\n${lines.join("\n")}${lines.length ? "\n" : ""}`);
-}
-
-/** Global types declared in EMIT_ONLY_GLOBALS itself (their shells would clash). */
-const BUILT_IN_SHELLS = new Set(
-  "Array ReadonlyArray TemplateStringsArray Boolean Function CallableFunction NewableFunction IArguments Number Object RegExp String Symbol PromiseLike Promise Iterable Iterator IterableIterator AsyncIterable AsyncIterator AsyncIterableIterator Generator AsyncGenerator ImportMeta".split(" "),
-);
-
-/**
- * The global types TypeScript's checker looks up itself, as empty shells (see emitOnlyGlobals).
- * Types only: a global value declared here would be taken for an earlier cell's (tslab's emit
- * reads every name declared beside the earlier cells' declarations as one of theirs).
- */
-const EMIT_ONLY_GLOBALS = `declare global {
-  interface Array<T> { length: number; [n: number]: T }
-  interface ReadonlyArray<T> { readonly length: number; readonly [n: number]: T }
-  interface TemplateStringsArray extends ReadonlyArray<string> { readonly raw: readonly string[] }
-  interface Boolean {}
-  interface Function {}
-  interface CallableFunction {}
-  interface NewableFunction {}
-  interface IArguments {}
-  interface Number {}
-  interface Object {}
-  interface RegExp {}
-  interface String {}
-  interface Symbol {}
-  interface PromiseLike<T> { then(onfulfilled?: (value: T) => unknown, onrejected?: (reason: any) => unknown): PromiseLike<unknown> }
-  interface Promise<T> { then(onfulfilled?: (value: T) => unknown, onrejected?: (reason: any) => unknown): Promise<unknown> }
-  interface Iterable<T> {}
-  interface Iterator<T, TReturn = any, TNext = undefined> {}
-  interface IterableIterator<T> extends Iterator<T> {}
-  interface AsyncIterable<T> {}
-  interface AsyncIterator<T, TReturn = any, TNext = undefined> {}
-  interface AsyncIterableIterator<T> extends AsyncIterator<T> {}
-  interface Generator<T = unknown, TReturn = any, TNext = unknown> extends Iterator<T, TReturn, TNext> {}
-  interface AsyncGenerator<T = unknown, TReturn = any, TNext = unknown> extends AsyncIterator<T, TReturn, TNext> {}
-  interface ImportMeta {}
-}
-export {};
-`;
-
-/**
- * Module resolution for the "none" converter: the cell's own modules (relative paths, which
- * it compiles along with the cell) resolve; packages stay unresolved, so none of their
- * declarations is read (their imports are kept when used as values, as with types).
- */
-function relativeModulesOnly(ts: TypeScript, host: TS.ModuleResolutionHost) {
-  return (literals: readonly TS.StringLiteralLike[], containingFile: string, _redirected: unknown, options: TS.CompilerOptions): TS.ResolvedModuleWithFailedLookupLocations[] =>
-    literals.map((literal) =>
-      /^\.\.?(\/|$)/.test(literal.text) ? ts.resolveModuleName(literal.text, containingFile, options, host) : { resolvedModule: undefined },
-    );
-}
-
 /** Synchronous and slow (about a second; a third of it with the standard library alone). */
 export function loadToolchain(rootDir: string, globalTypes: GlobalTypes = "all"): Toolchain {
   const ts = requireWithCodeCache(require.resolve("@tslab/typescript-for-tslab"), globalTypes) as TypeScript;
@@ -244,18 +163,7 @@ export function loadToolchain(rootDir: string, globalTypes: GlobalTypes = "all")
     isCompleteCode(src: string): { completed: boolean; indent?: string };
   };
   const converter = converterModule.createConverter();
-  if (globalTypes === "none") {
-    const convert = converter.convert.bind(converter);
-    converter.convert = (prevDecl, src) => {
-      const converted = convert(emitOnlyGlobals(ts, src) + prevDecl, src);
-      // tslab appends the earlier declarations to this cell's emitted ones even when their emit
-      // was blocked (giving "undefined..."): later cells would lose this cell's names.
-      if (converted.output !== undefined && (converted.declOutput === undefined || converted.declOutput.startsWith("undefined"))) {
-        throw new Error("TypeScript 5 could not emit this cell's declarations without type information; run it with SEQLAB_TYPESCRIPT unset (and report the cell)");
-      }
-      return converted;
-    };
-  }
+  if (globalTypes === "none") compilingOnly(ts, converter);
   return {
     ts,
     converter,
