@@ -168,7 +168,19 @@ export class CellProject {
     try {
       return use();
     } catch (err) {
-      if (this.closed || this.compilerAlive()) throw err;
+      if (this.closed) throw err;
+      // A signal (an interrupt) that lands while the main thread reads TypeScript's answer
+      // breaks the read (EINTR) mid-answer: that channel is out of step for good, so the
+      // process is replaced rather than asked again (asking again hung the kernel).
+      const broken = (err as NodeJS.ErrnoException)?.code === "EINTR";
+      if (!broken && this.compilerAlive()) throw err;
+      if (broken) {
+        try {
+          this.api.close();
+        } catch {
+          // ends it as well as it can; a new one starts next
+        }
+      }
       this.restart();
       return use();
     }
