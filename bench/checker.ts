@@ -19,6 +19,7 @@ import os from "os";
 import path from "path";
 import { performance } from "perf_hooks";
 import { Command } from "commander";
+import { median } from "./kernel";
 
 const SIDES = ["typescript-5", "typescript-7"] as const;
 type Side = (typeof SIDES)[number];
@@ -36,11 +37,6 @@ const IMPORT_CELL = 'import * as sl from "seqlab";\nimport * as tf from "@tensor
 const cellSource = (i: number) =>
   i === 0 ? "let v0 = 1;" : `const v${i}: number = v${i - 1} + ${i};\nfunction f${i}(a: number) { return [a, v${i}].map((x) => x * 2); }\nf${i}(v${i});`;
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 
 /** Resident set size of this process and its children (TypeScript 7's compiler), from /proc. */
 function rssMb(): number {
