@@ -85,8 +85,11 @@ export function buildProgram(): Command {
         const { chosenTypeScript } = require("./engine/typescript-choice") as typeof import("./engine/typescript-choice");
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         if (!opts.engine && chosenTypeScript() === 7) (require("./engine/native-checking") as typeof import("./engine/native-checking")).startTypeScript7(process.cwd());
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        else if (!opts.engine) (require("./engine/checkers") as typeof import("./engine/checkers")).startQuickChecker(process.cwd());
+        else if (!opts.engine) {
+          // What the first cells compile with (engine/unchecked-cells.ts), then the quick checker.
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          (require("./engine/unchecked-cells") as typeof import("./engine/unchecked-cells")).startCellCompiler(process.cwd());
+        }
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { runKernel } = require("./main") as typeof import("./main");
         const code = await runKernel({ connectionFile: opts.connectionFile, engineModule: opts.engine });

@@ -7,6 +7,8 @@
  * checker-client.ts): each answer goes on the request port, then the shared flag wakes the
  * caller.
  */
+import fs from "fs";
+import os from "os";
 import v8 from "v8";
 import vm from "vm";
 import { parentPort, workerData, type MessagePort } from "worker_threads";
@@ -105,6 +107,18 @@ function handlers(toolchain: Toolchain) {
     heapUsed: () => v8.getHeapStatistics().used_heap_size,
     transpileExpression: (expr: string) => ts.transpile(`(${expr})`, { target: ts.ScriptTarget.ES2022 }).trim().replace(/;$/, ""),
   };
+}
+
+/**
+ * Loading and background checks yield the CPU to the kernel's main thread, which runs the
+ * cells: this thread runs at a lower priority (Linux names threads for setpriority by their
+ * id; elsewhere it keeps the process's). A cell waiting on this thread leaves main idle.
+ */
+try {
+  const threadId = Number(/task\/(\d+)$/.exec(fs.readlinkSync("/proc/thread-self"))?.[1]);
+  if (threadId > 0) os.setPriority(threadId, os.getPriority(threadId) + 5);
+} catch {
+  // not Linux, or not allowed: same priority as the process
 }
 
 try {

@@ -13,6 +13,7 @@ import { CellRunner, type CompiledPiece } from "./cells";
 import { ExecutionContext, KeyboardInterrupt, executions } from "./context";
 import { libDisplayHost, showOn, toMimeBundle } from "./display";
 import { CellScripts, compileError, keyboardInterruptError, runtimeError, type CellError } from "./errors";
+import { UncheckedCells, lateTypeErrors } from "./unchecked-cells";
 import { PRELUDE, installCellGlobals, removeCellGlobals } from "./globals";
 import { CellModules } from "./modules";
 import { useCellPackages } from "./packages";
@@ -69,6 +70,12 @@ export interface EngineOptions {
    * 7 when SEQLAB_TYPESCRIPT=7, else 5; 5 where TypeScript 7 is not installed (typescript-choice.ts).
    */
   typeScript?: 5 | 7;
+  /**
+   * Cells that come before a type checker has loaded run at once, compiled without types,
+   * and are checked once one has; their type errors fail the next cell (unchecked-cells.ts).
+   * Default true; false: they wait for the checker. TypeScript 5 only.
+   */
+  runBeforeChecker?: boolean;
 }
 
 /**
@@ -115,6 +122,11 @@ export class TypeScriptEngine implements Engine {
   private readonly checkers: TypeCheckers;
   /** TypeScript 7 checks and TypeScript 5 only compiles (SEQLAB_TYPESCRIPT=7), instead of the checkers. */
   private readonly native?: NativeChecking;
+  /** The first cells, run before a checker had loaded (TypeScript 5). */
+  private readonly unchecked?: UncheckedCells;
+  /** Checking those once a checker has loaded; their type errors, for the next cell. */
+  private lateCheck?: Promise<void>;
+  private lateErrors?: CellError;
   private readonly fullCheckerIdleMs: number;
   private runner?: CellRunner;
   private modules?: CellModules;
@@ -134,6 +146,7 @@ export class TypeScriptEngine implements Engine {
     const warmUp = options.warmUpImports ?? process.env.SEQLAB_WARM_UP_IMPORTS !== "0";
     this.checkers = new TypeCheckers(this.rootDir, warmUp ? { prevDecl: PRELUDE, source: WARM_UP_CELL } : undefined);
     if (chosenTypeScript(options.typeScript) === 7) this.native = NativeChecking.forRoot(this.rootDir);
+    else if (options.runBeforeChecker ?? true) this.unchecked = new UncheckedCells(this.rootDir);
     this.fullCheckerIdleMs = options.fullCheckerIdleMs ?? 1000;
     this.releaseAfterMs = options.releaseCheckersAfterMs ?? releaseAfterFromEnvironment();
     useCellPackages(this.rootDir); // the kernel's main installs it first, before tfjs loads
@@ -151,14 +164,20 @@ export class TypeScriptEngine implements Engine {
     if (delay >= 0 && !this.native) {
       // The full checker follows once the kernel is idle (it loads in its own thread, but
       // would take a core from a running cell).
-      const preload = () =>
-        this.checker().then(
+      const preload = () => {
+        // After the converter the first cells compile with, which two loads at once would slow.
+        void (this.unchecked?.whenLoaded() ?? Promise.resolve()).then(() => this.checkers.first()).then(
+          () => this.checkCellsThatRanWhenIdle(),
+          () => undefined,
+        );
+        return this.checker().then(
           () => {
             this.loadFullWhenIdle();
             this.releaseCheckersWhenIdle(); // a kernel nobody uses does not hold them either
           },
           () => undefined,
         );
+      };
       this.preloadTimer = setTimeout(() => void preload(), delay);
       this.preloadTimer.unref();
     }
@@ -191,9 +210,15 @@ export class TypeScriptEngine implements Engine {
     this.releaseTimer.unref();
   }
 
-  /** The type checker a new cell meets first (see checkers.ts), loaded. */
+  /**
+   * The converter a new cell meets first, loaded: the quick checker (see checkers.ts), or
+   * before it has loaded, the converter that compiles without types (unchecked-cells.ts).
+   */
   private async checker(): Promise<CellChecker> {
-    await (this.native ? this.native.emitter() : this.checkers.first());
+    if (this.native) await this.native.emitter();
+    else if (this.unchecked && !this.checkers.live && (await this.unchecked.whenLoaded())) {
+      // the quick checker loads after it (see preload)
+    } else await this.checkers.first();
     return this.liveChecker();
   }
 
@@ -230,7 +255,7 @@ export class TypeScriptEngine implements Engine {
 
   /** The checker in use now (the full one once loaded); cells compile with it. */
   private liveChecker(): CellChecker {
-    const live = this.native ? this.native.liveEmitter : this.checkers.live;
+    const live = this.native ? this.native.liveEmitter : (this.checkers.live ?? this.unchecked?.live);
     if (!live) throw new Error("the TypeScript checker is not loaded yet");
     if (!this.runner) {
       this.modules = new CellModules(this.rootDir);
@@ -277,6 +302,7 @@ export class TypeScriptEngine implements Engine {
       return runtimeError(err, this.scripts);
     } finally {
       executions.end(ctx);
+      this.checkCellsThatRanWhenIdle();
       this.loadFullWhenIdle();
       this.releaseCheckersWhenIdle();
     }
@@ -292,7 +318,7 @@ export class TypeScriptEngine implements Engine {
     // (see compile): while the quick one still loads, the full one starts loading too (each in
     // its thread) if the cell may import. Only a hint: compile decides, and a wrong guess only
     // loads the full checker early.
-    if (!this.native && !this.checkers.live && MAY_IMPORT.test(code)) void this.checkers.complete().catch(() => undefined);
+    if (!this.native && !this.checkers.live && !this.unchecked?.live && MAY_IMPORT.test(code)) void this.checkers.complete().catch(() => undefined);
     await first;
     const parsed = parseCell(code);
     if ("cellMagic" in parsed) {
@@ -326,6 +352,17 @@ export class TypeScriptEngine implements Engine {
       if (!compiled.ok) throw new CellFailure(compiled.error);
       return compiled;
     }
+    if (!this.checkers.live && this.unchecked?.live) {
+      const declBefore = runner.prevDecl;
+      const outcome = runner.compile(code, this.label(ctx)); // syntax errors only
+      if (!outcome.ok) throw new CellFailure(outcome.error);
+      this.unchecked.record({ source: code, label: this.label(ctx) }, declBefore);
+      return outcome;
+    }
+    await this.checkCellsThatRan();
+    const late = this.lateErrors;
+    this.lateErrors = undefined;
+    if (late) throw new CellFailure(late);
     if (!this.checkers.hasFull && (await this.checker()).importsModules(code)) {
       await this.fullChecker();
     }
@@ -336,6 +373,49 @@ export class TypeScriptEngine implements Engine {
     }
     if (!outcome.ok) throw new CellFailure(outcome.error);
     return outcome;
+  }
+
+  /**
+   * Once a checker has loaded: checks the cells that ran before (unchecked-cells.ts), in
+   * order, as compile would have (code that imports, or that the quick checker rejects, by
+   * the full one). Their checked declarations replace the unchecked ones; their type errors
+   * wait in lateErrors for the next cell. Only once: the cells after are checked first.
+   */
+  private checkCellsThatRan(): Promise<void> {
+    const unchecked = this.unchecked;
+    if (!unchecked) return Promise.resolve();
+    this.lateCheck ??= (async () => {
+      await this.checkers.first();
+      const { cells, declBefore } = unchecked.end();
+      const errors: CellError[] = [];
+      let decl = declBefore;
+      for (const cell of cells) {
+        const quick = this.liveChecker();
+        const checker = !this.checkers.hasFull && quick.importsModules(cell.source) ? await this.fullChecker() : quick;
+        let converted = checker.convert(PRELUDE + decl, cell.source);
+        if (converted.diagnostics.length > 0 && !this.checkers.hasFull) converted = (await this.fullChecker()).convert(PRELUDE + decl, cell.source);
+        if (converted.diagnostics.length > 0) errors.push(compileError(converted.diagnostics, cell.source, cell.label));
+        else decl = converted.declOutput ?? decl;
+      }
+      if (cells.length > 0) (this.runner as CellRunner).prevDecl = decl;
+      if (errors.length > 0) this.lateErrors = lateTypeErrors(errors);
+    })();
+    const checking = this.lateCheck;
+    checking.catch(() => {
+      if (this.lateCheck === checking) this.lateCheck = undefined; // the cell that waited reports why; the next tries again
+    });
+    return checking;
+  }
+
+  /**
+   * Checks the cells that ran unchecked soon, if a checker has loaded and no cell runs then:
+   * after the reply of the cell that just ended has gone (its checks are synchronous work).
+   */
+  private checkCellsThatRanWhenIdle(): void {
+    if (!this.unchecked || this.lateCheck) return;
+    setImmediate(() => {
+      if (this.checkers.live && !executions.running() && !this.disposed) void this.checkCellsThatRan().catch(() => undefined);
+    }).unref();
   }
 
   /** Later cells see the declarations of the code compiled last. */
@@ -412,6 +492,8 @@ export class TypeScriptEngine implements Engine {
       resetNamespace: () => {
         runner.reset();
         this.native?.reset();
+        this.unchecked?.forget();
+        this.lateErrors = undefined;
       },
       display: (value, options) => showOn(() => executions.outputTarget()?.host ?? ctx.host, value, options),
     };
@@ -513,6 +595,7 @@ export class TypeScriptEngine implements Engine {
     this.keepCheckers();
     process.off("SIGINT", this.onSigint);
     this.interrupt();
+    this.unchecked?.end();
     await this.checkers.close();
     await this.native?.close();
     this.restoreOutput();

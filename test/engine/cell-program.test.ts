@@ -25,7 +25,8 @@ describe("engine: the program cells are checked in", function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-cell-program-"));
     fs.writeFileSync(path.join(dir, "inner.ts"), "export const base: number = 40;\n");
     fs.writeFileSync(path.join(dir, "helper.ts"), 'import { base } from "./inner";\nexport function answer(): number {\n  return base + 2;\n}\n');
-    engine = new TypeScriptEngine({ rootDir: dir, preloadDelayMs: 0, handleSigint: false, fullCheckerIdleMs: -1 });
+    // Checked before they run from the first cell on (unchecked-cells.test.ts runs local modules unchecked first).
+    engine = new TypeScriptEngine({ rootDir: dir, preloadDelayMs: 0, handleSigint: false, fullCheckerIdleMs: -1, runBeforeChecker: false });
   });
   after(async () => {
     await engine.dispose();

@@ -46,7 +46,8 @@ let shared: TypeScriptEngine | undefined;
 let count = 0;
 
 export function engine(): TypeScriptEngine {
-  shared ??= new TypeScriptEngine({ preloadDelayMs: 0 });
+  // Every cell is checked before it runs, the first ones too (unchecked-cells.test.ts tests those that run first).
+  shared ??= new TypeScriptEngine({ preloadDelayMs: 0, runBeforeChecker: false });
   return shared;
 }
 

@@ -291,7 +291,8 @@ describe("engine: a light start-up", function () {
     });
     /** A fresh engine whose requests for the full checker are recorded with whether a checker had loaded by then. */
     const recorded = () => {
-      const fresh = new TypeScriptEngine({ handleSigint: false, fullCheckerIdleMs: -1 });
+      // Cells wait for a checker here (by default they run before one has loaded: unchecked-cells.test.ts).
+      const fresh = new TypeScriptEngine({ handleSigint: false, fullCheckerIdleMs: -1, runBeforeChecker: false });
       const checkers = (fresh as unknown as { checkers: TypeCheckers }).checkers;
       const requests: Array<{ anyLoaded: boolean }> = [];
       const complete = checkers.complete.bind(checkers);
@@ -339,7 +340,7 @@ describe("engine: a light start-up", function () {
     const live = () => (idle as unknown as { checkers: TypeCheckers }).checkers.live;
     before(async () => {
       await disposeSharedEngine();
-      idle = new TypeScriptEngine({ handleSigint: false, fullCheckerIdleMs: -1, releaseCheckersAfterMs: 300 });
+      idle = new TypeScriptEngine({ handleSigint: false, fullCheckerIdleMs: -1, releaseCheckersAfterMs: 300, runBeforeChecker: false });
     });
     after(() => idle.dispose());
 
