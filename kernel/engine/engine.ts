@@ -13,7 +13,7 @@ import { CellRunner, type CompiledPiece } from "./cells";
 import { ExecutionContext, KeyboardInterrupt, executions } from "./context";
 import { libDisplayHost, showOn, toMimeBundle } from "./display";
 import { CellScripts, compileError, keyboardInterruptError, runtimeError, type CellError } from "./errors";
-import { UncheckedCells, lateTypeErrors } from "./unchecked-cells";
+import { UncheckedCells, lateTypeErrors, type RanCell } from "./unchecked-cells";
 import { PRELUDE, installCellGlobals, removeCellGlobals } from "./globals";
 import { CellModules } from "./modules";
 import { useCellPackages } from "./packages";
@@ -73,7 +73,7 @@ export interface EngineOptions {
   /**
    * Cells that come before a type checker has loaded run at once, compiled without types,
    * and are checked once one has; their type errors fail the next cell (unchecked-cells.ts).
-   * Default true; false: they wait for the checker. TypeScript 5 only.
+   * Default true; false: they wait for the checker.
    */
   runBeforeChecker?: boolean;
 }
@@ -104,6 +104,16 @@ const WARM_UP_CELL = 'import * as sl from "seqlab";\nimport * as tf from "@tenso
 async function settle(): Promise<void> {
   await yieldToEventLoop();
   await yieldToEventLoop();
+}
+
+/**
+ * A compiled piece and the declarations to keep once it has run; `unchecked`: it was compiled
+ * without types (unchecked-cells.ts), to be checked later after `declBefore`.
+ */
+interface Compiled {
+  piece?: CompiledPiece;
+  declOutput: string;
+  unchecked?: { cell: RanCell; declBefore: string };
 }
 
 /** Carries a finished error reply (compile errors, usage errors) up the call chain. */
@@ -145,8 +155,12 @@ export class TypeScriptEngine implements Engine {
     this.rootDir = options.rootDir ?? process.cwd();
     const warmUp = options.warmUpImports ?? process.env.SEQLAB_WARM_UP_IMPORTS !== "0";
     this.checkers = new TypeCheckers(this.rootDir, warmUp ? { prevDecl: PRELUDE, source: WARM_UP_CELL } : undefined);
-    if (chosenTypeScript(options.typeScript) === 7) this.native = NativeChecking.forRoot(this.rootDir);
-    else if (options.runBeforeChecker ?? true) this.unchecked = new UncheckedCells(this.rootDir);
+    const runBeforeChecker = options.runBeforeChecker ?? true;
+    if (chosenTypeScript(options.typeScript) === 7) {
+      this.native = NativeChecking.forRoot(this.rootDir);
+      // TypeScript 7's own converter compiles the unchecked cells; it stays afterwards.
+      if (runBeforeChecker) this.unchecked = new UncheckedCells(this.native.emitter(), false);
+    } else if (runBeforeChecker) this.unchecked = UncheckedCells.forRoot(this.rootDir);
     this.fullCheckerIdleMs = options.fullCheckerIdleMs ?? 1000;
     this.releaseAfterMs = options.releaseCheckersAfterMs ?? releaseAfterFromEnvironment();
     useCellPackages(this.rootDir); // the kernel's main installs it first, before tfjs loads
@@ -160,6 +174,18 @@ export class TypeScriptEngine implements Engine {
     this.history.install();
     setDisplayHost(libDisplayHost(() => executions.outputTarget()?.host ?? executions.running()?.host));
     if (options.handleSigint !== false) process.on("SIGINT", this.onSigint);
+    const native = this.native;
+    if (native && this.unchecked) {
+      // As NativeChecking starts them: TypeScript 7 after the converter.
+      void native
+        .emitter()
+        .catch(() => undefined)
+        .then(() => native.checker())
+        .then(
+          () => this.checkCellsThatRanWhenIdle(),
+          () => undefined,
+        );
+    }
     const delay = options.preloadDelayMs ?? 0;
     if (delay >= 0 && !this.native) {
       // The full checker follows once the kernel is idle (it loads in its own thread, but
@@ -264,6 +290,11 @@ export class TypeScriptEngine implements Engine {
     return live;
   }
 
+  /** Whether a type checker has loaded (else cells may run unchecked, see compile). */
+  private get hasChecker(): boolean {
+    return (this.native ? this.native.liveChecker : this.checkers.live) !== undefined;
+  }
+
   /** The notebook's variables (for tests and magics). */
   get variables(): Record<string, unknown> {
     return this.namespace.values;
@@ -342,34 +373,34 @@ export class TypeScriptEngine implements Engine {
    * imports goes to the full checker straight away: the packages' types mostly need
    * @types/node, and parsing them twice would cost more than the quick checker saves.
    */
-  private async compile(code: string, ctx: ExecutionContext): Promise<{ piece?: CompiledPiece; declOutput: string }> {
+  private async compile(code: string, ctx: ExecutionContext): Promise<Compiled> {
     const runner = this.runner as CellRunner;
-    if (this.native) {
-      const errors = asConverterDiagnostics(code, (await this.native.checker()).check(code));
-      if (errors.length > 0) throw new CellFailure(compileError(errors, code, this.label(ctx)));
-      await this.native.emitter();
-      const compiled = runner.compile(code, this.label(ctx));
-      if (!compiled.ok) throw new CellFailure(compiled.error);
-      return compiled;
-    }
-    if (!this.checkers.live && this.unchecked?.live) {
+    const label = this.label(ctx);
+    if (this.unchecked?.live && !this.hasChecker) {
       const declBefore = runner.prevDecl;
-      const outcome = runner.compile(code, this.label(ctx)); // syntax errors only
+      const outcome = runner.compile(code, label); // syntax errors only
       if (!outcome.ok) throw new CellFailure(outcome.error);
-      this.unchecked.record({ source: code, label: this.label(ctx) }, declBefore);
-      return outcome;
+      return { ...outcome, unchecked: { cell: { source: code, label }, declBefore } };
     }
     await this.checkCellsThatRan();
     const late = this.lateErrors;
     this.lateErrors = undefined;
     if (late) throw new CellFailure(late);
+    if (this.native) {
+      const errors = asConverterDiagnostics(code, (await this.native.checker()).check(code));
+      if (errors.length > 0) throw new CellFailure(compileError(errors, code, label));
+      await this.native.emitter();
+      const compiled = runner.compile(code, label);
+      if (!compiled.ok) throw new CellFailure(compiled.error);
+      return compiled;
+    }
     if (!this.checkers.hasFull && (await this.checker()).importsModules(code)) {
       await this.fullChecker();
     }
-    let outcome = runner.compile(code, this.label(ctx));
+    let outcome = runner.compile(code, label);
     if (!outcome.ok && !this.checkers.hasFull) {
       await this.fullChecker();
-      outcome = runner.compile(code, this.label(ctx));
+      outcome = runner.compile(code, label);
     }
     if (!outcome.ok) throw new CellFailure(outcome.error);
     return outcome;
@@ -377,19 +408,26 @@ export class TypeScriptEngine implements Engine {
 
   /**
    * Once a checker has loaded: checks the cells that ran before (unchecked-cells.ts), in
-   * order, as compile would have (code that imports, or that the quick checker rejects, by
-   * the full one). Their checked declarations replace the unchecked ones; their type errors
-   * wait in lateErrors for the next cell. Only once: the cells after are checked first.
+   * order, as compile would have (with TypeScript 5, code that imports, or that the quick
+   * checker rejects, by the full one). Their checked declarations replace the unchecked ones
+   * (TypeScript 7 keeps each cell it accepts); their type errors wait in lateErrors for the
+   * next cell. Only once: the cells after are checked first.
    */
   private checkCellsThatRan(): Promise<void> {
     const unchecked = this.unchecked;
     if (!unchecked) return Promise.resolve();
     this.lateCheck ??= (async () => {
-      await this.checkers.first();
+      const project = this.native ? await this.native.checker() : (await this.checkers.first(), undefined);
       const { cells, declBefore } = unchecked.end();
       const errors: CellError[] = [];
       let decl = declBefore;
       for (const cell of cells) {
+        if (project) {
+          const found = asConverterDiagnostics(cell.source, project.check(cell.source));
+          if (found.length > 0) errors.push(compileError(found, cell.source, cell.label));
+          else project.keep();
+          continue;
+        }
         const quick = this.liveChecker();
         const checker = !this.checkers.hasFull && quick.importsModules(cell.source) ? await this.fullChecker() : quick;
         let converted = checker.convert(PRELUDE + decl, cell.source);
@@ -397,7 +435,7 @@ export class TypeScriptEngine implements Engine {
         if (converted.diagnostics.length > 0) errors.push(compileError(converted.diagnostics, cell.source, cell.label));
         else decl = converted.declOutput ?? decl;
       }
-      if (cells.length > 0) (this.runner as CellRunner).prevDecl = decl;
+      if (cells.length > 0 && !project) (this.runner as CellRunner).prevDecl = decl;
       if (errors.length > 0) this.lateErrors = lateTypeErrors(errors);
     })();
     const checking = this.lateCheck;
@@ -414,29 +452,31 @@ export class TypeScriptEngine implements Engine {
   private checkCellsThatRanWhenIdle(): void {
     if (!this.unchecked || this.lateCheck) return;
     setImmediate(() => {
-      if (this.checkers.live && !executions.running() && !this.disposed) void this.checkCellsThatRan().catch(() => undefined);
+      if (this.hasChecker && !executions.running() && !this.disposed) void this.checkCellsThatRan().catch(() => undefined);
     }).unref();
   }
 
-  /** Later cells see the declarations of the code compiled last. */
-  private keepDeclarations(declOutput: string): void {
-    (this.runner as CellRunner).prevDecl = declOutput;
+  /** Later cells see the declarations of the code compiled last (checked later if it ran unchecked). */
+  private keepDeclarations(compiled: Compiled): void {
+    if (compiled.unchecked) this.unchecked?.record(compiled.unchecked.cell, compiled.unchecked.declBefore);
+    (this.runner as CellRunner).prevDecl = compiled.declOutput;
     this.native?.keep();
   }
 
   /** Runs TypeScript in the notebook; declarations carry over even if it throws midway. */
   private async runCode(code: string, ctx: ExecutionContext): Promise<unknown> {
     const runner = this.runner as CellRunner;
-    const { piece, declOutput } = await this.compile(code, ctx);
+    const compiled = await this.compile(code, ctx);
+    const { piece } = compiled;
     if (!piece) {
-      this.keepDeclarations(declOutput);
+      this.keepDeclarations(compiled);
       return undefined;
     }
     await this.prepare(piece, ctx);
     try {
       return await runner.run(piece, ctx);
     } finally {
-      this.keepDeclarations(declOutput);
+      this.keepDeclarations(compiled);
       // A cell that failed before its last expression leaves the slot declared but unset.
       if (piece.lastExpressionVar) delete this.namespace.values[piece.lastExpressionVar];
     }
@@ -463,9 +503,10 @@ export class TypeScriptEngine implements Engine {
         // A wrapping magic's body may hold magics itself (%%time above %%train): it runs as a cell.
         const cell = asMagicCell(code);
         if (cell !== undefined) return this.cellAsCode(cell, ctx);
-        const { piece, declOutput } = await this.compile(code, ctx);
+        const compiled = await this.compile(code, ctx);
+        const { piece } = compiled;
         const keep = () => {
-          if (options?.keepDeclarations) this.keepDeclarations(declOutput);
+          if (options?.keepDeclarations) this.keepDeclarations(compiled);
         };
         if (!piece) {
           keep();

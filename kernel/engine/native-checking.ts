@@ -49,9 +49,16 @@ export class NativeChecking {
     return started ?? new NativeChecking(rootDir);
   }
 
+  /**
+   * Starts the converter, then TypeScript 7: the first cells need the converter alone (they
+   * run before TypeScript 7 has loaded, see unchecked-cells.ts), and two loads at once would
+   * slow it down. A cell that needs TypeScript 7 sooner starts it (checker()).
+   */
   constructor(private readonly rootDir: string) {
-    void this.checker().catch(() => undefined); // the cell that needs it reports a failure
-    void this.emitter().catch(() => undefined);
+    void this.emitter()
+      .catch(() => undefined)
+      .then(() => this.checker())
+      .catch(() => undefined); // the cell that needs it reports a failure
   }
 
   /** TypeScript 7's project of the notebook's cells, loaded. */
@@ -85,6 +92,11 @@ export class NativeChecking {
       this.compiler = compiler;
     }
     return this.compiler;
+  }
+
+  /** TypeScript 7's project, once loaded (also while suspended: it starts again on use). */
+  get liveChecker(): CellProject | undefined {
+    return this.projectLoaded;
   }
 
   get liveEmitter(): CellChecker | undefined {

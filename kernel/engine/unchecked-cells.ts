@@ -3,8 +3,8 @@
  * (checkers.ts) takes about 0.3 s to load (TypeScript, then the standard library's
  * declarations), most of a kernel's start-up, while TypeScript with no declarations at all
  * loads in a third of that. So until a checker is ready, cells are compiled by the emit-only
- * converter (emit-only.ts: syntax errors only, as TypeScript 7's path compiles) and run at
- * once; this keeps them. Before the next cell is checked they are checked in order, as if
+ * converter (emit-only.ts: syntax errors only; with TypeScript 7, the converter that compiles
+ * every cell) and run at once; this keeps them. Before the next cell is checked they are checked in order, as if
  * they had come then: their declarations replace the unchecked ones, and type errors fail
  * that next cell, naming the cells they are in, so a notebook run top to bottom still stops
  * at a type error (one cell later). From then on every cell is checked before it runs.
@@ -37,12 +37,21 @@ export class UncheckedCells {
   /** A checker has taken over: no more cells run unchecked. */
   private ended = false;
 
-  constructor(rootDir: string) {
+  /** With a converter of its own, started ahead (startCellCompiler) or now. */
+  static forRoot(rootDir: string): UncheckedCells {
     const started = early?.rootDir === rootDir ? early.compiler : CellChecker.start(rootDir, "none");
     early = undefined;
+    return new UncheckedCells(started, true);
+  }
+
+  /** `owned`: the converter's thread ends with the unchecked cells (else it serves on). */
+  constructor(
+    started: Promise<CellChecker>,
+    private readonly owned: boolean,
+  ) {
     this.compiler = started.then(
       (compiler) => {
-        if (this.ended) void compiler.close();
+        if (this.ended && this.owned) void compiler.close();
         else this.loaded = compiler;
         return this.loaded;
       },
@@ -72,13 +81,14 @@ export class UncheckedCells {
 
   /**
    * A checker has loaded: no cell runs unchecked from now on, and the converter's thread
-   * ends. Returns the cells to check, in order, and the declarations before the first.
+   * ends if it is this one's. Returns the cells to check, in order, and the declarations
+   * before the first.
    */
   end(): { cells: RanCell[]; declBefore: string } {
     this.ended = true;
     const loaded = this.loaded;
     this.loaded = undefined;
-    void loaded?.close();
+    if (this.owned) void loaded?.close();
     const taken = { cells: this.cells, declBefore: this.declBefore };
     this.cells = [];
     return taken;

@@ -8,7 +8,7 @@ import os from "os";
 import path from "path";
 import { TypeScriptEngine } from "../../kernel/engine";
 import type { TypeCheckers } from "../../kernel/engine/checkers";
-import { typeScript7Requested } from "../../kernel/engine/typescript-choice";
+import { typeScript7Installed, typeScript7Requested } from "../../kernel/engine/typescript-choice";
 import { RecordingHost, disposeSharedEngine, errorOf, resultText, type Run } from "./harness";
 
 describe("engine: the first cells run before the type checker has loaded", function () {
@@ -129,5 +129,50 @@ describe("engine: the first cells run before the type checker has loaded", funct
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("engine with TypeScript 7: the first cells run before its checker has loaded", function () {
+  this.timeout(120000);
+  let engine: TypeScriptEngine | undefined;
+  let count = 0;
+  const exec = async (code: string): Promise<Run> => {
+    const host = new RecordingHost();
+    const executionCount = ++count;
+    const outcome = await (engine as TypeScriptEngine).execute(code, host, { silent: false, storeHistory: true, executionCount });
+    return { outcome, host, count: executionCount };
+  };
+  const native = () => (engine as unknown as { native: { liveChecker?: unknown; checker(): Promise<unknown> } }).native;
+
+  before(async function () {
+    if (!typeScript7Installed()) this.skip();
+    await disposeSharedEngine();
+  });
+  beforeEach(() => {
+    count = 0;
+    engine = new TypeScriptEngine({ handleSigint: false, typeScript: 7 });
+  });
+  afterEach(async () => {
+    await engine?.dispose();
+    engine = undefined;
+  });
+
+  it("runs a first cell at once; TypeScript 7 reports its type errors in the next cell", async () => {
+    const first = await exec('const wrong: number = "seven";\n"it ran"');
+    expect(resultText(first)).to.equal("'it ran'");
+    expect(native().liveChecker, "TypeScript 7 had not loaded when it ran").to.equal(undefined);
+    await native().checker();
+    const next = errorOf(await exec("1 + 1"));
+    expect(next.evalue).to.match(/^Cell In\[1\] ran before the type checker had loaded/);
+    expect(next.traceback.join("\n")).to.include("Cell In[1], 1:7 - error TS2322");
+    expect(resultText(await exec("1 + 1"))).to.equal("2");
+    expect(errorOf(await exec("wrong")).evalue).to.match(/Cannot find name 'wrong'/);
+  });
+
+  it("keeps the types TypeScript 7 gives an accepted first cell's names", async () => {
+    expect(resultText(await exec('const shout = "abc".toUpperCase();\nshout'))).to.equal("'ABC'");
+    await native().checker();
+    expect(errorOf(await exec("const n: number = shout;")).evalue).to.match(/^1:7 - Type 'string' is not assignable to type 'number'/);
+    expect(resultText(await exec("shout.toLowerCase()"))).to.equal("'abc'");
   });
 });
