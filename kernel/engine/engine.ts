@@ -132,7 +132,7 @@ export class TypeScriptEngine implements Engine {
   private readonly checkers: TypeCheckers;
   /** TypeScript 7 checks and TypeScript 5 only compiles (SEQLAB_TYPESCRIPT=7), instead of the checkers. */
   private readonly native?: NativeChecking;
-  /** The first cells, run before a checker had loaded (TypeScript 5). */
+  /** The first cells, run before a checker had loaded. */
   private readonly unchecked?: UncheckedCells;
   /** Checking those once a checker has loaded; their type errors, for the next cell. */
   private lateCheck?: Promise<void>;
@@ -174,18 +174,7 @@ export class TypeScriptEngine implements Engine {
     this.history.install();
     setDisplayHost(libDisplayHost(() => executions.outputTarget()?.host ?? executions.running()?.host));
     if (options.handleSigint !== false) process.on("SIGINT", this.onSigint);
-    const native = this.native;
-    if (native && this.unchecked) {
-      // As NativeChecking starts them: TypeScript 7 after the converter.
-      void native
-        .emitter()
-        .catch(() => undefined)
-        .then(() => native.checker())
-        .then(
-          () => this.checkCellsThatRanWhenIdle(),
-          () => undefined,
-        );
-    }
+    if (this.native && this.unchecked) void this.native.started.then(() => this.checkCellsThatRanWhenIdle());
     const delay = options.preloadDelayMs ?? 0;
     if (delay >= 0 && !this.native) {
       // The full checker follows once the kernel is idle (it loads in its own thread, but
@@ -241,10 +230,13 @@ export class TypeScriptEngine implements Engine {
    * before it has loaded, the converter that compiles without types (unchecked-cells.ts).
    */
   private async checker(): Promise<CellChecker> {
-    if (this.native) await this.native.emitter();
-    else if (this.unchecked && !this.checkers.live && (await this.unchecked.whenLoaded())) {
-      // the quick checker loads after it (see preload)
-    } else await this.checkers.first();
+    if (this.native) {
+      await this.native.emitter();
+    } else {
+      // The quick checker loads after that converter (see preload).
+      if (this.unchecked && !this.checkers.live) await this.unchecked.whenLoaded();
+      if (!this.unchecked?.live) await this.checkers.first();
+    }
     return this.liveChecker();
   }
 
@@ -368,10 +360,12 @@ export class TypeScriptEngine implements Engine {
   }
 
   /**
-   * Compiles (throwing CellFailure on type errors) without running. What the quick checker
-   * rejects is compiled again by the full one, whose errors are the ones reported. Code that
-   * imports goes to the full checker straight away: the packages' types mostly need
-   * @types/node, and parsing them twice would cost more than the quick checker saves.
+   * Compiles (throwing CellFailure on type errors) without running. Before a checker has
+   * loaded, without types (unchecked-cells.ts); after, the cells that ran so are checked
+   * first. What the quick checker rejects is compiled again by the full one, whose errors are
+   * the ones reported. Code that imports goes to the full checker straight away: the packages'
+   * types mostly need @types/node, and parsing them twice would cost more than the quick
+   * checker saves.
    */
   private async compile(code: string, ctx: ExecutionContext): Promise<Compiled> {
     const runner = this.runner as CellRunner;
@@ -394,22 +388,26 @@ export class TypeScriptEngine implements Engine {
       if (!compiled.ok) throw new CellFailure(compiled.error);
       return compiled;
     }
-    if (!this.checkers.hasFull && (await this.checker()).importsModules(code)) {
-      await this.fullChecker();
-    }
-    let outcome = runner.compile(code, label);
-    if (!outcome.ok && !this.checkers.hasFull) {
-      await this.fullChecker();
-      outcome = runner.compile(code, label);
-    }
+    const outcome = await this.withTypeScript5Verdict(code, () => runner.compile(code, label), (o) => !o.ok);
     if (!outcome.ok) throw new CellFailure(outcome.error);
     return outcome;
   }
 
   /**
+   * `attempt` (a conversion of `source`) with the TypeScript 5 checker whose verdict counts:
+   * the full one for code that imports, and the full one again when the quick one rejects it.
+   */
+  private async withTypeScript5Verdict<T>(source: string, attempt: () => T, rejected: (result: T) => boolean): Promise<T> {
+    if (!this.checkers.hasFull && (await this.checker()).importsModules(source)) await this.fullChecker();
+    const result = attempt();
+    if (!rejected(result) || this.checkers.hasFull) return result;
+    await this.fullChecker();
+    return attempt();
+  }
+
+  /**
    * Once a checker has loaded: checks the cells that ran before (unchecked-cells.ts), in
-   * order, as compile would have (with TypeScript 5, code that imports, or that the quick
-   * checker rejects, by the full one). Their checked declarations replace the unchecked ones
+   * order, as compile would have (withTypeScript5Verdict, or TypeScript 7). Their checked declarations replace the unchecked ones
    * (TypeScript 7 keeps each cell it accepts); their type errors wait in lateErrors for the
    * next cell. Only once: the cells after are checked first.
    */
@@ -428,10 +426,12 @@ export class TypeScriptEngine implements Engine {
           else project.keep();
           continue;
         }
-        const quick = this.liveChecker();
-        const checker = !this.checkers.hasFull && quick.importsModules(cell.source) ? await this.fullChecker() : quick;
-        let converted = checker.convert(PRELUDE + decl, cell.source);
-        if (converted.diagnostics.length > 0 && !this.checkers.hasFull) converted = (await this.fullChecker()).convert(PRELUDE + decl, cell.source);
+        const before = decl;
+        const converted = await this.withTypeScript5Verdict(
+          cell.source,
+          () => this.liveChecker().convert(PRELUDE + before, cell.source),
+          (c) => c.diagnostics.length > 0,
+        );
         if (converted.diagnostics.length > 0) errors.push(compileError(converted.diagnostics, cell.source, cell.label));
         else decl = converted.declOutput ?? decl;
       }

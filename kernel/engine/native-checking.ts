@@ -49,14 +49,20 @@ export class NativeChecking {
     return started ?? new NativeChecking(rootDir);
   }
 
+  /** Settles once both halves have started loading, TypeScript 7 has loaded or failed. */
+  readonly started: Promise<unknown>;
+
   /**
    * Starts the converter, then TypeScript 7: the first cells need the converter alone (they
    * run before TypeScript 7 has loaded, see unchecked-cells.ts), and two loads at once would
-   * slow it down. A cell that needs TypeScript 7 sooner starts it (checker()).
+   * slow it down. TypeScript 7 waits a turn of the event loop more, so that a cell waiting
+   * for the converter compiles first (opening the project blocks this thread while TypeScript
+   * 7 reads it). A cell that needs TypeScript 7 sooner starts it (checker()).
    */
   constructor(private readonly rootDir: string) {
-    void this.emitter()
+    this.started = this.emitter()
       .catch(() => undefined)
+      .then(() => new Promise((resolve) => setImmediate(resolve)))
       .then(() => this.checker())
       .catch(() => undefined); // the cell that needs it reports a failure
   }
