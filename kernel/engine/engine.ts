@@ -282,6 +282,17 @@ export class TypeScriptEngine implements Engine {
     return live;
   }
 
+  /**
+   * Whether a cell of this request may run before a checker has loaded (unchecked-cells.ts):
+   * only with a person at the frontend (the request allows stdin), who waits for it and runs
+   * the next cell, which reports its type errors. A headless run (nbconvert, papermill,
+   * `seqlab run`) waits for nobody's first result, and its last cell has no next one: its
+   * cells are checked before they run.
+   */
+  private mayRunUnchecked(ctx: ExecutionContext): boolean {
+    return this.unchecked !== undefined && ctx.host.interactive === true;
+  }
+
   /** Whether a type checker has loaded (else cells may run unchecked, see compile). */
   private get hasChecker(): boolean {
     return (this.native ? this.native.liveChecker : this.checkers.live) !== undefined;
@@ -341,7 +352,7 @@ export class TypeScriptEngine implements Engine {
     // (see compile): while the quick one still loads, the full one starts loading too (each in
     // its thread) if the cell may import. Only a hint: compile decides, and a wrong guess only
     // loads the full checker early.
-    if (!this.native && !this.checkers.live && !this.unchecked?.live && MAY_IMPORT.test(code)) void this.checkers.complete().catch(() => undefined);
+    if (!this.native && !this.checkers.live && !this.mayRunUnchecked(ctx) && MAY_IMPORT.test(code)) void this.checkers.complete().catch(() => undefined);
     await first;
     const parsed = parseCell(code);
     if ("cellMagic" in parsed) {
@@ -370,7 +381,7 @@ export class TypeScriptEngine implements Engine {
   private async compile(code: string, ctx: ExecutionContext): Promise<Compiled> {
     const runner = this.runner as CellRunner;
     const label = this.label(ctx);
-    if (this.unchecked?.live && !this.hasChecker) {
+    if (this.unchecked?.live && !this.hasChecker && this.mayRunUnchecked(ctx)) {
       const declBefore = runner.prevDecl;
       const outcome = runner.compile(code, label); // syntax errors only
       if (!outcome.ok) throw new CellFailure(outcome.error);

@@ -1,5 +1,6 @@
 /**
- * A kernel's first cells run before its type checker has loaded. Even the quick checker
+ * A kernel's first cells run before its type checker has loaded, when a person runs them
+ * (the engine asks that the request allows stdin; headless runs check every cell first). Even the quick checker
  * (checkers.ts) takes about 0.3 s to load (TypeScript, then the standard library's
  * declarations), most of a kernel's start-up, while TypeScript with no declarations at all
  * loads in a third of that. So until a checker is ready, cells are compiled by the emit-only

@@ -15,8 +15,9 @@ describe("engine: the first cells run before the type checker has loaded", funct
   this.timeout(120000);
   let engine: TypeScriptEngine | undefined;
   let count = 0;
-  const exec = async (code: string): Promise<Run> => {
-    const host = new RecordingHost();
+  /** Cells a person runs (the request allows stdin), the ones that may run unchecked. */
+  const exec = async (code: string, interactive = true): Promise<Run> => {
+    const host = Object.assign(new RecordingHost(), { interactive });
     const executionCount = ++count;
     const outcome = await (engine as TypeScriptEngine).execute(code, host, { silent: false, storeHistory: true, executionCount });
     return { outcome, host, count: executionCount };
@@ -116,6 +117,12 @@ describe("engine: the first cells run before the type checker has loaded", funct
     expect(errorOf(await exec("const s: string = early;")).evalue).to.match(/^1:7 - Type 'number' is not assignable to type 'string'/);
   });
 
+  it("in a headless run (no stdin: nbconvert, papermill, seqlab run) a first cell waits for the checker and its type error is its own", async () => {
+    const failed = errorOf(await exec('const wrong: number = "seven";\n"it ran"', false));
+    expect(failed.evalue).to.match(/^1:7 - Type 'string' is not assignable to type 'number'/);
+    expect(resultText(await exec("1 + 1", false))).to.equal("2");
+  });
+
   it("with runBeforeChecker false, a first cell waits for the checker and its type error is its own", async () => {
     await freshEngine({ runBeforeChecker: false });
     const failed = errorOf(await exec('const wrong: number = "seven";\n"it ran"'));
@@ -146,8 +153,9 @@ describe("engine with TypeScript 7: the first cells run before its checker has l
   this.timeout(120000);
   let engine: TypeScriptEngine | undefined;
   let count = 0;
-  const exec = async (code: string): Promise<Run> => {
-    const host = new RecordingHost();
+  /** Cells a person runs (the request allows stdin), the ones that may run unchecked. */
+  const exec = async (code: string, interactive = true): Promise<Run> => {
+    const host = Object.assign(new RecordingHost(), { interactive });
     const executionCount = ++count;
     const outcome = await (engine as TypeScriptEngine).execute(code, host, { silent: false, storeHistory: true, executionCount });
     return { outcome, host, count: executionCount };
