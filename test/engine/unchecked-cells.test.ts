@@ -11,17 +11,20 @@ import type { TypeCheckers } from "../../kernel/engine/checkers";
 import { typeScript7Installed, typeScript7Requested } from "../../kernel/engine/typescript-choice";
 import { RecordingHost, disposeSharedEngine, errorOf, resultText, type Run } from "./harness";
 
+let count = 0;
+
+/** Runs a cell; `interactive`: a person runs it (the request allows stdin), so it may run unchecked. */
+async function execute(engine: TypeScriptEngine, code: string, interactive: boolean): Promise<Run> {
+  const host = Object.assign(new RecordingHost(), { interactive });
+  const executionCount = ++count;
+  const outcome = await engine.execute(code, host, { silent: false, storeHistory: true, executionCount });
+  return { outcome, host, count: executionCount };
+}
+
 describe("engine: the first cells run before the type checker has loaded", function () {
   this.timeout(120000);
   let engine: TypeScriptEngine | undefined;
-  let count = 0;
-  /** Cells a person runs (the request allows stdin), the ones that may run unchecked. */
-  const exec = async (code: string, interactive = true): Promise<Run> => {
-    const host = Object.assign(new RecordingHost(), { interactive });
-    const executionCount = ++count;
-    const outcome = await (engine as TypeScriptEngine).execute(code, host, { silent: false, storeHistory: true, executionCount });
-    return { outcome, host, count: executionCount };
-  };
+  const exec = (code: string, interactive = true) => execute(engine as TypeScriptEngine, code, interactive);
   const checkers = () => (engine as unknown as { checkers: TypeCheckers }).checkers;
   /** Resolves once the engine's quick checker has loaded (the cells after it are checked first). */
   const checkerLoaded = () => checkers().first();
@@ -152,14 +155,7 @@ describe("engine: the first cells run before the type checker has loaded", funct
 describe("engine with TypeScript 7: the first cells run before its checker has loaded", function () {
   this.timeout(120000);
   let engine: TypeScriptEngine | undefined;
-  let count = 0;
-  /** Cells a person runs (the request allows stdin), the ones that may run unchecked. */
-  const exec = async (code: string, interactive = true): Promise<Run> => {
-    const host = Object.assign(new RecordingHost(), { interactive });
-    const executionCount = ++count;
-    const outcome = await (engine as TypeScriptEngine).execute(code, host, { silent: false, storeHistory: true, executionCount });
-    return { outcome, host, count: executionCount };
-  };
+  const exec = (code: string, interactive = true) => execute(engine as TypeScriptEngine, code, interactive);
   const native = () => (engine as unknown as { native: { checker(): Promise<unknown> } }).native;
 
   before(async function () {
