@@ -2,7 +2,8 @@
  * The two type checkers behind the cells, each in a thread of its own (checker-thread.ts).
  * Parsing the @types packages (@types/node alone is 2 MB of declarations) is most of a
  * checker's loading, so cells first meet a checker that knows the standard library only: it
- * loads in about a third of the time, starting with the kernel, and a cell it accepts runs
+ * loads in about a third of the time, right after the converter of the first cells
+ * (unchecked-cells.ts), and a cell it accepts runs
  * at once. A cell it rejects waits for the full checker (every @types package, as always),
  * whose verdict and messages are the ones reported, so type errors read as before;
  * completion and inspection use the full checker too. Global declarations only add names
@@ -12,26 +13,6 @@
  * thread that ends on its own is let go the same way: the next request loads the full one.
  */
 import { CellChecker } from "./checker-client";
-
-/** A quick checker started before the engine exists (see startQuickChecker). */
-let early: { rootDir: string; checker: Promise<CellChecker> } | undefined;
-
-/**
- * Starts the quick checker's thread ahead of everything else: the kernel calls this first
- * thing, so that it loads while the kernel loads its own modules and binds its sockets. The
- * engine's first checker for the same folder is this one.
- */
-export function startQuickChecker(rootDir: string): void {
-  early ??= { rootDir, checker: CellChecker.start(rootDir, "standard-library") };
-  early.checker.catch(() => undefined); // the engine that takes it reports a failure
-}
-
-function takeEarlyChecker(rootDir: string): Promise<CellChecker> | undefined {
-  if (early?.rootDir !== rootDir) return undefined;
-  const { checker } = early;
-  early = undefined;
-  return checker;
-}
 
 export class TypeCheckers {
   private quick?: Promise<CellChecker>;
@@ -62,7 +43,7 @@ export class TypeCheckers {
     if (this.fullLoaded) return Promise.resolve(this.fullLoaded);
     if (this.released || (this.full && !this.quick)) return this.complete();
     if (!this.quick) {
-      const quick = takeEarlyChecker(this.rootDir) ?? CellChecker.start(this.rootDir, "standard-library");
+      const quick = CellChecker.start(this.rootDir, "standard-library");
       this.quick = quick.then((checker) => {
         // Loaded after the full one, or after closing: not needed.
         if (this.closed || this.fullLoaded) void checker.close();

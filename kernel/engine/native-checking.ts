@@ -49,7 +49,7 @@ export class NativeChecking {
     return started ?? new NativeChecking(rootDir);
   }
 
-  /** Settles once both halves have started loading, TypeScript 7 has loaded or failed. */
+  /** Settles once TypeScript 7, started after the converter, has loaded (or failed to). */
   readonly started: Promise<unknown>;
 
   /**

@@ -1,14 +1,14 @@
 /**
  * A kernel's first cells run before its type checker has loaded, when a person runs them
- * (the engine asks that the request allows stdin; headless runs check every cell first). Even the quick checker
- * (checkers.ts) takes about 0.3 s to load (TypeScript, then the standard library's
- * declarations), most of a kernel's start-up, while TypeScript with no declarations at all
- * loads in a third of that. So until a checker is ready, cells are compiled by the emit-only
- * converter (emit-only.ts: syntax errors only; with TypeScript 7, the converter that compiles
- * every cell) and run at once; this keeps them. Before the next cell is checked they are checked in order, as if
- * they had come then: their declarations replace the unchecked ones, and type errors fail
- * that next cell, naming the cells they are in, so a notebook run top to bottom still stops
- * at a type error (one cell later). From then on every cell is checked before it runs.
+ * (requests that allow stdin; headless runs check every cell first, see the engine's
+ * mayRunUnchecked). Even the quick checker (checkers.ts) takes about 0.3 s to load
+ * (TypeScript, then the standard library's declarations), most of a kernel's start-up, while
+ * TypeScript with no declarations at all loads in a third of that. So until a checker is
+ * ready, cells are compiled by the emit-only converter (emit-only.ts: syntax errors only;
+ * with TypeScript 7, the converter that compiles every cell) and run at once; this keeps
+ * them. Before the next cell is checked they are checked in order, as if they had come then:
+ * their declarations replace the unchecked ones, and type errors fail that next cell, naming
+ * the cells they are in. From then on every cell is checked before it runs.
  */
 import { CellChecker } from "./checker-client";
 import type { CellError } from "./errors";
