@@ -29,6 +29,8 @@ describe("replayed and unauthenticated messages", function () {
     stop();
     expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).to.deep.equal({ "text/plain": "1" });
     expect(inputs).to.have.length(1);
+    // The kernel's stderr comes through a pipe of its own, which may trail the reply.
+    for (let i = 0; i < 100 && !/duplicate signature/.test(kernel.log); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(kernel.log).to.match(/duplicate signature/);
   });
 
