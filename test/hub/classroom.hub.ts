@@ -82,9 +82,13 @@ async function runClass(venv: JupyterVenv, hub: Hub, users: string[], outDir: st
       child.stderr.on("data", (chunk: Buffer) => (log += chunk));
       child.on("exit", (code) => {
         if (code !== 0) {
-          // The hub's and the servers' warnings and errors, and what names this user (one stream).
-          const said = hub.log().split("\n").filter((line) => line.includes(user) || /^\[[WE] /.test(line)).slice(-60).join("\n");
-          return reject(new Error(`the notebook run for ${user} failed (exit ${code}):\n${log.slice(-3000)}\nthe hub's log (warnings, errors, ${user}):\n${said}`));
+          // The hub's, the servers' and the kernels' output (one stream), less the info lines
+          // that name another user and a warning every server repeats: warnings, errors with
+          // their tracebacks, kernels' stderr.
+          const said = hub.log().split("\n")
+            .filter((line) => line.includes(user) || !(/^\[[ID] /.test(line) || line.includes("websocket_ping_timeout")))
+            .slice(-150).join("\n");
+          return reject(new Error(`the notebook run for ${user} failed (exit ${code}):\n${log.slice(-3000)}\nthe hub's log (all but info lines about others):\n${said}`));
         }
         resolve({ user, ...(JSON.parse(fs.readFileSync(out, "utf8")) as Omit<RunResult, "user">) });
       });
