@@ -88,7 +88,8 @@ export function buildProgram(): Command {
         else if (!opts.engine) {
           // What the first cells compile with (engine/unchecked-cells.ts), then the quick checker.
           // eslint-disable-next-line @typescript-eslint/no-require-imports
-          (require("./engine/unchecked-cells") as typeof import("./engine/unchecked-cells")).startCellCompiler(process.cwd());
+          const unchecked = require("./engine/unchecked-cells") as typeof import("./engine/unchecked-cells");
+          if (unchecked.runBeforeCheckerFromEnvironment()) unchecked.startCellCompiler(process.cwd());
         }
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { runKernel } = require("./main") as typeof import("./main");

@@ -13,7 +13,7 @@ import { CellRunner, type CompiledPiece } from "./cells";
 import { ExecutionContext, KeyboardInterrupt, executions } from "./context";
 import { libDisplayHost, showOn, toMimeBundle } from "./display";
 import { CellScripts, compileError, keyboardInterruptError, runtimeError, type CellError } from "./errors";
-import { UncheckedCells, lateTypeErrors, type RanCell } from "./unchecked-cells";
+import { UncheckedCells, lateTypeErrors, runBeforeCheckerFromEnvironment, type RanCell } from "./unchecked-cells";
 import { PRELUDE, installCellGlobals, removeCellGlobals } from "./globals";
 import { CellModules } from "./modules";
 import { useCellPackages } from "./packages";
@@ -73,7 +73,7 @@ export interface EngineOptions {
   /**
    * Cells that come before a type checker has loaded run at once, compiled without types,
    * and are checked once one has; their type errors fail the next cell (unchecked-cells.ts).
-   * Default true; false: they wait for the checker.
+   * Default true unless SEQLAB_RUN_BEFORE_CHECKER=0; false: they wait for the checker.
    */
   runBeforeChecker?: boolean;
 }
@@ -155,7 +155,7 @@ export class TypeScriptEngine implements Engine {
     this.rootDir = options.rootDir ?? process.cwd();
     const warmUp = options.warmUpImports ?? process.env.SEQLAB_WARM_UP_IMPORTS !== "0";
     this.checkers = new TypeCheckers(this.rootDir, warmUp ? { prevDecl: PRELUDE, source: WARM_UP_CELL } : undefined);
-    const runBeforeChecker = options.runBeforeChecker ?? true;
+    const runBeforeChecker = options.runBeforeChecker ?? runBeforeCheckerFromEnvironment();
     if (chosenTypeScript(options.typeScript) === 7) {
       this.native = NativeChecking.forRoot(this.rootDir);
       // TypeScript 7's own converter compiles the unchecked cells; it stays afterwards.
@@ -248,24 +248,27 @@ export class TypeScriptEngine implements Engine {
 
   /**
    * A completion's or inspection's use of the full checker, with the earlier cells'
-   * declarations: the checkers are kept meanwhile, and their release is scheduled again
-   * after, also when loading them failed.
+   * declarations (checked ones: cells that ran unchecked are checked first): the checkers are
+   * kept meanwhile, and their release is scheduled again after, also when loading them failed.
    */
   private async withFullChecker<T>(use: (checker: CellChecker, prevDecl: string) => T): Promise<T> {
     this.keepCheckers();
     try {
       const checker = await this.fullChecker();
+      await this.checkCellsThatRan();
       return use(checker, PRELUDE + (this.runner as CellRunner).prevDecl);
     } finally {
       this.releaseCheckersWhenIdle();
     }
   }
 
-  /** A completion's or inspection's use of TypeScript 7: kept meanwhile, released after as withFullChecker. */
+  /** A completion's or inspection's use of TypeScript 7: as withFullChecker. */
   private async withTypeScript7<T>(use: (project: CellProject) => T): Promise<T> {
     this.keepCheckers();
     try {
-      return use(await (this.native as NativeChecking).checker());
+      const project = await (this.native as NativeChecking).checker();
+      await this.checkCellsThatRan();
+      return use(project);
     } finally {
       this.releaseCheckersWhenIdle();
     }

@@ -13,6 +13,23 @@
 import { CellChecker } from "./checker-client";
 import type { CellError } from "./errors";
 
+let warnedAboutSetting = false;
+
+/**
+ * SEQLAB_RUN_BEFORE_CHECKER: 0 has every cell wait for the type checker, so that each type
+ * error fails its own cell (a teacher's choice); 1 or unset, a person's first cells run
+ * before it has loaded.
+ */
+export function runBeforeCheckerFromEnvironment(): boolean {
+  const text = process.env.SEQLAB_RUN_BEFORE_CHECKER?.trim() ?? "";
+  if (text === "0") return false;
+  if (text !== "" && text !== "1" && !warnedAboutSetting) {
+    warnedAboutSetting = true;
+    process.stderr.write(`[seqlab kernel] SEQLAB_RUN_BEFORE_CHECKER must be 0 (every cell waits for the type checker) or 1, got "${text}"; using 1\n`);
+  }
+  return true;
+}
+
 /** A converter started ahead of the engine (see startCellCompiler). */
 let early: { rootDir: string; compiler: Promise<CellChecker> } | undefined;
 

@@ -9,6 +9,7 @@ import path from "path";
 import { TypeScriptEngine } from "../../kernel/engine";
 import type { TypeCheckers } from "../../kernel/engine/checkers";
 import { typeScript7Installed, typeScript7Requested } from "../../kernel/engine/typescript-choice";
+import { runBeforeCheckerFromEnvironment } from "../../kernel/engine/unchecked-cells";
 import { RecordingHost, disposeSharedEngine, errorOf, resultText, type Run } from "./harness";
 
 let count = 0;
@@ -53,6 +54,13 @@ describe("engine: the first cells run before the type checker has loaded", funct
     expect(checkers().live, "no checker had loaded when it ran").to.equal(undefined);
     await checkerLoaded();
     expect(resultText(await exec("answer + 1"))).to.equal("43");
+  });
+
+  it("completes and inspects a name a first cell declared unchecked with its checked type", async () => {
+    expect(resultText(await exec('const shout = "abc".toUpperCase();\nshout'))).to.equal("'ABC'");
+    expect(checkers().live, "no checker had loaded when it ran").to.equal(undefined);
+    expect((await (engine as TypeScriptEngine).complete("shout.toLow", 11)).matches).to.include("toLowerCase");
+    expect(String((await (engine as TypeScriptEngine).inspect("shout", 5, 0)).data["text/plain"])).to.match(/const shout: string/);
   });
 
   it("reports a syntax error at once, as before", async () => {
@@ -132,6 +140,26 @@ describe("engine: the first cells run before the type checker has loaded", funct
     expect(failed.evalue).to.match(/^1:7 - Type 'string' is not assignable to type 'number'/);
   });
 
+  it("with SEQLAB_RUN_BEFORE_CHECKER=0 in the environment, a first cell waits for the checker; another value says what it takes", async () => {
+    const saved = process.env.SEQLAB_RUN_BEFORE_CHECKER;
+    const write = process.stderr.write;
+    const said: string[] = [];
+    try {
+      process.env.SEQLAB_RUN_BEFORE_CHECKER = "0";
+      await freshEngine({});
+      const failed = errorOf(await exec('const wrong: number = "seven";\n"it ran"'));
+      expect(failed.evalue).to.match(/^1:7 - Type 'string' is not assignable to type 'number'/);
+      process.env.SEQLAB_RUN_BEFORE_CHECKER = "no";
+      process.stderr.write = ((chunk: string) => said.push(String(chunk)) > 0) as typeof process.stderr.write;
+      expect(runBeforeCheckerFromEnvironment()).to.equal(true);
+    } finally {
+      process.stderr.write = write;
+      if (saved === undefined) delete process.env.SEQLAB_RUN_BEFORE_CHECKER;
+      else process.env.SEQLAB_RUN_BEFORE_CHECKER = saved;
+    }
+    expect(said.join("")).to.include('SEQLAB_RUN_BEFORE_CHECKER must be 0 (every cell waits for the type checker) or 1, got "no"');
+  });
+
   it("runs a first cell importing the notebook's own .ts modules, and checks it against their types after", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-unchecked-"));
     try {
@@ -180,6 +208,12 @@ describe("engine with TypeScript 7: the first cells run before its checker has l
     expect(next.traceback.join("\n")).to.include("Cell In[1], 1:7 - error TS2322");
     expect(resultText(await exec("1 + 1"))).to.equal("2");
     expect(errorOf(await exec("wrong")).evalue).to.match(/Cannot find name 'wrong'/);
+  });
+
+  it("completes and inspects a name a first cell declared before TypeScript 7 had loaded", async () => {
+    expect(resultText(await exec('const shout = "abc".toUpperCase();\nshout'))).to.equal("'ABC'");
+    expect((await (engine as TypeScriptEngine).complete("shout.toLow", 11)).matches).to.include("toLowerCase");
+    expect(String((await (engine as TypeScriptEngine).inspect("shout", 5, 0)).data["text/plain"])).to.match(/const shout: string/);
   });
 
   it("keeps the types TypeScript 7 gives an accepted first cell's names", async () => {

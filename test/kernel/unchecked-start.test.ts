@@ -2,7 +2,8 @@
  * The first cells through a real kernel process (engine/unchecked-cells.ts): a cell a person
  * runs (allow_stdin true, as JupyterLab sends it) before the type checker has loaded runs at
  * once, and a later cell reports its type error; a headless request (allow_stdin false, as
- * nbconvert sends it) is always checked before it runs.
+ * nbconvert sends it) is always checked before it runs, and so is every cell of a kernel
+ * started with SEQLAB_RUN_BEFORE_CHECKER=0.
  */
 import { expect } from "chai";
 import type { KernelProcess } from "../../kernel/jupyter-client";
@@ -41,6 +42,13 @@ describe("kernel: the first cells run before the type checker has loaded", funct
     expect(reported.ename).to.equal("CompileError");
     expect((reported.traceback as string[]).join("\n")).to.include("Cell In[1], 1:7 - error TS2322");
     expect((await kernel.client.execute("1 + 1")).reply.content.status).to.equal("ok");
+  });
+
+  it("with SEQLAB_RUN_BEFORE_CHECKER=0 in its environment, checks a person's first cell before it runs", async () => {
+    kernel = await startKernel(engineDialect, { env: { ...process.env, SEQLAB_RUN_BEFORE_CHECKER: "0" } });
+    const first = await kernel.client.execute('const wrong: number = "seven";\n"it ran"');
+    expect(String(first.reply.content.evalue)).to.match(/^1:7 - Type 'string' is not assignable to type 'number'/);
+    expect(first.iopub.some((m) => m.header.msg_type === "execute_result"), "it did not run").to.equal(false);
   });
 
   it("checks a headless request's first cell before it runs", async () => {
