@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { cacheFileFor, pruneCodeCaches, requireWithCodeCache, saveCodeCaches } from "../../kernel/engine/code-cache";
+import { cacheFileFor, pruneCodeCaches, requireWithCodeCache, saveCodeCaches, unsealCodeCache } from "../../kernel/engine/code-cache";
 import { TypeCheckers } from "../../kernel/engine/checkers";
 import { CellChecker } from "../../kernel/engine/checker-client";
 import { typeScript7Requested } from "../../kernel/engine/typescript-choice";
@@ -239,6 +239,30 @@ describe("engine: a light start-up", function () {
       expect(load(["--max-semi-space-size=2"]).ino).to.equal(small.ino);
     });
 
+    it("never gives V8 a damaged cache file (V8 would crash the process): the module loads and the file is written again", () => {
+      const file = path.join(dir, "damaged.js");
+      const body = Array.from({ length: 200 }, (_, i) => `  total += Math.sqrt(n + ${i}) * ${i};`).join("\n");
+      fs.writeFileSync(file, `exports.work = function (n) {\n  let total = 0;\n${body}\n  return total;\n};\n`);
+      const child = path.join(dir, "damaged-child.js");
+      const codeCache = JSON.stringify(path.join(distDir, "kernel", "engine", "code-cache"));
+      fs.writeFileSync(child, [
+        `const { requireWithCodeCache, saveCodeCaches } = require(${codeCache});`,
+        `console.log(requireWithCodeCache(${JSON.stringify(file)}).work(1) > 0);`,
+        `saveCodeCaches();`,
+      ].join("\n"));
+      const load = () => execFileSync(process.execPath, [child], { encoding: "utf8", env: { ...process.env, SEQLAB_CACHE_DIR: dir, NODE_OPTIONS: "" } }).trim();
+      expect(load()).to.equal("true");
+      const cacheFile = path.join(dir, fs.readdirSync(dir).find((f) => f.startsWith("damaged-") && f.endsWith(".v8cache"))!);
+      const sealed = fs.readFileSync(cacheFile);
+      expect(unsealCodeCache(sealed), "written with its digest").to.not.equal(undefined);
+      // The same length, bytes flipped throughout the data (the digest no longer matches).
+      const damaged = Buffer.from(sealed);
+      for (let i = 64; i < damaged.length; i += 31) damaged[i] ^= 0xff;
+      fs.writeFileSync(cacheFile, damaged);
+      expect(load()).to.equal("true");
+      expect(unsealCodeCache(fs.readFileSync(cacheFile)), "written again, whole").to.not.equal(undefined);
+    });
+
     it("keeps the most recently used cache files only", () => {
       const pruned = fs.mkdtempSync(path.join(dir, "prune-"));
       const names = Array.from({ length: 10 }, (_, i) => `typescript-${i}.v8cache`);
@@ -249,8 +273,13 @@ describe("engine: a light start-up", function () {
         fs.utimesSync(file, used, used);
       });
       fs.writeFileSync(path.join(pruned, "notes.txt"), "not a cache file");
+      // Temporary files: one a killed process left an hour ago, one being written now.
+      const left = path.join(pruned, "typescript-0.v8cache.123.0.tmp");
+      fs.writeFileSync(left, "x");
+      fs.utimesSync(left, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+      fs.writeFileSync(path.join(pruned, "typescript-1.v8cache.456.0.tmp"), "x");
       pruneCodeCaches(pruned, 8);
-      expect(fs.readdirSync(pruned).sort()).to.deep.equal(["notes.txt", ...names.slice(2)].sort());
+      expect(fs.readdirSync(pruned).sort()).to.deep.equal(["notes.txt", "typescript-1.v8cache.456.0.tmp", ...names.slice(2)].sort());
     });
 
     it("a broken module fails as require would, and is not left in require's cache", () => {
