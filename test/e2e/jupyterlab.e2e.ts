@@ -15,6 +15,7 @@ import {
   deleteLabCell,
   findLabCell,
   labKernel,
+  labRunSummary,
   plotRendererMimeType,
   readAllLabCells,
   readLabCell,
@@ -71,7 +72,7 @@ describe("e2e: the lab notebook in JupyterLab 4, driven by headless Chromium", f
     await screenshotCell(page, trainingCell, shot("training-done"));
 
     const cells = await readAllLabCells(page);
-    expect(cells.flatMap((c) => c.errors), "error outputs").to.deep.equal([]);
+    expect(cells.flatMap((c) => c.errors), `error outputs; the run said:\n${labRunSummary(cells)}`).to.deep.equal([]);
     expect(cells.filter((c) => !/\[\d+\]/.test(c.prompt)).map((c) => c.prompt), "cells that did not run").to.deep.equal([]);
     expect((await readLabCell(page, trainingCell)).text).to.match(/iterations trained: \d+/);
     await checkMediaShown(page, LAB_DOM);

@@ -110,6 +110,16 @@ export async function readAllLabCells(page: Page): Promise<LabCellView[]> {
   return views;
 }
 
+/**
+ * What a run of the lab notebook said that explains a failed claim: the execution counts in
+ * order (a cell run twice shows) and the lines naming the backend, the final loss and the
+ * tunes found, for an assertion's message.
+ */
+export function labRunSummary(cells: LabCellView[]): string {
+  const lines = cells.flatMap((c) => c.text.split("\n")).filter((l) => /backend "|mean loss over the last|tunes found|valid generated|ran before the type checker|fall(s|ing)? back/i.test(l));
+  return `execution counts ${cells.map((c) => c.prompt.replace(/[^\d*]/g, "") || "-").join(" ")}\n${lines.map((l) => l.slice(0, 200)).join("\n")}`;
+}
+
 /** Waits until the cell shows an execution count and the kernel is idle again. */
 export async function waitForLabCellDone(page: Page, index: number, timeout = SLOW_MS): Promise<LabCellView> {
   await page.waitForFunction(

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import * as path from "path";
 import { repoRoot } from "../kernel/helpers";
 import { LabFrontend, NOTEBOOK7_OWN_ERROR, openInFrontend, screenshotFolder } from "./lab-frontend";
-import { SLOW_MS, findLabCell, labKernel, plotRendererMimeType, readAllLabCells, runAllFromMenu, screenshotCell, waitForLabAllDone } from "./lab-page";
+import { SLOW_MS, findLabCell, labKernel, labRunSummary, plotRendererMimeType, readAllLabCells, runAllFromMenu, screenshotCell, waitForLabAllDone } from "./lab-page";
 import { checkMediaShown, checkTrainingFinished } from "./lab-notebook-checks";
 import { LAB_DOM } from "./training-watch";
 
@@ -43,7 +43,7 @@ describe("e2e: the lab notebook in Notebook 7, driven by headless Chromium", fun
     await screenshotCell(page, songCell, shot("sheet-music-and-audio"));
 
     const cells = await readAllLabCells(page);
-    expect(cells.flatMap((c) => c.errors), "error outputs").to.deep.equal([]);
+    expect(cells.flatMap((c) => c.errors), `error outputs; the run said:\n${labRunSummary(cells)}`).to.deep.equal([]);
     expect(cells.filter((c) => !/\[\d+\]/.test(c.prompt)).map((c) => c.prompt), "cells that did not run").to.deep.equal([]);
     await checkMediaShown(page, LAB_DOM);
     expect(await plotRendererMimeType(page, trainingCell), "the MIME type the loss plot was rendered from").to.equal("application/vnd.plotly.v1+json");
