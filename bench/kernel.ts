@@ -338,13 +338,15 @@ export async function main(argv: string[]): Promise<number> {
     };
   });
   const heads = ["kernel", "start to kernel_info", "start to first result", "RSS after 1st cell", "RSS idle, settled", `${idleKernels} idle kernels`, "trivial cell"];
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(12) : c.padStart(21))).join(" | ")} |`;
+  // The first column as wide as its longest entry ("ratio seqlab-check-first").
+  const nameWidth = Math.max(12, ...rows.map((r) => `ratio ${r.name}`.length));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(nameWidth) : c.padStart(21))).join(" | ")} |`;
   console.log(
     `\nkernel start-up (median of ${starts}, alternating), resident memory (RSS) right after the first cell and once idle and settled ` +
       `(median and total of ${idleKernels} kernels started at once), and trivial cell \`1+1\` (median of ${runs} after ${warmup} warm-up)\n`,
   );
   console.log(line(heads));
-  console.log(line(heads.map((_, i) => "-".repeat(i === 0 ? 12 : 21))));
+  console.log(line(heads.map((_, i) => "-".repeat(i === 0 ? nameWidth : 21))));
   for (const r of rows) {
     console.log(
       line([r.name, `${r.info.toFixed(0)} ms`, `${r.first.toFixed(0)} ms`, `${r.rss.toFixed(0)} MB`, `${r.settled.toFixed(0)} MB`, `${r.settledTotal.toFixed(0)} MB`, `${r.cell.toFixed(2)} ms`]),
