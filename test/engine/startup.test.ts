@@ -145,6 +145,12 @@ describe("engine: a light start-up", function () {
   });
 
   describe("the code cache", () => {
+    /** A module whose one function is long enough that its compiled code shows in the cache data. */
+    const writeWorkModule = (file: string): string => {
+      const body = Array.from({ length: 200 }, (_, i) => `  total += Math.sqrt(n + ${i}) * ${i};`).join("\n");
+      fs.writeFileSync(file, `exports.work = function (n) {\n  let total = 0;\n${body}\n  return total;\n};\n`);
+      return file;
+    };
     let dir: string;
     let saved: string | undefined;
     before(() => {
@@ -180,9 +186,7 @@ describe("engine: a light start-up", function () {
     });
 
     it("saves the functions a module has run by then, in a file of that use's own", () => {
-      const file = path.join(dir, "work.js");
-      const body = Array.from({ length: 200 }, (_, i) => `  total += Math.sqrt(n + ${i}) * ${i};`).join("\n");
-      fs.writeFileSync(file, `exports.work = function (n) {\n  let total = 0;\n${body}\n  return total;\n};\n`);
+      const file = writeWorkModule(path.join(dir, "work.js"));
       const loaded = (use: string, run: boolean): number => {
         delete require.cache[file];
         const mod = requireWithCodeCache(file, use) as { work(n: number): number };
@@ -240,9 +244,7 @@ describe("engine: a light start-up", function () {
     });
 
     it("never gives V8 a damaged cache file (V8 would crash the process): the module loads and the file is written again", () => {
-      const file = path.join(dir, "damaged.js");
-      const body = Array.from({ length: 200 }, (_, i) => `  total += Math.sqrt(n + ${i}) * ${i};`).join("\n");
-      fs.writeFileSync(file, `exports.work = function (n) {\n  let total = 0;\n${body}\n  return total;\n};\n`);
+      const file = writeWorkModule(path.join(dir, "damaged.js"));
       const child = path.join(dir, "damaged-child.js");
       const codeCache = JSON.stringify(path.join(distDir, "kernel", "engine", "code-cache"));
       fs.writeFileSync(child, [
