@@ -21,6 +21,7 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import { loadTypeScript7, startCompiler, compilerOptions, type Api, type ApiChecker, type ApiDiagnostic, type ApiProgram, type ApiSnapshot, type ApiSymbol, type AstNode, type NodeList, type TypeScript7 } from "./typescript7";
+import { namesInScopeAt } from "./scope-names";
 import { asSignature, atIdentifier, completionAt, wordBefore, type CellCompletion, type CellQuickInfo } from "./cell-answers";
 
 export type { CellCompletion, CellQuickInfo } from "./cell-answers";
@@ -281,7 +282,8 @@ export class CellProject {
    * filters. TypeScript 7's API completes members (after a dot) but refuses a bare name
    * ("completion list needs auto imports"), so a bare name is completed from the cells' own
    * top-level names, then those of earlier cells, then the members of globalThis (the standard
-   * library's, Node's and `declare global` ones); names local to a function are not offered.
+   * library's, Node's and `declare global` ones); inside a function, its parameters and locals
+   * come first (scope-names.ts).
    */
   complete(source: string, cursor: number): CellCompletion {
     return this.withCompiler(() => this.completeNow(source, cursor));
@@ -297,7 +299,9 @@ export class CellProject {
     try {
       const entries = [...(this.checker.getCompletionsAtPosition(file, header.length + at)?.entries ?? [])];
       if (member) return completionAt(source, cursor, entries);
-      const names = [...declared.names.keys(), ...this.definitions.keys()].map((name) => ({ name, sortText: "0" }));
+      const sourceFile = this.program.getSourceFile(file);
+      const locals = sourceFile ? namesInScopeAt(this.ts, sourceFile, header.length + at) : [];
+      const names = [...locals, ...declared.names.keys(), ...this.definitions.keys()].map((name) => ({ name, sortText: "0" }));
       const unique = new Map([...names, ...entries.map((e) => ({ name: e.name, sortText: `1${e.sortText ?? ""}` }))].map((e) => [e.name, e]));
       return completionAt(source, cursor, [...unique.values()]);
     } finally {

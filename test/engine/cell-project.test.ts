@@ -95,6 +95,20 @@ describe("cell project (TypeScript 7)", function () {
     expect(() => project.keep()).to.throw(/no checked cell/);
   });
 
+  it("completes a function's parameters and locals, not those of another function", () => {
+    const source = [
+      "function other(widthElsewhere: number) { const wideElsewhere = 1; }",
+      "function area(width: number, { wobble }: { wobble: number }) {",
+      "  const widened = width * 2;",
+      "  for (const wiggle of [1]) {",
+      "    try { } catch (wayward) { return w",
+    ].join("\n");
+    const offered = project.complete(source, source.length).candidates;
+    expect(offered.slice(0, 5)).to.have.members(["wayward", "wiggle", "widened", "width", "wobble"]);
+    expect(offered).to.not.include.members(["widthElsewhere", "wideElsewhere"]);
+    expect(project.complete("const f = (alpha: number) => alp", 32).candidates[0]).to.equal("alpha");
+  });
+
   it("completes and inspects with the earlier cells' names, keeping nothing", () => {
     checkAndKeep(project, 'import * as tf from "@tensorflow/tfjs";\n/** How many there are. */\nconst counted = tf.tensor([1, 2]);\nfunction countThem(n: number): string { return String(n); }');
     const members = project.complete("counted.su", "counted.su".length);
