@@ -20,8 +20,8 @@
  *     resident set sizes once the kernels' type checkers have been released, RELEASE_MINUTES
  *     after that cell (the kernel's default is 10 minutes; see SEQLAB_CHECKER_RELEASE_MINUTES).
  * Kernels start with the kernelspec's argv and env (install.ts), as Jupyter starts them;
- * --typescript7 adds a seqlab kernel with SEQLAB_TYPESCRIPT=7 (TypeScript 7 checks its cells;
- * its compiler's process counts in its memory, as every kernel's child processes do);
+ * TypeScript 7's compiler process counts in a kernel's memory, as every kernel's child processes
+ * do; --typescript5 adds a seqlab kernel with SEQLAB_TYPESCRIPT=5 (TypeScript 5 checks its cells);
  * --check-first one with SEQLAB_RUN_BEFORE_CHECKER=0 (every cell waits for the type checker).
  * A speed report, not a test: it prints a table and the ratios seqlab / ipykernel.
  */
@@ -60,7 +60,7 @@ const RELEASE_MINUTES = 2;
 
 /**
  * Resident set size of a kernel: its process and the processes it started (TypeScript 7's
- * compiler with SEQLAB_TYPESCRIPT=7), from /proc (Linux).
+ * compiler), from /proc (Linux).
  */
 function rssMb(pid: number): number {
   let kb = 0;
@@ -230,7 +230,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--idle-kernels <n>", "kernels of each kind started at once, for the idle memory once settled", "10")
     .option("--engine <module>", "engine module for the seqlab kernel (default: the built-in one)")
     .option("--no-ipykernel", "measure seqlab only")
-    .option("--typescript7", "also a seqlab kernel with SEQLAB_TYPESCRIPT=7 (TypeScript 7 checks its cells)")
+    .option("--typescript5", "also a seqlab kernel with SEQLAB_TYPESCRIPT=5 (TypeScript 5 checks its cells)")
     .option("--check-first", "also a seqlab kernel with SEQLAB_RUN_BEFORE_CHECKER=0 (every cell waits for the type checker)")
     .exitOverride();
   try {
@@ -241,7 +241,7 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof code === "number") return code;
     throw err;
   }
-  const opts = program.opts<{ runs: string; warmup: string; starts: string; idleKernels: string; engine?: string; ipykernel: boolean; typescript7?: boolean; checkFirst?: boolean }>();
+  const opts = program.opts<{ runs: string; warmup: string; starts: string; idleKernels: string; engine?: string; ipykernel: boolean; typescript5?: boolean; checkFirst?: boolean }>();
   const whole = (name: string, text: string, min: number): number => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${text}"`);
@@ -255,9 +255,9 @@ export async function main(argv: string[]): Promise<number> {
   const cli = path.join(__dirname, "..", "kernel", "cli.js");
   const spec = makeKernelSpec({ cliPath: cli });
   const seqlabArgv = [...spec.argv, ...(opts.engine ? ["--engine", opts.engine] : [])];
-  const contenders: Contender[] = [{ name: "seqlab", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "5" }, seqlab: true }];
-  if (opts.typescript7) contenders.push({ name: "seqlab-ts7", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "7" }, seqlab: true });
-  if (opts.checkFirst) contenders.push({ name: "seqlab-check-first", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "5", SEQLAB_RUN_BEFORE_CHECKER: "0" }, seqlab: true });
+  const contenders: Contender[] = [{ name: "seqlab", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "7" }, seqlab: true }];
+  if (opts.typescript5) contenders.push({ name: "seqlab-ts5", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "5" }, seqlab: true });
+  if (opts.checkFirst) contenders.push({ name: "seqlab-check-first", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "7", SEQLAB_RUN_BEFORE_CHECKER: "0" }, seqlab: true });
   if (opts.ipykernel) {
     const python = findIpykernelPython();
     if (!python) {

@@ -15,7 +15,7 @@
  * name with another type; global declarations (`declare global`) stay in force because their
  * cells stay. A cell with errors leaves nothing behind.
  *
- * The engine checks cells with it when the user asks for TypeScript 7 (native-checking.ts).
+ * The engine checks cells with it unless the user asks for TypeScript 5 (native-checking.ts).
  */
 import fs from "fs";
 import os from "os";

@@ -100,7 +100,7 @@ export function compilingOnly(ts: TypeScript, converter: Converter): void {
     // tslab appends the earlier declarations to this cell's emitted ones even when their emit
     // was blocked (giving "undefined..."): later cells would lose this cell's names.
     if (converted.output !== undefined && (converted.declOutput === undefined || converted.declOutput.startsWith("undefined"))) {
-      throw new Error("TypeScript 5 could not emit this cell's declarations without type information; run it with SEQLAB_TYPESCRIPT unset (and report the cell)");
+      throw new Error("TypeScript 5 could not emit this cell's declarations without type information; run the kernel with SEQLAB_TYPESCRIPT=5 (and report the cell)");
     }
     return converted;
   };

@@ -67,7 +67,7 @@ export interface EngineOptions {
   /**
    * 7: cells are type-checked by TypeScript 7 and compiled by TypeScript 5's emit-only
    * converter (native-checking.ts); 5: by TypeScript 5's two checkers (checkers.ts). Default
-   * 7 when SEQLAB_TYPESCRIPT=7, else 5; 5 where TypeScript 7 is not installed (typescript-choice.ts).
+   * 5 when SEQLAB_TYPESCRIPT=5, else 7; 5 where TypeScript 7 is not installed (typescript-choice.ts).
    */
   typeScript?: 5 | 7;
   /**
@@ -130,7 +130,7 @@ export class TypeScriptEngine implements Engine {
   private readonly history = new CellHistory();
   private readonly scripts = new CellScripts();
   private readonly checkers: TypeCheckers;
-  /** TypeScript 7 checks and TypeScript 5 only compiles (SEQLAB_TYPESCRIPT=7), instead of the checkers. */
+  /** TypeScript 7 checks and TypeScript 5 only compiles (the default), instead of the checkers. */
   private readonly native?: NativeChecking;
   /** The first cells, run before a checker had loaded. */
   private readonly unchecked?: UncheckedCells;

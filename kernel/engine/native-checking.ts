@@ -1,7 +1,7 @@
 /**
  * Cells type-checked by TypeScript 7 (cell-project.ts, a native process) and compiled by a
- * TypeScript 5 converter that only emits (emit-only.ts, in a thread): the opt-in path
- * (SEQLAB_TYPESCRIPT=7, see typescript-choice.ts) that the engine takes instead of its two
+ * TypeScript 5 converter that only emits (emit-only.ts, in a thread): the default path
+ * (unless SEQLAB_TYPESCRIPT=5, see typescript-choice.ts) that the engine takes instead of its two
  * TypeScript 5 checkers (checkers.ts). Both halves start with the kernel, and no cell waits
  * for a second checker to load. Type errors, completion and inspection come from TypeScript
  * 7; the JavaScript that runs, from TypeScript 5's emit.

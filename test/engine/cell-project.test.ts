@@ -10,7 +10,7 @@ import os from "os";
 import path from "path";
 import { CellProject, type CellDiagnostic } from "../../kernel/engine/cell-project";
 import { PRELUDE } from "../../kernel/engine/globals";
-import { typeScript7Requested } from "../../kernel/engine/typescript-choice";
+import { chosenTypeScript } from "../../kernel/engine/typescript-choice";
 import { disposeEngineAfterSuite, run } from "./harness";
 
 const errors = (diagnostics: CellDiagnostic[]) => diagnostics.filter((d) => d.category === "error");
@@ -61,7 +61,7 @@ describe("cell project (TypeScript 7)", function () {
 
   it("carries names from cell to cell with the engine's verdicts (TypeScript 5) on the same cells", async () => {
     for (const [source, expected, differs] of cells) {
-      const engineExpected = typeScript7Requested() ? expected : (differs ?? expected);
+      const engineExpected = chosenTypeScript() === 7 ? expected : (differs ?? expected);
       const label = JSON.stringify(source);
       const found = errors(checkAndKeep(project, source)).map((d) => d.message);
       if (expected === "ok") expect(found, label).to.deep.equal([]);

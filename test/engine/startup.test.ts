@@ -10,7 +10,6 @@ import path from "path";
 import { cacheFileFor, pruneCodeCaches, requireWithCodeCache, saveCodeCaches, unsealCodeCache } from "../../kernel/engine/code-cache";
 import { TypeCheckers } from "../../kernel/engine/checkers";
 import { CellChecker } from "../../kernel/engine/checker-client";
-import { typeScript7Requested } from "../../kernel/engine/typescript-choice";
 import { RecordingHost, disposeEngineAfterSuite, disposeSharedEngine, engine, errorOf, resultText, run } from "./harness";
 import { TypeScriptEngine } from "../../kernel/engine";
 
@@ -317,13 +316,10 @@ describe("engine: a light start-up", function () {
 
   describe("a first cell that may import", function () {
     // The hint is for TypeScript 5's two checkers; with TypeScript 7 (native-checking.ts) both halves start with the kernel.
-    before(function () {
-      if (typeScript7Requested()) this.skip();
-    });
     /** A fresh engine whose requests for the full checker are recorded with whether a checker had loaded by then. */
     const recorded = () => {
       // Cells wait for a checker here (by default they run before one has loaded: unchecked-cells.test.ts).
-      const fresh = new TypeScriptEngine({ handleSigint: false, fullCheckerIdleMs: -1, runBeforeChecker: false });
+      const fresh = new TypeScriptEngine({ handleSigint: false, typeScript: 5, fullCheckerIdleMs: -1, runBeforeChecker: false });
       const checkers = (fresh as unknown as { checkers: TypeCheckers }).checkers;
       const requests: Array<{ anyLoaded: boolean }> = [];
       const complete = checkers.complete.bind(checkers);
@@ -371,7 +367,7 @@ describe("engine: a light start-up", function () {
     const live = () => (idle as unknown as { checkers: TypeCheckers }).checkers.live;
     before(async () => {
       await disposeSharedEngine();
-      idle = new TypeScriptEngine({ handleSigint: false, fullCheckerIdleMs: -1, releaseCheckersAfterMs: 300, runBeforeChecker: false });
+      idle = new TypeScriptEngine({ handleSigint: false, typeScript: 5, fullCheckerIdleMs: -1, releaseCheckersAfterMs: 300, runBeforeChecker: false });
     });
     after(() => idle.dispose());
 

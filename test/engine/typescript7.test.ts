@@ -1,6 +1,6 @@
 /**
- * The engine with TypeScript 7 checking its cells (typeScript: 7, what SEQLAB_TYPESCRIPT=7
- * asks for; native-checking.ts): cells run as with TypeScript 5, type errors read as before,
+ * The engine with TypeScript 7 checking its cells (typeScript: 7, the default unless
+ * SEQLAB_TYPESCRIPT=5; native-checking.ts): cells run as with TypeScript 5, type errors read as before,
  * magics keep or drop declarations as before, %reset forgets, completion and inspection
  * answer, and a released kernel starts its compiler again with every cell kept.
  */
@@ -8,6 +8,7 @@ import { expect } from "chai";
 import fs from "fs";
 import type { ExecuteOutcome } from "../../kernel/contract";
 import { TypeScriptEngine } from "../../kernel/engine";
+import { chosenTypeScript, typeScript7Installed, typeScriptFromEnvironment } from "../../kernel/engine/typescript-choice";
 import { RecordingHost, disposeSharedEngine } from "./harness";
 
 describe("engine with TypeScript 7", function () {
@@ -37,6 +38,28 @@ describe("engine with TypeScript 7", function () {
     engine = new TypeScriptEngine({ handleSigint: false, typeScript: 7, releaseCheckersAfterMs: 1500 });
   });
   after(() => engine.dispose());
+
+  it("is the default; SEQLAB_TYPESCRIPT=5 asks for TypeScript 5, and another value says what it takes", () => {
+    const saved = process.env.SEQLAB_TYPESCRIPT;
+    const write = process.stderr.write;
+    const said: string[] = [];
+    try {
+      delete process.env.SEQLAB_TYPESCRIPT;
+      expect(typeScriptFromEnvironment()).to.equal(7);
+      expect(chosenTypeScript()).to.equal(typeScript7Installed() ? 7 : 5);
+      process.env.SEQLAB_TYPESCRIPT = "5";
+      expect(typeScriptFromEnvironment()).to.equal(5);
+      expect(chosenTypeScript()).to.equal(5);
+      process.env.SEQLAB_TYPESCRIPT = "six";
+      process.stderr.write = ((chunk: string) => said.push(String(chunk)) > 0) as typeof process.stderr.write;
+      expect(typeScriptFromEnvironment()).to.equal(7);
+    } finally {
+      process.stderr.write = write;
+      if (saved === undefined) delete process.env.SEQLAB_TYPESCRIPT;
+      else process.env.SEQLAB_TYPESCRIPT = saved;
+    }
+    expect(said.join("")).to.include('SEQLAB_TYPESCRIPT must be 7 (the native compiler, the default) or 5, got "six"');
+  });
 
   it("runs cells that import seqlab and TensorFlow.js and use each other's names", async () => {
     expect(await result('import * as sl from "seqlab";\nimport * as tf from "@tensorflow/tfjs";\nconst doubled = tf.tensor([1, 2]).mul(2);\nArray.from(doubled.dataSync())')).to.equal("[ 2, 4 ]");
