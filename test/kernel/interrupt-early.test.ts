@@ -54,8 +54,11 @@ describe("interrupts early in a cell", function () {
             if (moment === "input") await began;
             else await sleep(moment);
             await kernel.interrupt();
-            const r = await reply;
-            expect(r.content.ename, `${what} interrupted ${moment === "input" ? "on execute_input" : `${moment} ms in`} (${mode})`).to.equal("KeyboardInterrupt");
+            const when = `${what} interrupted ${moment === "input" ? "on execute_input" : `${moment} ms in`} (${mode})`;
+            const r = await reply.catch((err: Error) => {
+              throw new Error(`${when}: ${err.message}`); // which moment lost its interrupt
+            });
+            expect(r.content.ename, when).to.equal("KeyboardInterrupt");
             await client.idleOf(request.header.msg_id);
             expect(kernel.running).to.equal(true);
             const next = await client.execute("1 + 1");
