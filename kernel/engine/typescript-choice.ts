@@ -39,7 +39,7 @@ export function chosenTypeScript(wanted: 5 | 7 = typeScriptFromEnvironment()): 5
     told = true;
     process.stderr.write(
       `[seqlab kernel] TypeScript 7 is not installed for ${process.platform}-${process.arch} (the optional dependency ` +
-        "@typescript/native-preview): cells are checked with TypeScript 5, which takes about 50 MB more per kernel and longer for a notebook's first import\n",
+        "@typescript/native-preview): cells are checked with TypeScript 5, which holds about 55 MB more per idle kernel\n",
     );
   }
   return 5;
