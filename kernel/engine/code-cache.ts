@@ -38,7 +38,7 @@ export function cacheFileFor(file: string, dir = cacheDir(), use = ""): string {
   const stat = fs.statSync(file);
   const key = crypto
     .createHash("sha256")
-    .update(`${file}\0${use}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}\0${v8Flags()}`)
+    .update(`one-byte\0${file}\0${use}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}\0${v8Flags()}`)
     .digest("hex");
   return path.join(dir, `${path.basename(file, ".js")}-${key.slice(0, 16)}.v8cache`);
 }
@@ -87,6 +87,23 @@ function writeAtomically(file: string, data: Buffer): void {
   fs.renameSync(temp, file);
 }
 
+/**
+ * The module's text with every character above U+00FF written as a \u escape. V8 keeps a
+ * script's source for as long as the script lives, and one such character anywhere makes it
+ * store all of it in two bytes a character: TypeScript's 8 MB file has five (in comments and
+ * messages), so each TypeScript instance held 16 MB of source instead of 8. The escape means
+ * the same in a string, a regular expression, a template or an identifier, and nothing in a
+ * comment; only a character right after a backslash (which would escape the escape) or a raw
+ * template's text would differ, so such a text is kept as it is.
+ */
+export function oneByteSource(text: string): string {
+  if (!/[^\u0000-\u00ff]/.test(text) || /\\[^\u0000-\u00ff]/.test(text) || /String\.raw/.test(text)) return text;
+  const escaped = text.replace(/[^\u0000-\u00ff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  // V8 builds the replaced string from pieces of the two-byte original, still two-byte:
+  // decoded afresh from Latin-1 bytes, it is stored one byte a character.
+  return Buffer.from(escaped, "latin1").toString("latin1");
+}
+
 /** Modules loaded without usable data, whose data saveCodeCaches writes. */
 const unsaved = new Map<string, { script: vm.Script; cacheFile: string }>();
 
@@ -112,7 +129,7 @@ export function requireWithCodeCache(file: string, use = ""): unknown {
   } catch {
     // no cache yet: saveCodeCaches writes it
   }
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData });
+  const script = new vm.Script(Module.wrap(oneByteSource(fs.readFileSync(file, "utf8"))), { filename: file, cachedData });
   const mod = new Module(file, module);
   mod.filename = file;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

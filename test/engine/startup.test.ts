@@ -7,7 +7,8 @@ import { execFileSync } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { cacheFileFor, pruneCodeCaches, requireWithCodeCache, saveCodeCaches, unsealCodeCache } from "../../kernel/engine/code-cache";
+import { cacheFileFor, oneByteSource, pruneCodeCaches, requireWithCodeCache, saveCodeCaches, unsealCodeCache } from "../../kernel/engine/code-cache";
+import v8 from "v8";
 import { TypeCheckers } from "../../kernel/engine/checkers";
 import { CellChecker } from "../../kernel/engine/checker-client";
 import { RecordingHost, disposeEngineAfterSuite, disposeSharedEngine, engine, errorOf, resultText, run } from "./harness";
@@ -161,6 +162,21 @@ describe("engine: a light start-up", function () {
       if (saved === undefined) delete process.env.SEQLAB_CACHE_DIR;
       else process.env.SEQLAB_CACHE_DIR = saved;
       fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** V8's serializer tags a string stored one byte a character with '"', a two-byte one with 'c'. */
+    const storedOneByte = (text: string): boolean => v8.serialize(text)[2] === 0x22;
+
+    it("stores a module's text one byte a character, its characters above U+00FF meaning the same", () => {
+      const file = path.join(dir, "wide.js");
+      const source = "// don\u2019t\nconst \u03c0 = 3;\nexports.text = \"it\u2019s \u2192 \ud83c\udfb5\";\nexports.pattern = /\u2192/u.test(\"a\u2192b\");\nexports.template = `\u2019${\u03c0}`;\n";
+      fs.writeFileSync(file, source);
+      expect(storedOneByte(fs.readFileSync(file, "utf8")), "the file as read").to.equal(false);
+      expect(storedOneByte(oneByteSource(source))).to.equal(true);
+      expect(requireWithCodeCache(file)).to.deep.equal({ text: "it\u2019s \u2192 \ud83c\udfb5", pattern: true, template: "\u20193" });
+      // An escape written after a backslash would mean something else: such a text is kept.
+      expect(oneByteSource("a = '\\\u2019'")).to.equal("a = '\\\u2019'");
+      delete require.cache[file];
     });
 
     it("loads a module, saves V8's data for it once it has run, and a later load uses that data", () => {
