@@ -3,6 +3,7 @@
  * WebAssembly with SIMD, else the pure-JS cpu backend. Also fills in the kernels the wasm
  * backend lacks for training (see ./wasm-missing-ops).
  */
+import { tfjsNodeFailure } from "./tfjs-node-failure";
 import * as tf from "@tensorflow/tfjs";
 import * as path from "path";
 import { registerMissingKernels } from "./wasm-missing-ops";
@@ -67,13 +68,10 @@ function tryTfjsNode(): void {
   try {
     require("@tensorflow/tfjs-node");
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    const missing = code === "MODULE_NOT_FOUND" && /tfjs-node['"]/.test((err as Error).message);
-    state().notes.tensorflow = missing
-      ? "tfjs-node not installed (optional dependency; needs libtensorflow)"
-      : `tfjs-node failed to load: ${(err as Error).message.split("\n")[0]}`;
+    const { missing, note } = tfjsNodeFailure(err);
+    state().notes.tensorflow = note;
     // Not installed is the ordinary case here; installed but broken is a fallback worth a word.
-    if (!missing) fallback(`${state().notes.tensorflow}; using the next backend`);
+    if (!missing) fallback(`${note}; using the next backend`);
   }
 }
 

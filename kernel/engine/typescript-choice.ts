@@ -6,6 +6,14 @@
  */
 import path from "path";
 
+/**
+ * The released TypeScript 7 under the name seqlab depends on it by (an npm alias, so that it
+ * never takes the place of a project's own `typescript`), and its compiler's package for a
+ * platform.
+ */
+export const TYPESCRIPT7_PACKAGE = "typescript-7";
+const compilerPackage = (platform: string, arch: string) => `@typescript/typescript-${platform}-${arch}`;
+
 let warnedAboutSetting = false;
 
 /** The TypeScript SEQLAB_TYPESCRIPT asks for: 5, or 7 (also when unset). */
@@ -22,8 +30,8 @@ export function typeScriptFromEnvironment(): 5 | 7 {
 /** Whether TypeScript 7 and its compiler for this platform are installed. */
 export function typeScript7Installed(): boolean {
   try {
-    const api = path.dirname(require.resolve("@typescript/native-preview/package.json"));
-    require.resolve(`@typescript/native-preview-${process.platform}-${process.arch}/package.json`, { paths: [api] });
+    const api = path.dirname(require.resolve(`${TYPESCRIPT7_PACKAGE}/package.json`));
+    require.resolve(`${compilerPackage(process.platform, process.arch)}/package.json`, { paths: [api] });
     return true;
   } catch {
     return false;
@@ -39,7 +47,7 @@ export function chosenTypeScript(wanted: 5 | 7 = typeScriptFromEnvironment()): 5
     told = true;
     process.stderr.write(
       `[seqlab kernel] TypeScript 7 is not installed for ${process.platform}-${process.arch} (the optional dependency ` +
-        "@typescript/native-preview): cells are checked with TypeScript 5, which holds about 55 MB more per idle kernel\n",
+        `${compilerPackage(process.platform, process.arch)}): cells are checked with TypeScript 5, which holds about 55 MB more per idle kernel\n`,
     );
   }
   return 5;

@@ -7,6 +7,7 @@ import fs from "fs";
 import path from "path";
 import { pathToFileURL } from "url";
 import { cellPathMappings } from "./packages";
+import { TYPESCRIPT7_PACKAGE } from "./typescript-choice";
 
 // The parts of TypeScript 7's API used here (its own declarations need a module resolution
 // this project's build does not use).
@@ -67,7 +68,7 @@ let loading: Promise<TypeScript7> | undefined;
 /** TypeScript 7's API, loaded once. */
 export function loadTypeScript7(): Promise<TypeScript7> {
   loading ??= (async () => {
-    const root = path.dirname(require.resolve("@typescript/native-preview/package.json"));
+    const root = path.dirname(require.resolve(`${TYPESCRIPT7_PACKAGE}/package.json`));
     const load = (file: string) => dynamicImport(pathToFileURL(path.join(root, "dist", file)).href);
     const [api, ast, options] = await Promise.all([load("api/sync/api.js"), load("ast/index.js"), load("api/options.js")]);
     const exePath = (options.resolveExePath as (o: object) => string)({});

@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
 import { runScript } from "./script";
+import { tfjsNodeFailure } from "../../lib/tfjs-node-failure";
 
 describe("backend: chosen without asking", function () {
   this.timeout(60000);
@@ -66,6 +67,18 @@ describe("backend: chosen without asking", function () {
     } finally {
       fs.rmSync(fake, { recursive: true, force: true });
     }
+  });
+
+  it("says how to mend a tfjs-node installed without its install script, and nothing for one not installed", () => {
+    const notInstalled = Object.assign(new Error("Cannot find module '@tensorflow/tfjs-node'\nRequire stack: ..."), { code: "MODULE_NOT_FOUND" });
+    expect(tfjsNodeFailure(notInstalled)).to.deep.equal({ missing: true, note: "tfjs-node not installed (optional dependency; needs libtensorflow)" });
+    const noBinding = new Error("The Node.js native addon module (tfjs_binding.node) can not be found at path: /p/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node. \nPlease run command 'npm rebuild @tensorflow/tfjs-node build-addon-from-source' to rebuild the native addon module.");
+    const mend = tfjsNodeFailure(noBinding);
+    expect(mend.missing).to.equal(false);
+    expect(mend.note).to.match(/^tfjs-node failed to load: The Node\.js native addon module \(tfjs_binding\.node\) can not be found at path: \S+\. \(its install script, which downloads libtensorflow, did not run/);
+    expect(mend.note).to.contain("`npm install-scripts approve @tensorflow/tfjs-node`").and.to.contain("`npm rebuild @tensorflow/tfjs-node`");
+    const other = tfjsNodeFailure(new Error("Unexpected token"));
+    expect(other).to.deep.equal({ missing: false, note: "tfjs-node failed to load: Unexpected token" });
   });
 
   it("the cpu backend by request is not a fallback; the cpu backend for want of wasm is, and says why", () => {
