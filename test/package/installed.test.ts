@@ -150,6 +150,14 @@ describe("seqlab as users install it (npm pack, installed outside the checkout)"
       const inspected = await kernel.client.request("shell", "inspect_request", { code, cursor_pos: code.length, detail_level: 0 });
       expect(inspected.content.found).to.equal(true);
       expect(String((inspected.content.data as Record<string, string>)["text/plain"])).to.match(/buildLabModel\(options: (sl\.)?LabModelOptions\)/);
+      // TypeScript 7 came with the package (an npm alias of typescript@7) and checks the cells:
+      // TypeScript 5 rejects a cell's `declare global`.
+      const installed = require.resolve("typescript-7/package.json", { paths: [path.dirname(cli)] });
+      expect(installed.startsWith(prefix), installed).to.equal(true);
+      expect(JSON.parse(fs.readFileSync(installed, "utf8"))).to.include({ name: "typescript" });
+      const global = await kernel.client.execute("declare global { var fromCell: number }\nglobalThis.fromCell = 7;\nfromCell");
+      expect(global.reply.content.status, JSON.stringify(global.reply.content)).to.equal("ok");
+      expect(kernel.log).to.not.contain("TypeScript 7 is not installed");
     } finally {
       await kernel.shutdown();
     }
