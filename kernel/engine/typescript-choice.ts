@@ -46,8 +46,8 @@ export function chosenTypeScript(wanted: 5 | 7 = typeScriptFromEnvironment()): 5
   if (!told) {
     told = true;
     process.stderr.write(
-      `[seqlab kernel] TypeScript 7 is not installed for ${process.platform}-${process.arch} (the optional dependency ` +
-        `${compilerPackage(process.platform, process.arch)}): cells are checked with TypeScript 5, which holds about 55 MB more per idle kernel\n`,
+      `[seqlab kernel] TypeScript 7 is not installed for ${process.platform}-${process.arch} (the optional ` +
+        `dependency ${TYPESCRIPT7_PACKAGE} and its ${compilerPackage(process.platform, process.arch)}): cells are checked with TypeScript 5, which holds about 55 MB more per idle kernel\n`,
     );
   }
   return 5;

@@ -6,6 +6,7 @@
  */
 import { expect } from "chai";
 import fs from "fs";
+import { spawnSync } from "child_process";
 import type { ExecuteOutcome } from "../../kernel/contract";
 import { TypeScriptEngine } from "../../kernel/engine";
 import { chosenTypeScript, typeScript7Installed, typeScriptFromEnvironment } from "../../kernel/engine/typescript-choice";
@@ -59,6 +60,27 @@ describe("engine with TypeScript 7", function () {
       else process.env.SEQLAB_TYPESCRIPT = saved;
     }
     expect(said.join("")).to.include('SEQLAB_TYPESCRIPT must be 7 (the native compiler, the default) or 5, got "six"');
+  });
+
+  it("where TypeScript 7's compiler is missing for the platform, checks with TypeScript 5 and says so once", () => {
+    // A process in which the platform's compiler package cannot be resolved, as on a platform it lacks.
+    const choice = require.resolve("../../kernel/engine/typescript-choice");
+    const script = `
+      const Module = require("module");
+      const resolve = Module._resolveFilename;
+      Module._resolveFilename = function (request, ...rest) {
+        if (request.startsWith("@typescript/typescript-")) throw Object.assign(new Error("Cannot find module " + request), { code: "MODULE_NOT_FOUND" });
+        return resolve.call(this, request, ...rest);
+      };
+      const { chosenTypeScript } = require(${JSON.stringify(choice)});
+      console.log(chosenTypeScript(), chosenTypeScript());`;
+    const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, SEQLAB_TYPESCRIPT: "" } });
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout.trim()).to.equal("5 5");
+    const told = run.stderr.split("\n").filter((line) => line.includes("TypeScript 7 is not installed"));
+    expect(told).to.deep.equal([
+      `[seqlab kernel] TypeScript 7 is not installed for ${process.platform}-${process.arch} (the optional dependency typescript-7 and its @typescript/typescript-${process.platform}-${process.arch}): cells are checked with TypeScript 5, which holds about 55 MB more per idle kernel`,
+    ]);
   });
 
   it("runs cells that import seqlab and TensorFlow.js and use each other's names", async () => {
