@@ -88,20 +88,27 @@ function writeAtomically(file: string, data: Buffer): void {
 }
 
 /**
- * The module's text with every character above U+00FF written as a \u escape. V8 keeps a
- * script's source for as long as the script lives, and one such character anywhere makes it
- * store all of it in two bytes a character: TypeScript's 8 MB file has five (in comments and
- * messages), so each TypeScript instance held 16 MB of source instead of 8. The escape means
- * the same in a string, a regular expression, a template or an identifier, and nothing in a
- * comment; only a character right after a backslash (which would escape the escape) or a raw
- * template's text would differ, so such a text is kept as it is.
+ * A module's text (UTF-8 bytes) with every character outside ASCII written as a \\u escape.
+ * V8 keeps a script's source for as long as the script lives, and one character above U+00FF
+ * anywhere makes it store all of it in two bytes a character: TypeScript's 8 MB file has five
+ * (in comments), so each TypeScript instance held 16 MB of source instead of 8. The bytes are
+ * read as Latin-1 (one byte a character, and cheaper than decoding UTF-8), where each UTF-8
+ * sequence is a run of characters from U+0080 up, and only those runs are decoded. The escape
+ * means the same in a string, a regular expression or an identifier, and nothing in a comment;
+ * a character right after a backslash would mean something else, so such a text is decoded
+ * as it is. (A tagged template's raw text would show the escape: TypeScript's has none.)
  */
-export function oneByteSource(text: string): string {
-  if (!/[^\u0000-\u00ff]/.test(text) || /\\[^\u0000-\u00ff]/.test(text) || /String\.raw/.test(text)) return text;
-  const escaped = text.replace(/[^\u0000-\u00ff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  // V8 builds the replaced string from pieces of the two-byte original, still two-byte:
-  // decoded afresh from Latin-1 bytes, it is stored one byte a character.
-  return Buffer.from(escaped, "latin1").toString("latin1");
+export function oneByteSource(bytes: Buffer): string {
+  const text = bytes.toString("latin1");
+  let afterBackslash = false;
+  const escaped = text.replace(/[\x80-\xff]+/g, (run: string, offset: number) => {
+    if (text.charCodeAt(offset - 1) === 0x5c) afterBackslash = true;
+    const decoded = Buffer.from(run, "latin1").toString("utf8");
+    let out = "";
+    for (let i = 0; i < decoded.length; i++) out += `\\u${decoded.charCodeAt(i).toString(16).padStart(4, "0")}`;
+    return out;
+  });
+  return afterBackslash ? bytes.toString("utf8") : escaped;
 }
 
 /** Modules loaded without usable data, whose data saveCodeCaches writes. */
@@ -129,7 +136,7 @@ export function requireWithCodeCache(file: string, use = ""): unknown {
   } catch {
     // no cache yet: saveCodeCaches writes it
   }
-  const script = new vm.Script(Module.wrap(oneByteSource(fs.readFileSync(file, "utf8"))), { filename: file, cachedData });
+  const script = new vm.Script(Module.wrap(oneByteSource(fs.readFileSync(file))), { filename: file, cachedData });
   const mod = new Module(file, module);
   mod.filename = file;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
