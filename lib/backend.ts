@@ -3,10 +3,10 @@
  * WebAssembly with SIMD, else the pure-JS cpu backend. Also fills in the kernels the wasm
  * backend lacks for training (see ./wasm-missing-ops).
  */
-import { tfjsNodeFailure } from "./tfjs-node-failure";
 import * as tf from "@tensorflow/tfjs";
 import * as path from "path";
 import { registerMissingKernels } from "./wasm-missing-ops";
+import { tfjsNodeFailure } from "./tfjs-node-failure";
 import { SIMD_BACKENDS, simdStatus } from "./simd";
 import { guardWasmAborts } from "./wasm-abort-guard";
 

@@ -1,9 +1,9 @@
 /**
  * Why the optional native backend (tfjs-node) did not load, in words a user can act on.
  *
- * NO_BINDING: tfjs-node installed without running its install script (which downloads libtensorflow and
- * builds the binding): `npm install --ignore-scripts`, or npm 11 skipping the install scripts
- * of dependencies the project has not approved.
+ * NO_BINDING: tfjs-node installed without running its install script (which downloads
+ * libtensorflow and builds the binding): `npm install --ignore-scripts`, or npm 11 skipping
+ * the install scripts of dependencies the project has not approved.
  */
 const NO_BINDING = /tfjs_binding\.node\)? can ?not be found|libtensorflow\.so.*cannot open/i;
 const BINDING_HINT =

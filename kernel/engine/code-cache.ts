@@ -88,7 +88,7 @@ function writeAtomically(file: string, data: Buffer): void {
 }
 
 /**
- * A module's text (UTF-8 bytes) with every character outside ASCII written as a \\u escape.
+ * A module's text (UTF-8 bytes) with every character outside ASCII written as a \u escape.
  * V8 keeps a script's source for as long as the script lives, and one character above U+00FF
  * anywhere makes it store all of it in two bytes a character: TypeScript's 8 MB file has five
  * (in comments), so each TypeScript instance held 16 MB of source instead of 8. The bytes are
