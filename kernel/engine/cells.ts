@@ -6,7 +6,7 @@
 import path from "path";
 import vm from "vm";
 import type { Diagnostic } from "tslab/dist/converter";
-import type { CellChecker } from "./checker-client";
+import type { CellCompiler } from "./checker-client";
 import { ExecutionContext, KeyboardInterrupt, executions } from "./context";
 import { CellScripts, compileError, type CellError } from "./errors";
 import type { CellModules } from "./modules";
@@ -35,6 +35,10 @@ export interface RuntimeGlobal {
   exports: Record<string, unknown>;
   require: NodeJS.Require;
   resumed<T>(value?: T): T | undefined;
+  /** A module's default export, as TypeScript's esModuleInterop reads it (light-compiler.ts's imports). */
+  importDefault(mod: unknown): unknown;
+  /** A module as `import * as name` sees it: an ES module as is, a CommonJS one with `default` added. */
+  importStar(mod: unknown): unknown;
   /** What the driver script calls (set right before each run). */
   pending?: () => unknown;
   invokePending(): unknown;
@@ -60,7 +64,7 @@ export class CellRunner {
 
   constructor(
     /** The type checker cells go through now (the full one once loaded). */
-    private readonly checker: () => CellChecker,
+    private readonly checker: () => CellCompiler,
     private readonly namespace: NamespaceStore,
     private readonly modules: CellModules,
     readonly scripts: CellScripts,
@@ -72,6 +76,20 @@ export class CellRunner {
         const ctx = executions.current();
         if (ctx?.interrupted) throw new KeyboardInterrupt();
         return value;
+      },
+      importDefault(mod) {
+        return (mod as { __esModule?: boolean } | null)?.__esModule ? (mod as { default: unknown }).default : mod;
+      },
+      importStar(mod) {
+        if ((mod as { __esModule?: boolean } | null)?.__esModule) return mod;
+        const namespace: Record<string, unknown> = {};
+        if (mod !== null && mod !== undefined) {
+          for (const key of Object.keys(mod)) {
+            if (key !== "default") Object.defineProperty(namespace, key, { enumerable: true, get: () => (mod as Record<string, unknown>)[key] });
+          }
+        }
+        namespace.default = mod;
+        return namespace;
       },
       invokePending() {
         const pending = runtime.pending;

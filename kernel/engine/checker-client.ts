@@ -13,6 +13,9 @@ import type { GlobalTypes } from "./toolchain";
 import { ANSWERS, ENDED, FLAG_SLOTS, type CheckedCell, type CheckerAnswer } from "./checker-protocol";
 import type { ThreadData } from "./checker-thread";
 
+/** What compiling a cell needs: a TypeScript 5 checker's thread, or the light compiler (light-compiler.ts). */
+export type CellCompiler = Pick<CellChecker, "convert" | "isCompleteCode" | "hasSyntaxErrors" | "transpileExpression">;
+
 const ENDED_MESSAGE = "the TypeScript checker thread ended unexpectedly; run the cell again to start a new one";
 
 export class CellChecker {

@@ -12,7 +12,7 @@ import { setCurrentAbortSignal, setDisplayHost, setHostInteractive } from "../..
 import { CellRunner, type CompiledPiece } from "./cells";
 import { ExecutionContext, KeyboardInterrupt, executions } from "./context";
 import { libDisplayHost, showOn, toMimeBundle } from "./display";
-import { CellScripts, compileError, keyboardInterruptError, runtimeError, type CellError } from "./errors";
+import { CellScripts, asConverterDiagnostics, compileError, keyboardInterruptError, runtimeError, type CellError } from "./errors";
 import { UncheckedCells, lateTypeErrors, runBeforeCheckerFromEnvironment, type RanCell } from "./unchecked-cells";
 import { PRELUDE, installCellGlobals, removeCellGlobals } from "./globals";
 import { CellModules } from "./modules";
@@ -25,9 +25,9 @@ import { refuseExitFromCells } from "./exit";
 import { CellHistory } from "./history";
 import { UncaughtErrors } from "./uncaught";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
-import type { CellChecker } from "./checker-client";
+import { CellChecker, type CellCompiler } from "./checker-client";
 import { TypeCheckers } from "./checkers";
-import { NativeChecking, asConverterDiagnostics } from "./native-checking";
+import { NativeChecking } from "./native-checking";
 import { chosenTypeScript } from "./typescript-choice";
 import type { CellProject } from "./cell-project";
 import { runMagic, type MagicServices } from "../magics/context";
@@ -229,7 +229,7 @@ export class TypeScriptEngine implements Engine {
    * The converter a new cell meets first, loaded: the quick checker (see checkers.ts), or
    * before it has loaded, the converter that compiles without types (unchecked-cells.ts).
    */
-  private async checker(): Promise<CellChecker> {
+  private async checker(): Promise<CellCompiler> {
     if (this.native) {
       await this.native.emitter();
     } else {
@@ -243,7 +243,7 @@ export class TypeScriptEngine implements Engine {
   /** The full type checker (completion, inspection, rejected cells), loaded. */
   private async fullChecker(): Promise<CellChecker> {
     await this.checkers.complete();
-    return this.liveChecker();
+    return this.liveChecker() as CellChecker; // TypeScript 5's path: a checker's thread
   }
 
   /**
@@ -275,7 +275,7 @@ export class TypeScriptEngine implements Engine {
   }
 
   /** The checker in use now (the full one once loaded); cells compile with it. */
-  private liveChecker(): CellChecker {
+  private liveChecker(): CellCompiler {
     const live = this.native ? this.native.liveEmitter : (this.checkers.live ?? this.unchecked?.live);
     if (!live) throw new Error("the TypeScript checker is not loaded yet");
     if (!this.runner) {
@@ -412,7 +412,8 @@ export class TypeScriptEngine implements Engine {
    * the full one for code that imports, and the full one again when the quick one rejects it.
    */
   private async withTypeScript5Verdict<T>(source: string, attempt: () => T, rejected: (result: T) => boolean): Promise<T> {
-    if (!this.checkers.hasFull && (await this.checker()).importsModules(source)) await this.fullChecker();
+    const compiler = await this.checker();
+    if (!this.checkers.hasFull && compiler instanceof CellChecker && compiler.importsModules(source)) await this.fullChecker();
     const result = attempt();
     if (!rejected(result) || this.checkers.hasFull) return result;
     await this.fullChecker();

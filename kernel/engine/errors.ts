@@ -6,6 +6,7 @@ import type { Diagnostic } from "tslab/dist/converter";
 import { KeyboardInterrupt } from "./context";
 import { plainText } from "./display";
 import { CellSourceMap } from "./sourcemap";
+import type { CellDiagnostic } from "./cell-project";
 
 export type CellError = { status: "error"; ename: string; evalue: string; traceback: string[] };
 
@@ -134,10 +135,24 @@ export function runtimeError(thrown: unknown, scripts: CellScripts): CellError {
 }
 
 /** The reply for TypeScript diagnostics: every message with its line:col in the cell. */
+/** One cell's diagnostics in the shape of tslab's converter (what compileError formats). */
+export function asConverterDiagnostics(source: string, diagnostics: CellDiagnostic[]): Diagnostic[] {
+  const lineStarts = [0];
+  for (let i = source.indexOf("\n"); i >= 0; i = source.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  const position = (offset: number) => {
+    let line = lineStarts.length - 1;
+    while (lineStarts[line] > offset) line--;
+    return { offset, line, character: offset - lineStarts[line] };
+  };
+  return diagnostics
+    .filter((d) => d.category === "error")
+    .map((d) => ({ start: position(d.start), end: position(d.start + d.length), messageText: d.message, category: 1, code: d.code }));
+}
+
 export function compileError(diagnostics: Diagnostic[], source: string, label: string): CellError {
   const located = diagnostics.map((d) => {
     const where = d.fileName ? `${d.fileName}:${d.start.line + 1}:${d.start.character + 1}` : `${d.start.line + 1}:${d.start.character + 1}`;
-    return { d, where, text: `${where} - error TS${d.code}: ${d.messageText}` };
+    return { d, where, text: `${where} - error${d.code ? ` TS${d.code}` : ""}: ${d.messageText}` };
   });
   const traceback: string[] = [];
   for (const { d, text } of located) {

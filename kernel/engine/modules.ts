@@ -4,13 +4,16 @@
  * condition; tslab issue 72). Before a cell runs we try each module it requires; those
  * `require` refuses are loaded with a real dynamic `import()` resolved from the root
  * directory, and `require` then hands back that namespace. Local .ts/.js files the cell
- * imports arrive compiled from tslab ("side outputs") and are loaded from memory.
+ * imports arrive compiled from tslab ("side outputs") and are loaded from memory; without
+ * them (the light compiler's path) a local .ts file is compiled here, again when it changes.
  */
 import Module from "module";
 import path from "path";
 import vm from "vm";
 import { pathToFileURL } from "url";
+import fs from "fs";
 import { cellPackages } from "./packages";
+import { typeScriptModuleToCommonJS } from "./strip-types";
 
 const ESM_ONLY_CODES = new Set(["ERR_REQUIRE_ESM", "ERR_REQUIRE_ASYNC_MODULE", "ERR_PACKAGE_PATH_NOT_EXPORTED"]);
 /** Imports after which a cell may make tensors. */
@@ -23,6 +26,8 @@ export class CellModules {
   private readonly esm = new Map<string, unknown>();
   private readonly sideOutputs = new Map<string, string>();
   private readonly sideModules = new Map<string, Module>();
+  /** When each local .ts file compiled here was last modified. */
+  private readonly compiledFiles = new Map<string, number>();
   private backendChosen?: Promise<void>;
   private readonly importFromRoot: (specifier: string) => Promise<Record<string, unknown>>;
   readonly require: NodeJS.Require;
@@ -105,6 +110,7 @@ export class CellModules {
     if (!id.startsWith(".") && !path.isAbsolute(id)) return undefined;
     let filename = path.resolve(dirname, id);
     if (path.extname(filename) === "") filename += ".js";
+    if (!this.sideOutputs.has(filename) || this.compiledFiles.has(filename)) this.compileLocalTypeScript(filename);
     const cached = this.sideModules.get(filename);
     if (cached) return cached.exports;
     const code = this.sideOutputs.get(filename);
@@ -118,6 +124,23 @@ export class CellModules {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     (mod as any)._compile(code, filename);
     return mod.exports;
+  }
+
+  /**
+   * Compiles the .ts file behind `filename` (a .js path, as TypeScript writes imports) unless
+   * it is compiled as it is now; a changed file is loaded afresh on its next import.
+   */
+  private compileLocalTypeScript(filename: string): void {
+    const source = filename.replace(/\.js$/, ".ts");
+    let modified: number;
+    try {
+      modified = fs.statSync(source).mtimeMs;
+    } catch {
+      return; // no such file: require reports it
+    }
+    if (this.compiledFiles.get(filename) === modified) return;
+    this.addSideOutputs([{ path: filename, data: typeScriptModuleToCommonJS(fs.readFileSync(source, "utf8"), source) }]);
+    this.compiledFiles.set(filename, modified);
   }
 
   /** Where relative imports of cells resolve from. */

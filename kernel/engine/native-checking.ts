@@ -1,31 +1,15 @@
 /**
- * Cells type-checked by TypeScript 7 (cell-project.ts, a native process) and compiled by a
- * TypeScript 5 converter that only emits (emit-only.ts, in a thread): the default path
+ * Cells type-checked by TypeScript 7 (cell-project.ts, a native process) and compiled
+ * without TypeScript on the kernel's main thread (light-compiler.ts): the default path
  * (unless SEQLAB_TYPESCRIPT=5, see typescript-choice.ts) that the engine takes instead of its two
- * TypeScript 5 checkers (checkers.ts). Both halves start with the kernel, and no cell waits
- * for a second checker to load. Type errors, completion and inspection come from TypeScript
- * 7; the JavaScript that runs, from TypeScript 5's emit.
- * After a long idle both are released (TypeScript 7's process ends, the converter's thread
- * too) and start again on the next request, with every cell kept.
+ * TypeScript 5 checkers (checkers.ts). Both start with the kernel. Type errors, completion
+ * and inspection come from TypeScript 7. After a long idle TypeScript 7's process ends, and
+ * starts again on the next request, with every cell kept.
  */
-import type { Diagnostic } from "tslab/dist/converter";
-import { CellChecker } from "./checker-client";
-import { CellProject, type CellDiagnostic } from "./cell-project";
+import type { CellCompiler } from "./checker-client";
+import { CellProject } from "./cell-project";
 import { PRELUDE } from "./globals";
-
-/** One cell's diagnostics in the shape of tslab's converter (what compileError formats). */
-export function asConverterDiagnostics(source: string, diagnostics: CellDiagnostic[]): Diagnostic[] {
-  const lineStarts = [0];
-  for (let i = source.indexOf("\n"); i >= 0; i = source.indexOf("\n", i + 1)) lineStarts.push(i + 1);
-  const position = (offset: number) => {
-    let line = lineStarts.length - 1;
-    while (lineStarts[line] > offset) line--;
-    return { offset, line, character: offset - lineStarts[line] };
-  };
-  return diagnostics
-    .filter((d) => d.category === "error")
-    .map((d) => ({ start: position(d.start), end: position(d.start + d.length), messageText: d.message, category: 1, code: d.code }));
-}
+import type { LightCompiler } from "./light-compiler";
 
 /** Both halves started ahead of the engine (see startTypeScript7). */
 let early: { rootDir: string; checking: NativeChecking } | undefined;
@@ -38,8 +22,7 @@ export function startTypeScript7(rootDir: string): void {
 export class NativeChecking {
   private project?: Promise<CellProject>;
   private projectLoaded?: CellProject;
-  private compiler?: Promise<CellChecker>;
-  private compilerLoaded?: CellChecker;
+  private compiler?: LightCompiler;
   private closed = false;
 
   /** The halves started for `rootDir` ahead of the engine, else new ones. */
@@ -49,19 +32,19 @@ export class NativeChecking {
     return started ?? new NativeChecking(rootDir);
   }
 
-  /** Settles once TypeScript 7, started after the converter, has loaded (or failed to). */
+  /** Settles once TypeScript 7 has loaded (or failed to). */
   readonly started: Promise<unknown>;
 
   /**
-   * Starts the converter, then TypeScript 7: the first cells need the converter alone (they
-   * run before TypeScript 7 has loaded, see unchecked-cells.ts), and two loads at once would
-   * slow it down. TypeScript 7 waits a turn of the event loop more, so that a cell waiting
-   * for the converter compiles first (opening the project blocks this thread while TypeScript
-   * 7 reads it). A cell that needs TypeScript 7 sooner starts it (checker()).
+   * Loads the compiler, then starts TypeScript 7, a turn of the event loop later: the first
+   * cells need the compiler alone (they run before TypeScript 7 has loaded, see
+   * unchecked-cells.ts), and opening TypeScript 7's project blocks this thread for some
+   * 200 ms, which a cell already waiting should not wait for. A cell that needs TypeScript 7
+   * sooner starts it (checker()).
    */
   constructor(private readonly rootDir: string) {
-    this.started = this.emitter()
-      .catch(() => undefined)
+    this.started = new Promise((resolve) => setImmediate(resolve))
+      .then(() => this.emitter())
       .then(() => new Promise((resolve) => setImmediate(resolve)))
       .then(() => this.checker())
       .catch(() => undefined); // the cell that needs it reports a failure
@@ -83,21 +66,9 @@ export class NativeChecking {
     return this.project;
   }
 
-  /** The converter that compiles the cells TypeScript 7 accepted, loaded. */
-  emitter(): Promise<CellChecker> {
-    if (!this.compiler || this.compilerLoaded?.ended) {
-      this.compilerLoaded = undefined;
-      const compiler = CellChecker.start(this.rootDir, "none").then((loaded) => {
-        if (this.closed) void loaded.close();
-        else this.compilerLoaded = loaded;
-        return loaded;
-      });
-      compiler.catch(() => {
-        if (this.compiler === compiler) this.compiler = undefined;
-      });
-      this.compiler = compiler;
-    }
-    return this.compiler;
+  /** The compiler of the cells TypeScript 7 accepted (and of those that run before it has loaded). */
+  async emitter(): Promise<CellCompiler> {
+    return this.liveEmitter;
   }
 
   /** TypeScript 7's project, once loaded (also while suspended: it starts again on use). */
@@ -105,18 +76,19 @@ export class NativeChecking {
     return this.projectLoaded;
   }
 
-  get liveEmitter(): CellChecker | undefined {
-    return this.compilerLoaded;
+  /** The compiler, loaded on first use (its modules take some 50 ms). */
+  get liveEmitter(): CellCompiler {
+    if (!this.compiler) {
+      const { LightCompiler } = require("./light-compiler") as typeof import("./light-compiler");
+      this.compiler = new LightCompiler();
+    }
+    return this.compiler;
   }
 
-  /** Ends TypeScript 7's process and the converter's thread, to free their memory; the next request starts them again. */
+  /** Ends TypeScript 7's process, to free its memory; the next request starts it again. */
   async release(): Promise<boolean> {
-    if (this.closed || !this.projectLoaded || !this.compilerLoaded) return false; // still loading: later
+    if (this.closed || !this.projectLoaded) return false; // still loading: later
     this.projectLoaded.suspend();
-    const compiler = this.compilerLoaded;
-    this.compiler = undefined;
-    this.compilerLoaded = undefined;
-    await compiler.close();
     return true;
   }
 
@@ -133,6 +105,5 @@ export class NativeChecking {
   async close(): Promise<void> {
     this.closed = true;
     this.projectLoaded?.close();
-    await this.compilerLoaded?.close();
   }
 }

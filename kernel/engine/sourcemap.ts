@@ -1,6 +1,7 @@
 /**
  * Traces a position in the JavaScript that actually ran back to the cell's TypeScript,
- * through the two source maps of tslab's two emits (see toolchain.ts).
+ * through two source maps: those of tslab's two emits (see toolchain.ts), or of stripping
+ * the types and rewriting the cell (light-compiler.ts).
  */
 import { TraceMap, originalPositionFor, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND } from "@jridgewell/trace-mapping";
 import type { EmitMaps } from "./toolchain";
@@ -12,7 +13,7 @@ export interface CellPosition {
 }
 
 /** tslab prefixes the cell with one line (`export {};`) before compiling it. */
-const CELL_PREFIX_LINES = 1;
+const TSLAB_PREFIX_LINES = 1;
 
 function trace(map: TraceMap, line: number, column: number): { line: number; column: number } | undefined {
   for (const bias of [GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND] as const) {
@@ -25,10 +26,12 @@ function trace(map: TraceMap, line: number, column: number): { line: number; col
 export class CellSourceMap {
   private readonly second?: TraceMap;
   private readonly first?: TraceMap;
+  private readonly cellLineOffset: number;
 
   constructor(maps: EmitMaps | undefined, private readonly cellLineCount: number) {
     if (maps?.second) this.second = new TraceMap(maps.second);
     if (maps?.first) this.first = new TraceMap(maps.first);
+    this.cellLineOffset = maps?.cellLineOffset ?? TSLAB_PREFIX_LINES;
   }
 
   /**
@@ -41,7 +44,7 @@ export class CellSourceMap {
     if (!esm) return undefined;
     const ts = trace(this.first, esm.line, esm.column);
     if (!ts) return undefined;
-    const cellLine = ts.line - CELL_PREFIX_LINES;
+    const cellLine = ts.line - this.cellLineOffset;
     if (cellLine < 1 || cellLine > this.cellLineCount) return undefined;
     return { line: cellLine, column: ts.column + 1 };
   }

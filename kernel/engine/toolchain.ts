@@ -38,6 +38,8 @@ export interface EmitMaps {
   first?: string;
   /** Map of the CommonJS text made from that ESM JS. */
   second?: string;
+  /** Lines before the cell's own in the first map's source: 1 for tslab's `export {};` (the default), 0 without. */
+  cellLineOffset?: number;
 }
 
 export interface Toolchain {

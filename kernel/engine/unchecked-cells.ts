@@ -10,7 +10,7 @@
  * their declarations replace the unchecked ones, and type errors fail that next cell, naming
  * the cells they are in. From then on every cell is checked before it runs.
  */
-import { CellChecker } from "./checker-client";
+import { CellChecker, type CellCompiler } from "./checker-client";
 import type { CellError } from "./errors";
 
 let warnedAboutSetting = false;
@@ -47,8 +47,8 @@ export interface RanCell {
 }
 
 export class UncheckedCells {
-  private readonly compiler: Promise<CellChecker | undefined>;
-  private loaded?: CellChecker;
+  private readonly compiler: Promise<CellCompiler | undefined>;
+  private loaded?: CellCompiler;
   private cells: RanCell[] = [];
   /** The declarations the first of `cells` was compiled after. */
   private declBefore = "";
@@ -64,12 +64,12 @@ export class UncheckedCells {
 
   /** `owned`: the converter's thread ends with the unchecked cells (else it serves on). */
   constructor(
-    started: Promise<CellChecker>,
+    started: Promise<CellCompiler>,
     private readonly owned: boolean,
   ) {
     this.compiler = started.then(
       (compiler) => {
-        if (this.ended && this.owned) void compiler.close();
+        if (this.ended && this.owned) void (compiler as CellChecker).close();
         else this.loaded = compiler;
         return this.loaded;
       },
@@ -78,12 +78,12 @@ export class UncheckedCells {
   }
 
   /** Resolves once the converter has loaded (undefined: it failed, or a checker came first). */
-  whenLoaded(): Promise<CellChecker | undefined> {
+  whenLoaded(): Promise<CellCompiler | undefined> {
     return this.compiler;
   }
 
   /** The converter, while cells may still run unchecked. */
-  get live(): CellChecker | undefined {
+  get live(): CellCompiler | undefined {
     return this.ended ? undefined : this.loaded;
   }
 
@@ -106,7 +106,7 @@ export class UncheckedCells {
     this.ended = true;
     const loaded = this.loaded;
     this.loaded = undefined;
-    if (this.owned) void loaded?.close();
+    if (this.owned) void (loaded as CellChecker | undefined)?.close();
     const taken = { cells: this.cells, declBefore: this.declBefore };
     this.cells = [];
     return taken;
