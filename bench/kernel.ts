@@ -19,7 +19,9 @@
  *     opens a notebook and runs its first cell a few seconds later waits for), and the
  *     resident set sizes once the kernels' type checkers have been released, RELEASE_MINUTES
  *     after that cell (the kernel's default is 10 minutes; see SEQLAB_CHECKER_RELEASE_MINUTES).
- * Kernels start with the kernelspec's argv and env (install.ts), as Jupyter starts them;
+ * Kernels start with the kernelspec's argv and env (install.ts), as Jupyter starts them, in an
+ * empty folder of their own (--folder another), as a user's notebook folder: started in the
+ * repository, TypeScript 7 would also read every @types package of its devDependencies;
  * TypeScript 7's compiler process counts in a kernel's memory, as every kernel's child processes
  * do; --typescript5 adds a seqlab kernel with SEQLAB_TYPESCRIPT=5 (TypeScript 5 checks its cells);
  * --check-first one with SEQLAB_RUN_BEFORE_CHECKER=0 (every cell waits for the type checker).
@@ -27,6 +29,7 @@
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { Command } from "commander";
@@ -39,6 +42,8 @@ interface Contender {
   env?: NodeJS.ProcessEnv;
   /** A seqlab kernel (the import cell and released memory are measured for these). */
   seqlab?: boolean;
+  /** The folder it starts in (the notebook's). */
+  cwd: string;
 }
 
 interface Figures {
@@ -134,7 +139,7 @@ interface Startup {
 /** Spawn to kernel_info_reply, and spawn to the result of a first `1+1` sent right after it. */
 async function measureStartup(contender: Contender): Promise<Startup> {
   const started = performance.now();
-  const kernel = await KernelProcess.start({ argv: contender.argv, env: contender.env });
+  const kernel = await KernelProcess.start({ argv: contender.argv, env: contender.env, cwd: contender.cwd });
   try {
     const info = await kernel.client.request("shell", "kernel_info_request", {}, 60000);
     const infoMs = performance.now() - started;
@@ -162,7 +167,7 @@ async function measureIdleKernels(
   const kernels: KernelProcess[] = [];
   const env = importCell === undefined ? contender.env : { ...(contender.env ?? process.env), SEQLAB_CHECKER_RELEASE_MINUTES: String(RELEASE_MINUTES) };
   try {
-    const started = await Promise.allSettled(Array.from({ length: count }, () => KernelProcess.start({ argv: contender.argv, env })));
+    const started = await Promise.allSettled(Array.from({ length: count }, () => KernelProcess.start({ argv: contender.argv, env, cwd: contender.cwd })));
     for (const s of started) if (s.status === "fulfilled") kernels.push(s.value);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed) throw new Error(`${contender.name}: a kernel of ${count} did not start: ${(failed.reason as Error).message}`);
@@ -196,7 +201,7 @@ async function measureIdleKernels(
 /** Spawn to the result of the import cell sent as the first cell, right after kernel_info (a notebook run top to bottom). */
 async function measureImportFirst(contender: Contender): Promise<number> {
   const started = performance.now();
-  const kernel = await KernelProcess.start({ argv: contender.argv, env: contender.env });
+  const kernel = await KernelProcess.start({ argv: contender.argv, env: contender.env, cwd: contender.cwd });
   try {
     await kernel.client.request("shell", "kernel_info_request", {}, 60000);
     const { reply } = await kernel.client.execute(IMPORT_CELL, { timeoutMs: 120000 });
@@ -232,6 +237,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--no-ipykernel", "measure seqlab only")
     .option("--typescript5", "also a seqlab kernel with SEQLAB_TYPESCRIPT=5 (TypeScript 5 checks its cells)")
     .option("--check-first", "also a seqlab kernel with SEQLAB_RUN_BEFORE_CHECKER=0 (every cell waits for the type checker)")
+    .option("--folder <dir>", "the folder the kernels start in (default: a new empty one, as a notebook's own)")
     .exitOverride();
   try {
     program.parse(argv, { from: "user" });
@@ -241,7 +247,7 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof code === "number") return code;
     throw err;
   }
-  const opts = program.opts<{ runs: string; warmup: string; starts: string; idleKernels: string; engine?: string; ipykernel: boolean; typescript5?: boolean; checkFirst?: boolean }>();
+  const opts = program.opts<{ runs: string; warmup: string; starts: string; idleKernels: string; engine?: string; ipykernel: boolean; typescript5?: boolean; checkFirst?: boolean; folder?: string }>();
   const whole = (name: string, text: string, min: number): number => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${text}"`);
@@ -252,18 +258,19 @@ export async function main(argv: string[]): Promise<number> {
   const starts = whole("starts", opts.starts, 1);
   const idleKernels = whole("idle-kernels", opts.idleKernels, 1);
 
+  const folder = opts.folder ? path.resolve(opts.folder) : fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-bench-notebook-"));
   const cli = path.join(__dirname, "..", "kernel", "cli.js");
   const spec = makeKernelSpec({ cliPath: cli });
   const seqlabArgv = [...spec.argv, ...(opts.engine ? ["--engine", opts.engine] : [])];
-  const contenders: Contender[] = [{ name: "seqlab", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "7" }, seqlab: true }];
-  if (opts.typescript5) contenders.push({ name: "seqlab-ts5", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "5" }, seqlab: true });
-  if (opts.checkFirst) contenders.push({ name: "seqlab-check-first", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "7", SEQLAB_RUN_BEFORE_CHECKER: "0" }, seqlab: true });
+  const contenders: Contender[] = [{ name: "seqlab", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "7" }, seqlab: true, cwd: folder }];
+  if (opts.typescript5) contenders.push({ name: "seqlab-ts5", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "5" }, seqlab: true, cwd: folder });
+  if (opts.checkFirst) contenders.push({ name: "seqlab-check-first", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "7", SEQLAB_RUN_BEFORE_CHECKER: "0" }, seqlab: true, cwd: folder });
   if (opts.ipykernel) {
     const python = findIpykernelPython();
     if (!python) {
       process.stderr.write("ipykernel is not installed (apt-get install python3-ipykernel); measuring seqlab only\n");
     } else {
-      contenders.push({ name: "ipykernel", argv: [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"] });
+      contenders.push({ name: "ipykernel", argv: [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"], cwd: folder });
     }
   }
 
@@ -316,6 +323,7 @@ export async function main(argv: string[]): Promise<number> {
     f.releasedRssMb.push(...each.releasedMb);
     process.stderr.write(`  ${contender.name}: ${idleKernels} idle kernels settled: ${each.settledMb.map((mb) => mb.toFixed(0)).join(", ")} MB\n`);
   }
+  if (!opts.folder) fs.rmSync(folder, { recursive: true, force: true });
 
   const rows = contenders.map((c) => {
     const f = figures.get(c.name)!;

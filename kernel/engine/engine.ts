@@ -65,8 +65,8 @@ export interface EngineOptions {
    */
   releaseCheckersAfterMs?: number;
   /**
-   * 7: cells are type-checked by TypeScript 7 and compiled by TypeScript 5's emit-only
-   * converter (native-checking.ts); 5: by TypeScript 5's two checkers (checkers.ts). Default
+   * 7: cells are type-checked by TypeScript 7 and compiled without TypeScript
+   * (native-checking.ts); 5: by TypeScript 5's two checkers (checkers.ts). Default
    * 5 when SEQLAB_TYPESCRIPT=5, else 7; 5 where TypeScript 7 is not installed (typescript-choice.ts).
    */
   typeScript?: 5 | 7;
@@ -158,8 +158,8 @@ export class TypeScriptEngine implements Engine {
     const runBeforeChecker = options.runBeforeChecker ?? runBeforeCheckerFromEnvironment();
     if (chosenTypeScript(options.typeScript) === 7) {
       this.native = NativeChecking.forRoot(this.rootDir);
-      // TypeScript 7's own converter compiles the unchecked cells; it stays afterwards.
-      if (runBeforeChecker) this.unchecked = new UncheckedCells(this.native.emitter(), false);
+      // The compiler of every cell compiles the unchecked ones too.
+      if (runBeforeChecker) this.unchecked = new UncheckedCells(this.native.compiler(), false);
     } else if (runBeforeChecker) this.unchecked = UncheckedCells.forRoot(this.rootDir);
     this.fullCheckerIdleMs = options.fullCheckerIdleMs ?? 1000;
     this.releaseAfterMs = options.releaseCheckersAfterMs ?? releaseAfterFromEnvironment();
@@ -231,7 +231,7 @@ export class TypeScriptEngine implements Engine {
    */
   private async checker(): Promise<CellCompiler> {
     if (this.native) {
-      await this.native.emitter();
+      await this.native.compiler();
     } else {
       // The quick checker loads after that converter (see preload).
       if (this.unchecked && !this.checkers.live) await this.unchecked.whenLoaded();
@@ -276,7 +276,7 @@ export class TypeScriptEngine implements Engine {
 
   /** The checker in use now (the full one once loaded); cells compile with it. */
   private liveChecker(): CellCompiler {
-    const live = this.native ? this.native.liveEmitter : (this.checkers.live ?? this.unchecked?.live);
+    const live = this.native ? this.native.liveCompiler : (this.checkers.live ?? this.unchecked?.live);
     if (!live) throw new Error("the TypeScript checker is not loaded yet");
     if (!this.runner) {
       this.modules = new CellModules(this.rootDir);
@@ -397,7 +397,7 @@ export class TypeScriptEngine implements Engine {
     if (this.native) {
       const errors = asConverterDiagnostics(code, (await this.native.checker()).check(code));
       if (errors.length > 0) throw new CellFailure(compileError(errors, code, label));
-      await this.native.emitter();
+      await this.native.compiler();
       const compiled = runner.compile(code, label);
       if (!compiled.ok) throw new CellFailure(compiled.error);
       return compiled;

@@ -22,7 +22,7 @@ export function startTypeScript7(rootDir: string): void {
 export class NativeChecking {
   private project?: Promise<CellProject>;
   private projectLoaded?: CellProject;
-  private compiler?: LightCompiler;
+  private light?: LightCompiler;
   private closed = false;
 
   /** The halves started for `rootDir` ahead of the engine, else new ones. */
@@ -44,7 +44,7 @@ export class NativeChecking {
    */
   constructor(private readonly rootDir: string) {
     this.started = new Promise((resolve) => setImmediate(resolve))
-      .then(() => this.emitter())
+      .then(() => this.compiler())
       .then(() => new Promise((resolve) => setImmediate(resolve)))
       .then(() => this.checker())
       .catch(() => undefined); // the cell that needs it reports a failure
@@ -67,8 +67,8 @@ export class NativeChecking {
   }
 
   /** The compiler of the cells TypeScript 7 accepted (and of those that run before it has loaded). */
-  async emitter(): Promise<CellCompiler> {
-    return this.liveEmitter;
+  async compiler(): Promise<CellCompiler> {
+    return this.liveCompiler;
   }
 
   /** TypeScript 7's project, once loaded (also while suspended: it starts again on use). */
@@ -77,12 +77,12 @@ export class NativeChecking {
   }
 
   /** The compiler, loaded on first use (its modules take some 50 ms). */
-  get liveEmitter(): CellCompiler {
-    if (!this.compiler) {
+  get liveCompiler(): CellCompiler {
+    if (!this.light) {
       const { LightCompiler } = require("./light-compiler") as typeof import("./light-compiler");
-      this.compiler = new LightCompiler();
+      this.light = new LightCompiler();
     }
-    return this.compiler;
+    return this.light;
   }
 
   /** Ends TypeScript 7's process, to free its memory; the next request starts it again. */

@@ -4,8 +4,9 @@
  * mayRunUnchecked). Even the quick checker (checkers.ts) takes about 0.3 s to load
  * (TypeScript, then the standard library's declarations), most of a kernel's start-up, while
  * TypeScript with no declarations at all loads in a third of that. So until a checker is
- * ready, cells are compiled by the emit-only converter (emit-only.ts: syntax errors only;
- * with TypeScript 7, the converter that compiles every cell) and run at once; this keeps
+ * ready, cells are compiled without types (syntax errors only: with TypeScript 5, by its
+ * emit-only converter, emit-only.ts; with TypeScript 7, by the light compiler that compiles
+ * every cell, light-compiler.ts) and run at once; this keeps
  * them. Before the next cell is checked they are checked in order, as if they had come then:
  * their declarations replace the unchecked ones, and type errors fail that next cell, naming
  * the cells they are in. From then on every cell is checked before it runs.
