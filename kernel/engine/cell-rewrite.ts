@@ -52,30 +52,31 @@ export function parseCellJavaScript(js: string): ESTree.Program {
   return acorn.parse(js, { ecmaVersion: "latest", sourceType: "module", allowAwaitOutsideFunction: true, ranges: true }) as unknown as ESTree.Program;
 }
 
+/** A node's child nodes, whatever their keys. */
+function childrenOf(node: ESTree.Node): ESTree.Node[] {
+  return Object.values(node)
+    .flatMap((value: unknown) => (Array.isArray(value) ? value : [value]))
+    .filter((child): child is ESTree.Node => child !== null && typeof child === "object" && typeof (child as ESTree.Node).type === "string");
+}
+
 /** Each node's parent (acorn's tree has no parent links). */
 function parentsOf(program: ESTree.Program): Map<ESTree.Node, ESTree.Node> {
   const parents = new Map<ESTree.Node, ESTree.Node>();
   const visit = (node: ESTree.Node): void => {
-    for (const value of Object.values(node)) {
-      for (const child of Array.isArray(value) ? value : [value]) {
-        if (child && typeof child === "object" && typeof (child as ESTree.Node).type === "string") {
-          parents.set(child as ESTree.Node, node);
-          visit(child as ESTree.Node);
-        }
-      }
+    for (const child of childrenOf(node)) {
+      parents.set(child, node);
+      visit(child);
     }
   };
   visit(program);
   return parents;
 }
 
-/** Whether `program` awaits outside any function. */
+/** Whether `node` awaits outside any function. */
 function awaitsAtTopLevel(node: ESTree.Node): boolean {
   if (FUNCTION_TYPES.has(node.type)) return false;
   if (node.type === "AwaitExpression" || (node.type === "ForOfStatement" && node.await)) return true;
-  return Object.values(node).some((value) =>
-    (Array.isArray(value) ? value : [value]).some((child) => child && typeof child === "object" && typeof child.type === "string" && awaitsAtTopLevel(child)),
-  );
+  return childrenOf(node).some(awaitsAtTopLevel);
 }
 
 /** `require("m")` and the names a top-level import binds, as assignments to `exports`. */
@@ -103,7 +104,6 @@ export function rewriteCell(js: string, earlier: ReadonlySet<string>): Rewritten
   const exported = (name: string) => `exports.${name}`;
 
   // `export` in a cell: its declaration stays (every top-level name is kept anyway).
-  const skipped = new Set<ESTree.Node>(); // identifiers inside removed text
   for (const statement of program.body as Node[]) {
     if (statement.type === "ExportNamedDeclaration" && statement.declaration) {
       text.remove(statement.start, (statement.declaration as Node).start);
@@ -113,11 +113,8 @@ export function rewriteCell(js: string, earlier: ReadonlySet<string>): Rewritten
   }
 
   const declared: string[] = [];
-  const rewritten = new Set<Reference>();
   const rewriteReference = (reference: Reference, name: string) => {
     const id = reference.identifier as Node;
-    if (skipped.has(id) || rewritten.has(reference)) return;
-    rewritten.add(reference);
     const parent = parents.get(id);
     const shorthand =
       parent?.type === "Property" && parent.shorthand && (parent.value === id || (parent.value.type === "AssignmentPattern" && parent.value.left === id));
@@ -136,7 +133,8 @@ export function rewriteCell(js: string, earlier: ReadonlySet<string>): Rewritten
       text.appendLeft((def.node as Node).end, ` ${exported(variable.name)} = ${variable.name};`);
     } else if (def.type === "Variable" || def.type === "ImportBinding") {
       for (const reference of variable.references) rewriteReference(reference, variable.name);
-      if (def.type === "Variable") declarations.add(def.parent as ESTree.VariableDeclaration);
+      // `var a = 1; ... var a = 2;` is one variable of two declarations.
+      for (const each of variable.defs) if (each.type === "Variable") declarations.add(each.parent as ESTree.VariableDeclaration);
     }
   }
   for (const reference of manager.globalScope?.through ?? []) {

@@ -48,7 +48,10 @@ export interface EngineOptions {
   registry?: MagicRegistry;
   /** Listen for SIGINT and interrupt the running cell (default true). */
   handleSigint?: boolean;
-  /** Start loading the first type checker (in its thread) this many ms after creation (default 0; -1: on first use). */
+  /**
+   * Start loading the first type checker (in its thread; with TypeScript 7, its project) this
+   * many ms after creation (default 0; with TypeScript 7, 1000; -1: on first use).
+   */
   preloadDelayMs?: number;
   /** Load the full type checker once the kernel has been idle this many ms (default 1000; -1: only when needed). */
   fullCheckerIdleMs?: number;
@@ -91,6 +94,9 @@ function releaseAfterFromEnvironment(): number {
   }
   return minutes * 60_000;
 }
+
+/** How long a new kernel on the default path waits before opening TypeScript 7's project (see openTypeScript7WhenIdle). */
+const OPEN_TYPESCRIPT7_AFTER_MS = 1000;
 
 /** What nearly every notebook's first cell imports (see EngineOptions.warmUpImports). */
 const WARM_UP_CELL = 'import * as sl from "seqlab";\nimport * as tf from "@tensorflow/tfjs";\n';
@@ -175,8 +181,11 @@ export class TypeScriptEngine implements Engine {
     setDisplayHost(libDisplayHost(() => executions.outputTarget()?.host ?? executions.running()?.host));
     if (options.handleSigint !== false) process.on("SIGINT", this.onSigint);
     if (this.native && this.unchecked) void this.native.started.then(() => this.checkCellsThatRanWhenIdle());
-    const delay = options.preloadDelayMs ?? 0;
-    if (delay >= 0 && !this.native) {
+    const delay = options.preloadDelayMs ?? (this.native ? OPEN_TYPESCRIPT7_AFTER_MS : 0);
+    if (delay >= 0 && this.native) {
+      this.preloadTimer = setTimeout(() => this.openTypeScript7WhenIdle(), delay);
+      this.preloadTimer.unref();
+    } else if (delay >= 0) {
       // The full checker follows once the kernel is idle (it loads in its own thread, but
       // would take a core from a running cell).
       const preload = () => {
@@ -196,6 +205,20 @@ export class TypeScriptEngine implements Engine {
       this.preloadTimer = setTimeout(() => void preload(), delay);
       this.preloadTimer.unref();
     }
+  }
+
+  /**
+   * Opens TypeScript 7's project unless a cell runs or it is open: the main thread is blocked
+   * meanwhile (about 200 ms), which the kernel's first replies and first cell should not wait
+   * for. So a new kernel opens it once idle a moment, or after its first cell, or when a
+   * request needs it first (the engine's uses of `native.checker()`).
+   */
+  private openTypeScript7WhenIdle(): void {
+    if (!this.native || this.native.liveChecker || this.disposed) return;
+    // Not unref'd: an unref'd immediate waits until something else wakes the event loop.
+    setImmediate(() => {
+      if (!executions.running() && !this.disposed) void this.native?.checker().catch(() => undefined); // the request that needs it reports a failure
+    });
   }
 
   private loadFullWhenIdle(): void {
@@ -339,6 +362,7 @@ export class TypeScriptEngine implements Engine {
       return runtimeError(err, this.scripts);
     } finally {
       executions.end(ctx);
+      this.openTypeScript7WhenIdle();
       this.checkCellsThatRanWhenIdle();
       this.loadFullWhenIdle();
       this.releaseCheckersWhenIdle();

@@ -32,22 +32,20 @@ export class NativeChecking {
     return started ?? new NativeChecking(rootDir);
   }
 
-  /** Settles once TypeScript 7 has loaded (or failed to). */
-  readonly started: Promise<unknown>;
+  /** Settles once TypeScript 7 has loaded (or failed to), whenever something started it. */
+  readonly started: Promise<void>;
+  private opened!: () => void;
 
   /**
-   * Loads the compiler, then starts TypeScript 7, a turn of the event loop later: the first
-   * cells need the compiler alone (they run before TypeScript 7 has loaded, see
-   * unchecked-cells.ts), and opening TypeScript 7's project blocks this thread for some
-   * 200 ms, which a cell already waiting should not wait for. A cell that needs TypeScript 7
-   * sooner starts it (checker()).
+   * Loads the compiler once this thread is free: the first cells need it alone (they run
+   * before TypeScript 7 has loaded, see unchecked-cells.ts). TypeScript 7 starts when
+   * something needs it (checker()): opening its project blocks this thread for some 200 ms,
+   * which the kernel's first replies should not wait for (the engine opens it once the kernel
+   * is idle, or after the first cell).
    */
   constructor(private readonly rootDir: string) {
-    this.started = new Promise((resolve) => setImmediate(resolve))
-      .then(() => this.compiler())
-      .then(() => new Promise((resolve) => setImmediate(resolve)))
-      .then(() => this.checker())
-      .catch(() => undefined); // the cell that needs it reports a failure
+    this.started = new Promise((resolve) => (this.opened = resolve));
+    setImmediate(() => void this.compiler().catch(() => undefined)); // the cell that needs it reports a failure
   }
 
   /** TypeScript 7's project of the notebook's cells, loaded. */
@@ -58,7 +56,8 @@ export class NativeChecking {
         else this.projectLoaded = loaded;
         return loaded;
       });
-      project.catch(() => {
+      project.then(this.opened, () => {
+        this.opened();
         if (this.project === project) this.project = undefined; // the next cell tries again
       });
       this.project = project;

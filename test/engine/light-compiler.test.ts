@@ -25,6 +25,11 @@ describe("light compiler", () => {
     expect(second.output).to.contain("function g(a) { return a; }").and.contain("{ a: exports.a, b: exports.b }").and.contain("exports.a + g('x')");
   });
 
+  it("turns every declaration of a variable declared twice into assignments", () => {
+    const twice = compiler.convert("", "var a = 1;\nvar a = a + 1, b;\na");
+    expect(twice.output).to.equal("exports.a = 1;\nexports.a = exports.a + 1, exports.b = void 0;\nexports.tsLastExpr = (exports.a)");
+  });
+
   it("keeps every line where it was, so runtime positions map back to the cell", () => {
     const cell = 'import * as tf from "@tensorflow/tfjs";\ninterface P {\n  x: number;\n}\nconst p: P = { x: 1 };\n\nthrow new Error("line 7");';
     const output = compiler.convert("", cell).output as string;
