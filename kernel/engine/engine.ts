@@ -95,7 +95,7 @@ function releaseAfterFromEnvironment(): number {
   return minutes * 60_000;
 }
 
-/** How long a new kernel on the default path waits before opening TypeScript 7's project (see openTypeScript7WhenIdle). */
+/** How long the kernel on the default path stays idle before it opens TypeScript 7's project (see openTypeScript7WhenIdle). */
 const OPEN_TYPESCRIPT7_AFTER_MS = 1000;
 
 /** What nearly every notebook's first cell imports (see EngineOptions.warmUpImports). */
@@ -152,7 +152,7 @@ export class TypeScriptEngine implements Engine {
   private readonly restoreStacks: () => void;
   private readonly restoreExit: () => void;
   private readonly onSigint = () => this.interrupt();
-  private readonly preloadTimer?: NodeJS.Timeout;
+  private preloadTimer?: NodeJS.Timeout;
   private readonly releaseAfterMs: number;
   private releaseTimer?: NodeJS.Timeout;
   private disposed = false;
@@ -183,8 +183,7 @@ export class TypeScriptEngine implements Engine {
     if (this.native && this.unchecked) void this.native.started.then(() => this.checkCellsThatRanWhenIdle());
     const delay = options.preloadDelayMs ?? (this.native ? OPEN_TYPESCRIPT7_AFTER_MS : 0);
     if (delay >= 0 && this.native) {
-      this.preloadTimer = setTimeout(() => this.openTypeScript7WhenIdle(), delay);
-      this.preloadTimer.unref();
+      this.openTypeScript7WhenIdle(delay);
     } else if (delay >= 0) {
       // The full checker follows once the kernel is idle (it loads in its own thread, but
       // would take a core from a running cell).
@@ -208,17 +207,21 @@ export class TypeScriptEngine implements Engine {
   }
 
   /**
-   * Opens TypeScript 7's project unless a cell runs or it is open: the main thread is blocked
-   * meanwhile (about 200 ms), which the kernel's first replies and first cell should not wait
-   * for. So a new kernel opens it once idle a moment, or after its first cell, or when a
-   * request needs it first (the engine's uses of `native.checker()`).
+   * Opens TypeScript 7's project once the kernel has been idle `idleMs` (restarted by each
+   * cell), unless it is open. Opening blocks the main thread about 200 ms: the kernel's first
+   * replies should not wait for it, nor cells a person runs one after another, which run
+   * unchecked meanwhile (unchecked-cells.ts). A request that needs it opens it at once (the
+   * engine's uses of `native.checker()`).
    */
-  private openTypeScript7WhenIdle(): void {
+  private openTypeScript7WhenIdle(idleMs = OPEN_TYPESCRIPT7_AFTER_MS): void {
+    if (this.preloadTimer) clearTimeout(this.preloadTimer);
+    this.preloadTimer = undefined;
     if (!this.native || this.native.liveChecker || this.disposed) return;
-    // Not unref'd: an unref'd immediate waits until something else wakes the event loop.
-    setImmediate(() => {
+    this.preloadTimer = setTimeout(() => {
+      this.preloadTimer = undefined;
       if (!executions.running() && !this.disposed) void this.native?.checker().catch(() => undefined); // the request that needs it reports a failure
-    });
+    }, idleMs);
+    this.preloadTimer.unref();
   }
 
   private loadFullWhenIdle(): void {
