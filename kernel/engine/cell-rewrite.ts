@@ -170,9 +170,10 @@ export function rewriteCell(js: string, earlier: ReadonlySet<string>): Rewritten
     text.remove(declaration.start, declaration.start + declaration.kind.length + (/\s/.test(js[declaration.start + declaration.kind.length]) ? 1 : 0));
   }
 
-  // Interrupt points (instrument.ts), inside out so that an enclosing wrap ends up outside.
+  // Interrupt points (instrument.ts). Inner nodes first: text put before the same position
+  // later goes in front, so an enclosing wrap (and the last expression's, below) ends up outside.
   const resumed = `${RUNTIME_GLOBAL}.resumed`;
-  for (const [node] of parents as Map<Node, ESTree.Node>) {
+  for (const node of [...parents.keys()].reverse() as Node[]) {
     if (node.type === "AwaitExpression") {
       text.prependRight(node.start, `${resumed}(`);
       text.appendLeft(node.end, ")");

@@ -65,14 +65,19 @@ export function stripTypes(source: string, fileName = "cell.ts"): StrippedCode {
     if (typeof pos !== "number") throw err;
     throw new StripError(String(message).replace(/^Error transforming \S+: /, "").replace(/ \(\d+:\d+\)$/, ""), pos);
   }
-  const namespace = namespaceWithValues(source);
-  if (namespace !== undefined) {
-    throw new StripError("A namespace that declares values is not supported here (its code would be dropped). Use an object or a class with static members instead, or run the kernel with SEQLAB_TYPESCRIPT=5.", namespace);
-  }
+  refuseNamespaceWithValues(source);
   return { js: result.code, map: JSON.stringify(result.sourceMap) };
+}
+
+function refuseNamespaceWithValues(source: string, fileName?: string): void {
+  const namespace = namespaceWithValues(source);
+  if (namespace === undefined) return;
+  const where = fileName ? `${fileName}: ` : "";
+  throw new StripError(`${where}A namespace that declares values is not supported here (its code would be dropped). Use an object or a class with static members instead, or run the kernel with SEQLAB_TYPESCRIPT=5.`, namespace);
 }
 
 /** A module's TypeScript as CommonJS (a local file a cell imports). */
 export function typeScriptModuleToCommonJS(source: string, fileName: string): string {
+  refuseNamespaceWithValues(source, fileName);
   return transform(source, { transforms: ["typescript", "imports"], disableESTransforms: true, filePath: fileName }).code;
 }

@@ -7,6 +7,7 @@ import fs from "fs";
 import path from "path";
 import { expect } from "chai";
 import { LightCompiler } from "../../kernel/engine/light-compiler";
+import { typeScriptModuleToCommonJS } from "../../kernel/engine/strip-types";
 import { chosenTypeScript } from "../../kernel/engine/typescript-choice";
 import { disposeEngineAfterSuite, errorOf, resultText, run } from "./harness";
 
@@ -50,6 +51,8 @@ describe("light compiler", () => {
     const inside = compiler.convert("", "async function later() { for await (const x of [1]) x; return await 2; }");
     expect(inside.hasToplevelAwait).to.equal(false);
     expect(inside.output).to.contain("{ __seqlab_runtime__.resumed(); x; }").and.contain("return __seqlab_runtime__.resumed(await 2)");
+    const nested = compiler.convert("", "for await (const x of [1]) await x;\nawait await 3");
+    expect(nested.output).to.equal("for await (const x of [1]) { __seqlab_runtime__.resumed(); __seqlab_runtime__.resumed(await x); }\nexports.tsLastExpr = (__seqlab_runtime__.resumed(await __seqlab_runtime__.resumed(await 3)))");
   });
 
   it("reports a syntax error at its place in the cell, and refuses what it would otherwise drop or cannot express", () => {
@@ -60,6 +63,7 @@ describe("light compiler", () => {
     expect(namespace.diagnostics[0].messageText).to.match(/namespace that declares values is not supported.*Use an object/);
     expect(compiler.convert("", "declare namespace Ambient { const x: number }\nnamespace Types { export type T = number }").diagnostics).to.deep.equal([]);
     expect(compiler.convert("", "const a = 1;\nexport { a };").diagnostics[0].messageText).to.match(/cannot export.*Remove the `export`/);
+    expect(() => typeScriptModuleToCommonJS("export namespace Util {\n  export function f() {}\n}", "/notebooks/util.ts")).to.throw(/^\/notebooks\/util.ts: A namespace that declares values/);
   });
 
   it("says whether code is complete, and transpiles expressions for magic arguments", () => {
