@@ -95,7 +95,7 @@ function releaseAfterFromEnvironment(): number {
   return minutes * 60_000;
 }
 
-/** How long the kernel on the default path stays idle before it opens TypeScript 7's project (see openTypeScript7WhenIdle). */
+/** How long a new kernel on the default path waits, idle, before it opens TypeScript 7's project (see openTypeScript7). */
 const OPEN_TYPESCRIPT7_AFTER_MS = 1000;
 
 /** What nearly every notebook's first cell imports (see EngineOptions.warmUpImports). */
@@ -152,7 +152,7 @@ export class TypeScriptEngine implements Engine {
   private readonly restoreStacks: () => void;
   private readonly restoreExit: () => void;
   private readonly onSigint = () => this.interrupt();
-  private preloadTimer?: NodeJS.Timeout;
+  private readonly preloadTimer?: NodeJS.Timeout;
   private readonly releaseAfterMs: number;
   private releaseTimer?: NodeJS.Timeout;
   private disposed = false;
@@ -183,7 +183,7 @@ export class TypeScriptEngine implements Engine {
     if (this.native && this.unchecked) void this.native.started.then(() => this.checkCellsThatRanWhenIdle());
     const delay = options.preloadDelayMs ?? (this.native ? OPEN_TYPESCRIPT7_AFTER_MS : 0);
     if (delay >= 0 && this.native) {
-      this.openTypeScript7WhenIdle(delay);
+      this.openTypeScript7(delay, false);
     } else if (delay >= 0) {
       // The full checker follows once the kernel is idle (it loads in its own thread, but
       // would take a core from a running cell).
@@ -207,21 +207,21 @@ export class TypeScriptEngine implements Engine {
   }
 
   /**
-   * Opens TypeScript 7's project once the kernel has been idle `idleMs` (restarted by each
-   * cell), unless it is open. Opening blocks the main thread about 200 ms: the kernel's first
-   * replies should not wait for it, nor cells a person runs one after another, which run
-   * unchecked meanwhile (unchecked-cells.ts). A request that needs it opens it at once (the
-   * engine's uses of `native.checker()`).
+   * Opens TypeScript 7's project, which blocks the main thread about 200 ms: not while the
+   * kernel answers its first requests. A new kernel opens it once idle `afterMs` (unless a
+   * cell runs then), or as soon as its first cell has ended (also when more cells are queued,
+   * as after "Run All": they wait for it once, and are checked), or when a request needs it
+   * first (the engine's uses of `native.checker()`). Cells before that run unchecked
+   * (unchecked-cells.ts).
    */
-  private openTypeScript7WhenIdle(idleMs = OPEN_TYPESCRIPT7_AFTER_MS): void {
-    if (this.preloadTimer) clearTimeout(this.preloadTimer);
-    this.preloadTimer = undefined;
+  private openTypeScript7(afterMs: number, evenUnderACell: boolean): void {
     if (!this.native || this.native.liveChecker || this.disposed) return;
-    this.preloadTimer = setTimeout(() => {
-      this.preloadTimer = undefined;
-      if (!executions.running() && !this.disposed) void this.native?.checker().catch(() => undefined); // the request that needs it reports a failure
-    }, idleMs);
-    this.preloadTimer.unref();
+    const open = () => {
+      if (this.disposed || (!evenUnderACell && executions.running())) return;
+      void this.native?.checker().catch(() => undefined); // the request that needs it reports a failure
+    };
+    // A timer, not an unref'd setImmediate: that would wait until something else woke the event loop.
+    setTimeout(open, afterMs).unref();
   }
 
   private loadFullWhenIdle(): void {
@@ -365,7 +365,7 @@ export class TypeScriptEngine implements Engine {
       return runtimeError(err, this.scripts);
     } finally {
       executions.end(ctx);
-      this.openTypeScript7WhenIdle();
+      this.openTypeScript7(0, true); // once the reply has gone
       this.checkCellsThatRanWhenIdle();
       this.loadFullWhenIdle();
       this.releaseCheckersWhenIdle();
