@@ -43,7 +43,7 @@ interface Contender {
   /** A seqlab kernel (the import cell and released memory are measured for these). */
   seqlab?: boolean;
   /** The folder it starts in (the notebook's). */
-  cwd: string;
+  cwd?: string;
 }
 
 interface Figures {
@@ -262,18 +262,19 @@ export async function main(argv: string[]): Promise<number> {
   const cli = path.join(__dirname, "..", "kernel", "cli.js");
   const spec = makeKernelSpec({ cliPath: cli });
   const seqlabArgv = [...spec.argv, ...(opts.engine ? ["--engine", opts.engine] : [])];
-  const contenders: Contender[] = [{ name: "seqlab", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "7" }, seqlab: true, cwd: folder }];
-  if (opts.typescript5) contenders.push({ name: "seqlab-ts5", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "5" }, seqlab: true, cwd: folder });
-  if (opts.checkFirst) contenders.push({ name: "seqlab-check-first", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "7", SEQLAB_RUN_BEFORE_CHECKER: "0" }, seqlab: true, cwd: folder });
+  const contenders: Contender[] = [{ name: "seqlab", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "7" }, seqlab: true }];
+  if (opts.typescript5) contenders.push({ name: "seqlab-ts5", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "5" }, seqlab: true });
+  if (opts.checkFirst) contenders.push({ name: "seqlab-check-first", argv: seqlabArgv, env: { ...process.env, ...spec.env, SEQLAB_TYPESCRIPT: "7", SEQLAB_RUN_BEFORE_CHECKER: "0" }, seqlab: true });
   if (opts.ipykernel) {
     const python = findIpykernelPython();
     if (!python) {
       process.stderr.write("ipykernel is not installed (apt-get install python3-ipykernel); measuring seqlab only\n");
     } else {
-      contenders.push({ name: "ipykernel", argv: [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"], cwd: folder });
+      contenders.push({ name: "ipykernel", argv: [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"] });
     }
   }
 
+  for (const contender of contenders) contender.cwd = folder;
   const figures = new Map<string, Figures>(
     contenders.map((c) => [c.name, { infoMs: [], firstResultMs: [], idleRssMb: [], settledRssMb: [], cellMs: [], importMs: [], importRssMb: [], importFirstMs: [], settledImportMs: [], settledImportRssMb: [], releasedRssMb: [] }]),
   );

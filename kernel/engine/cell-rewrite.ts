@@ -86,9 +86,8 @@ function importAsAssignments(node: ESTree.ImportDeclaration): string {
   const parts = node.specifiers.map((spec) => {
     const local = `exports.${spec.local.name}`;
     if (spec.type === "ImportNamespaceSpecifier") return `${local} = ${RUNTIME_GLOBAL}.importStar(__module__);`;
-    if (spec.type === "ImportDefaultSpecifier") return `${local} = ${RUNTIME_GLOBAL}.importDefault(__module__);`;
-    const imported = spec.imported.type === "Identifier" ? spec.imported.name : String(spec.imported.value);
-    if (imported === "default") return `${local} = ${RUNTIME_GLOBAL}.importDefault(__module__);`;
+    const imported = spec.type === "ImportDefaultSpecifier" ? "default" : spec.imported.type === "Identifier" ? spec.imported.name : String(spec.imported.value);
+    if (imported === "default") return `${local} = ${RUNTIME_GLOBAL}.importDefault(__module__).default;`;
     return `${local} = __module__[${JSON.stringify(imported)}];`;
   });
   return `{ const __module__ = ${required}; ${parts.join(" ")} }`;

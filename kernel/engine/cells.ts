@@ -5,6 +5,7 @@
  */
 import path from "path";
 import vm from "vm";
+import { __importDefault, __importStar } from "tslib";
 import type { Diagnostic } from "tslab/dist/converter";
 import type { CellCompiler } from "./checker-client";
 import { ExecutionContext, KeyboardInterrupt, executions } from "./context";
@@ -35,10 +36,9 @@ export interface RuntimeGlobal {
   exports: Record<string, unknown>;
   require: NodeJS.Require;
   resumed<T>(value?: T): T | undefined;
-  /** A module's default export, as TypeScript's esModuleInterop reads it (light-compiler.ts's imports). */
-  importDefault(mod: unknown): unknown;
-  /** A module as `import * as name` sees it: an ES module as is, a CommonJS one with `default` added. */
-  importStar(mod: unknown): unknown;
+  /** TypeScript's esModuleInterop helpers (tslib's), for the imports the light compiler writes (cell-rewrite.ts). */
+  importDefault: typeof __importDefault;
+  importStar: typeof __importStar;
   /** What the driver script calls (set right before each run). */
   pending?: () => unknown;
   invokePending(): unknown;
@@ -77,20 +77,8 @@ export class CellRunner {
         if (ctx?.interrupted) throw new KeyboardInterrupt();
         return value;
       },
-      importDefault(mod) {
-        return (mod as { __esModule?: boolean } | null)?.__esModule ? (mod as { default: unknown }).default : mod;
-      },
-      importStar(mod) {
-        if ((mod as { __esModule?: boolean } | null)?.__esModule) return mod;
-        const namespace: Record<string, unknown> = {};
-        if (mod !== null && mod !== undefined) {
-          for (const key of Object.keys(mod)) {
-            if (key !== "default") Object.defineProperty(namespace, key, { enumerable: true, get: () => (mod as Record<string, unknown>)[key] });
-          }
-        }
-        namespace.default = mod;
-        return namespace;
-      },
+      importDefault: __importDefault,
+      importStar: __importStar,
       invokePending() {
         const pending = runtime.pending;
         runtime.pending = undefined;
