@@ -3,7 +3,7 @@
  * synchronous API (a child process that holds the project between calls). Type-checking a
  * cell against the standard library, @types/node, seqlab and TensorFlow.js takes it about a
  * tenth of a second from a cold start where TypeScript 5 in JavaScript takes well over one
- * (see `npm run bench:checker`).
+ * (see `npm run bench:checker`). @types/node loads when a cell first needs it (node-types.ts).
  *
  * Earlier cells stay in the project as sources, one module per cell in a private folder,
  * rather than as declarations emitted from them (tslab's way, which this API cannot do):
@@ -22,6 +22,7 @@ import os from "os";
 import path from "path";
 import { loadTypeScript7, startCompiler, compilerOptions, type Api, type ApiChecker, type ApiDiagnostic, type ApiProgram, type ApiSnapshot, type ApiSymbol, type AstNode, type NodeList, type TypeScript7 } from "./typescript7";
 import { namesInScopeAt } from "./scope-names";
+import { completesNodeGlobal, GLOBALS_WITHOUT_NODE, GLOBALS_WITHOUT_NODE_FILE, wantsNodeTypes } from "./node-types";
 import { asSignature, atIdentifier, completionAt, wordBefore, type CellCompletion, type CellQuickInfo } from "./cell-answers";
 
 export type { CellCompletion, CellQuickInfo } from "./cell-answers";
@@ -42,6 +43,11 @@ type Definition = { cell: number; variable?: "let" | "const" | "var" };
 interface TopLevelNames {
   names: Map<string, "let" | "const" | "var" | undefined>;
   exported: Set<string>;
+}
+
+/** Writes the cells' tsconfig.json, with or without @types/node. */
+function writeConfig(rootDir: string, dir: string, nodeTypes: boolean): void {
+  fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: compilerOptions(rootDir, dir, nodeTypes), include: ["*.ts"] }, null, 1));
 }
 
 /** The header's name for the module of cell `n` (not a name users write). */
@@ -67,6 +73,8 @@ export class CellProject {
   private cells = 0;
   /** The cell checked last, without errors, until kept or dropped. */
   private pending?: { file: string; n: number; text: string; declared: TopLevelNames };
+  /** Whether @types/node is in the project (else GLOBALS_WITHOUT_NODE stands in for it). */
+  private nodeTypes = false;
   /** TypeScript's process was ended to free its memory (see suspend). */
   private suspended = false;
   private closed = false;
@@ -109,7 +117,8 @@ export class CellProject {
     const ts = await loadTypeScript7();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-cells-"));
     try {
-      fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: compilerOptions(rootDir, dir), include: ["*.ts"] }, null, 1));
+      writeConfig(rootDir, dir, false);
+      fs.writeFileSync(path.join(dir, GLOBALS_WITHOUT_NODE_FILE), GLOBALS_WITHOUT_NODE);
       fs.writeFileSync(path.join(dir, "prelude.ts"), `${options.prelude ?? ""}\nexport {};\n`);
       return new CellProject(ts, rootDir, dir);
     } catch (err) {
@@ -194,6 +203,33 @@ export class CellProject {
     this.openProject();
   }
 
+  /** Whether @types/node has been loaded (a cell needed it). */
+  get hasNodeTypes(): boolean {
+    return this.nodeTypes;
+  }
+
+  /**
+   * Puts @types/node in the project in place of GLOBALS_WITHOUT_NODE. TypeScript 7 starts
+   * again on the new configuration (a tenth of a second), which also drops the old program.
+   */
+  private loadNodeTypes(): void {
+    this.dropPending();
+    this.nodeTypes = true;
+    writeConfig(this.rootDir, this.dir, true);
+    fs.rmSync(path.join(this.dir, GLOBALS_WITHOUT_NODE_FILE), { force: true });
+    this.api.close();
+    this.restart();
+  }
+
+  /** Loads @types/node and returns true when the placed cell's errors say it needs it. */
+  private neededNodeTypes(file: string, diagnostics?: readonly ApiDiagnostic[]): boolean {
+    if (this.nodeTypes) return false;
+    if (!(diagnostics ?? this.program.getSemanticDiagnostics(file)).some(wantsNodeTypes)) return false;
+    this.write(file, undefined);
+    this.loadNodeTypes();
+    return true;
+  }
+
   /**
    * Ends TypeScript's process, which holds most of the memory, keeping the cells' folder: the
    * next request starts it again on the same cells (about a tenth of a second).
@@ -219,6 +255,7 @@ export class CellProject {
     const { file, header, declared } = this.place(source);
     const program = this.program;
     const found = [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)];
+    if (this.neededNodeTypes(file, found)) return this.checkNow(source);
     const diagnostics = found.map((d) => this.inCell(d, header.length, source.length));
     if (diagnostics.some((d) => d.category === "error")) this.write(file, undefined);
     else this.pending = { file, n: this.cells + 1, text: header + source, declared };
@@ -297,8 +334,14 @@ export class CellProject {
     const at = member ? cursor : wordStart + "globalThis.".length;
     const { file, header, declared } = this.place(asked);
     try {
+      if (this.neededNodeTypes(file)) return this.completeNow(source, cursor); // `process.`
       const entries = [...(this.checker.getCompletionsAtPosition(file, header.length + at)?.entries ?? [])];
       if (member) return completionAt(source, cursor, entries);
+      if (!this.nodeTypes && completesNodeGlobal(word, new Set(entries.map((e) => e.name)))) {
+        this.write(file, undefined);
+        this.loadNodeTypes();
+        return this.completeNow(source, cursor); // `proc`
+      }
       const sourceFile = this.program.getSourceFile(file);
       const locals = sourceFile ? namesInScopeAt(this.ts, sourceFile, header.length + at) : [];
       const names = [...locals, ...declared.names.keys(), ...this.definitions.keys()].map((name) => ({ name, sortText: "0" }));
@@ -320,6 +363,7 @@ export class CellProject {
     if (!atIdentifier(source, cursor)) return undefined;
     const { file, header, declared } = this.place(source);
     try {
+      if (this.neededNodeTypes(file)) return this.inspectNow(source, cursor);
       let found = this.checker.getSymbolAtPosition(file, header.length + cursor);
       if (!found) return undefined;
       // An earlier cell's variable is the header's `declare`: its docs are on the defining cell's.

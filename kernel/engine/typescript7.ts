@@ -91,16 +91,21 @@ function nodeModulesAbove(dir: string): string[] {
  * The options tslab gives TypeScript 5, in TypeScript 7's terms: its module resolution
  * "node10" is gone, so "bundler" (which also needs no file extensions); `strict` is off as
  * before (7 turns it on by default); every @types package found from the root directory, as
- * before (7 loads none unless listed), and the kernel's own @types/node where none is found.
- * The cells' folder is private, so the notebook's own
+ * before (7 loads none unless listed). With `nodeTypes`, @types/node too, the kernel's own
+ * where the folder has none (Node's globals, as tslab gives them); without, not even the
+ * folder's (node-types.ts says when it is needed). The kernel's other @types packages (its
+ * dependencies') are not the notebook's. The cells' folder is private, so the notebook's own
  * files resolve through `rootDirs` and its packages through `paths`.
  */
-export function compilerOptions(rootDir: string, cellsDir: string): Record<string, unknown> {
+export function compilerOptions(rootDir: string, cellsDir: string, nodeTypes: boolean): Record<string, unknown> {
   const modules = nodeModulesAbove(rootDir);
   const typeRoots = modules.map((dir) => path.join(dir, "@types")).filter((dir) => fs.existsSync(dir));
-  // Node's globals (console, process) even where the folder has no @types/node, as tslab does.
-  if (!typeRoots.some((dir) => fs.existsSync(path.join(dir, "node")))) typeRoots.push(path.dirname(path.dirname(require.resolve("@types/node/package.json"))));
-  const types = [...new Set(typeRoots.flatMap((dir) => fs.readdirSync(dir).filter((name) => !name.startsWith("."))))];
+  const types = new Set(typeRoots.flatMap((dir) => fs.readdirSync(dir).filter((name) => !name.startsWith("."))));
+  if (!nodeTypes) types.delete("node");
+  else if (!types.has("node")) {
+    typeRoots.push(path.dirname(path.dirname(require.resolve("@types/node/package.json"))));
+    types.add("node");
+  }
   return {
     target: "es2022",
     lib: ["es2022"],
@@ -116,7 +121,7 @@ export function compilerOptions(rootDir: string, cellsDir: string): Record<strin
     strict: false,
     noEmit: true,
     typeRoots,
-    types,
+    types: [...types],
     rootDirs: [cellsDir, rootDir],
     paths: { ...cellPathMappings(), ...(modules.length > 0 ? { "*": modules.flatMap((dir) => [path.join(dir, "*"), path.join(dir, "@types", "*")]) } : {}) },
   };

@@ -190,3 +190,71 @@ describe("cell project (TypeScript 7)", function () {
     expect(() => other.check("1")).to.throw(/closed/);
   });
 });
+
+describe("cell project: @types/node only once a cell needs it", function () {
+  this.timeout(120_000);
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-notebook-"));
+  const opened: CellProject[] = [];
+  const fresh = async (): Promise<CellProject> => {
+    const project = await CellProject.open(folder, { prelude: PRELUDE });
+    opened.push(project);
+    return project;
+  };
+  const messages = (diagnostics: CellDiagnostic[]) => errors(diagnostics).map((d) => d.message);
+  after(() => {
+    for (const project of opened) project.close();
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("checks console, timers, seqlab and TensorFlow.js without it, and reports unknown names and type errors as before", async () => {
+    const project = await fresh();
+    expect(messages(checkAndKeep(project, 'const timer: NodeJS.Timeout = setTimeout((n: number) => console.log(n), 1, 2);\nclearTimeout(timer);\nqueueMicrotask(() => console.error("x"));'))).to.deep.equal([]);
+    expect(messages(checkAndKeep(project, 'import * as sl from "seqlab";\nimport * as tf from "@tensorflow/tfjs";\nconst named: string = sl.backendInfo().name;\nconst summed: tf.Tensor = tf.tensor([1]).sum();'))).to.deep.equal([]);
+    expect(messages(project.check("notDefinedAnywhere + 1;"))).to.deep.equal(["Cannot find name 'notDefinedAnywhere'."]);
+    expect(messages(project.check("consol.log(1);")).join()).to.contain("Cannot find name 'consol'");
+    expect(messages(project.check("setTimeout((n: number) => n, 1, 'two');")).join()).to.contain("not assignable");
+    expect(project.hasNodeTypes).to.equal(false);
+  });
+
+  it("loads it for a Node global, keeping every earlier cell, and checks the cell against it", async () => {
+    const project = await fresh();
+    checkAndKeep(project, "const early = setInterval(() => undefined, 1000);");
+    expect(messages(checkAndKeep(project, "const home: string | undefined = process.env.HOME;\nclearInterval(early);\nconst bytes: Buffer = Buffer.from(home ?? '');"))).to.deep.equal([]);
+    expect(project.hasNodeTypes).to.equal(true);
+    expect(messages(project.check("const wrong: number = process.env.HOME;")).join()).to.contain("is not assignable to type 'number'");
+    expect(messages(project.check("early.refresh(); bytes.readUInt8(0);"))).to.deep.equal([]);
+  });
+
+  it("loads it for Node's modules, its namespace and require, and reports their type errors", async () => {
+    for (const [cell, error] of [
+      ['import { readFileSync } from "fs";\nconst size: number = readFileSync("x", "utf8");', "Type 'string' is not assignable to type 'number'"],
+      ['import * as fsp from "node:fs/promises";\nconst text: number = await fsp.readFile("x", "utf8");', "Type 'string' is not assignable to type 'number'"],
+      ["let stream: NodeJS.ReadableStream;", ""],
+      ['const os2 = require("os");\nconst cores: number = os2.cpus().length;', ""],
+      ["const tick: string = performance.now();", "Type 'number' is not assignable to type 'string'"],
+    ] as const) {
+      const project = await fresh();
+      const found = messages(project.check(cell)).join("\n");
+      if (error === "") expect(found, cell).to.equal("");
+      else expect(found, cell).to.contain(error);
+      expect(project.hasNodeTypes, cell).to.equal(true);
+      project.close();
+    }
+  });
+
+  it("loads it to complete or inspect a Node global", async () => {
+    const completing = await fresh();
+    expect(completing.complete("proc", 4).candidates).to.include("process");
+    completing.close();
+    const members = await fresh();
+    expect(members.complete("process.en", 10).candidates).to.include("env");
+    members.close();
+    const inspecting = await fresh();
+    expect(inspecting.inspect("Buffer.from('a')", 8)?.displayParts.map((p) => p.text).join("")).to.contain("from");
+    inspecting.close();
+    const without = await fresh();
+    expect(without.complete("cons", 4).candidates).to.include("console");
+    expect(without.complete("console.lo", 10).candidates).to.include("log");
+    expect(without.hasNodeTypes).to.equal(false);
+  });
+});
