@@ -489,7 +489,7 @@ export function protocolSuite(dialect: Dialect): void {
       try {
         process.kill(kernel.pid, "SIGTERM");
         const exit = await Promise.race([kernel.exited, sleep(EXIT_WAIT_MS).then(() => null)]);
-        expect(exit).to.deep.equal({ code: 0, signal: null });
+        expect(exit, `the kernel's output:\n${kernel.log}`).to.deep.equal({ code: 0, signal: null });
         expect(kernel.log).to.match(/shut down \(SIGTERM\)/);
       } finally {
         if (alive(kernel.pid)) kernel.child.kill("SIGKILL");
