@@ -209,10 +209,12 @@ export class CellProject {
   }
 
   /**
-   * Puts @types/node in the project in place of GLOBALS_WITHOUT_NODE. TypeScript 7 starts
-   * again on the new configuration (a tenth of a second), which also drops the old program.
+   * Puts @types/node in the project in place of GLOBALS_WITHOUT_NODE, dropping the cell
+   * `placed` for the question (it is asked again). TypeScript 7 starts again on the new
+   * configuration (a tenth of a second), which also drops the old program.
    */
-  private loadNodeTypes(): void {
+  private loadNodeTypes(placed: string): void {
+    this.write(placed, undefined);
     this.dropPending();
     this.nodeTypes = true;
     writeConfig(this.rootDir, this.dir, true);
@@ -225,8 +227,7 @@ export class CellProject {
   private neededNodeTypes(file: string, diagnostics?: readonly ApiDiagnostic[]): boolean {
     if (this.nodeTypes) return false;
     if (!(diagnostics ?? this.program.getSemanticDiagnostics(file)).some(wantsNodeTypes)) return false;
-    this.write(file, undefined);
-    this.loadNodeTypes();
+    this.loadNodeTypes(file);
     return true;
   }
 
@@ -338,8 +339,7 @@ export class CellProject {
       const entries = [...(this.checker.getCompletionsAtPosition(file, header.length + at)?.entries ?? [])];
       if (member) return completionAt(source, cursor, entries);
       if (!this.nodeTypes && completesNodeGlobal(word, new Set(entries.map((e) => e.name)))) {
-        this.write(file, undefined);
-        this.loadNodeTypes();
+        this.loadNodeTypes(file);
         return this.completeNow(source, cursor); // `proc`
       }
       const sourceFile = this.program.getSourceFile(file);
