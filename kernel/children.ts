@@ -5,7 +5,10 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 
-/** Direct children of `pid` (Linux reads /proc; elsewhere `ps`). */
+/**
+ * Running direct children of `pid` (Linux reads /proc; elsewhere `ps`). A zombie (ended, not
+ * yet reaped: TypeScript 7's process right after the engine closed it) is not one.
+ */
 export function childPids(pid: number = process.pid): number[] {
   if (process.platform === "linux") {
     const found: number[] = [];
@@ -15,8 +18,8 @@ export function childPids(pid: number = process.pid): number[] {
         const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
         // After "pid (command) state", the next field is the parent pid; the command may
         // contain spaces and parentheses, so split after its last ")".
-        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        if (ppid === pid) found.push(Number(entry));
+        const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        if (Number(ppid) === pid && state !== "Z") found.push(Number(entry));
       } catch {
         // it exited while we looked
       }
@@ -25,18 +28,27 @@ export function childPids(pid: number = process.pid): number[] {
   }
   if (process.platform === "win32") return [];
   try {
-    const out = execFileSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const out = execFileSync("ps", ["-A", "-o", "pid=,ppid=,stat="], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
     return out
       .split("\n")
-      .map((line) => line.trim().split(/\s+/).map(Number))
-      .filter(([child, parent]) => parent === pid && Number.isInteger(child))
-      .map(([child]) => child);
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([child, parent, stat]) => Number(parent) === pid && Number.isInteger(Number(child)) && !stat?.startsWith("Z"))
+      .map(([child]) => Number(child));
   } catch {
     return [];
   }
 }
 
+/** Whether `pid` still runs (a zombie has ended). */
 function alive(pid: number): boolean {
+  if (process.platform === "linux") {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+    } catch {
+      return false;
+    }
+  }
   try {
     process.kill(pid, 0);
     return true;
