@@ -207,7 +207,7 @@ export class TypeScriptEngine implements Engine {
   }
 
   /**
-   * Opens TypeScript 7's project, which blocks the main thread about 200 ms: not while the
+   * Opens TypeScript 7's project, which blocks the main thread about 0.1 s: not while the
    * kernel answers its first requests. A new kernel opens it once idle `afterMs` (unless a
    * cell runs then), or as soon as its first cell has ended (also when more cells are queued,
    * as after "Run All": they wait for it once, and are checked), or when a request needs it

@@ -39,7 +39,7 @@ export class NativeChecking {
   /**
    * Loads the compiler once this thread is free: the first cells need it alone (they run
    * before TypeScript 7 has loaded, see unchecked-cells.ts). TypeScript 7 starts when
-   * something needs it (checker()): opening its project blocks this thread for some 200 ms,
+   * something needs it (checker()): opening its project blocks this thread for some 0.1 s,
    * which the kernel's first replies should not wait for (the engine opens it once the kernel
    * is idle, or after the first cell).
    */
