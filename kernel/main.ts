@@ -10,6 +10,7 @@ import { ownedDir, removeOwnedDir } from "./owned-files";
 import { KernelServer } from "./server";
 import { validateConnectionInfo } from "./wire";
 import { useCellPackages } from "./engine/packages";
+import { cachePackageCode } from "./engine/code-cache";
 
 /** What an engine module exports (kernel/engine/index.ts, or a module named with --engine). */
 export interface EngineModule {
@@ -59,8 +60,11 @@ export async function runKernel(options: KernelStartOptions): Promise<number> {
     throw new Error(`connection file ${options.connectionFile} is not valid JSON: ${(err as Error).message}`);
   }
   const connection = validateConnectionInfo(parsed, options.connectionFile);
-  // Before the engine loads TensorFlow.js: where the notebooks' packages come from.
-  useCellPackages(process.cwd());
+  // Before the engine loads TensorFlow.js: where the notebooks' packages come from, and the
+  // code V8 compiled for TensorFlow.js and seqlab in the last kernel (engine/code-cache.ts).
+  const packages = useCellPackages(process.cwd());
+  const seqlabLibs = [...new Set([packages.seqlabDir, packages.kernelSeqlabDir])].map((dir) => path.join(dir, "dist", "lib") + path.sep);
+  cachePackageCode((file) => file.includes(`${path.sep}@tensorflow${path.sep}`) || seqlabLibs.some((lib) => file.startsWith(lib)));
   const engineModule = loadEngineModule(options.engineModule);
   // The engine starts first: its type checker loads in a thread of its own (see
   // engine/checker-thread.ts) while this thread binds the sockets and answers kernel_info.

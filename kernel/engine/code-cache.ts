@@ -178,3 +178,81 @@ export function saveCodeCaches(): void {
     }
   }
 }
+
+/** Cache files kept for packages' modules: TensorFlow.js and seqlab are some 150 files a copy. */
+export const PACKAGE_CODE_CACHES_KEPT = 1000;
+
+let packageCacheInstalled = false;
+
+/**
+ * V8's code cache for the packages nearly every notebook imports (those `wanted` names: the
+ * kernel passes TensorFlow.js's and seqlab's files). Compiling their JavaScript was most of a
+ * cell importing them (143 of some 320 ms in a profile). Node >= 22.1 caches every module
+ * itself (module.enableCompileCache, turned on here instead). On Node 20 those files compile
+ * through vm.Script with the data a previous kernel saved, and the data is made right after
+ * each file has run: later the kernel changes V8's flags (the SIMD kernels' wasm tiering),
+ * and V8 rejects data made under flags other than its own.
+ */
+export function cachePackageCode(wanted: (file: string) => boolean, dir = path.join(cacheDir(), "modules")): void {
+  if (packageCacheInstalled) return;
+  packageCacheInstalled = true;
+  const enableCompileCache = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
+  if (enableCompileCache) {
+    enableCompileCache(cacheDir());
+    return;
+  }
+  type Compile = (this: Module, content: string, filename: string) => unknown;
+  const proto = Module.prototype as unknown as { _compile: Compile };
+  const compile = proto._compile;
+  const toSave: { cacheFile: string; data: Buffer }[] = [];
+  const used: string[] = [];
+  // Disk work waits until the importing cell has ended.
+  const later = () => {
+    if (toSave.length + used.length === 0) setTimeout(saveAndMark, 0).unref();
+  };
+  const saveAndMark = () => {
+    const now = new Date();
+    try {
+      for (const file of used.splice(0)) fs.utimesSync(file, now, now); // the last to be pruned
+      for (const { cacheFile, data } of toSave.splice(0)) writeAtomically(cacheFile, data);
+      pruneCodeCaches(dir, PACKAGE_CODE_CACHES_KEPT);
+    } catch {
+      // a read-only cache folder: the next kernel compiles again
+    }
+  };
+  proto._compile = function (content, filename) {
+    if (!wanted(filename)) return compile.call(this, content, filename);
+    let cacheFile: string | undefined;
+    let cachedData: Buffer | undefined;
+    try {
+      cacheFile = cacheFileFor(filename, dir);
+      cachedData = unsealCodeCache(fs.readFileSync(cacheFile));
+    } catch {
+      // none yet: made below
+    }
+    const script = new vm.Script(Module.wrap(content), { filename, cachedData });
+    const run = script.runInThisContext() as (...args: unknown[]) => unknown;
+    const result = run.call(this.exports, this.exports, requireFor(this), this, filename, path.dirname(filename));
+    if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+      later();
+      toSave.push({ cacheFile, data: script.createCachedData() });
+    } else if (cacheFile) {
+      later();
+      used.push(cacheFile);
+    }
+    return result;
+  };
+}
+
+/** The `require` a module's code gets, as Node makes it (resolving from the module, sharing the cache). */
+function requireFor(mod: Module): NodeJS.Require {
+  const internals = Module as unknown as { _resolveFilename(request: string, parent: Module, isMain: boolean, options?: unknown): string; _extensions: NodeJS.RequireExtensions; _cache: NodeJS.Dict<NodeJS.Module> };
+  const require = ((id: string) => mod.require(id)) as NodeJS.Require;
+  const resolve = ((request: string, options?: { paths?: string[] }) => internals._resolveFilename(request, mod, false, options)) as NodeJS.RequireResolve;
+  resolve.paths = (request: string) => (Module as unknown as { _resolveLookupPaths(request: string, parent: Module): string[] | null })._resolveLookupPaths(request, mod);
+  require.resolve = resolve;
+  require.main = process.mainModule;
+  require.extensions = internals._extensions;
+  require.cache = internals._cache;
+  return require;
+}
