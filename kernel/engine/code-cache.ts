@@ -185,6 +185,12 @@ export const PACKAGE_CODE_CACHES_KEPT = 1000;
 let packageCacheInstalled = false;
 
 /**
+ * Text that may hold a dynamic import(): `import(` that is not a method's definition, as
+ * tfjs-converter's `async import(keys, values) {` is (a call is never followed by a block).
+ */
+const MAY_IMPORT = /(?<![\w$.])import\s*\((?![^()]*\)\s*\{)/;
+
+/**
  * V8's code cache for the packages nearly every notebook imports (those `wanted` names: the
  * kernel passes TensorFlow.js's and seqlab's files). Compiling their JavaScript was most of a
  * cell importing them (143 of some 320 ms in a profile). Node >= 22.1 caches every module
@@ -221,7 +227,9 @@ export function cachePackageCode(wanted: (file: string) => boolean, dir = path.j
     }
   };
   proto._compile = function (content, filename) {
-    if (!wanted(filename)) return compile.call(this, content, filename);
+    // import() needs the loader Node gives the code it compiles itself (vm's, on Node 20, is
+    // experimental and lost with cached data), so a file that may use it compiles as usual.
+    if (!wanted(filename) || MAY_IMPORT.test(content)) return compile.call(this, content, filename);
     let cacheFile: string | undefined;
     let cachedData: Buffer | undefined;
     try {
