@@ -228,7 +228,7 @@ export function loadSimd(): Simd {
     loaded = new Simd(instance.exports as unknown as RecurrenceExports, memory, module);
     const wanted = defaultThreads();
     try {
-      loaded.pool.resize(wanted);
+      loaded.pool.resize(wanted, false); // the workers join once started (pool.ts)
     } catch (err) {
       // Threads are an optimisation: without them every product runs on this thread.
       threadNote = `SIMD worker threads unavailable (${(err as Error).message}); products run on ${loaded.pool.threads} of ${wanted} threads`;
@@ -258,7 +258,7 @@ export function simdStatus(): {
     loadSimd();
     const threads = simdThreads();
     const kind = fusedMultiplyAdd ? "WebAssembly SIMD kernels with fused multiply-add" : "WebAssembly SIMD kernels";
-    return { available: true, reason: `${kind} on ${threads} thread(s)`, threads, threadNote, fusedMultiplyAdd, plainNote };
+    return { available: true, reason: `${kind} on ${threads} thread(s)`, threads, threadNote: threadNote ?? loaded?.pool.startFailure, fusedMultiplyAdd, plainNote };
   } catch (err) {
     return { available: false, reason: (err as Error).message, threads: 0 };
   }

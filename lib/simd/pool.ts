@@ -19,6 +19,11 @@ interface Helper {
   tile: number;
 }
 
+/** A helper whose worker has not said it is ready yet, and when it was started. */
+interface StartingHelper extends Helper {
+  since: number;
+}
+
 /** How long to wait for a worker to start before running without it. */
 const START_TIMEOUT_MS = 10_000;
 /** How long a share of one product may take before its worker counts as lost. */
@@ -26,17 +31,34 @@ const STALL_TIMEOUT_MS = 120_000;
 
 export class SimdPool {
   private helpers: Helper[] = [];
+  /** Workers started without waiting (see resize), until they are ready. */
+  private starting: StartingHelper[] = [];
+  /** Why a worker started without waiting was given up, if one was. */
+  startFailure?: string;
 
   constructor(private readonly host: PoolHost) {}
 
+  /** Threads asked for: this one, the ready workers and those still starting. */
   get threads(): number {
+    return this.helpers.length + this.starting.length + 1;
+  }
+
+  /** Threads that share products now: this one and the ready workers. */
+  get readyThreads(): number {
+    this.promoteReady();
     return this.helpers.length + 1;
   }
 
-  /** Start workers until `threads` threads (this one included) share the products. */
-  resize(threads: number): void {
-    while (this.helpers.length > threads - 1) this.stopOne();
-    while (this.helpers.length < threads - 1) {
+  /**
+   * Start workers until `threads` threads (this one included) share the products. With `wait`,
+   * returns once they are ready (a worker takes some 70 ms to start, this thread blocked);
+   * without, they join the products once ready, and products until then run on fewer threads:
+   * the kernel's first choice of backend, before a cell that is about to run, does not wait.
+   */
+  resize(threads: number, wait = true): void {
+    this.promoteReady();
+    while (this.threads > threads) this.stopOne();
+    while (this.threads < threads) {
       const control = this.host.alloc(CONTROL_INTS * 4);
       const tile = this.host.alloc(128);
       const view = new Int32Array(this.host.memory.buffer, control, CONTROL_INTS);
@@ -45,6 +67,10 @@ export class SimdPool {
       const worker = new Worker(path.join(__dirname, "worker.js"), { workerData: data });
       worker.unref(); // an idle worker must not keep the process alive
       worker.on("error", () => undefined); // a failed start shows up as a missing ready flag
+      if (!wait) {
+        this.starting.push({ worker, control: view, tile, since: Date.now() });
+        continue;
+      }
       if (Atomics.wait(view, SLOT.ready, 0, START_TIMEOUT_MS) === "timed-out" && !Atomics.load(view, SLOT.ready)) {
         void worker.terminate();
         throw new Error(`SIMD worker did not start within ${START_TIMEOUT_MS / 1000} s`);
@@ -53,7 +79,27 @@ export class SimdPool {
     }
   }
 
+  /** Moves the workers started without waiting that are ready into the pool; gives up on late ones. */
+  private promoteReady(): void {
+    if (this.starting.length === 0) return;
+    const still: StartingHelper[] = [];
+    for (const h of this.starting) {
+      const control = this.refresh(h).control;
+      if (Atomics.load(control, SLOT.ready)) this.helpers.push({ worker: h.worker, control, tile: h.tile });
+      else if (Date.now() - h.since > START_TIMEOUT_MS) {
+        void h.worker.terminate();
+        this.startFailure = `a SIMD worker did not start within ${START_TIMEOUT_MS / 1000} s; products run on fewer threads`;
+      } else still.push(h);
+    }
+    this.starting = still;
+  }
+
   private stopOne(): void {
+    const starting = this.starting.pop();
+    if (starting) {
+      void starting.worker.terminate(); // it waits for no job yet
+      return;
+    }
     const h = this.helpers.pop()!;
     Atomics.store(h.control, SLOT.stop, 1);
     Atomics.add(h.control, SLOT.seq, 1);
@@ -62,6 +108,7 @@ export class SimdPool {
 
   /** Into how many shares to split `units` indivisible pieces of `work` multiply-adds. */
   private parts(units: number, work: number, minWorkPerThread: number): number {
+    this.promoteReady();
     return Math.min(this.helpers.length + 1, units, Math.floor(work / Math.max(1, minWorkPerThread)));
   }
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { DEFAULT_MIN_WORK, simdThreads, setSimdThreads } from "../../lib/simd";
+import { DEFAULT_MIN_WORK, loadSimd, simdThreads, setSimdThreads } from "../../lib/simd";
 import { gemmProblem, gemmRef, mismatches, placeGemm, withArena, type GemmProblem } from "./helpers";
 
 /** C after Simd.gemm (the pool's split over its threads) for problem p. */
@@ -41,6 +41,22 @@ describe("simd: the threaded split of matrix products (lib/simd/pool.ts)", () =>
       expect(Array.from(split)).to.deep.equal(Array.from(single));
     });
   }
+
+  it("resized without waiting (the kernel's first choice of backend), counts the threads at once and splits products once its workers are ready, with the same bits", async () => {
+    const p = gemmProblem({ M: 13, N: 47, K: 31 }, 9);
+    setSimdThreads(1, 0); // split every product, however small
+    const single = pooledGemm(p);
+    const pool = loadSimd().pool;
+    pool.resize(3, false);
+    expect(simdThreads()).to.equal(3);
+    expect(pool.readyThreads, "its workers still start").to.be.lessThan(3);
+    expect(Array.from(pooledGemm(p)), "on the threads ready so far").to.deep.equal(Array.from(single));
+    for (let i = 0; i < 500 && pool.readyThreads < 3; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pool.readyThreads).to.equal(3);
+    expect(Array.from(pooledGemm(p)), "on 3 threads").to.deep.equal(Array.from(single));
+    setSimdThreads(1);
+    expect([simdThreads(), pool.readyThreads]).to.deep.equal([1, 1]);
+  });
 
   it("keeps small products on one thread below the work threshold, with the same result", () => {
     const p = gemmProblem({ M: 4, N: 64, K: 8 }, 3);
