@@ -111,6 +111,24 @@ export function oneByteSource(bytes: Buffer): string {
   return afterBackslash ? bytes.toString("utf8") : escaped;
 }
 
+/** Turns on Node's own compile cache (Node >= 22.1) in cacheDir(); false where Node has none. */
+function nodeCompileCache(): boolean {
+  const enable = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
+  enable?.(cacheDir());
+  return enable !== undefined;
+}
+
+/** The cache file for `file` and its usable data (none where it is missing, unreadable or damaged). */
+function readCodeCache(file: string, dir: string, use = ""): { cacheFile?: string; cachedData?: Buffer } {
+  let cacheFile: string | undefined;
+  try {
+    cacheFile = cacheFileFor(file, dir, use);
+    return { cacheFile, cachedData: unsealCodeCache(fs.readFileSync(cacheFile)) };
+  } catch {
+    return { cacheFile };
+  }
+}
+
 /** Modules loaded without usable data, whose data saveCodeCaches writes. */
 const unsaved = new Map<string, { script: vm.Script; cacheFile: string }>();
 
@@ -123,19 +141,10 @@ const unsaved = new Map<string, { script: vm.Script; cacheFile: string }>();
 export function requireWithCodeCache(file: string, use = ""): unknown {
   const cached = require.cache[file];
   if (cached) return cached.exports;
-  const enableCompileCache = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
-  if (enableCompileCache) {
-    enableCompileCache(cacheDir());
+  if (nodeCompileCache()) {
     return require(file);
   }
-  let cacheFile: string | undefined;
-  let cachedData: Buffer | undefined;
-  try {
-    cacheFile = cacheFileFor(file, cacheDir(), use);
-    cachedData = unsealCodeCache(fs.readFileSync(cacheFile));
-  } catch {
-    // no cache yet: saveCodeCaches writes it
-  }
+  const { cacheFile, cachedData } = readCodeCache(file, cacheDir(), use); // none yet: saveCodeCaches writes it
   const script = new vm.Script(Module.wrap(oneByteSource(fs.readFileSync(file))), { filename: file, cachedData });
   const mod = new Module(file, module);
   mod.filename = file;
@@ -202,9 +211,7 @@ const MAY_IMPORT = /(?<![\w$.])import\s*\((?![^()]*\)\s*\{)/;
 export function cachePackageCode(wanted: (file: string) => boolean, dir = path.join(cacheDir(), "modules")): void {
   if (packageCacheInstalled) return;
   packageCacheInstalled = true;
-  const enableCompileCache = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
-  if (enableCompileCache) {
-    enableCompileCache(cacheDir());
+  if (nodeCompileCache()) {
     return;
   }
   type Compile = (this: Module, content: string, filename: string) => unknown;
@@ -230,14 +237,7 @@ export function cachePackageCode(wanted: (file: string) => boolean, dir = path.j
     // import() needs the loader Node gives the code it compiles itself (vm's, on Node 20, is
     // experimental and lost with cached data), so a file that may use it compiles as usual.
     if (!wanted(filename) || MAY_IMPORT.test(content)) return compile.call(this, content, filename);
-    let cacheFile: string | undefined;
-    let cachedData: Buffer | undefined;
-    try {
-      cacheFile = cacheFileFor(filename, dir);
-      cachedData = unsealCodeCache(fs.readFileSync(cacheFile));
-    } catch {
-      // none yet: made below
-    }
+    const { cacheFile, cachedData } = readCodeCache(filename, dir); // none yet: made below
     const script = new vm.Script(Module.wrap(content), { filename, cachedData });
     const run = script.runInThisContext() as (...args: unknown[]) => unknown;
     const result = run.call(this.exports, this.exports, requireFor(this), this, filename, path.dirname(filename));
