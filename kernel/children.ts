@@ -60,21 +60,30 @@ function alive(pid: number): boolean {
 /** SIGTERM every child, then SIGKILL those still running after `graceMs`. */
 export async function terminateChildren(graceMs = 1000): Promise<number[]> {
   const children = childPids();
-  for (const pid of children) {
-    try {
-      process.kill(pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-  const deadline = Date.now() + graceMs;
-  while (children.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  for (const pid of children.filter(alive)) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
-  }
+  await terminate(children, graceMs);
   return children;
+}
+
+/**
+ * SIGTERMs `pids`, waits up to `graceMs` for them to end, SIGKILLs those still running (a
+ * stopped process, say), and resolves once they have ended.
+ */
+export async function terminate(pids: number[], graceMs: number): Promise<void> {
+  const signal = (name: NodeJS.Signals) => {
+    for (const pid of pids.filter(alive)) {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
+  const wait = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+  signal("SIGTERM");
+  await wait(graceMs);
+  signal("SIGKILL");
+  await wait(200);
 }

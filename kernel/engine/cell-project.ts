@@ -20,8 +20,9 @@
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { loadTypeScript7, startCompiler, compilerOptions, type Api, type ApiChecker, type ApiDiagnostic, type ApiProgram, type ApiSnapshot, type ApiSymbol, type AstNode, type NodeList, type TypeScript7 } from "./typescript7";
+import { loadTypeScript7, startCompiler, compilerOptions, compilerPidFile, type Api, type ApiChecker, type ApiDiagnostic, type ApiProgram, type ApiSnapshot, type ApiSymbol, type AstNode, type NodeList, type TypeScript7 } from "./typescript7";
 import { namesInScopeAt } from "./scope-names";
+import { childPids, terminate } from "../children";
 import { completesNodeGlobal, GLOBALS_WITHOUT_NODE, GLOBALS_WITHOUT_NODE_FILE, wantsNodeTypes } from "./node-types";
 import { asSignature, atIdentifier, completionAt, wordBefore, type CellCompletion, type CellQuickInfo } from "./cell-answers";
 
@@ -495,15 +496,27 @@ export class CellProject {
 
   private readonly removeFolder = () => fs.rmSync(this.dir, { recursive: true, force: true });
 
-  /** Ends TypeScript's process and removes the cells' folder. */
-  close(): void {
-    if (this.closed) return;
+  /**
+   * Ends TypeScript's process and removes the cells' folder. Resolves once the process has
+   * ended (killed if it has not within `graceMs`), so that a kernel shutting down does not
+   * take it for a process a cell started.
+   */
+  close(graceMs = 1000): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.closed = true;
     process.off("exit", this.removeFolder);
+    let pid: number | undefined;
     try {
-      if (!this.suspended) this.api.close();
+      if (!this.suspended) {
+        const last = Number(fs.readFileSync(compilerPidFile(this.dir), "utf8"));
+        if (childPids().includes(last)) pid = last; // not a pid reused since it ended
+        this.api.close();
+      }
+    } catch {
+      // no pid file (Windows): nothing to wait for
     } finally {
       this.removeFolder();
     }
+    return pid === undefined ? Promise.resolve() : terminate([pid], graceMs);
   }
 }

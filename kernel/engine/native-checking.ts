@@ -52,7 +52,7 @@ export class NativeChecking {
   checker(): Promise<CellProject> {
     if (!this.project) {
       const project = CellProject.open(this.rootDir, { prelude: PRELUDE }).then((loaded) => {
-        if (this.closed) loaded.close();
+        if (this.closed) void loaded.close();
         else this.projectLoaded = loaded;
         return loaded;
       });
@@ -103,6 +103,6 @@ export class NativeChecking {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.projectLoaded?.close();
+    await this.projectLoaded?.close();
   }
 }

@@ -134,14 +134,17 @@ export function compilerOptions(rootDir: string, cellsDir: string, nodeTypes: bo
  * Interrupting a kernel signals its whole process group (jupyter_client does), and the
  * compiler ends on SIGINT even when started with it ignored: on POSIX it starts in a session
  * of its own (setsid, where there is one; else a restart covers it, see withCompiler). It
- * still ends with the kernel: its requests come on a pipe that closes then.
+ * still ends with the kernel: its requests come on a pipe that closes then. The launcher
+ * writes the process's pid (exec keeps it) to `compilerPidFile`, so that closing can wait
+ * for the process to end.
  */
 export function startCompiler(ts: TypeScript7, rootDir: string, cellsDir: string): Api {
   let tsserverPath: string | undefined;
   if (process.platform !== "win32") {
     tsserverPath = path.join(cellsDir, "typescript-in-own-session");
     const exe = JSON.stringify(ts.exePath);
-    fs.writeFileSync(tsserverPath, `#!/bin/sh\nif command -v setsid >/dev/null 2>&1; then exec setsid ${exe} "$@"; fi\nexec ${exe} "$@"\n`, { mode: 0o755 });
+    const pidFile = JSON.stringify(compilerPidFile(cellsDir));
+    fs.writeFileSync(tsserverPath, `#!/bin/sh\necho $$ > ${pidFile}\nif command -v setsid >/dev/null 2>&1; then exec setsid ${exe} "$@"; fi\nexec ${exe} "$@"\n`, { mode: 0o755 });
   }
   const own = process.env.GOGC;
   process.env.GOGC = own ?? "50"; // the child inherits the environment at spawn
@@ -150,4 +153,9 @@ export function startCompiler(ts: TypeScript7, rootDir: string, cellsDir: string
   } finally {
     if (own === undefined) delete process.env.GOGC;
   }
+}
+
+/** Where the launcher writes the pid of the compiler it started last (POSIX only). */
+export function compilerPidFile(cellsDir: string): string {
+  return path.join(cellsDir, "typescript.pid");
 }

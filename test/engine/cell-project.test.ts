@@ -12,6 +12,7 @@ import { CellProject, type CellDiagnostic } from "../../kernel/engine/cell-proje
 import { PRELUDE } from "../../kernel/engine/globals";
 import { chosenTypeScript } from "../../kernel/engine/typescript-choice";
 import { disposeEngineAfterSuite, run } from "./harness";
+import { childPids } from "../../kernel/children";
 
 const errors = (diagnostics: CellDiagnostic[]) => diagnostics.filter((d) => d.category === "error");
 
@@ -183,9 +184,15 @@ describe("cell project (TypeScript 7)", function () {
   });
 
   it("ends TypeScript's process and removes the cells' folder when closed", async () => {
+    const earlier = new Set(childPids());
     const other = await CellProject.open(folder);
     expect(fs.existsSync(other.dir)).to.equal(true);
-    other.close();
+    const started = childPids().filter((pid) => !earlier.has(pid));
+    expect(started).to.have.length(1);
+    // Closed means ended, not still exiting: a kernel's shutdown would take it for a process a
+    // cell started.
+    await other.close();
+    expect(childPids()).not.to.include(started[0]);
     expect(fs.existsSync(other.dir)).to.equal(false);
     expect(() => other.check("1")).to.throw(/closed/);
   });
