@@ -51,9 +51,10 @@ export class SimdPool {
 
   /**
    * Start workers until `threads` threads (this one included) share the products. With `wait`,
-   * returns once they are ready (a worker takes some 70 ms to start, this thread blocked);
-   * without, they join the products once ready, and products until then run on fewer threads:
-   * the kernel's first choice of backend, before a cell that is about to run, does not wait.
+   * returns once they are ready, those an earlier call started without waiting too (a worker
+   * takes some 70 ms to start, this thread blocked); without, they join the products once
+   * ready, and products until then run on fewer threads: the kernel's first choice of
+   * backend, before a cell that is about to run, does not wait.
    */
   resize(threads: number, wait = true): void {
     this.promoteReady();
@@ -77,6 +78,17 @@ export class SimdPool {
       }
       this.helpers.push({ worker, control: view, tile });
     }
+    if (wait && this.starting.length > 0) this.awaitStarting(threads);
+  }
+
+  /** Waits for the workers started without waiting (an explicit request after the automatic one). */
+  private awaitStarting(threads: number): void {
+    for (const h of this.starting) {
+      const left = START_TIMEOUT_MS - (Date.now() - h.since);
+      if (left > 0) Atomics.wait(this.refresh(h).control, SLOT.ready, 0, left);
+    }
+    this.promoteReady();
+    if (this.threads < threads) throw new Error(`SIMD worker did not start within ${START_TIMEOUT_MS / 1000} s`);
   }
 
   /** Moves the workers started without waiting that are ready into the pool; gives up on late ones. */
@@ -86,7 +98,7 @@ export class SimdPool {
     for (const h of this.starting) {
       const control = this.refresh(h).control;
       if (Atomics.load(control, SLOT.ready)) this.helpers.push({ worker: h.worker, control, tile: h.tile });
-      else if (Date.now() - h.since > START_TIMEOUT_MS) {
+      else if (Date.now() - h.since >= START_TIMEOUT_MS) {
         void h.worker.terminate();
         this.startFailure = `a SIMD worker did not start within ${START_TIMEOUT_MS / 1000} s; products run on fewer threads`;
       } else still.push(h);

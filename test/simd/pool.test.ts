@@ -58,6 +58,16 @@ describe("simd: the threaded split of matrix products (lib/simd/pool.ts)", () =>
     expect([simdThreads(), pool.readyThreads]).to.deep.equal([1, 1]);
   });
 
+  it("waits, on a user's setSimdThreads, for the workers the automatic choice is still starting", () => {
+    const pool = loadSimd().pool;
+    setSimdThreads(1);
+    pool.resize(3, false);
+    expect(pool.readyThreads, "its workers still start").to.be.lessThan(3);
+    setSimdThreads(3);
+    expect([simdThreads(), pool.readyThreads]).to.deep.equal([3, 3]);
+    setSimdThreads(1);
+  });
+
   it("keeps small products on one thread below the work threshold, with the same result", () => {
     const p = gemmProblem({ M: 4, N: 64, K: 8 }, 3);
     setSimdThreads(3, p.M * p.N * p.K); // the whole product is one thread's worth
