@@ -6,10 +6,14 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Command, Option } from "commander";
+import type { Command } from "commander";
+import { cachePackageCode } from "./engine/code-cache";
+
+/** This package's folder (dist/kernel/cli.js and kernel/cli.ts sit two levels below it). */
+const packageRoot = path.resolve(__dirname, "..", "..");
 
 function version(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
   return pkg.version;
 }
 
@@ -37,6 +41,9 @@ function passThrough(program: Command, name: string, description: string, load: 
 }
 
 export function buildProgram(): Command {
+  // Loaded here, not above, so that a kernel's start caches its code too (see below).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Command, Option } = require("commander") as typeof import("commander");
   const program = new Command("seqlab")
     .description("A TypeScript Jupyter kernel with sequence-model magics")
     .version(version(), "-V, --version")
@@ -80,6 +87,9 @@ export function buildProgram(): Command {
     .option("--engine <module>", "use another execution engine module (exports createEngine and languageInfo)")
     .action(async (opts: { connectionFile: string; engine?: string }) => {
       try {
+        // The control thread boots beside the main thread loading the engine (control-thread-launch.ts).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require("./control-thread-launch") as typeof import("./control-thread-launch")).launchControlThread();
         // The type checkers load beside the kernel while it starts (see engine/typescript-choice.ts).
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { chosenTypeScript } = require("./engine/typescript-choice") as typeof import("./engine/typescript-choice");
@@ -149,7 +159,18 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A kernel's start compiles this package's modules and its dependencies' (some 40 ms of it):
+ * V8's code cache keeps that work from one kernel to the next (engine/code-cache.ts).
+ * TypeScript 5 keeps a cache of its own (engine/toolchain.ts).
+ */
+function cacheKernelCode(): void {
+  const typescript5 = /[\\/]node_modules[\\/](typescript|@tslab[\\/]typescript-for-tslab)[\\/]/;
+  cachePackageCode((file) => (file.startsWith(packageRoot + path.sep) || file.includes(`${path.sep}node_modules${path.sep}`)) && !typescript5.test(file));
+}
+
 if (require.main === module) {
+  if (process.argv[2] === "kernel") cacheKernelCode();
   buildProgram()
     .parseAsync(process.argv)
     .catch((err) => fail(err));

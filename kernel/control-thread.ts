@@ -11,7 +11,7 @@
  * thread interleaves its control busy/idle between them, which is the order the protocol
  * requires (messages only need to be ordered relative to their own request).
  */
-import { parentPort, workerData } from "worker_threads";
+import { parentPort } from "worker_threads";
 import { claimSignal } from "./interrupt-gate";
 import * as zmq from "zeromq";
 import { removeOwnedDir } from "./owned-files";
@@ -19,7 +19,7 @@ import { watchParent } from "./parent-watch";
 import { UsageSampler } from "./usage";
 import { bindOrExplain, ConnectionInfo, decode, encode, JupyterMessage, makeMessage, ReplayGuard, Signer, WireError } from "./wire";
 
-/** What the main thread hands the worker when it starts it. */
+/** What the main thread hands the worker (its first message) once it has it. */
 export interface ControlThreadData {
   connection: ConnectionInfo;
   /** Session id used in the headers of messages the kernel originates. */
@@ -36,6 +36,7 @@ export interface ControlThreadData {
 
 /** Main thread -> worker. */
 export type ToControlThread =
+  | { type: "start"; data: ControlThreadData }
   | { type: "iopub"; frames: Uint8Array[] }
   | { type: "control-reply"; frames: Uint8Array[] }
   | { type: "shutdown-ack" }
@@ -229,8 +230,13 @@ async function runControlThread(data: ControlThreadData, port: NonNullable<typeo
 }
 
 if (parentPort) {
+  // Started before the main thread knows the kernel's info (control-thread-launch.ts): this
+  // thread loads its modules meanwhile, and binds once the data comes.
   const port = parentPort;
-  runControlThread(workerData as ControlThreadData, port).catch((err: Error) => {
-    port.postMessage({ type: "failed", message: err.message } satisfies FromControlThread);
+  port.once("message", (m: ToControlThread) => {
+    if (m.type !== "start") return;
+    runControlThread(m.data, port).catch((err: Error) => {
+      port.postMessage({ type: "failed", message: err.message } satisfies FromControlThread);
+    });
   });
 }

@@ -4,13 +4,13 @@
  * engine, interrupt and shutdown. Heartbeat, control and iopub run on the control thread
  * (control-thread.ts), so they keep answering while a cell blocks this thread.
  */
-import * as path from "path";
 import { randomUUID } from "crypto";
-import { Worker } from "worker_threads";
+import type { Worker } from "worker_threads";
 import * as zmq from "zeromq";
 import { setCommHost } from "../lib/runtime";
 import type { CellHost, Engine, ExecuteOutcome, LanguageInfo, MimeBundle } from "./contract";
 import type { ControlThreadData, FromControlThread, ToControlThread } from "./control-thread";
+import { takeControlThread } from "./control-thread-launch";
 import { terminateChildren } from "./children";
 import { COMM_MESSAGE_TYPES, CommRegistry } from "./comms";
 import { OutputThrottle, RATE_LIMITED_TYPES } from "./output-rate";
@@ -154,7 +154,8 @@ export class KernelServer {
       ownedDir: this.options.ownedDir,
       interruptGate: this.interruptGate,
     };
-    this.worker = new Worker(path.join(__dirname, "control-thread.js"), { workerData: data });
+    this.worker = takeControlThread();
+    this.post({ type: "start", data });
     const workerReady = new Promise<void>((resolve, reject) => {
       const onMessage = (m: FromControlThread): void => {
         if (m.type === "ready") resolve();

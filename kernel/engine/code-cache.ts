@@ -191,7 +191,8 @@ export function saveCodeCaches(): void {
 /** Cache files kept for packages' modules: TensorFlow.js and seqlab are some 150 files a copy. */
 export const PACKAGE_CODE_CACHES_KEPT = 1000;
 
-let packageCacheInstalled = false;
+/** What each call of cachePackageCode asked to cache (any of them). */
+const wantedBy: ((file: string) => boolean)[] = [];
 
 /**
  * Text that may hold a dynamic import(): `import(` that is not a method's definition, as
@@ -200,17 +201,19 @@ let packageCacheInstalled = false;
 const MAY_IMPORT = /(?<![\w$.])import\s*\((?![^()]*\)\s*\{)/;
 
 /**
- * V8's code cache for the packages nearly every notebook imports (those `wanted` names: the
- * kernel passes TensorFlow.js's and seqlab's files). Compiling their JavaScript was most of a
- * cell importing them (143 of some 320 ms in a profile). Node >= 22.1 caches every module
+ * V8's code cache for the modules `wanted` names: the kernel's own and its packages' (from
+ * cli.ts, before they load), TensorFlow.js's and seqlab's wherever the notebook finds them
+ * (main.ts). Each call adds to what is cached. Compiling their JavaScript was most of a cell
+ * importing TensorFlow.js and seqlab (143 of some 320 ms in a profile), and some 40 ms of
+ * the kernel's start. Node >= 22.1 caches every module
  * itself (module.enableCompileCache, turned on here instead). On Node 20 those files compile
  * through vm.Script with the data a previous kernel saved, and the data is made right after
  * each file has run: later the kernel changes V8's flags (the SIMD kernels' wasm tiering),
  * and V8 rejects data made under flags other than its own.
  */
 export function cachePackageCode(wanted: (file: string) => boolean, dir = path.join(cacheDir(), "modules")): void {
-  if (packageCacheInstalled) return;
-  packageCacheInstalled = true;
+  wantedBy.push(wanted);
+  if (wantedBy.length > 1) return;
   if (nodeCompileCache()) {
     return;
   }
@@ -236,7 +239,7 @@ export function cachePackageCode(wanted: (file: string) => boolean, dir = path.j
   proto._compile = function (content, filename) {
     // import() needs the loader Node gives the code it compiles itself (vm's, on Node 20, is
     // experimental and lost with cached data), so a file that may use it compiles as usual.
-    if (!wanted(filename) || MAY_IMPORT.test(content)) return compile.call(this, content, filename);
+    if (!wantedBy.some((want) => want(filename)) || MAY_IMPORT.test(content)) return compile.call(this, content, filename);
     const { cacheFile, cachedData } = readCodeCache(filename, dir); // none yet: made below
     const script = new vm.Script(Module.wrap(content), { filename, cachedData });
     const run = script.runInThisContext() as (...args: unknown[]) => unknown;
