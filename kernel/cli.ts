@@ -86,10 +86,11 @@ export function buildProgram(): Command {
     .requiredOption("-f, --connection-file <file>", "the connection file Jupyter wrote")
     .option("--engine <module>", "use another execution engine module (exports createEngine and languageInfo)")
     .action(async (opts: { connectionFile: string; engine?: string }) => {
+      // The control thread boots beside the main thread loading the engine (control-thread-launch.ts).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const controlThread = require("./control-thread-launch") as typeof import("./control-thread-launch");
+      controlThread.launchControlThread();
       try {
-        // The control thread boots beside the main thread loading the engine (control-thread-launch.ts).
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (require("./control-thread-launch") as typeof import("./control-thread-launch")).launchControlThread();
         // The type checkers load beside the kernel while it starts (see engine/typescript-choice.ts).
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { chosenTypeScript } = require("./engine/typescript-choice") as typeof import("./engine/typescript-choice");
@@ -106,6 +107,7 @@ export function buildProgram(): Command {
         const code = await runKernel({ connectionFile: opts.connectionFile, engineModule: opts.engine });
         process.exit(code);
       } catch (err) {
+        await controlThread.endUntakenControlThread();
         fail(err);
       }
     });

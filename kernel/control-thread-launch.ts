@@ -6,28 +6,60 @@
  */
 import path from "path";
 import { Worker } from "worker_threads";
+import type { FromControlThread } from "./control-thread";
 
-let early: { worker: Worker; error?: Error } | undefined;
+interface Launched {
+  worker: Worker;
+  /** Settles once its modules have loaded, or it has ended. */
+  loaded: Promise<void>;
+  error?: Error;
+  taken?: boolean;
+}
 
-function launch(): { worker: Worker; error?: Error } {
-  const started: { worker: Worker; error?: Error } = { worker: new Worker(path.join(__dirname, "control-thread.js")) };
+let latest: Launched | undefined;
+
+function launch(): Launched {
+  const worker = new Worker(path.join(__dirname, "control-thread.js"));
+  const launched: Launched = {
+    worker,
+    loaded: new Promise<void>((resolve) => {
+      worker.on("message", (m: FromControlThread) => m.type === "loaded" && resolve());
+      worker.once("exit", () => resolve());
+    }),
+  };
   // Until the server takes it: a start that fails before the server binds must not keep the
   // process alive, and its error is the server's to report.
-  started.worker.unref();
-  started.worker.once("error", (err) => (started.error ??= err));
-  return started;
+  worker.unref();
+  worker.once("error", (err) => (launched.error ??= err));
+  latest = launched;
+  return launched;
 }
 
 /** Begins the control thread's start now; the server takes it (takeControlThread). */
 export function launchControlThread(): void {
-  early ??= launch();
+  if (!latest || latest.taken) launch();
 }
 
 /** The control thread begun by launchControlThread, or a new one. */
 export function takeControlThread(): Worker {
-  const { worker, error } = early ?? launch();
-  early = undefined;
-  if (error) throw error;
-  worker.ref();
-  return worker;
+  const launched = latest && !latest.taken ? latest : launch();
+  launched.taken = true;
+  if (launched.error) throw launched.error;
+  launched.worker.ref();
+  return launched.worker;
+}
+
+/**
+ * Ends a control thread the server has not taken (a kernel that failed before it started),
+ * once the thread has loaded its modules (at most `timeoutMs`): a process that exits while
+ * the thread loads ZeroMQ's native addon aborts (the addon throws as it is torn down).
+ */
+export async function endUntakenControlThread(timeoutMs = 5000): Promise<void> {
+  if (!latest || latest.taken) return;
+  const { worker, loaded } = latest;
+  worker.ref(); // the process waits for it
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([loaded, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+  await worker.terminate();
 }

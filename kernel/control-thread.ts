@@ -44,6 +44,8 @@ export type ToControlThread =
 
 /** Worker -> main thread. */
 export type FromControlThread =
+  /** Its modules (ZeroMQ's native addon among them) have loaded. */
+  | { type: "loaded" }
   | { type: "ready" }
   | { type: "failed"; message: string }
   | { type: "shutdown"; restart: boolean; reason: string }
@@ -233,6 +235,7 @@ if (parentPort) {
   // Started before the main thread knows the kernel's info (control-thread-launch.ts): this
   // thread loads its modules meanwhile, and binds once the data comes.
   const port = parentPort;
+  port.postMessage({ type: "loaded" } satisfies FromControlThread);
   port.once("message", (m: ToControlThread) => {
     if (m.type !== "start") return;
     runControlThread(m.data, port).catch((err: Error) => {

@@ -166,7 +166,14 @@ export class KernelServer {
     });
     this.worker.on("message", (m: FromControlThread) => this.onWorkerMessage(m));
     this.worker.on("error", (err) => log(`control thread crashed: ${err.stack ?? err.message}`));
-    await Promise.all([bindOrExplain(this.shell, connection, "shell"), bindOrExplain(this.stdin, connection, "stdin"), workerReady]);
+    // Every part settles before a failure is reported: the process exits then, and must not
+    // while the control thread is still starting (control-thread-launch.ts).
+    const bound = await Promise.allSettled([bindOrExplain(this.shell, connection, "shell"), bindOrExplain(this.stdin, connection, "stdin"), workerReady]);
+    const failed = bound.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failed) {
+      await this.endControlThread(bound[2].status === "fulfilled");
+      throw failed.reason;
+    }
     void this.receiveShell();
     void this.processQueue();
     // The engine owns SIGINT semantics (it interrupts the running cell); this listener also
@@ -531,13 +538,24 @@ export class KernelServer {
     const ended = await terminateChildren(1000);
     if (ended.length) log(`ended ${ended.length} child process(es) started by cells: ${ended.join(", ")}`);
     await Promise.race([this.shellSends, timeout(500)]);
-    const closed = new Promise<void>((resolve) => this.worker.on("message", (m: FromControlThread) => m.type === "closed" && resolve()));
-    this.post({ type: "close" });
-    await Promise.race([closed, timeout(1000)]);
+    await this.endControlThread(true);
     this.shell.close();
     this.stdin.close();
-    await this.worker.terminate();
     this.resolveExit({ restart, reason });
+  }
+
+  /**
+   * Closes the control thread's sockets (when it has bound them), then ends the thread. The
+   * process must not exit before: ZeroMQ's addon aborts it when torn down with a thread that
+   * holds open sockets.
+   */
+  private async endControlThread(bound: boolean): Promise<void> {
+    if (bound) {
+      const closed = new Promise<void>((resolve) => this.worker.on("message", (m: FromControlThread) => m.type === "closed" && resolve()));
+      this.post({ type: "close" });
+      await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
+    }
+    await this.worker.terminate();
   }
 }
 

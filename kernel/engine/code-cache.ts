@@ -241,7 +241,14 @@ export function cachePackageCode(wanted: (file: string) => boolean, dir = path.j
     // experimental and lost with cached data), so a file that may use it compiles as usual.
     if (!wantedBy.some((want) => want(filename)) || MAY_IMPORT.test(content)) return compile.call(this, content, filename);
     const { cacheFile, cachedData } = readCodeCache(filename, dir); // none yet: made below
-    const script = new vm.Script(Module.wrap(content), { filename, cachedData });
+    let script: vm.Script;
+    try {
+      script = new vm.Script(Module.wrap(content), { filename, cachedData });
+    } catch {
+      // What only Node's loader handles: a .js file in ES module syntax (require of an ES
+      // module), and real syntax errors, reported its own way.
+      return compile.call(this, content, filename);
+    }
     const run = script.runInThisContext() as (...args: unknown[]) => unknown;
     const result = run.call(this.exports, this.exports, requireFor(this), this, filename, path.dirname(filename));
     if (cacheFile && (!cachedData || script.cachedDataRejected)) {

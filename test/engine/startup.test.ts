@@ -280,12 +280,14 @@ describe("engine: a light start-up", function () {
       expect(unsealCodeCache(fs.readFileSync(cacheFile)), "written again, whole").to.not.equal(undefined);
     });
 
-    it("caches the packages the kernel names, each file's data made once it has run, which a later process uses although V8's flags changed after; import() still works", () => {
+    it("caches the packages the kernel names, each file's data made once it has run, which a later process uses although V8's flags changed after; import() and ES module syntax still work", () => {
       const modulesDir = path.join(dir, "modules");
       const packageDir = path.join(dir, "project", "node_modules", "@tensorflow", "fake");
       fs.mkdirSync(packageDir, { recursive: true });
-      fs.writeFileSync(path.join(packageDir, "index.js"), 'const helper = require("./helper");\nexports.describe = () => ({ helper: helper.name, dir: __dirname, resolved: require.resolve("./helper"), sum: helper.work(1) > 0 });\nexports.fail = helper.fail;\nexports.dynamic = require("./dynamic").dynamic;\n');
+      fs.writeFileSync(path.join(packageDir, "index.js"), 'const helper = require("./helper");\nexports.describe = () => ({ helper: helper.name, dir: __dirname, resolved: require.resolve("./helper"), sum: helper.work(1) > 0, esm: require("./esm").answer });\nexports.fail = helper.fail;\nexports.dynamic = require("./dynamic").dynamic;\n');
       fs.writeFileSync(path.join(packageDir, "dynamic.js"), 'exports.dynamic = () => import("path").then((m) => typeof m.join);\n');
+      // ES module syntax in a .js file, which Node's require loads (vm cannot compile it).
+      fs.writeFileSync(path.join(packageDir, "esm.js"), "export const answer = 42;\n");
       writeWorkModule(path.join(packageDir, "helper.js"));
       // A method named import (as tfjs-converter has) is no import(): the file is cached.
       fs.appendFileSync(path.join(packageDir, "helper.js"), 'exports.name = "helper";\nexports.fail = () => { throw new Error("from the package"); };\nexports.table = { async import(keys) { return keys; } };\n');
@@ -304,13 +306,13 @@ describe("engine: a light start-up", function () {
         `require("v8").setFlagsFromString("--no-wasm-dynamic-tiering");`,
         `setTimeout(() => undefined, 100); // the data is written once this turn has ended`,
       ].join("\n"));
-      const load = () => JSON.parse(execFileSync(process.execPath, [child], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } })) as Record<string, unknown>;
-      const expected = { helper: "helper", dir: packageDir, resolved: path.join(packageDir, "helper.js"), sum: true, dynamic: "function" };
+      const load = () => JSON.parse(execFileSync(process.execPath, [child], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "", NODE_NO_WARNINGS: "1" } })) as Record<string, unknown>;
+      const expected = { helper: "helper", dir: packageDir, resolved: path.join(packageDir, "helper.js"), sum: true, dynamic: "function", esm: 42 };
       const first = load();
       expect(first).to.deep.include(expected);
       expect(first.failedIn).to.contain(path.join(packageDir, "helper.js"));
       const files = () => fs.readdirSync(modulesDir).filter((f) => f.endsWith(".v8cache")).sort();
-      expect(files().map((f) => f.replace(/-[0-9a-f]{16}\.v8cache$/, ""))).to.deep.equal(["helper", "index"]); // not other.js, nor dynamic.js (import() compiles as usual)
+      expect(files().map((f) => f.replace(/-[0-9a-f]{16}\.v8cache$/, ""))).to.deep.equal(["helper", "index"]); // not other.js, nor dynamic.js (import() compiles as usual), nor esm.js
       const inodes = files().map((f) => fs.statSync(path.join(modulesDir, f)).ino);
       for (const f of files()) expect(unsealCodeCache(fs.readFileSync(path.join(modulesDir, f))), f).to.not.equal(undefined);
       expect(load()).to.deep.include(expected);
