@@ -163,6 +163,7 @@ export class KernelServer {
       };
       this.worker.on("message", onMessage);
       this.worker.once("error", reject);
+      this.worker.once("exit", (code) => reject(new Error(`control thread: ended (exit code ${code}) before it was ready`)));
     });
     this.worker.on("message", (m: FromControlThread) => this.onWorkerMessage(m));
     this.worker.on("error", (err) => log(`control thread crashed: ${err.stack ?? err.message}`));
