@@ -89,11 +89,18 @@ async function runControlThread(data: ControlThreadData, port: NonNullable<typeo
   const iopub = new zmq.Publisher({ linger: 1000, sendHighWaterMark: 100000 });
   const control = new zmq.Router({ linger: 1000 });
   const heartbeat = new zmq.Reply({ linger: 0 });
-  await Promise.all([
+  const bound = await Promise.allSettled([
     bindOrExplain(iopub, data.connection, "iopub"),
     bindOrExplain(control, data.connection, "control"),
     bindOrExplain(heartbeat, data.connection, "hb"),
   ]);
+  const failed = bound.find((result): result is PromiseRejectedResult => result.status === "rejected");
+  if (failed) {
+    // Closed before the thread ends: ZeroMQ's addon aborts the process when a thread holding
+    // open sockets is torn down.
+    for (const socket of [iopub, control, heartbeat]) socket.close();
+    throw failed.reason;
+  }
   const iopubQueue = new SendQueue(iopub, "iopub");
   const controlQueue = new SendQueue(control, "control");
   let closing = false;
