@@ -188,8 +188,11 @@ export function saveCodeCaches(): void {
   }
 }
 
-/** Cache files kept for packages' modules: TensorFlow.js and seqlab are some 150 files a copy. */
-export const PACKAGE_CODE_CACHES_KEPT = 1000;
+/**
+ * Cache files kept for modules: a kernel's start and its import of TensorFlow.js and seqlab
+ * are some 600 files (about 5 MB) per installed copy and set of node flags.
+ */
+export const PACKAGE_CODE_CACHES_KEPT = 4000;
 
 /** What each call of cachePackageCode asked to cache (any of them). */
 const wantedBy: ((file: string) => boolean)[] = [];
