@@ -532,7 +532,6 @@ export class KernelServer {
     setCommHost(undefined);
     this.pendingInput?.reject(new Error("the kernel is shutting down"));
     this.pendingInput = null;
-    const timeout = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
     if (this.engine) {
       await Promise.race([this.engine.dispose().catch((err: Error) => log(`engine dispose failed: ${err.message}`)), timeout(1500)]);
     }
@@ -554,11 +553,14 @@ export class KernelServer {
     if (bound) {
       const closed = new Promise<void>((resolve) => this.worker.on("message", (m: FromControlThread) => m.type === "closed" && resolve()));
       this.post({ type: "close" });
-      await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
+      await Promise.race([closed, timeout(1000)]);
     }
     await this.worker.terminate();
   }
 }
+
+/** Resolves after `ms`, without keeping the process alive. */
+const timeout = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** The CellHost handed to the engine for one execute_request. */
 class RequestCellHost implements CellHost {

@@ -505,18 +505,22 @@ export class CellProject {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     process.off("exit", this.removeFolder);
-    let pid: number | undefined;
+    const pid = this.suspended ? undefined : this.compilerPid();
     try {
-      if (!this.suspended) {
-        const last = Number(fs.readFileSync(compilerPidFile(this.dir), "utf8"));
-        if (childPids().includes(last)) pid = last; // not a pid reused since it ended
-        this.api.close();
-      }
-    } catch {
-      // no pid file (Windows): nothing to wait for
+      if (!this.suspended) this.api.close();
     } finally {
       this.removeFolder();
     }
     return pid === undefined ? Promise.resolve() : terminate([pid], graceMs);
+  }
+
+  /** TypeScript's process, while it is this process's child (none on Windows: no pid file). */
+  private compilerPid(): number | undefined {
+    try {
+      const pid = Number(fs.readFileSync(compilerPidFile(this.dir), "utf8"));
+      return childPids().includes(pid) ? pid : undefined; // not a pid reused since it ended
+    } catch {
+      return undefined;
+    }
   }
 }
